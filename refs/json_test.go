@@ -1,0 +1,182 @@
+package refs
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func sampleSet(t *testing.T) *Set {
+	t.Helper()
+	s := NewSet()
+	s.Meta[".zgroup"] = []byte(`{"zarr_format": 2}`)
+	z := &ZArray{ZarrFormat: 2, Shape: []int64{4, 5}, Chunks: []int64{2, 3}, DType: []byte(`"<f4"`), FillValue: FillFloat(0), Order: "C",
+		Filters: []Codec{{"id": "zlib", "level": 4}}}
+	doc, err := z.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Meta["grp/t/.zarray"] = doc
+	s.Meta["grp/t/.zattrs"] = []byte(`{"_ARRAY_DIMENSIONS": ["y", "x"]}`)
+	m := NewManifest(z.Grid())
+	m.SetRange(0, "/data/a.nc", 100, 20)
+	m.SetRange(3, "/data/a.nc", 200, 30)
+	m.SetInline(1, []byte{0, 1, 2, 255})
+	m.SetInline(2, []byte("plain text"))
+	s.Arrays["grp/t"] = m
+	return s
+}
+
+func TestWriteJSONRoundTrip(t *testing.T) {
+	s := sampleSet(t)
+	var a bytes.Buffer
+	if err := WriteJSON(&a, s); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadJSON(bytes.NewReader(a.Bytes()))
+	if err != nil {
+		t.Fatalf("read back: %v\n%s", err, a.String())
+	}
+	var b bytes.Buffer
+	if err := WriteJSON(&b, got); err != nil {
+		t.Fatal(err)
+	}
+	if a.String() != b.String() {
+		t.Fatalf("round trip changed the document:\n%s\n---\n%s", a.String(), b.String())
+	}
+	m := got.Arrays["grp/t"]
+	if m == nil || m.Stored() != 4 {
+		t.Fatalf("manifest after read: %+v", m)
+	}
+	if r, ok := m.Chunk(3); !ok || r.URL != "/data/a.nc" || r.Offset != 200 || r.Length != 30 {
+		t.Errorf("chunk 1.1 = %+v, %v", r, ok)
+	}
+	if r, _ := m.Chunk(1); !bytes.Equal(r.Data, []byte{0, 1, 2, 255}) {
+		t.Errorf("inline chunk 0.1 = %v", r.Data)
+	}
+	for _, want := range []string{`"grp/t/0.1": "base64:AAEC/w=="`, `"grp/t/1.1": ["/data/a.nc", 200, 30]`, `"grp/t/1.0": "plain text"`} {
+		if !strings.Contains(a.String(), want) {
+			t.Errorf("output lacks %s:\n%s", want, a.String())
+		}
+	}
+}
+
+func TestWriteJSONSortedKeys(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteJSON(&b, sampleSet(t)); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, line := range strings.Split(b.String(), "\n")[1:] {
+		if i := strings.Index(line, `": `); i > 0 {
+			keys = append(keys, line[1:i])
+		}
+	}
+	for i := 1; i < len(keys); i++ {
+		if keys[i-1] >= keys[i] {
+			t.Fatalf("keys not sorted: %q before %q", keys[i-1], keys[i])
+		}
+	}
+	if len(keys) != 7 {
+		t.Fatalf("got %d keys, want 7: %v", len(keys), keys)
+	}
+}
+
+func TestEncodeInline(t *testing.T) {
+	for _, tc := range []struct {
+		in   []byte
+		want string
+	}{
+		{[]byte("abc"), "abc"},
+		{[]byte("base64:abc"), "base64:YmFzZTY0OmFiYw=="},
+		{[]byte("a\nb"), "base64:YQpi"},
+		{[]byte{0x7f}, "base64:fw=="},
+		{[]byte{}, ""},
+	} {
+		if got := EncodeInline(tc.in); got != tc.want {
+			t.Errorf("EncodeInline(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		back, err := DecodeInline(tc.want)
+		if err != nil || !bytes.Equal(back, tc.in) {
+			t.Errorf("DecodeInline(%q) = %q, %v", tc.want, back, err)
+		}
+	}
+}
+
+func TestReadJSONVersions(t *testing.T) {
+	zarray := `{\"zarr_format\": 2, \"shape\": [4], \"chunks\": [2], \"dtype\": \"<i2\", \"fill_value\": null, \"order\": \"C\", \"filters\": null, \"compressor\": null}`
+	v0 := `{".zgroup": "{\"zarr_format\": 2}", "v/.zarray": "` + zarray + `", "v/0": ["s3://b/k.nc", 10, 4], "v/1": ["s3://b/k.nc"], "other": "x"}`
+	v1 := `{"version": 1, "templates": {"u": "s3://b/k.nc"}, "refs": {".zgroup": "{\"zarr_format\": 2}", "v/.zarray": "` + zarray + `", "v/0": ["{{u}}", 10, 4], "v/1": ["{{u}}"], "other": "x"}}`
+	for name, doc := range map[string]string{"v0": v0, "v1": v1} {
+		s, err := ReadJSON(strings.NewReader(doc))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		m := s.Arrays["v"]
+		if r, ok := m.Chunk(0); !ok || r.URL != "s3://b/k.nc" || r.Offset != 10 || r.Length != 4 {
+			t.Errorf("%s: chunk 0 = %+v", name, r)
+		}
+		if r, ok := m.Chunk(1); !ok || r.Length != -1 {
+			t.Errorf("%s: whole-file chunk 1 = %+v", name, r)
+		}
+		if string(s.Extra["other"].Data) != "x" {
+			t.Errorf("%s: extra key lost: %+v", name, s.Extra)
+		}
+	}
+}
+
+func TestReadJSONErrors(t *testing.T) {
+	zarray := `{\"zarr_format\": 2, \"shape\": [4], \"chunks\": [2], \"dtype\": \"<i2\", \"fill_value\": null, \"order\": \"C\", \"filters\": null, \"compressor\": null}`
+	for name, doc := range map[string]string{
+		"not json":      `{"version": 1,`,
+		"version 2":     `{"version": 2, "refs": {}}`,
+		"gen":           `{"version": 1, "gen": [], "refs": {}}`,
+		"bad list":      `{"a": [1, 2]}`,
+		"outside grid":  `{"v/.zarray": "` + zarray + `", "v/2": ["f", 0, 1]}`,
+		"negative":      `{"a": ["f", -1, 2]}`,
+		"bad zarray":    `{"v/.zarray": "{\"zarr_format\": 3}"}`,
+		"meta as range": `{".zgroup": ["f", 0, 10]}`,
+	} {
+		if _, err := ReadJSON(strings.NewReader(doc)); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+func TestMarshalCanonical(t *testing.T) {
+	nan := float32(0)
+	nan = nan / nan
+	got, err := MarshalCanonical(map[string]any{
+		"b": []any{int64(1), float32(0.1), "é\"\n"},
+		"a": map[string]any{"z": nil, "y": true},
+		"c": nan,
+		"d": float64(3),
+		"e": "😀",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"a": {"y": true, "z": null}, "b": [1, 0.1, "\u00e9\"\n"], "c": NaN, "d": 3.0, "e": "\ud83d\ude00"}`
+	if string(got) != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+func TestChunkKeys(t *testing.T) {
+	m := NewManifest([]int{2, 3, 4})
+	for i := 0; i < m.Len(); i++ {
+		key := m.ChunkKey("a/b", i, ".")
+		idx, err := ParseChunkKey(strings.TrimPrefix(key, "a/b/"), m.Grid, ".")
+		if err != nil || m.Linear(idx) != i {
+			t.Fatalf("key %s: %v %v", key, idx, err)
+		}
+	}
+	if got := NewManifest(nil).ChunkKey("s", 0, "."); got != "s/0" {
+		t.Errorf("scalar key %q", got)
+	}
+	for _, bad := range []string{"1.0", "0.3.0", "a.0.0", "01.0.0", "-1.0.0"} {
+		if _, err := ParseChunkKey(bad, m.Grid, "."); err == nil {
+			t.Errorf("ParseChunkKey(%q) accepted", bad)
+		}
+	}
+}

@@ -1,0 +1,229 @@
+// Package refs holds the reference-set model shared by every stage of
+// gokerchunk: the Zarr v2 metadata documents of a virtual store and, for each
+// array, a dense manifest of where its chunks live.
+//
+// A manifest is a chunk grid in C order with parallel slices (target index,
+// offset, length) instead of a map of string keys, so that millions of
+// references cost a few bytes each and keys such as "tas/3.0.0" exist only
+// while a writer emits them.
+package refs
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Chunk target markers stored in Manifest.Target in place of a URL index.
+const (
+	// NoChunk marks a chunk that was never written: readers use the fill value.
+	NoChunk int32 = -1
+	// InlineChunk marks a chunk whose bytes are held in Manifest.Inline.
+	InlineChunk int32 = -2
+)
+
+// Set is one virtual Zarr v2 store.
+type Set struct {
+	// Meta maps metadata keys (".zgroup", ".zattrs", "grp/var/.zarray", ...)
+	// to their JSON documents.
+	Meta map[string][]byte
+	// Arrays maps an array's path ("var", "grp/var") to its chunk manifest.
+	// Every array has a "<path>/.zarray" document in Meta.
+	Arrays map[string]*Manifest
+	// Extra holds keys that are neither metadata nor chunks of a known array
+	// (kept when reading foreign reference files so nothing is lost).
+	Extra map[string]Ref
+}
+
+// NewSet returns an empty set with its maps allocated.
+func NewSet() *Set {
+	return &Set{Meta: map[string][]byte{}, Arrays: map[string]*Manifest{}, Extra: map[string]Ref{}}
+}
+
+// Ref is the value of one key: inline bytes, or a byte range of a target.
+// Length < 0 means "the whole target" (kerchunk's one-element form [url]).
+type Ref struct {
+	Data   []byte // inline content when URL is empty
+	URL    string
+	Offset int64
+	Length int64
+}
+
+// Manifest locates every chunk of one array.
+type Manifest struct {
+	// Grid is the number of chunks along each dimension; a scalar array has
+	// an empty grid and exactly one chunk.
+	Grid []int
+	// URLs is the table of distinct targets referenced by Target.
+	URLs []string
+	// Target, Offset and Length are indexed by the chunk's linear (C order)
+	// position in Grid. Target is an index into URLs, NoChunk or InlineChunk.
+	Target []int32
+	Offset []int64
+	Length []int64
+	// Inline holds the bytes of chunks whose Target is InlineChunk.
+	Inline map[int][]byte
+}
+
+// NewManifest returns a manifest for grid with every chunk missing.
+func NewManifest(grid []int) *Manifest {
+	n := 1
+	for _, g := range grid {
+		n *= g
+	}
+	m := &Manifest{
+		Grid:   append([]int(nil), grid...),
+		Target: make([]int32, n),
+		Offset: make([]int64, n),
+		Length: make([]int64, n),
+		Inline: map[int][]byte{},
+	}
+	for i := range m.Target {
+		m.Target[i] = NoChunk
+	}
+	return m
+}
+
+// Len is the number of chunk positions in the grid.
+func (m *Manifest) Len() int { return len(m.Target) }
+
+// URLIndex returns the index of url in the table, adding it if new.
+func (m *Manifest) URLIndex(url string) int32 {
+	for i, u := range m.URLs {
+		if u == url {
+			return int32(i)
+		}
+	}
+	m.URLs = append(m.URLs, url)
+	return int32(len(m.URLs) - 1)
+}
+
+// SetRange points chunk i at a byte range of url.
+func (m *Manifest) SetRange(i int, url string, offset, length int64) {
+	m.Target[i] = m.URLIndex(url)
+	m.Offset[i] = offset
+	m.Length[i] = length
+	delete(m.Inline, i)
+}
+
+// SetInline stores the bytes of chunk i in the manifest.
+func (m *Manifest) SetInline(i int, data []byte) {
+	m.Target[i] = InlineChunk
+	m.Offset[i] = 0
+	m.Length[i] = int64(len(data))
+	m.Inline[i] = data
+}
+
+// Chunk returns the reference of chunk i and whether the chunk exists.
+func (m *Manifest) Chunk(i int) (Ref, bool) {
+	switch t := m.Target[i]; t {
+	case NoChunk:
+		return Ref{}, false
+	case InlineChunk:
+		return Ref{Data: m.Inline[i]}, true
+	default:
+		return Ref{URL: m.URLs[t], Offset: m.Offset[i], Length: m.Length[i]}, true
+	}
+}
+
+// Stored counts the chunks that exist (referenced or inline).
+func (m *Manifest) Stored() int {
+	n := 0
+	for _, t := range m.Target {
+		if t != NoChunk {
+			n++
+		}
+	}
+	return n
+}
+
+// Linear returns the C-order position of the chunk at grid coordinates idx.
+func (m *Manifest) Linear(idx []int) int {
+	n := 0
+	for d, g := range m.Grid {
+		n = n*g + idx[d]
+	}
+	return n
+}
+
+// Coords returns the grid coordinates of chunk i.
+func (m *Manifest) Coords(i int) []int {
+	idx := make([]int, len(m.Grid))
+	for d := len(m.Grid) - 1; d >= 0; d-- {
+		idx[d] = i % m.Grid[d]
+		i /= m.Grid[d]
+	}
+	return idx
+}
+
+// ChunkKey is the Zarr v2 key of chunk i under array path, with sep as the
+// dimension separator ("." by default). A scalar's only chunk is "0".
+func (m *Manifest) ChunkKey(path string, i int, sep string) string {
+	var b strings.Builder
+	b.WriteString(path)
+	b.WriteByte('/')
+	if len(m.Grid) == 0 {
+		b.WriteByte('0')
+		return b.String()
+	}
+	for d, c := range m.Coords(i) {
+		if d > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(strconv.Itoa(c))
+	}
+	return b.String()
+}
+
+// ParseChunkKey parses the part of a key after the array path ("3.0.1") into
+// grid coordinates, checking them against grid.
+func ParseChunkKey(s string, grid []int, sep string) ([]int, error) {
+	if len(grid) == 0 {
+		if s != "0" {
+			return nil, fmt.Errorf("chunk key %q of a scalar array is not \"0\"", s)
+		}
+		return []int{}, nil
+	}
+	parts := strings.Split(s, sep)
+	if len(parts) != len(grid) {
+		return nil, fmt.Errorf("chunk key %q has %d indices, array has %d dimensions", s, len(parts), len(grid))
+	}
+	idx := make([]int, len(parts))
+	for d, p := range parts {
+		v, err := strconv.Atoi(p)
+		if err != nil || v < 0 || v >= grid[d] || (len(p) > 1 && p[0] == '0') {
+			return nil, fmt.Errorf("chunk key %q: index %q outside the chunk grid %v", s, p, grid)
+		}
+		idx[d] = v
+	}
+	return idx, nil
+}
+
+// ArrayPaths returns the array paths in sorted order.
+func (s *Set) ArrayPaths() []string {
+	out := make([]string, 0, len(s.Arrays))
+	for p := range s.Arrays {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ZArray parses the .zarray document of the array at path.
+func (s *Set) ZArray(path string) (*ZArray, error) {
+	doc, ok := s.Meta[MetaKey(path, ".zarray")]
+	if !ok {
+		return nil, fmt.Errorf("no %s", MetaKey(path, ".zarray"))
+	}
+	return ParseZArray(doc)
+}
+
+// MetaKey joins a node path and a metadata file name; the root's documents
+// have no prefix.
+func MetaKey(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "/" + name
+}

@@ -1,0 +1,155 @@
+package refs
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+)
+
+// ZArray is a Zarr v2 .zarray document.
+type ZArray struct {
+	ZarrFormat int     `json:"zarr_format"`
+	Shape      []int64 `json:"shape"`
+	Chunks     []int64 `json:"chunks"`
+	// DType is the numpy type string ("<f4", "|S1") or, for structured
+	// types, a JSON list of [name, dtype] fields.
+	DType     json.RawMessage `json:"dtype"`
+	FillValue json.RawMessage `json:"fill_value"`
+	Order     string          `json:"order"`
+	// Filters are applied in order when encoding; readers decode in reverse
+	// after the compressor. HDF5 pipelines map onto Filters in their own order.
+	Filters            []Codec `json:"filters"`
+	Compressor         Codec   `json:"compressor"`
+	DimensionSeparator string  `json:"dimension_separator,omitempty"`
+}
+
+// Codec is a numcodecs configuration: {"id": "zlib", "level": 4}.
+type Codec map[string]any
+
+// ID is the codec's "id" entry.
+func (c Codec) ID() string {
+	s, _ := c["id"].(string)
+	return s
+}
+
+// Int reads an integer parameter, accepting the float64 that encoding/json
+// produces when the codec was read from a document.
+func (c Codec) Int(name string) (int, bool) {
+	switch v := c[name].(type) {
+	case int:
+		return v, true
+	case int64:
+		return int(v), true
+	case float64:
+		if v == math.Trunc(v) {
+			return int(v), true
+		}
+	case json.Number:
+		n, err := v.Int64()
+		return int(n), err == nil
+	}
+	return 0, false
+}
+
+// ParseZArray decodes a .zarray document and checks the fields every reader
+// relies on.
+func ParseZArray(doc []byte) (*ZArray, error) {
+	var z ZArray
+	if err := json.Unmarshal(doc, &z); err != nil {
+		return nil, fmt.Errorf("parse .zarray: %w", err)
+	}
+	if z.ZarrFormat != 2 {
+		return nil, fmt.Errorf(".zarray: zarr_format %d, want 2", z.ZarrFormat)
+	}
+	if len(z.Shape) != len(z.Chunks) {
+		return nil, fmt.Errorf(".zarray: shape %v and chunks %v differ in rank", z.Shape, z.Chunks)
+	}
+	for d := range z.Shape {
+		if z.Shape[d] < 0 || z.Chunks[d] <= 0 {
+			return nil, fmt.Errorf(".zarray: bad shape %v or chunks %v", z.Shape, z.Chunks)
+		}
+	}
+	if z.Order != "C" && z.Order != "" {
+		return nil, fmt.Errorf(".zarray: order %q is not supported (only C)", z.Order)
+	}
+	return &z, nil
+}
+
+// Separator is the dimension separator of chunk keys.
+func (z *ZArray) Separator() string {
+	if z.DimensionSeparator == "" {
+		return "."
+	}
+	return z.DimensionSeparator
+}
+
+// Grid is the number of chunks along each dimension.
+func (z *ZArray) Grid() []int {
+	g := make([]int, len(z.Shape))
+	for d := range z.Shape {
+		g[d] = int((z.Shape[d] + z.Chunks[d] - 1) / z.Chunks[d])
+	}
+	return g
+}
+
+// SimpleDType returns the numpy type string of a non-structured dtype.
+func (z *ZArray) SimpleDType() (string, bool) {
+	var s string
+	if err := json.Unmarshal(z.DType, &s); err != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// Marshal encodes the document canonically (sorted keys, ASCII only).
+func (z *ZArray) Marshal() ([]byte, error) {
+	m := map[string]any{
+		"zarr_format": z.ZarrFormat,
+		"shape":       z.Shape,
+		"chunks":      z.Chunks,
+		"dtype":       z.DType,
+		"fill_value":  z.FillValue,
+		"order":       z.Order,
+		"filters":     nil,
+		"compressor":  nil,
+	}
+	if z.FillValue == nil {
+		m["fill_value"] = nil
+	}
+	if len(z.Filters) > 0 {
+		m["filters"] = z.Filters
+	}
+	if z.Compressor != nil {
+		m["compressor"] = z.Compressor
+	}
+	if z.DimensionSeparator != "" {
+		m["dimension_separator"] = z.DimensionSeparator
+	}
+	return MarshalCanonical(m)
+}
+
+// FillFloat encodes a floating-point fill value the way Zarr v2 requires:
+// NaN and the infinities as strings, everything else as a JSON number.
+func FillFloat(v float64) json.RawMessage {
+	switch {
+	case math.IsNaN(v):
+		return json.RawMessage(`"NaN"`)
+	case math.IsInf(v, 1):
+		return json.RawMessage(`"Infinity"`)
+	case math.IsInf(v, -1):
+		return json.RawMessage(`"-Infinity"`)
+	}
+	return json.RawMessage(formatFloat(v))
+}
+
+// formatFloat writes the shortest representation that parses back to v,
+// always with a decimal point or exponent so readers keep it a float.
+func formatFloat(v float64) string {
+	s := strconv.FormatFloat(v, 'g', -1, 64)
+	if !bytes.ContainsAny([]byte(s), ".eEn") {
+		s += ".0"
+	}
+	return s
+}
