@@ -1,0 +1,249 @@
+package zarrcheck
+
+import (
+	"context"
+	"encoding/binary"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gokerchunk/refs"
+)
+
+// fixture is a source and a reference set that agree with each other.
+type fixture struct {
+	set    *refs.Set
+	src    *memSource
+	target string // a file some chunks point into
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	f := &fixture{set: refs.NewSet(), src: &memSource{}}
+	le, be, host := binary.LittleEndian, binary.BigEndian, binary.NativeEndian
+
+	temp := make([]float32, 15)
+	for i := range temp {
+		temp[i] = float32(i) + 0.5
+	}
+	temp[4] = float32(math.NaN())
+	addArray(t, f.set, "temp", "<f4", []int64{5, 3}, []int64{2, 2}, encode(t, le, temp))
+	f.src.add("temp", ElemType{'f', 4, "float"}, []int64{5, 3}, encode(t, host, temp))
+
+	count := []int32{-1, 2, -3, 1 << 30}
+	addArray(t, f.set, "grp/sub/count", ">i4", []int64{4}, []int64{3}, encode(t, be, count))
+	f.src.add("grp/sub/count", ElemType{'i', 4, "int"}, []int64{4}, encode(t, host, count))
+
+	// Character strings: the source has char name(2, 4), the array |S4.
+	addArray(t, f.set, "name", "|S4", []int64{2}, []int64{2}, []byte("abc\x00wxyz"))
+	f.src.add("name", ElemType{'S', 1, "char"}, []int64{2, 4}, []byte("abc\x00wxyz"))
+
+	addArray(t, f.set, "flag", "|u1", nil, nil, []byte{7})
+	f.src.add("flag", ElemType{'u', 1, "ubyte"}, nil, []byte{7})
+
+	addArray(t, f.set, "empty", "<f8", []int64{0}, []int64{4}, nil)
+	f.src.add("empty", ElemType{'f', 8, "double"}, []int64{0}, nil)
+
+	// "big" lives in a file: padding, then its values, then more padding.
+	big := []int64{math.MinInt64, 0, math.MaxInt64}
+	f.target = filepath.Join(t.TempDir(), "target.bin")
+	content := append(append([]byte("0123456789"), encode(t, le, big)...), "tail"...)
+	if err := os.WriteFile(f.target, content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	addArray(t, f.set, "big", "<i8", []int64{3}, []int64{3}, encode(t, le, big))
+	f.set.Arrays["big"].SetRange(0, f.target, 10, 24)
+	f.src.add("big", ElemType{'i', 8, "int64"}, []int64{3}, encode(t, host, big))
+	return f
+}
+
+// inline returns the inline bytes of chunk i of the array at path.
+func (f *fixture) inline(path string, i int) []byte { return f.set.Arrays[path].Inline[i] }
+
+func (f *fixture) srcVar(path string) *Variable {
+	for i := range f.src.vars {
+		if f.src.vars[i].Path == path {
+			return &f.src.vars[i]
+		}
+	}
+	return nil
+}
+
+func TestCheck(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		mutate func(t *testing.T, f *fixture)
+		opts   Options
+		// want lists the entries expected to differ from ok: status and a
+		// substring of the detail. Every other entry must be ok.
+		want       map[string]Entry
+		wantFailed bool
+	}{
+		{name: "agree", mutate: func(*testing.T, *fixture) {}},
+		{name: "agree with workers", mutate: func(*testing.T, *fixture) {}, opts: Options{Workers: 4}},
+		{
+			name: "one value changed",
+			mutate: func(t *testing.T, f *fixture) {
+				// temp[3,1] is element 1 of chunk (1,0) row 1: offset (1*2+1)*4.
+				binary.LittleEndian.PutUint32(f.inline("temp", 2)[12:], math.Float32bits(99))
+			},
+			want:       map[string]Entry{"temp": {Status: StatusMismatch, Detail: "1 of 15 elements differ; first at [3 1]: reference 99, source 10.5"}},
+			wantFailed: true,
+		},
+		{
+			name: "big-endian value changed",
+			mutate: func(t *testing.T, f *fixture) {
+				binary.BigEndian.PutUint32(f.inline("grp/sub/count", 1)[0:], 5)
+			},
+			want:       map[string]Entry{"grp/sub/count": {Status: StatusMismatch, Detail: "first at [3]: reference 5, source 1073741824"}},
+			wantFailed: true,
+		},
+		{
+			name: "NaN where the source has a number",
+			mutate: func(t *testing.T, f *fixture) {
+				binary.LittleEndian.PutUint32(f.inline("temp", 0)[0:], math.Float32bits(float32(math.NaN())))
+			},
+			want:       map[string]Entry{"temp": {Status: StatusMismatch, Detail: "first at [0 0]: reference NaN, source 0.5"}},
+			wantFailed: true,
+		},
+		{
+			name: "array missing",
+			mutate: func(t *testing.T, f *fixture) {
+				delete(f.set.Arrays, "grp/sub/count")
+				delete(f.set.Meta, "grp/sub/count/.zarray")
+			},
+			want:       map[string]Entry{"grp/sub/count": {Status: StatusMissing, Detail: "no array in the reference set"}},
+			wantFailed: true,
+		},
+		{
+			name: "extra array",
+			mutate: func(t *testing.T, f *fixture) {
+				addArray(t, f.set, "lon", "<f8", []int64{1}, []int64{1}, make([]byte, 8))
+			},
+			want:       map[string]Entry{"lon": {Status: StatusExtra, Detail: "no variable /lon", Chunks: 1}},
+			wantFailed: true,
+		},
+		{
+			name: "extra array allowed",
+			mutate: func(t *testing.T, f *fixture) {
+				addArray(t, f.set, "lon", "<f8", []int64{1}, []int64{1}, make([]byte, 8))
+			},
+			opts: Options{AllowExtra: true},
+			want: map[string]Entry{"lon": {Status: StatusExtra, Detail: "no variable /lon", Chunks: 1}},
+		},
+		{
+			name:       "reference past the end of its target",
+			mutate:     func(t *testing.T, f *fixture) { f.set.Arrays["big"].SetRange(0, f.target, 20, 24) },
+			want:       map[string]Entry{"big": {Status: StatusError, Detail: "chunk big/0: bytes [20, 44) lie outside", Chunks: 1}},
+			wantFailed: true,
+		},
+		{
+			name:       "reference to a missing target",
+			mutate:     func(t *testing.T, f *fixture) { f.set.Arrays["big"].SetRange(0, f.target+".gone", 0, 24) },
+			want:       map[string]Entry{"big": {Status: StatusError, Detail: "1 of 1 chunks broken; first: chunk big/0: open target", Chunks: 1}},
+			wantFailed: true,
+		},
+		{
+			name: "chunk of the wrong size",
+			mutate: func(t *testing.T, f *fixture) {
+				f.set.Arrays["temp"].SetInline(3, f.inline("temp", 3)[:8])
+			},
+			want:       map[string]Entry{"temp": {Status: StatusError, Detail: "1 of 6 chunks broken; first: chunk temp/1.1: decode 8 stored bytes", Chunks: 6}},
+			wantFailed: true,
+		},
+		{
+			name:       "type differs",
+			mutate:     func(t *testing.T, f *fixture) { f.srcVar("temp").Type = ElemType{'i', 4, "int"} },
+			want:       map[string]Entry{"temp": {Status: StatusMismatch, Detail: "dtype <f4 (kind 'f', 4 bytes) does not match source type int", Chunks: 6}},
+			wantFailed: true,
+		},
+		{
+			name:       "shape differs",
+			mutate:     func(t *testing.T, f *fixture) { f.srcVar("temp").Shape = []int64{3, 5} },
+			want:       map[string]Entry{"temp": {Status: StatusMismatch, Detail: "shape [5 3], source shape [3 5]", Chunks: 6}},
+			wantFailed: true,
+		},
+		{
+			name: "source type unsupported",
+			mutate: func(t *testing.T, f *fixture) {
+				addArray(t, f.set, "label", "|O", []int64{1}, []int64{1}, make([]byte, 8))
+				f.src.add("label", ElemType{Name: "string"}, []int64{1}, nil)
+			},
+			want:       map[string]Entry{"label": {Status: StatusError, Detail: "unsupported by check"}},
+			wantFailed: true,
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			tc.mutate(t, f)
+			r, err := Check(context.Background(), f.set, newOpener(t), f.src, tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := map[string]bool{}
+			for _, e := range r.Entries {
+				seen[e.Path] = true
+				want, special := tc.want[e.Path]
+				if !special {
+					if e.Status != StatusOK {
+						t.Errorf("%s: %s %q, want ok", e.Path, e.Status, e.Detail)
+					}
+					continue
+				}
+				if e.Status != want.Status || !strings.Contains(e.Detail, want.Detail) {
+					t.Errorf("%s: %s %q, want %s containing %q", e.Path, e.Status, e.Detail, want.Status, want.Detail)
+				}
+				if want.Chunks != 0 && e.Chunks != want.Chunks {
+					t.Errorf("%s: %d chunks checked, want %d", e.Path, e.Chunks, want.Chunks)
+				}
+			}
+			for p := range tc.want {
+				if !seen[p] {
+					t.Errorf("no entry for %s", p)
+				}
+			}
+			if r.Failed() != tc.wantFailed {
+				t.Errorf("Failed() = %v, want %v", r.Failed(), tc.wantFailed)
+			}
+		})
+	}
+}
+
+// TestCheckCounts pins what an agreeing check reports per array.
+func TestCheckCounts(t *testing.T) {
+	f := newFixture(t)
+	r, err := Check(context.Background(), f.set, newOpener(t), f.src, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]Entry{
+		"big":           {Chunks: 1, Elements: 3},
+		"empty":         {Chunks: 0, Elements: 0},
+		"flag":          {Chunks: 1, Elements: 1},
+		"grp/sub/count": {Chunks: 2, Elements: 4},
+		"name":          {Chunks: 1, Elements: 2},
+		"temp":          {Chunks: 6, Elements: 15},
+	}
+	var paths []string
+	for _, e := range r.Entries {
+		paths = append(paths, e.Path)
+		w := want[e.Path]
+		if e.Status != StatusOK || e.Chunks != w.Chunks || e.Elements != w.Elements {
+			t.Errorf("%s: %s, %d chunks, %d elements; want ok, %d, %d", e.Path, e.Status, e.Chunks, e.Elements, w.Chunks, w.Elements)
+		}
+	}
+	if got := strings.Join(paths, " "); got != "big empty flag grp/sub/count name temp" {
+		t.Errorf("entries in order %s", got)
+	}
+}
+
+func TestCheckCancelled(t *testing.T) {
+	f := newFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Check(ctx, f.set, newOpener(t), f.src, Options{Workers: 2}); err == nil {
+		t.Error("Check with a cancelled context succeeded")
+	}
+}

@@ -1,0 +1,86 @@
+package zarrcheck
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Status is the outcome of checking one variable.
+type Status string
+
+const (
+	StatusOK       Status = "ok"       // references resolve, decode, and equal the source
+	StatusMismatch Status = "mismatch" // shape, type or values differ from the source
+	StatusMissing  Status = "missing"  // a source variable with no array in the reference set
+	StatusExtra    Status = "extra"    // an array with no variable in the source
+	StatusError    Status = "error"    // a reference is broken, or the variable could not be read
+)
+
+// statuses fixes the order of the summary line.
+var statuses = []Status{StatusOK, StatusMismatch, StatusMissing, StatusExtra, StatusError}
+
+// Entry is the result for one variable.
+type Entry struct {
+	Path     string
+	Status   Status
+	Detail   string // why the status is not ok: first differing index and values, or the error
+	Chunks   int    // stored chunks whose reference and decoding were checked
+	Elements int64  // elements compared with the source
+}
+
+// Report holds one entry per variable, sorted by path.
+type Report struct {
+	Entries []Entry
+	// AllowExtra makes arrays absent from the source not count as failures.
+	AllowExtra bool
+}
+
+// Failed reports whether any entry is not ok (extra ones only unless
+// AllowExtra is set).
+func (r *Report) Failed() bool {
+	for _, e := range r.Entries {
+		if e.Status != StatusOK && !(e.Status == StatusExtra && r.AllowExtra) {
+			return true
+		}
+	}
+	return false
+}
+
+// Count returns how many entries have status s.
+func (r *Report) Count(s Status) int {
+	n := 0
+	for _, e := range r.Entries {
+		if e.Status == s {
+			n++
+		}
+	}
+	return n
+}
+
+// Write prints a line per variable and a summary line.
+func (r *Report) Write(w io.Writer) error {
+	var b strings.Builder
+	chunks := 0
+	for _, e := range r.Entries {
+		chunks += e.Chunks
+		fmt.Fprintf(&b, "%-8s %s (%d chunks, %d elements)", e.Status, e.Path, e.Chunks, e.Elements)
+		if e.Detail != "" {
+			fmt.Fprintf(&b, ": %s", e.Detail)
+		}
+		b.WriteByte('\n')
+	}
+	fmt.Fprintf(&b, "checked %d variables:", len(r.Entries))
+	for i, s := range statuses {
+		sep := ","
+		if i == 0 {
+			sep = ""
+		}
+		fmt.Fprintf(&b, "%s %d %s", sep, r.Count(s), s)
+	}
+	fmt.Fprintf(&b, "; %d chunks\n", chunks)
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("write check report: %w", err)
+	}
+	return nil
+}
