@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Regenerates every fixture in testdata/fixtures/ and testdata/sample/ from the
+# CDL files and scripts beside this one. Run from anywhere:
+#   bash testdata/gen/generate.sh
+# Writers run under a frozen faketime clock (object header timestamps) so the
+# output is byte-identical run to run; generate.sh --check proves it by
+# generating twice into temp dirs and comparing sha256 sums.
+set -euo pipefail
+
+GEN="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+TESTDATA="$(dirname "$GEN")"
+PY=/usr/bin/python3 # Debian's Python has h5py + netCDF4; a pyenv python3 on PATH does not
+FROZEN=(faketime -f '2020-01-01 00:00:00')
+
+generate() {
+	local fix="$1" sample="$2"
+	mkdir -p "$fix/unsupported" "$sample"
+	rm -f "$fix"/*.nc "$fix"/*.h5 "$fix"/unsupported/*.nc "$fix"/unsupported/*.h5 "$sample"/*.nc
+
+	# netCDF-C via ncgen (superblock v2, object header v2, filter pipeline v2).
+	"${FROZEN[@]}" ncgen -k nc4 -o "$fix/nc4_types.nc" "$GEN/nc4_types.cdl"
+	"${FROZEN[@]}" ncgen -k nc4 -o "$fix/nc4_filters.nc" "$GEN/nc4_filters.cdl"
+	"${FROZEN[@]}" ncgen -k nc7 -o "$fix/nc7_classic.nc" "$GEN/nc7_classic.cdl"
+
+	# netCDF-C via netCDF4-python, for what CDL cannot say (partial writes,
+	# generated names, NC_STRING arrays, NaN and huge attributes).
+	local s
+	for s in nc4_attrs nc4_layouts nc4_groups nc4_many_chunks; do
+		"${FROZEN[@]}" "$PY" "$GEN/$s.py" "$fix/$s.nc"
+	done
+
+	# Plain HDF5 via h5py.
+	for s in h5_earliest h5_earliest_filters h5_superblock1 h5_latest_contiguous; do
+		"${FROZEN[@]}" "$PY" "$GEN/$s.py" "$fix/$s.h5"
+	done
+
+	# A 512-byte user block in front of a netCDF-4 file: the superblock moves to
+	# 512, the stored base address stays 0 (h5jam), addresses are relative to 512.
+	local ub
+	ub="$(mktemp)"
+	printf 'gokerchunk fixture user block: the HDF5 superblock follows at byte 512.\n' >"$ub"
+	h5jam -i "$fix/nc4_types.nc" -u "$ub" -o "$fix/nc4_userblock.nc" >/dev/null
+	rm -f "$ub"
+
+	"${FROZEN[@]}" "$PY" "$GEN/unsupported.py" "$fix/unsupported"
+	"${FROZEN[@]}" "$PY" "$GEN/sample.py" "$sample"
+}
+
+sums() { (cd "$1" && find . -type f \( -name '*.nc' -o -name '*.h5' \) | LC_ALL=C sort | xargs sha256sum); }
+
+if [[ "${1:-}" == "--check" ]]; then
+	a="$(mktemp -d)" b="$(mktemp -d)"
+	trap 'rm -rf "$a" "$b"' EXIT
+	generate "$a/fixtures" "$a/sample"
+	generate "$b/fixtures" "$b/sample"
+	diff <(sums "$a") <(sums "$b") && echo "deterministic: $(sums "$a" | wc -l) files identical across two runs"
+	diff <(sums "$a/fixtures") <(sums "$TESTDATA/fixtures") >/dev/null &&
+		diff <(sums "$a/sample") <(sums "$TESTDATA/sample") >/dev/null &&
+		echo "committed fixtures match a fresh generation" ||
+		{ echo "committed fixtures differ from a fresh generation" >&2; exit 1; }
+	exit 0
+fi
+
+generate "$TESTDATA/fixtures" "$TESTDATA/sample"
+echo "fixtures written to $TESTDATA/fixtures and $TESTDATA/sample"

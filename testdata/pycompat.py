@@ -1,0 +1,351 @@
+"""Check a kerchunk reference set with the Python stack our users run.
+
+Usage:
+  /usr/bin/python3 testdata/pycompat.py [--expect-missing NAME]... REFS.json SOURCE_FILE
+
+Every array in REFS.json is read through fsspec's ReferenceFileSystem + zarr
+and compared exactly (shape, stored dtype including byte order, values with
+NaN == NaN) with an independent raw read of SOURCE_FILE: netCDF4-python with
+masking and scaling off for netCDF-4 files (root attribute _NCProperties),
+h5py for plain HDF5. Every source variable must be in the refs unless named
+with --expect-missing (a path such as grp/var); refs arrays that are not
+source variables (e.g. unhidden netCDF dimension placeholders) fail. Finally
+the refs must open with xarray's zarr engine, and for netCDF sources each
+group's variable names and dimensions must match xarray's netcdf4 engine.
+
+One line per check: "OK", "FAIL" (exit status 1) or "SKIP"/"MISSING (expected)".
+Exit status 2 for usage errors.
+"""
+import argparse
+import collections.abc
+import os
+import struct
+import sys
+import warnings
+
+import fsspec
+import h5py
+import netCDF4
+import numcodecs
+import numpy as np
+import xarray as xr
+import zarr
+from numcodecs.abc import Codec
+from numcodecs.compat import ensure_contiguous_ndarray
+
+
+# --- fletcher32 codec -------------------------------------------------------
+# numcodecs gained {"id": "fletcher32"} in 0.12; Debian 12 ships 0.11. The shim
+# below has 0.12's semantics so references using it decode here too: the last
+# 4 bytes are HDF5's Fletcher-32 (H5_checksum_fletcher32) of the bytes before
+# them, stored little-endian; decode verifies and strips them.
+
+def fletcher32(data):
+    """HDF5's Fletcher-32: 16-bit big-endian words, sums folded every 360
+    words (the most that cannot overflow 32 bits), an odd trailing byte
+    taken as the high byte of a last word."""
+    b = np.frombuffer(bytes(data), dtype=np.uint8)
+    words = (b[: len(b) // 2 * 2].astype(np.int64).reshape(-1, 2) * [256, 1]).sum(axis=1)
+    sum1 = sum2 = 0
+    for start in range(0, len(words), 360):
+        block = words[start:start + 360]
+        n = len(block)
+        # Within a block: sum1 += w_k; sum2 += sum1, for k = 0..n-1.
+        sum2 += n * sum1 + int(((n - np.arange(n)) * block).sum())
+        sum1 += int(block.sum())
+        sum1 = (sum1 & 0xFFFF) + (sum1 >> 16)
+        sum2 = (sum2 & 0xFFFF) + (sum2 >> 16)
+    if len(b) % 2:
+        sum1 += int(b[-1]) << 8
+        sum2 += sum1
+        sum1 = (sum1 & 0xFFFF) + (sum1 >> 16)
+        sum2 = (sum2 & 0xFFFF) + (sum2 >> 16)
+    sum1 = (sum1 & 0xFFFF) + (sum1 >> 16)
+    sum2 = (sum2 & 0xFFFF) + (sum2 >> 16)
+    return (sum2 << 16) | sum1
+
+
+class Fletcher32(Codec):
+    codec_id = "fletcher32"
+
+    def encode(self, buf):
+        b = ensure_contiguous_ndarray(buf).view("uint8").tobytes()
+        return b + struct.pack("<I", fletcher32(b))
+
+    def decode(self, buf, out=None):
+        b = ensure_contiguous_ndarray(buf).view("uint8").tobytes()
+        if len(b) < 4:
+            raise RuntimeError("fletcher32: buffer shorter than its checksum")
+        stored = struct.unpack("<I", b[-4:])[0]
+        computed = fletcher32(b[:-4])
+        if stored != computed:
+            raise RuntimeError(f"fletcher32 checksum mismatch: stored {stored:#010x}, "
+                               f"computed {computed:#010x}")
+        if out is not None:
+            out = ensure_contiguous_ndarray(out).view("uint8")
+            out[:] = np.frombuffer(b[:-4], np.uint8)
+            return out
+        return memoryview(b[:-4])
+
+
+if "fletcher32" not in numcodecs.registry.codec_registry:
+    numcodecs.register_codec(Fletcher32)
+
+
+# --- missing chunks ------------------------------------------------------------
+# fsspec before 2023.12 raises KeyError from ReferenceFileSystem.cat() for a
+# batch containing a key with no reference (fsspec issue #1435), so zarr's
+# getitems path fails instead of returning fill_value for never-written
+# chunks. Newer fsspec returns fill there; to check our references against
+# that behaviour on Debian's 2022.11, hide getitems so zarr asks key by key.
+
+class KeyByKey(collections.abc.Mapping):
+    def __init__(self, mapper):
+        self.mapper = mapper
+
+    def __getitem__(self, key):
+        return self.mapper[key]
+
+    def __contains__(self, key):
+        return key in self.mapper
+
+    def __iter__(self):
+        return iter(self.mapper)
+
+    def __len__(self):
+        return len(self.mapper)
+
+
+def fsspec_before(version):
+    parts = []
+    for p in fsspec.__version__.split(".")[:2]:
+        parts.append(int("".join(c for c in p if c.isdigit()) or 0))
+    return tuple(parts) < version
+
+
+def refs_store(refs_path):
+    mapper = fsspec.filesystem("reference", fo=refs_path).get_mapper("")
+    return zarr.storage.KVStore(KeyByKey(mapper)) if fsspec_before((2023, 12)) else mapper
+
+
+# --- the source, read independently ------------------------------------------
+
+class Source:
+    """Variables of the source file as {path: (storage dtype, read())}."""
+
+    def __init__(self, path):
+        self.path = path
+        self.is_netcdf = self._has_ncproperties(path)
+        self.variables = {}
+        self.groups = [""]
+        if self.is_netcdf:
+            self._walk_netcdf()
+        else:
+            self._walk_hdf5()
+
+    @staticmethod
+    def _has_ncproperties(path):
+        with h5py.File(path, "r") as f:
+            return "_NCProperties" in f.attrs
+
+    def _walk_netcdf(self):
+        def walk(group, prefix):
+            for name, var in group.variables.items():
+                self.variables[prefix + name] = (var.dtype, lambda p=prefix + name: self._nc_read(p))
+            for name, sub in group.groups.items():
+                self.groups.append(prefix + name)
+                walk(sub, prefix + name + "/")
+
+        with netCDF4.Dataset(self.path) as ds:
+            walk(ds, "")
+
+    def _nc_read(self, path):
+        with netCDF4.Dataset(self.path) as ds:
+            group, name = ds, path
+            while "/" in name:
+                head, name = name.split("/", 1)
+                group = group.groups[head]
+            var = group.variables[name]
+            var.set_auto_maskandscale(False)
+            var.set_always_mask(False)
+            var.set_auto_chartostring(False)
+            return np.asarray(var[...])
+
+    def _walk_hdf5(self):
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset):
+                self.variables[name] = (obj.dtype, lambda p=name: self._h5_read(p))
+            elif isinstance(obj, h5py.Group):
+                self.groups.append(name)
+
+        with h5py.File(self.path, "r") as f:
+            f.visititems(visit)
+
+    def _h5_read(self, path):
+        with h5py.File(self.path, "r") as f:
+            value = f[path][()]
+            if isinstance(value, h5py.Empty):
+                raise ValueError("null dataspace (h5py.Empty)")
+            return np.asarray(value)
+
+
+# --- comparison ------------------------------------------------------------
+
+def as_text(a):
+    """Object arrays of bytes (h5py) or str (netCDF4, zarr vlen-utf8) as str."""
+    return np.vectorize(lambda v: v.decode() if isinstance(v, bytes) else str(v),
+                        otypes=[object])(a) if a.size else a.astype(object)
+
+
+def compare(stored_dtype, expected, got):
+    """Reason for a mismatch, or None when equal."""
+    if got.shape != expected.shape:
+        return f"shape {got.shape} != source {expected.shape}"
+    if stored_dtype.kind == "O" or got.dtype.kind == "O":
+        if got.dtype.kind != "O" or stored_dtype.kind != "O":
+            return f"dtype {got.dtype.str} != source {stored_dtype}"
+        equal = np.array_equal(as_text(got), as_text(expected))
+    else:
+        # The refs point at the stored bytes, so the zarr dtype must be the
+        # stored dtype, byte order included.
+        if got.dtype != stored_dtype:
+            return f"dtype {got.dtype.str} != source {stored_dtype.str}"
+        nan = stored_dtype.kind in "fc"
+        equal = np.array_equal(got, expected, equal_nan=nan)
+    if equal:
+        return None
+    diff = np.argwhere(~((got == expected) | ((got != got) & (expected != expected))))
+    where = tuple(int(i) for i in diff[0]) if len(diff) else ()
+    n = len(diff)
+    if where:
+        return f"{n} value(s) differ, first at {where}: {got[where]!r} != source {expected[where]!r}"
+    return "values differ"
+
+
+def zarr_arrays(root):
+    """{path: zarr.Array} for every array under root."""
+    found = {}
+
+    def visit(name, obj):
+        if isinstance(obj, zarr.Array):
+            found[name] = obj
+
+    root.visititems(visit)
+    return found
+
+
+class Report:
+    def __init__(self):
+        self.failed = False
+
+    def line(self, status, what, detail=""):
+        if status == "FAIL":
+            self.failed = True
+        print(f"{status:<4} {what}" + (f": {detail}" if detail else ""), flush=True)
+
+
+def check_arrays(report, refs_path, source, expect_missing):
+    root = zarr.open_group(refs_store(refs_path), mode="r")
+    arrays = zarr_arrays(root)
+    for path in sorted(set(arrays) | set(source.variables)):
+        if path not in source.variables:
+            report.line("FAIL", path, "in refs but not a variable of the source")
+            continue
+        if path not in arrays:
+            if path in expect_missing:
+                report.line("SKIP", path, "missing from refs (expected)")
+            else:
+                report.line("FAIL", path, "source variable missing from refs")
+            continue
+        if path in expect_missing:
+            report.line("FAIL", path, "present in refs but listed in --expect-missing")
+            continue
+        stored_dtype, read = source.variables[path]
+        try:
+            expected = read()
+        except Exception as e:  # noqa: BLE001 - any reader error is a finding to print
+            report.line("FAIL", path, f"source read: {type(e).__name__}: {e}")
+            continue
+        try:
+            got = arrays[path][...]
+            got = np.asarray(got)
+        except Exception as e:  # noqa: BLE001
+            report.line("FAIL", path, f"zarr read: {type(e).__name__}: {e}")
+            continue
+        reason = compare(stored_dtype, expected, got)
+        if reason:
+            report.line("FAIL", path, reason)
+        else:
+            report.line("OK", path, f"{got.shape} {got.dtype.str}")
+    unknown = sorted(set(expect_missing) - set(source.variables))
+    for path in unknown:
+        report.line("FAIL", path, "--expect-missing names no variable of the source")
+
+
+def open_refs_xarray(refs_path, group):
+    return xr.open_dataset(
+        "reference://", engine="zarr", group=group or None,
+        backend_kwargs={"consolidated": False, "storage_options": {"fo": refs_path}})
+
+
+def variables_and_dims(ds):
+    return {name: tuple(v.dims) for name, v in ds.variables.items()}
+
+
+def check_xarray(report, refs_path, source, expect_missing):
+    groups = source.groups if source.is_netcdf else [""]
+    for group in groups:
+        label = f"xarray group /{group}"
+        try:
+            with open_refs_xarray(refs_path, group) as got:
+                got_vars = variables_and_dims(got)
+        except Exception as e:  # noqa: BLE001
+            report.line("FAIL", label, f"refs do not open: {type(e).__name__}: {e}")
+            continue
+        if not source.is_netcdf:
+            report.line("OK", label, f"opens with {len(got_vars)} variables")
+            continue
+        try:
+            with xr.open_dataset(source.path, engine="netcdf4", group=group or None) as want:
+                want_vars = variables_and_dims(want)
+        except Exception as e:  # noqa: BLE001
+            report.line("SKIP", label, f"source does not open with xarray: {e}")
+            continue
+        # A variable the user chose to list as missing is not expected here either.
+        missing = {p.rpartition("/")[2] for p in expect_missing if p.rpartition("/")[0] == group}
+        want_vars = {k: v for k, v in want_vars.items() if k not in missing}
+        if got_vars == want_vars:
+            report.line("OK", label, f"{len(got_vars)} variables, names and dims match")
+        else:
+            diffs = [f"{k}: refs {got_vars.get(k)} vs source {want_vars.get(k)}"
+                     for k in sorted(set(got_vars) | set(want_vars))
+                     if got_vars.get(k) != want_vars.get(k)]
+            report.line("FAIL", label, "; ".join(diffs))
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("refs")
+    parser.add_argument("source")
+    parser.add_argument("--expect-missing", action="append", default=[], metavar="NAME",
+                        help="source variable path (grp/var) allowed to be absent from the refs")
+    args = parser.parse_args(argv)  # exits 2 on usage errors
+    for p in (args.refs, args.source):
+        if not os.path.isfile(p):
+            print(f"pycompat: no such file: {p}", file=sys.stderr)
+            return 2
+    expect_missing = {m.strip("/") for m in args.expect_missing}
+
+    source = Source(args.source)
+    report = Report()
+    print(f"# {args.refs} vs {args.source} "
+          f"({'netCDF4-python' if source.is_netcdf else 'h5py'})", flush=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # xarray/zarr deprecation chatter, not findings
+        check_arrays(report, args.refs, source, expect_missing)
+        check_xarray(report, args.refs, source, expect_missing)
+    return 1 if report.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
