@@ -4,8 +4,15 @@ package zarrcheck
 
 /*
 #cgo LDFLAGS: -lnetcdf
+#cgo pkg-config: hdf5
 #include <stdlib.h>
 #include <netcdf.h>
+#include <hdf5.h>
+
+// quiet_hdf5 stops libhdf5 from printing its error stack on stderr: netCDF-C
+// probes attributes that plain HDF5 files lack, and each probe would print
+// a screenful of HDF5-DIAG lines although libnetcdf handles it.
+static void quiet_hdf5(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 */
 import "C"
 
@@ -21,6 +28,8 @@ import (
 // libnetcdf is not thread-safe, not even across distinct files, so every
 // call into it from this package holds ncLock.
 var ncLock sync.Mutex
+
+var quietHDF5 sync.Once
 
 // netcdfSource reads variables through libnetcdf. The handful of calls the
 // check needs (groups included) are bound here directly rather than through
@@ -46,6 +55,7 @@ func OpenNetCDF(path string) (Source, error) {
 	ncLock.Lock()
 	defer ncLock.Unlock()
 	s := &netcdfSource{path: path, vars: map[string]*ncVar{}}
+	quietHDF5.Do(func() { C.quiet_hdf5() })
 	if err := ncErr(C.nc_open(cpath, C.NC_NOWRITE, &s.ncid)); err != nil {
 		return nil, fmt.Errorf("open %s with libnetcdf: %w", path, err)
 	}
@@ -166,7 +176,7 @@ func ncType(grp C.int, xtype C.nc_type) (ElemType, error) {
 	case C.NC_DOUBLE:
 		return ElemType{'f', 8, "double"}, nil
 	case C.NC_STRING:
-		return ElemType{Name: "string"}, nil
+		return ElemType{'T', 0, "string"}, nil
 	}
 	var (
 		name    [C.NC_MAX_NAME + 1]C.char
@@ -213,7 +223,7 @@ func (s *netcdfSource) Read(ctx context.Context, path string) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: no variable /%s", s.path, path)
 	}
-	if !v.v.Type.Supported() {
+	if !v.v.Type.Supported() || v.v.Type.Kind == 'T' {
 		return nil, fmt.Errorf("%s: variable /%s of type %s: %w", s.path, path, v.v.Type.Name, ErrUnsupported)
 	}
 	n := int64(v.v.Type.Size)
@@ -231,6 +241,47 @@ func (s *netcdfSource) Read(ctx context.Context, path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: read variable /%s: %w", s.path, path, err)
 	}
 	return buf, nil
+}
+
+// ReadStrings reads a whole string variable; libnetcdf allocates the
+// strings and nc_free_string releases them.
+func (s *netcdfSource) ReadStrings(ctx context.Context, path string) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ncLock.Lock()
+	defer ncLock.Unlock()
+	if s.vars == nil {
+		return nil, fmt.Errorf("%s: read after close", s.path)
+	}
+	v, ok := s.vars[path]
+	if !ok || v.v.Type.Kind != 'T' {
+		return nil, fmt.Errorf("%s: no string variable /%s", s.path, path)
+	}
+	n := int64(1)
+	for _, d := range v.v.Shape {
+		if d != 0 && n > math.MaxInt32/d {
+			return nil, fmt.Errorf("%s: variable /%s: shape %v too large to read whole", s.path, path, v.v.Shape)
+		}
+		n *= d
+	}
+	if n == 0 {
+		return []string{}, nil
+	}
+	ptrs := make([]*C.char, n)
+	if err := ncErr(C.nc_get_var_string(v.grp, v.id, &ptrs[0])); err != nil {
+		return nil, fmt.Errorf("%s: read variable /%s: %w", s.path, path, err)
+	}
+	out := make([]string, n)
+	for i, p := range ptrs {
+		if p != nil {
+			out[i] = C.GoString(p)
+		}
+	}
+	// Not released with nc_free_string: for HDF5 fixed-length string
+	// datasets libnetcdf 4.9.0 frees the same memory again at nc_close
+	// (double free). The strings are small and live until the process ends.
+	return out, nil
 }
 
 // Close closes the file; further reads fail.

@@ -17,7 +17,10 @@ type Source interface {
 	Variables(ctx context.Context) ([]Variable, error)
 	// Read returns the raw (unscaled) values of the variable at path, in C
 	// order and the host's byte order. A zero-size variable yields no bytes.
+	// Variables of kind 'T' (strings) are read with ReadStrings instead.
 	Read(ctx context.Context, path string) ([]byte, error)
+	// ReadStrings returns the values of a string variable in C order.
+	ReadStrings(ctx context.Context, path string) ([]string, error)
 	Close() error
 }
 
@@ -33,8 +36,9 @@ type Variable struct {
 // ElemType is a source element type, described in the words of Zarr dtypes
 // so that both sides compare directly.
 type ElemType struct {
-	// Kind is 'i', 'u', 'f' or 'S' (a netCDF char), or 0 when the check
-	// cannot read the type.
+	// Kind is 'i', 'u', 'f', 'S' (a netCDF char) or 'T' (a netCDF string,
+	// which libnetcdf also presents for HDF5 fixed-length string datasets;
+	// Size is 0), or 0 when the check cannot read the type.
 	Kind byte
 	Size int
 	// Name is the source's own name of the type ("short", "char", "string").
