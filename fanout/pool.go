@@ -1,0 +1,58 @@
+// Package fanout runs one job per input with bounded concurrency and
+// collects one outcome per input, in input order.
+package fanout
+
+import (
+	"context"
+	"sync"
+)
+
+// Outcome is the result of one input's job.
+type Outcome[T any] struct {
+	Input  string
+	Result T
+	Err    error
+}
+
+// Run calls job for every input on a pool of workers (at least one) and
+// returns the outcomes in input order. progress, when not nil, is called
+// after each job with the number of finished jobs; calls are serialised.
+// A cancelled ctx stops the workers from starting further jobs; those
+// inputs get ctx.Err().
+func Run[T any](ctx context.Context, inputs []string, workers int, job func(context.Context, string) (T, error), progress func(done int)) []Outcome[T] {
+	if workers < 1 {
+		workers = 1
+	}
+	out := make([]Outcome[T], len(inputs))
+	next := make(chan int)
+	var mu sync.Mutex
+	done := 0
+	var wg sync.WaitGroup
+	for w := 0; w < min(workers, len(inputs)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				o := Outcome[T]{Input: inputs[i]}
+				if err := ctx.Err(); err != nil {
+					o.Err = err
+				} else {
+					o.Result, o.Err = job(ctx, inputs[i])
+				}
+				out[i] = o
+				mu.Lock()
+				done++
+				if progress != nil {
+					progress(done)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for i := range inputs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
+}

@@ -1,0 +1,257 @@
+package hdf5scan
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"strings"
+)
+
+// attribute is one decoded attribute message (spec §IV.A.2.m): its raw
+// value bytes with the datatype and dataspace that describe them.
+type attribute struct {
+	name  string
+	dtype *datatype
+	space *dataspace
+	data  []byte
+	off   int64 // absolute offset of data, for errors
+}
+
+// parseAttribute decodes an attribute message, versions 1 to 3.
+func (f *file) parseAttribute(data []byte, off int64) (*attribute, error) {
+	d := f.decoderOver("attribute message", off, data)
+	version := d.u8()
+	flags := d.u8()
+	nameSize := int(d.u16())
+	dtSize := int(d.u16())
+	dsSize := int(d.u16())
+	pad := func(n int) int { return n }
+	switch version {
+	case 1:
+		pad = func(n int) int { return (n + 7) &^ 7 }
+	case 2:
+	case 3:
+		d.u8() // character set of the name
+	default:
+		d.fail("attribute message version %d is not defined (1 to 3)", version)
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	if flags&0x03 != 0 {
+		return nil, errUnsupported("attribute with a shared datatype or dataspace")
+	}
+	name := d.bytes(pad(nameSize))
+	if len(name) >= nameSize && nameSize > 0 {
+		name = name[:nameSize-1] // the size counts the NUL terminator
+	}
+	a := &attribute{name: string(name)}
+	dtBytes := d.bytes(pad(dtSize))
+	dsBytes := d.bytes(pad(dsSize))
+	if d.err != nil {
+		return nil, d.err
+	}
+	dtOff := d.offset() - int64(pad(dsSize)) - int64(pad(dtSize))
+	dtd := f.decoderOver("attribute datatype", dtOff, dtBytes)
+	if a.dtype = f.parseDatatype(dtd, 0); dtd.err != nil {
+		return nil, dtd.err
+	}
+	space, err := f.parseDataspace(message{data: dsBytes, off: dtOff + int64(pad(dtSize))})
+	if err != nil {
+		return nil, err
+	}
+	a.space = space
+	n := space.elements()
+	if a.dtype.size <= 0 || n > uint64(d.remaining())/uint64(a.dtype.size) {
+		if n != 0 {
+			return nil, f.formatError("attribute message", off, "attribute %q: %d elements of %d bytes do not fit in %d bytes", a.name, n, a.dtype.size, d.remaining())
+		}
+	}
+	a.off = d.offset()
+	a.data = d.bytes(int(n) * a.dtype.size)
+	return a, d.err
+}
+
+// denseAttributes reads the attributes of an object whose attribute info
+// message points at dense storage: a fractal heap indexed by name through a
+// v2 B-tree of record type 8 (heap ID 8, flags 1, creation order 4, hash 4).
+func (f *file) denseAttributes(m message) ([]*attribute, error) {
+	d := f.decoderOver("attribute info message", m.off, m.data)
+	if v := d.u8(); d.err == nil && v != 0 {
+		d.fail("attribute info version %d, want 0", v)
+	}
+	flags := d.u8()
+	if flags&1 != 0 {
+		d.skip(2) // maximum creation index
+	}
+	heapAddr := d.addr()
+	nameIndex := d.addr()
+	if d.err != nil {
+		return nil, d.err
+	}
+	if heapAddr == undefinedAddr {
+		return nil, nil
+	}
+	heap, err := f.openFractalHeap(heapAddr)
+	if err != nil {
+		return nil, err
+	}
+	var attrs []*attribute
+	err = f.walkBTree2(nameIndex, 8, func(rec []byte) error {
+		if len(rec) < 8 {
+			return f.formatError("attribute name index record", m.off, "%d-byte record", len(rec))
+		}
+		data, err := heap.object(rec[:8])
+		if err != nil {
+			return err
+		}
+		a, err := f.parseAttribute(data, f.abs(heapAddr))
+		if err != nil {
+			return err
+		}
+		attrs = append(attrs, a)
+		return nil
+	})
+	return attrs, err
+}
+
+// attributes returns every attribute of an object, from header messages and
+// dense storage.
+func (f *file) attributes(h *objectHeader) ([]*attribute, error) {
+	var attrs []*attribute
+	for _, m := range h.all(msgAttribute) {
+		a, err := f.parseAttribute(m.data, m.off)
+		if err != nil {
+			return nil, err
+		}
+		attrs = append(attrs, a)
+	}
+	if m, ok := h.find(msgAttributeInfo); ok {
+		dense, err := f.denseAttributes(m)
+		if err != nil {
+			return nil, err
+		}
+		attrs = append(attrs, dense...)
+	}
+	return attrs, nil
+}
+
+// value converts an attribute to a JSON-ready Go value the way kerchunk and
+// xarray present it: numbers and strings, a single element as a scalar, more
+// as a list, a null dataspace as "".
+func (a *attribute) value(f *file, gh *globalHeap) (any, error) {
+	if a.space.null {
+		return "", nil
+	}
+	n := int(a.space.elements())
+	t := a.dtype
+	if t.class == classString && len(a.space.dims) <= 1 && n >= 1 {
+		// netCDF char attributes are one fixed string; arrays of fixed
+		// strings become lists.
+		vals := make([]any, n)
+		for i := range vals {
+			vals[i] = fixedString(a.data[i*t.size:(i+1)*t.size], t.strPad)
+		}
+		if n == 1 {
+			return vals[0], nil
+		}
+		return vals, nil
+	}
+	vals := make([]any, n)
+	for i := 0; i < n; i++ {
+		v, err := elementValue(f, gh, t, a.data[i*t.size:(i+1)*t.size])
+		if err != nil {
+			return nil, err
+		}
+		vals[i] = v
+	}
+	if n == 1 {
+		return vals[0], nil
+	}
+	return vals, nil
+}
+
+// elementValue decodes one element of a number or string type.
+func elementValue(f *file, gh *globalHeap, t *datatype, b []byte) (any, error) {
+	var order binary.ByteOrder = binary.LittleEndian
+	if t.bigEndian {
+		order = binary.BigEndian
+	}
+	switch t.class {
+	case classFixedPoint:
+		var u uint64
+		switch t.size {
+		case 1:
+			u = uint64(b[0])
+		case 2:
+			u = uint64(order.Uint16(b))
+		case 4:
+			u = uint64(order.Uint32(b))
+		case 8:
+			u = order.Uint64(b)
+		default:
+			return nil, fmt.Errorf("%d-byte integer", t.size)
+		}
+		if !t.signed {
+			return u, nil
+		}
+		shift := 64 - 8*uint(t.size)
+		return int64(u<<shift) >> shift, nil
+	case classFloat:
+		switch t.size {
+		case 4:
+			return math.Float32frombits(order.Uint32(b)), nil
+		case 8:
+			return math.Float64frombits(order.Uint64(b)), nil
+		}
+		return nil, fmt.Errorf("%d-byte float", t.size)
+	case classString:
+		return fixedString(b, t.strPad), nil
+	case classVlen:
+		if !t.vlenString {
+			return nil, errUnsupported("variable-length sequence attribute")
+		}
+		data, n, err := f.vlenData(gh, b)
+		if err != nil {
+			return nil, err
+		}
+		if uint64(len(data)) > uint64(n) {
+			data = data[:n] // the count of a string is its length in bytes
+		}
+		return string(data), nil
+	}
+	return nil, errUnsupported(fmt.Sprintf("%s attribute", t))
+}
+
+// vlenData resolves one variable-length element: a 4-byte length, then a
+// global heap ID (collection address + 4-byte object index), spec §VII.
+// It returns the heap object and the element count.
+func (f *file) vlenData(gh *globalHeap, b []byte) ([]byte, uint32, error) {
+	d := f.decoderOver("variable-length element", 0, b)
+	n := d.u32()
+	coll := d.addr()
+	index := d.u32()
+	if d.err != nil {
+		return nil, 0, d.err
+	}
+	if n == 0 || coll == undefinedAddr || coll == 0 {
+		return nil, 0, nil
+	}
+	data, err := f.globalHeapObject(gh, coll, index)
+	return data, n, err
+}
+
+// fixedString trims a fixed-length string according to its padding type.
+func fixedString(b []byte, pad int) string {
+	switch pad {
+	case 0: // NUL-terminated
+		if i := strings.IndexByte(string(b), 0); i >= 0 {
+			b = b[:i]
+		}
+	case 1: // NUL-padded
+		b = []byte(strings.TrimRight(string(b), "\x00"))
+	case 2: // space-padded
+		b = []byte(strings.TrimRight(string(b), " "))
+	}
+	return string(b)
+}

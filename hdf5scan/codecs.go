@@ -1,0 +1,232 @@
+package hdf5scan
+
+import (
+	"bytes"
+	"compress/zlib"
+	"encoding/binary"
+	"fmt"
+	"io"
+
+	"gokerchunk/refs"
+)
+
+// codecPlan is how a dataset's filter pipeline becomes Zarr codecs.
+type codecPlan struct {
+	source []filter // the HDF5 pipeline, in encoding order
+	mask   uint32   // filters skipped by the chunks referenced as stored
+	// target are the filters the Zarr codecs encode, in order.
+	target []filter
+	codecs []refs.Codec
+	// trimChecksum: fletcher32 is the last filter chunks went through, so
+	// references leave out the 4 trailing checksum bytes instead of naming
+	// a codec.
+	trimChecksum bool
+	// reencodeAll: no stored chunk can be referenced as it is; every chunk
+	// is decoded, re-encoded with target and inlined.
+	reencodeAll bool
+}
+
+// applied reports whether filter i runs for chunks with mask m.
+func applied(i int, m uint32) bool { return m&(1<<uint(i)) == 0 }
+
+// newCodecPlan maps the filters that chunks with mask m went through, in
+// pipeline order, onto numcodecs configurations.
+func newCodecPlan(filters []filter, m uint32, elemSize int) (*codecPlan, error) {
+	p := &codecPlan{source: filters, mask: m}
+	var target []filter
+	for i, flt := range filters {
+		if applied(i, m) {
+			target = append(target, flt)
+		}
+	}
+	for i := 1; i < len(target); i++ {
+		// netCDF-C writes fletcher32 before shuffle, so shuffle runs over
+		// the data plus 4 checksum bytes. numcodecs' shuffle refuses a
+		// buffer that is not a whole number of elements, where HDF5 copies
+		// the tail: for such element sizes the chunks are re-encoded
+		// without the checksum.
+		if target[i].id == filterShuffle && target[i-1].id == filterFletcher32 && 4%shuffleSize(target[i], elemSize) != 0 {
+			p.reencodeAll = true
+		}
+	}
+	if p.reencodeAll {
+		kept := target[:0:0]
+		for _, flt := range target {
+			if flt.id != filterFletcher32 {
+				kept = append(kept, flt)
+			}
+		}
+		target = kept
+	} else if n := len(target); n > 0 && target[n-1].id == filterFletcher32 {
+		p.trimChecksum = true
+		target = target[:n-1]
+	}
+	p.target = target
+	for _, flt := range target {
+		switch flt.id {
+		case filterDeflate:
+			level := 4
+			if len(flt.params) > 0 {
+				level = int(flt.params[0])
+			}
+			p.codecs = append(p.codecs, refs.Codec{"id": "zlib", "level": level})
+		case filterShuffle:
+			p.codecs = append(p.codecs, refs.Codec{"id": "shuffle", "elementsize": shuffleSize(flt, elemSize)})
+		case filterFletcher32:
+			p.codecs = append(p.codecs, refs.Codec{"id": "fletcher32"})
+		default:
+			name := flt.name
+			if name == "" {
+				name = knownFilterNames[flt.id]
+			}
+			return nil, errUnsupported(fmt.Sprintf("HDF5 filter %d (%s)", flt.id, name))
+		}
+	}
+	return p, nil
+}
+
+// reencode turns a chunk stored with filter mask m into the bytes the plan's
+// codecs expect: undo the filters it went through, then apply the target's.
+func (p *codecPlan) reencode(stored []byte, m uint32, elemSize int) ([]byte, error) {
+	data := stored
+	var err error
+	for i := len(p.source) - 1; i >= 0; i-- {
+		if !applied(i, m) {
+			continue
+		}
+		if data, err = decodeFilter(p.source[i], data, elemSize); err != nil {
+			return nil, err
+		}
+	}
+	for _, flt := range p.target {
+		if data, err = encodeFilter(flt, data, elemSize); err != nil {
+			return nil, err
+		}
+	}
+	return data, nil
+}
+
+func shuffleSize(flt filter, elemSize int) int {
+	if len(flt.params) > 0 && flt.params[0] > 0 {
+		return int(flt.params[0])
+	}
+	return elemSize
+}
+
+func decodeFilter(flt filter, data []byte, elemSize int) ([]byte, error) {
+	switch flt.id {
+	case filterDeflate:
+		zr, err := zlib.NewReader(bytes.NewReader(data))
+		if err != nil {
+			return nil, fmt.Errorf("deflate: %w", err)
+		}
+		out, err := io.ReadAll(io.LimitReader(zr, 1<<30))
+		if err != nil {
+			return nil, fmt.Errorf("deflate: %w", err)
+		}
+		return out, nil
+	case filterShuffle:
+		return unshuffle(data, shuffleSize(flt, elemSize)), nil
+	case filterFletcher32:
+		if len(data) < 4 {
+			return nil, fmt.Errorf("fletcher32: %d-byte chunk", len(data))
+		}
+		n := len(data) - 4
+		if got, want := binary.LittleEndian.Uint32(data[n:]), fletcher32(data[:n]); got != want {
+			return nil, fmt.Errorf("fletcher32 checksum %#x, computed %#x", got, want)
+		}
+		return data[:n], nil
+	}
+	return nil, errUnsupported(fmt.Sprintf("HDF5 filter %d", flt.id))
+}
+
+func encodeFilter(flt filter, data []byte, elemSize int) ([]byte, error) {
+	switch flt.id {
+	case filterDeflate:
+		level := 4
+		if len(flt.params) > 0 {
+			level = int(flt.params[0])
+		}
+		var b bytes.Buffer
+		zw, err := zlib.NewWriterLevel(&b, level)
+		if err != nil {
+			return nil, err
+		}
+		zw.Write(data)
+		if err := zw.Close(); err != nil {
+			return nil, err
+		}
+		return b.Bytes(), nil
+	case filterShuffle:
+		return shuffle(data, shuffleSize(flt, elemSize)), nil
+	case filterFletcher32:
+		out := append(append([]byte(nil), data...), 0, 0, 0, 0)
+		binary.LittleEndian.PutUint32(out[len(data):], fletcher32(data))
+		return out, nil
+	}
+	return nil, errUnsupported(fmt.Sprintf("HDF5 filter %d", flt.id))
+}
+
+// shuffle transposes bytes as HDF5's shuffle filter does: all first bytes of
+// the elements, then all second bytes...; a partial trailing element is
+// copied unchanged.
+func shuffle(src []byte, size int) []byte {
+	if size <= 1 {
+		return src
+	}
+	out := make([]byte, len(src))
+	n := len(src) / size
+	for i := 0; i < n; i++ {
+		for j := 0; j < size; j++ {
+			out[j*n+i] = src[i*size+j]
+		}
+	}
+	copy(out[n*size:], src[n*size:])
+	return out
+}
+
+func unshuffle(src []byte, size int) []byte {
+	if size <= 1 {
+		return src
+	}
+	out := make([]byte, len(src))
+	n := len(src) / size
+	for i := 0; i < n; i++ {
+		for j := 0; j < size; j++ {
+			out[i*size+j] = src[j*n+i]
+		}
+	}
+	copy(out[n*size:], src[n*size:])
+	return out
+}
+
+// fletcher32 is HDF5's H5_checksum_fletcher32: sums over 16-bit big-endian
+// words, a trailing odd byte taken as the high byte of a last word.
+func fletcher32(data []byte) uint32 {
+	var sum1, sum2 uint32
+	n := len(data) / 2
+	i := 0
+	for n > 0 {
+		t := n
+		if t > 360 {
+			t = 360
+		}
+		n -= t
+		for ; t > 0; t-- {
+			sum1 += uint32(data[i])<<8 | uint32(data[i+1])
+			sum2 += sum1
+			i += 2
+		}
+		sum1 = (sum1 & 0xffff) + (sum1 >> 16)
+		sum2 = (sum2 & 0xffff) + (sum2 >> 16)
+	}
+	if len(data)%2 == 1 {
+		sum1 += uint32(data[i]) << 8
+		sum2 += sum1
+		sum1 = (sum1 & 0xffff) + (sum1 >> 16)
+		sum2 = (sum2 & 0xffff) + (sum2 >> 16)
+	}
+	sum1 = (sum1 & 0xffff) + (sum1 >> 16)
+	sum2 = (sum2 & 0xffff) + (sum2 >> 16)
+	return sum2<<16 | sum1
+}

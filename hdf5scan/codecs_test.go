@@ -1,0 +1,135 @@
+package hdf5scan
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+)
+
+func TestShuffleRoundTrip(t *testing.T) {
+	for _, n := range []int{0, 1, 7, 8, 9, 24, 28} {
+		src := make([]byte, n)
+		for i := range src {
+			src[i] = byte(i*7 + 3)
+		}
+		for _, size := range []int{1, 2, 4, 8} {
+			sh := shuffle(src, size)
+			if got := unshuffle(sh, size); !bytes.Equal(got, src) {
+				t.Errorf("n=%d size=%d: round trip %v != %v", n, size, got, src)
+			}
+			if m := n / size * size; size > 1 && !bytes.Equal(sh[m:], src[m:]) {
+				t.Errorf("n=%d size=%d: tail not copied", n, size)
+			}
+		}
+	}
+	if got := shuffle([]byte{1, 2, 3, 4, 5, 6}, 2); !bytes.Equal(got, []byte{1, 3, 5, 2, 4, 6}) {
+		t.Errorf("shuffle = %v", got)
+	}
+}
+
+func TestFletcher32(t *testing.T) {
+	// HDF5's algorithm on "abcde" (an odd length): words 0x6162, 0x6364,
+	// then 0x6500 for the trailing byte.
+	s1 := uint32(0x6162)
+	s2 := s1
+	s1 += 0x6364
+	s2 += s1
+	s1 += 0x6500
+	s2 += s1
+	s1 = (s1 & 0xffff) + (s1 >> 16)
+	s2 = (s2 & 0xffff) + (s2 >> 16)
+	if got, want := fletcher32([]byte("abcde")), s2<<16|s1; got != want {
+		t.Errorf("fletcher32 = %#x, want %#x", got, want)
+	}
+}
+
+func TestCodecPlan(t *testing.T) {
+	deflate := filter{id: filterDeflate, params: []uint32{5}}
+	shuf := filter{id: filterShuffle, params: []uint32{8}}
+	shuf4 := filter{id: filterShuffle, params: []uint32{4}}
+	flet := filter{id: filterFletcher32}
+	for _, tc := range []struct {
+		name    string
+		filters []filter
+		mask    uint32
+		ids     []string
+		trim    bool
+		unsup   bool
+	}{
+		{"h5py shuffle+deflate", []filter{shuf, deflate}, 0, []string{"shuffle", "zlib"}, false, false},
+		{"h5py deflate+fletcher32", []filter{deflate, flet}, 0, []string{"zlib"}, true, false},
+		{"fletcher32 alone", []filter{flet}, 0, nil, true, false},
+		{"netCDF fletcher32+shuffle(4)+deflate", []filter{flet, shuf4, deflate}, 0, []string{"fletcher32", "shuffle", "zlib"}, false, false},
+		{"netCDF fletcher32+shuffle(8): re-encoded", []filter{flet, shuf, deflate}, 0, []string{"shuffle", "zlib"}, false, false},
+		{"deflate skipped by mask", []filter{shuf, deflate}, 2, []string{"shuffle"}, false, false},
+		{"szip", []filter{{id: filterSzip}}, 0, nil, false, true},
+	} {
+		p, err := newCodecPlan(tc.filters, tc.mask, 8)
+		var ue *UnsupportedError
+		if tc.unsup {
+			if !errors.As(err, &ue) {
+				t.Errorf("%s: err = %v, want UnsupportedError", tc.name, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		var ids []string
+		for _, c := range p.codecs {
+			ids = append(ids, c.ID())
+		}
+		if len(ids) != len(tc.ids) || p.trimChecksum != tc.trim {
+			t.Errorf("%s: codecs %v trim %v, want %v trim %v", tc.name, ids, p.trimChecksum, tc.ids, tc.trim)
+			continue
+		}
+		for i := range ids {
+			if ids[i] != tc.ids[i] {
+				t.Errorf("%s: codecs %v, want %v", tc.name, ids, tc.ids)
+			}
+		}
+	}
+}
+
+func TestReencode(t *testing.T) {
+	raw := bytes.Repeat([]byte{1, 2, 3, 4, 5, 6, 7, 8}, 16)
+	filters := []filter{{id: filterShuffle, params: []uint32{8}}, {id: filterDeflate, params: []uint32{4}}}
+	plan, err := newCodecPlan(filters, 0, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A chunk whose deflate stage was skipped (mask bit 1) holds only the
+	// shuffled bytes; re-encoding must give what shuffle+zlib decode.
+	stored := shuffle(raw, 8)
+	got, err := plan.reencode(stored, 2, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := decodeFilter(filters[1], got, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(unshuffle(back, 8), raw) {
+		t.Errorf("re-encoded chunk decodes to %v", unshuffle(back, 8))
+	}
+	// netCDF-C's fletcher32 → shuffle(8) → deflate: every chunk is
+	// re-encoded to shuffle → zlib without the checksum.
+	netcdf := []filter{{id: filterFletcher32}, filters[0], filters[1]}
+	p8, err := newCodecPlan(netcdf, 0, 8)
+	if err != nil || !p8.reencodeAll {
+		t.Fatalf("plan %+v, %v: want reencodeAll", p8, err)
+	}
+	withSum, _ := encodeFilter(netcdf[0], raw, 8)
+	stored, _ = encodeFilter(netcdf[2], shuffle(withSum, 8), 8)
+	got, err = p8.reencode(stored, 0, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back, _ := decodeFilter(filters[1], got, 8); !bytes.Equal(unshuffle(back, 8), raw) {
+		t.Errorf("re-encoded netCDF chunk decodes to %v", unshuffle(back, 8))
+	}
+	// A corrupt stored chunk is an error, not a panic.
+	if _, err := plan.reencode([]byte{1, 2, 3}, 0, 8); err == nil {
+		t.Error("corrupt deflate stream re-encoded without error")
+	}
+}

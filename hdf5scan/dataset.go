@@ -1,0 +1,411 @@
+package hdf5scan
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+
+	"gokerchunk/refs"
+)
+
+// dataset is everything the scanner knows about one HDF5 dataset.
+type dataset struct {
+	path    string
+	space   *dataspace
+	dtype   *datatype
+	layout  *layout
+	filters []filter
+	fill    fillValue
+	hasFill bool
+}
+
+// readDataset decodes the messages that describe a dataset's data.
+func (f *file) readDataset(o *object) (*dataset, error) {
+	h := o.header
+	ds := &dataset{path: o.path}
+	for _, typ := range []uint16{msgDataspace, msgDatatype, msgLayout, msgFilterPipeline, msgFillValue, msgFillValueOld} {
+		if m, ok := h.find(typ); ok && m.flags&msgFlagShared != 0 {
+			return nil, errUnsupported(fmt.Sprintf("shared (committed) object header message type %#x", typ))
+		}
+	}
+	if _, ok := h.find(msgExternalFiles); ok {
+		return nil, errUnsupported("external data files")
+	}
+	m, ok := h.find(msgDataspace)
+	if !ok {
+		return nil, f.formatError("object header", f.abs(o.addr), "dataset %s has no dataspace message", o.path)
+	}
+	var err error
+	if ds.space, err = f.parseDataspace(m); err != nil {
+		return nil, err
+	}
+	if m, ok = h.find(msgDatatype); !ok {
+		return nil, f.formatError("object header", f.abs(o.addr), "dataset %s has no datatype message", o.path)
+	}
+	d := f.decoderOver("datatype message", m.off, m.data)
+	if ds.dtype = f.parseDatatype(d, 0); d.err != nil {
+		return nil, d.err
+	}
+	m, _ = h.find(msgLayout)
+	if ds.layout, err = f.parseLayout(m); err != nil {
+		return nil, err
+	}
+	if m, ok := h.find(msgFilterPipeline); ok {
+		if ds.filters, err = f.parseFilterPipeline(m); err != nil {
+			return nil, err
+		}
+	}
+	if m, ok := h.find(msgFillValue); ok {
+		ds.fill, err = f.parseFillValue(m)
+		ds.hasFill = true
+	} else if m, ok := h.find(msgFillValueOld); ok {
+		ds.fill, err = f.parseFillValueOld(m)
+		ds.hasFill = true
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ds, nil
+}
+
+// emitDataset translates one dataset into .zarray, .zattrs and its manifest.
+func (s *scanner) emitDataset(o *object, attrs map[string]any) error {
+	if name, _ := attrs["NAME"].(string); strings.HasPrefix(name, dimensionPlaceholder) {
+		// A netCDF dimension without a coordinate variable: not an array.
+		return nil
+	}
+	ds, err := s.f.readDataset(o)
+	if err != nil {
+		return err
+	}
+	if ds.space.null {
+		return errUnsupported("null dataspace (a dataset without elements)")
+	}
+	dtype, err := ds.dtype.numpyDType()
+	if err != nil {
+		return errUnsupported(err.Error())
+	}
+	rank := len(ds.space.dims)
+	z := &refs.ZArray{ZarrFormat: 2, Order: "C", Shape: make([]int64, rank), Chunks: make([]int64, rank)}
+	z.DType, _ = json.Marshal(dtype)
+	for i, n := range ds.space.dims {
+		if n > math.MaxInt64/2 {
+			return s.f.formatError("dataspace message", s.f.abs(o.addr), "dimension %d of %s is %d", i, o.path, n)
+		}
+		z.Shape[i] = int64(n)
+		z.Chunks[i] = max(int64(n), 1)
+	}
+	if ds.layout.class == layoutChunked {
+		if len(ds.layout.chunk) != rank {
+			return s.f.formatError("data layout message", s.f.abs(o.addr), "%s: chunk rank %d, dataspace rank %d", o.path, len(ds.layout.chunk), rank)
+		}
+		if int(ds.layout.elemSize) != ds.dtype.size {
+			return s.f.formatError("data layout message", s.f.abs(o.addr), "%s: element size %d, datatype size %d", o.path, ds.layout.elemSize, ds.dtype.size)
+		}
+		for i, c := range ds.layout.chunk {
+			z.Chunks[i] = int64(c)
+		}
+	}
+
+	if s.netCDF {
+		// netCDF presents a variable with the length of its dimensions,
+		// which may exceed the dataset's extent; the rest reads as fill.
+		for axis := range z.Shape {
+			if axis < len(o.scales) && len(o.scales[axis]) > 0 {
+				z.Shape[axis] = max(z.Shape[axis], int64(s.dimLen[o.scales[axis][0]]))
+			}
+		}
+		if class, _ := attrs["CLASS"].(string); class == "DIMENSION_SCALE" && rank == 1 {
+			z.Shape[0] = max(z.Shape[0], int64(s.dimLen[o.addr]))
+		}
+	}
+
+	fill, fromAttr := s.fillValue(ds, o, attrs)
+	if z.FillValue, err = fillJSON(fill, ds.dtype); err != nil {
+		return err
+	}
+
+	m := refs.NewManifest(z.Grid())
+	plan, err := s.addChunks(ds, z, m)
+	if err != nil {
+		return err
+	}
+	if plan != nil {
+		z.Filters = plan.codecs
+	}
+
+	user := visibleAttrs(attrs)
+	if fromAttr {
+		delete(user, "_FillValue")
+	}
+	dims, err := s.dimensionNames(o, ds, attrs)
+	if err != nil {
+		return err
+	}
+	user["_ARRAY_DIMENSIONS"] = dims
+
+	key := zarrPath(o.path)
+	doc, err := z.Marshal()
+	if err != nil {
+		return err
+	}
+	s.res.Set.Meta[refs.MetaKey(key, ".zarray")] = doc
+	if err := s.putAttrs(key, user); err != nil {
+		return err
+	}
+	s.res.Set.Arrays[key] = m
+	for _, t := range m.Target {
+		if t != refs.NoChunk {
+			s.res.Chunks++
+		}
+	}
+	s.res.Inlined += len(m.Inline)
+	return nil
+}
+
+// fillValue picks the Zarr fill value bytes: the _FillValue attribute (what
+// netCDF and CF readers honour), else the dataset's fill value message, else
+// netCDF's default for the type in netCDF files. nil means no fill value.
+// fromAttr reports that _FillValue supplied it, so it leaves .zattrs.
+func (s *scanner) fillValue(ds *dataset, o *object, attrs map[string]any) (fill []byte, fromAttr bool) {
+	for _, a := range o.attrs {
+		if a.name != "_FillValue" || a.space.elements() != 1 {
+			continue
+		}
+		if a.dtype.class == ds.dtype.class && a.dtype.size == ds.dtype.size {
+			b := append([]byte(nil), a.data...)
+			if a.dtype.bigEndian != ds.dtype.bigEndian {
+				reverse(b)
+			}
+			return b, true
+		}
+		s.note("%s: _FillValue of type %s does not match the variable's %s: kept as an attribute", o.path, a.dtype, ds.dtype)
+	}
+	if ds.hasFill {
+		if !ds.fill.defined {
+			return nil, false
+		}
+		if len(ds.fill.value) == ds.dtype.size {
+			return ds.fill.value, false
+		}
+	}
+	if s.netCDF {
+		if b := netCDFDefaultFill(ds.dtype); b != nil {
+			return b, false
+		}
+	}
+	return make([]byte, ds.dtype.size), false
+}
+
+func reverse(b []byte) {
+	for i, j := 0, len(b)-1; i < j; i, j = i+1, j-1 {
+		b[i], b[j] = b[j], b[i]
+	}
+}
+
+// fillJSON encodes fill bytes as a Zarr v2 fill_value.
+func fillJSON(b []byte, t *datatype) (json.RawMessage, error) {
+	if b == nil {
+		return json.RawMessage("null"), nil
+	}
+	if t.class == classString {
+		// Zarr v2 stores bytes fill values base64-encoded.
+		return json.Marshal(base64.StdEncoding.EncodeToString(b))
+	}
+	v, err := elementValue(nil, nil, t, b)
+	if err != nil {
+		return nil, err
+	}
+	switch x := v.(type) {
+	case float32:
+		return refs.FillFloat(float64(x)), nil
+	case float64:
+		return refs.FillFloat(x), nil
+	}
+	return json.Marshal(v)
+}
+
+// chunkBytes is the size of one uncompressed chunk.
+func chunkBytes(z *refs.ZArray, elemSize int) int64 {
+	n := int64(elemSize)
+	for _, c := range z.Chunks {
+		n *= c
+	}
+	return n
+}
+
+// addChunks fills the manifest from the dataset's storage and returns the
+// codec plan for chunked data.
+func (s *scanner) addChunks(ds *dataset, z *refs.ZArray, m *refs.Manifest) (*codecPlan, error) {
+	nbytes := chunkBytes(z, ds.dtype.size)
+	empty := false
+	for _, n := range z.Shape {
+		empty = empty || n == 0
+	}
+	switch ds.layout.class {
+	case layoutCompact:
+		if empty {
+			return nil, nil
+		}
+		data := ds.layout.compact
+		if int64(len(data)) != nbytes {
+			return nil, s.f.formatError("data layout message", 0, "%s: compact data of %d bytes, want %d", ds.path, len(data), nbytes)
+		}
+		m.SetInline(0, append([]byte(nil), data...))
+		return nil, nil
+	case layoutContiguous:
+		if ds.layout.address == undefinedAddr || empty {
+			return nil, nil // never written: every element is the fill value
+		}
+		if ds.layout.size < uint64(nbytes) {
+			return nil, s.f.formatError("data layout message", 0, "%s: contiguous storage of %d bytes, want %d", ds.path, ds.layout.size, nbytes)
+		}
+		return nil, s.setChunk(m, 0, ds.layout.address, nbytes)
+	case layoutChunked:
+		return s.addBTree1Chunks(ds, z, m, nbytes)
+	}
+	return nil, errUnsupported(ds.layout.describe() + " layout")
+}
+
+// setChunk references (or inlines, below the threshold) n bytes at addr.
+func (s *scanner) setChunk(m *refs.Manifest, i int, addr uint64, n int64) error {
+	off := s.f.abs(addr)
+	if addr == undefinedAddr || off < 0 || n < 0 || off+n > s.f.size {
+		return s.f.formatError("chunk", off, "%d bytes at %d lie outside the file (size %d)", n, off, s.f.size)
+	}
+	if n < int64(s.opts.InlineThreshold) {
+		data, err := s.f.read("chunk", addr, int(n))
+		if err != nil {
+			return err
+		}
+		m.SetInline(i, data)
+		return nil
+	}
+	m.SetRange(i, s.opts.URL, off, n)
+	return nil
+}
+
+// chunkRecord is one chunk found in a chunk index.
+type chunkRecord struct {
+	linear int
+	addr   uint64
+	size   int64
+	mask   uint32
+}
+
+// addBTree1Chunks reads the v1 B-tree chunk index (spec §III.A.1, node type
+// 1). Keys hold the chunk's stored size, filter mask and element offsets
+// (rank+1 of 8 bytes, the last always 0).
+func (s *scanner) addBTree1Chunks(ds *dataset, z *refs.ZArray, m *refs.Manifest, nbytes int64) (*codecPlan, error) {
+	if ds.layout.address == undefinedAddr {
+		plan, err := newCodecPlan(ds.filters, 0, ds.dtype.size)
+		return plan, err
+	}
+	rank := len(z.Shape)
+	keySize := 8 + 8*(rank+1)
+	grid := m.Grid
+	var recs []chunkRecord
+	idx := make([]int, rank)
+	err := s.f.walkBTree1(ds.layout.address, btree1Chunk, keySize, func(e btree1Entry) error {
+		if len(recs)&1023 == 0 {
+			if err := s.ctx.Err(); err != nil {
+				return err
+			}
+		}
+		d := s.f.decoderOver("v1 B-tree chunk key", 0, e.key)
+		size := d.u32()
+		mask := d.u32()
+		for i := 0; i < rank; i++ {
+			off := d.u64()
+			c := uint64(z.Chunks[i])
+			if off%c != 0 {
+				return s.f.formatError("v1 B-tree chunk key", s.f.abs(ds.layout.address), "%s: chunk offset %d is not a multiple of the chunk size %d", ds.path, off, c)
+			}
+			if off/c >= uint64(grid[i]) {
+				idx = nil // beyond the current extent (the dataset shrank)
+				break
+			}
+			idx[i] = int(off / c)
+		}
+		if idx == nil {
+			idx = make([]int, rank)
+			return nil
+		}
+		recs = append(recs, chunkRecord{linear: m.Linear(idx), addr: e.child, size: int64(size), mask: mask})
+		if len(recs) > m.Len() {
+			return s.f.formatError("v1 B-tree", s.f.abs(ds.layout.address), "%s: more chunks than the %d of the chunk grid", ds.path, m.Len())
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.placeChunks(ds, m, recs, nbytes)
+}
+
+// placeChunks turns chunk records into manifest entries. Zarr v2 has one
+// codec list per array, so the most common filter mask decides it; chunks
+// stored with another mask are decoded and re-encoded to match, and inlined.
+func (s *scanner) placeChunks(ds *dataset, m *refs.Manifest, recs []chunkRecord, nbytes int64) (*codecPlan, error) {
+	counts := map[uint32]int{}
+	var common uint32
+	for _, r := range recs {
+		counts[r.mask]++
+		if counts[r.mask] > counts[common] || (counts[r.mask] == counts[common] && r.mask < common) {
+			common = r.mask
+		}
+	}
+	plan, err := newCodecPlan(ds.filters, common, ds.dtype.size)
+	if err != nil {
+		return nil, err
+	}
+	var reencoded int64
+	for _, r := range recs {
+		size := r.size
+		if len(ds.filters) == 0 {
+			size = nbytes // unfiltered chunks are always stored whole
+		}
+		if r.mask != common || plan.reencodeAll {
+			if reencoded += nbytes; reencoded > maxReencodeBytes {
+				if plan.reencodeAll {
+					return nil, errUnsupported(fmt.Sprintf("filters %s cannot be expressed with numcodecs and the data is too large (over %d MiB) to inline", describeFilters(ds.filters), maxReencodeBytes>>20))
+				}
+				return nil, errUnsupported(fmt.Sprintf("%d chunks stored with filter mask %#x, too many to re-encode and inline", counts[r.mask], r.mask))
+			}
+			stored, err := s.f.read("chunk", r.addr, int(size))
+			if err != nil {
+				return nil, err
+			}
+			data, err := plan.reencode(stored, r.mask, ds.dtype.size)
+			if err != nil {
+				return nil, fmt.Errorf("%s: chunk at offset %d with filter mask %#x: %w", ds.path, s.f.abs(r.addr), r.mask, err)
+			}
+			m.SetInline(r.linear, data)
+			continue
+		}
+		if plan.trimChecksum {
+			size -= 4
+		}
+		if err := s.setChunk(m, r.linear, r.addr, size); err != nil {
+			return nil, err
+		}
+	}
+	return plan, nil
+}
+
+// maxReencodeBytes bounds the data that re-encoding may inline for one
+// dataset: beyond it the dataset is reported instead of bloating the JSON.
+const maxReencodeBytes = 16 << 20
+
+func describeFilters(filters []filter) string {
+	names := make([]string, len(filters))
+	for i, flt := range filters {
+		names[i] = knownFilterNames[flt.id]
+		if names[i] == "" {
+			names[i] = fmt.Sprint(flt.id)
+		}
+	}
+	return strings.Join(names, " → ")
+}

@@ -1,0 +1,33 @@
+package hdf5scan
+
+import "fmt"
+
+// FormatError reports a structure that does not parse: the file, the
+// structure being read, the absolute byte offset and what was wrong.
+// It means the file is corrupt (or this parser has a bug), never that a
+// valid feature is unsupported.
+type FormatError struct {
+	File      string
+	Structure string // "superblock", "object header", "v1 B-tree node", ...
+	Offset    int64  // absolute file offset of the structure (or field)
+	Msg       string
+}
+
+func (e *FormatError) Error() string {
+	return fmt.Sprintf("%s: %s at offset %d: %s", e.File, e.Structure, e.Offset, e.Msg)
+}
+
+// UnsupportedError reports a valid HDF5 feature that gokerchunk cannot
+// express as Zarr v2 references. Path names the object ("/grp/var").
+type UnsupportedError struct {
+	File    string
+	Path    string
+	Feature string
+}
+
+func (e *UnsupportedError) Error() string {
+	if e.Path == "" {
+		return fmt.Sprintf("%s: unsupported: %s", e.File, e.Feature)
+	}
+	return fmt.Sprintf("%s: %s: unsupported: %s", e.File, e.Path, e.Feature)
+}

@@ -1,0 +1,356 @@
+// Package hdf5scan reads the metadata of HDF5 and netCDF-4 files and
+// translates every dataset into Zarr v2 metadata plus the byte range of each
+// stored chunk (a refs.Set), without decompressing data. It is pure Go and
+// reads through an io.ReaderAt, so the same code serves local files and
+// ranged reads of remote objects.
+package hdf5scan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+
+	"gokerchunk/refs"
+)
+
+// Options control a scan.
+type Options struct {
+	// URL is the target that references name; usually the input's absolute
+	// path or its s3:// URL.
+	URL string
+	// InlineThreshold: chunks whose stored size is below this many bytes
+	// are copied into the reference set instead of referenced (0: never,
+	// except compact data, which is always inline).
+	InlineThreshold int
+	// SkipUnsupported leaves out variables that cannot be represented and
+	// lists them in Result.Skipped; otherwise Scan fails on the first one.
+	SkipUnsupported bool
+}
+
+// Result is the outcome of a scan.
+type Result struct {
+	Set     *refs.Set
+	Arrays  int // arrays in the set
+	Chunks  int // stored chunks referenced or inlined
+	Inlined int // chunks held inline
+	// Skipped lists variables left out because they cannot be represented.
+	Skipped []*UnsupportedError
+	// Notes reports what was read but deliberately not turned into arrays
+	// or attributes (links followed once, attributes of unsupported types).
+	Notes []string
+}
+
+// file-wide state of one scan.
+type scanner struct {
+	f       *file
+	opts    Options
+	ctx     context.Context
+	gh      *globalHeap
+	objects []*object
+	byAddr  map[uint64]*object
+	netCDF  bool // the file carries netCDF-4 conventions
+	// dimLen is the length of each netCDF dimension, by the address of its
+	// dimension scale: the longest extent among the datasets using it.
+	dimLen map[uint64]uint64
+	// phony dimension names per group, netCDF-C style.
+	phony      map[string][]phonyDim
+	phonyCount int
+	res        *Result
+}
+
+type phonyDim struct {
+	length    uint64
+	unlimited bool
+	name      string
+}
+
+// object is a group or dataset found while walking the file.
+type object struct {
+	path    string // "/grp/var"
+	group   string // path of the parent group ("/" for the root's members)
+	addr    uint64
+	header  *objectHeader
+	isGroup bool
+	attrs   []*attribute   // as stored
+	values  map[string]any // decoded, by name
+	// scales lists, per axis, the object header addresses of the dimension
+	// scales attached to it (DIMENSION_LIST).
+	scales [][]uint64
+}
+
+// open parses the superblock of r.
+func open(r io.ReaderAt, size int64, name string) (*file, *superblock, error) {
+	f := &file{r: r, size: size, name: name, headers: map[uint64]*objectHeader{}}
+	sb, err := readSuperblock(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, sb, nil
+}
+
+// Scan reads the file's metadata and returns its reference set.
+func Scan(ctx context.Context, r io.ReaderAt, size int64, name string, opts Options) (*Result, error) {
+	f, sb, err := open(r, size, name)
+	if err != nil {
+		return nil, err
+	}
+	if opts.URL == "" {
+		opts.URL = name
+	}
+	s := &scanner{
+		f: f, opts: opts, ctx: ctx, gh: &globalHeap{},
+		byAddr: map[uint64]*object{}, phony: map[string][]phonyDim{},
+		res: &Result{Set: refs.NewSet()},
+	}
+	if err := s.walk(sb.rootHeader); err != nil {
+		return nil, err
+	}
+	if err := s.prepare(); err != nil {
+		return nil, err
+	}
+	for _, o := range s.netCDFOrder() {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if err := s.emit(o); err != nil {
+			var ue *UnsupportedError
+			if !errors.As(err, &ue) {
+				return nil, err
+			}
+			ue.File, ue.Path = f.name, o.path
+			if !opts.SkipUnsupported {
+				return nil, ue
+			}
+			s.res.Skipped = append(s.res.Skipped, ue)
+		}
+	}
+	s.res.Arrays = len(s.res.Set.Arrays)
+	return s.res, nil
+}
+
+func (s *scanner) note(format string, args ...any) {
+	s.res.Notes = append(s.res.Notes, fmt.Sprintf(format, args...))
+}
+
+// walk visits every object reachable from the root in preorder with members
+// sorted by name, each object once under the first path that reaches it.
+func (s *scanner) walk(root uint64) error {
+	type item struct {
+		path, group string
+		addr        uint64
+	}
+	stack := []item{{path: "/", group: "", addr: root}}
+	for len(stack) > 0 {
+		if err := s.ctx.Err(); err != nil {
+			return err
+		}
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if first, ok := s.byAddr[it.addr]; ok {
+			s.note("%s is a hard link to %s: listed once, under %s", it.path, first.path, first.path)
+			continue
+		}
+		h, err := s.f.readObjectHeader(it.addr)
+		if err != nil {
+			return fmt.Errorf("object %s: %w", it.path, err)
+		}
+		o := &object{path: it.path, group: it.group, addr: it.addr, header: h, isGroup: isGroup(h)}
+		if !o.isGroup {
+			if _, ok := h.find(msgLayout); !ok {
+				// A committed datatype (netCDF user-defined types): not data.
+				continue
+			}
+		}
+		if len(s.objects) >= 1<<22 {
+			return s.f.formatError("group tree", s.f.abs(it.addr), "more than %d objects", 1<<22)
+		}
+		s.objects = append(s.objects, o)
+		s.byAddr[it.addr] = o
+		if !o.isGroup {
+			continue
+		}
+		links, err := s.f.groupLinks(h)
+		if err != nil {
+			return fmt.Errorf("group %s: %w", it.path, err)
+		}
+		// Push in reverse so that members pop in name order.
+		for i := len(links) - 1; i >= 0; i-- {
+			l := links[i]
+			p := path.Join(it.path, l.name)
+			switch l.typ {
+			case linkHard:
+				stack = append(stack, item{path: p, group: it.path, addr: l.addr})
+			case linkSoft:
+				s.note("%s is a soft link to %s: not followed", p, l.target)
+			case linkExternal:
+				s.note("%s is an external link to %s: not followed", p, l.target)
+			default:
+				s.note("%s is a user-defined link (type %d): not followed", p, l.typ)
+			}
+		}
+	}
+	return nil
+}
+
+// netCDFOrder lists the objects in the order netCDF-C reads a file, which
+// numbers its phony dimensions: a group, then each of its subgroups in full,
+// then its own datasets. s.objects is in preorder, members by name.
+func (s *scanner) netCDFOrder() []*object {
+	children := map[string][]*object{}
+	for _, o := range s.objects[1:] {
+		children[o.group] = append(children[o.group], o)
+	}
+	out := make([]*object, 0, len(s.objects))
+	var visit func(g *object)
+	visit = func(g *object) {
+		out = append(out, g)
+		for _, c := range children[g.path] {
+			if c.isGroup {
+				visit(c)
+			}
+		}
+		for _, c := range children[g.path] {
+			if !c.isGroup {
+				out = append(out, c)
+			}
+		}
+	}
+	visit(s.objects[0])
+	return out
+}
+
+func isGroup(h *objectHeader) bool {
+	for _, m := range h.messages {
+		switch m.typ {
+		case msgSymbolTable, msgLinkInfo, msgGroupInfo, msgLink:
+			return true
+		}
+	}
+	return false
+}
+
+// emit adds an object's Zarr documents and chunk references to the set.
+func (s *scanner) emit(o *object) error {
+	attrs := o.values
+	if o.isGroup {
+		key := zarrPath(o.path)
+		doc, err := refs.MarshalCanonical(map[string]any{"zarr_format": 2})
+		if err != nil {
+			return err
+		}
+		s.res.Set.Meta[refs.MetaKey(key, ".zgroup")] = doc
+		return s.putAttrs(key, visibleAttrs(attrs))
+	}
+	return s.emitDataset(o, attrs)
+}
+
+// prepare decodes every object's attributes and works out the length of
+// every netCDF dimension, which a dataset's own extent may fall short of
+// (an unlimited dimension that another variable extended further).
+func (s *scanner) prepare() error {
+	s.dimLen = map[uint64]uint64{}
+	for _, o := range s.objects {
+		if err := s.ctx.Err(); err != nil {
+			return err
+		}
+		values, err := s.objectAttributes(o)
+		if err != nil {
+			return err
+		}
+		o.values = values
+		if o.path == "/" {
+			_, s.netCDF = values["_NCProperties"]
+		}
+		if o.isGroup {
+			continue
+		}
+		if o.scales, err = s.attachedScales(o); err != nil {
+			return err
+		}
+		m, ok := o.header.find(msgDataspace)
+		if !ok {
+			continue // reported when the dataset is emitted
+		}
+		space, err := s.f.parseDataspace(m)
+		if err != nil {
+			continue
+		}
+		for axis, list := range o.scales {
+			for _, addr := range list {
+				if axis < len(space.dims) {
+					s.dimLen[addr] = max(s.dimLen[addr], space.dims[axis])
+				}
+			}
+		}
+		if class, _ := values["CLASS"].(string); class == "DIMENSION_SCALE" && len(space.dims) == 1 {
+			s.dimLen[o.addr] = max(s.dimLen[o.addr], space.dims[0])
+		}
+	}
+	return nil
+}
+
+// objectAttributes decodes an object's attributes by name. Attributes whose
+// type cannot be expressed in JSON are left out and noted.
+func (s *scanner) objectAttributes(o *object) (map[string]any, error) {
+	list, err := s.f.attributes(o.header)
+	if err != nil {
+		return nil, fmt.Errorf("attributes of %s: %w", o.path, err)
+	}
+	o.attrs = list
+	out := make(map[string]any, len(list))
+	for _, a := range list {
+		if hiddenAttributes[a.name] && a.name != "_NCProperties" && a.name != "NAME" && a.name != "CLASS" {
+			// Decoded separately (references) or not needed.
+			out[a.name] = nil
+			continue
+		}
+		v, err := a.value(s.f, s.gh)
+		if err != nil {
+			var ue *UnsupportedError
+			if errors.As(err, &ue) {
+				s.note("%s: attribute %q left out: %s", o.path, a.name, ue.Feature)
+				continue
+			}
+			return nil, fmt.Errorf("%s: attribute %q: %w", o.path, a.name, err)
+		}
+		out[a.name] = v
+	}
+	return out, nil
+}
+
+// visibleAttrs drops the bookkeeping attributes that are never user data.
+func visibleAttrs(attrs map[string]any) map[string]any {
+	out := make(map[string]any, len(attrs))
+	for k, v := range attrs {
+		if !hiddenAttributes[k] {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func (s *scanner) putAttrs(key string, attrs map[string]any) error {
+	doc, err := refs.MarshalCanonical(attrs)
+	if err != nil {
+		return err
+	}
+	s.res.Set.Meta[refs.MetaKey(key, ".zattrs")] = doc
+	return nil
+}
+
+// zarrPath turns an HDF5 path into a Zarr node path: no leading slash and
+// netCDF-C's non-coordinate prefix removed from every component.
+func zarrPath(p string) string {
+	p = strings.Trim(p, "/")
+	if p == "" {
+		return ""
+	}
+	parts := strings.Split(p, "/")
+	for i := range parts {
+		parts[i] = netCDFName(parts[i])
+	}
+	return strings.Join(parts, "/")
+}
