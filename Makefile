@@ -1,0 +1,66 @@
+# gokerchunk — the two commands a fresh machine needs:
+#   make demo   installs what is missing, builds, scans the sample files,
+#               checks them against libnetcdf and shows the result
+#   make test   the whole test suite (what CI runs)
+
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/gokerchunk
+# Tools built from source are cached here so later runs reuse them.
+TOOLS := $(HOME)/.cache/gokerchunk-tools/bin
+STATICCHECK_VERSION := v0.8.2
+APT_PACKAGES := libnetcdf-dev netcdf-bin hdf5-tools pkg-config \
+	python3-h5py python3-netcdf4 python3-numpy python3-fsspec python3-zarr python3-xarray
+
+.PHONY: demo test deps build lint fixtures bench fuzz clean
+
+# deps installs the Debian packages the build and the tests need (as root,
+# or through sudo when it is there), only when one is missing.
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@if [ ! -x $(TOOLS)/staticcheck ]; then \
+		echo "building staticcheck $(STATICCHECK_VERSION) into $(TOOLS)"; \
+		GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION); \
+	fi
+
+build:
+	$(GO) build -o $(BIN) ./cmd/gokerchunk
+
+demo: deps build
+	@rm -rf out/sample && mkdir -p out/sample
+	$(BIN) scan -o out/sample testdata/sample/
+	@for f in testdata/sample/*.nc; do \
+		echo "--- check $$f"; \
+		$(BIN) check out/sample/$$(basename $$f).json --source $$f || exit 1; \
+	done
+	@echo "--- first lines of out/sample/$$(ls out/sample | head -1)"
+	@head -c 600 out/sample/$$(ls out/sample | head -1); echo " ..."
+	@echo "--- opened with xarray through fsspec's reference filesystem"
+	@/usr/bin/python3 testdata/show.py out/sample/*.json
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+	$(TOOLS)/staticcheck ./...
+	CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/gokerchunk
+
+test: deps lint
+	$(GO) test -race -count=1 ./...
+
+# fixtures regenerates testdata/fixtures from the committed generators.
+fixtures:
+	bash testdata/gen/generate.sh
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./hdf5scan/
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzScan -fuzztime 60s ./hdf5scan/
+
+clean:
+	rm -rf bin out

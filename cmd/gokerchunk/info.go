@@ -1,0 +1,93 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"gokerchunk/blob"
+	"gokerchunk/hdf5scan"
+)
+
+func infoCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "info",
+		Usage:     "print the groups and variables of a NetCDF-4/HDF5 file",
+		ArgsUsage: "FILE",
+		Description: `For each group and dataset: dtype, shape (unlimited dimensions marked),
+chunk shape, storage layout and chunk index type, filters, and the dimension
+names the scanner will write. Datasets the scanner hides (netCDF dimensions
+without coordinate variables) or cannot represent say why.`,
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return usagef("info takes exactly one FILE")
+			}
+			url := c.Args().First()
+			r, err := blob.Open(c.Context, url)
+			if err != nil {
+				return err
+			}
+			defer r.Close()
+			info, err := hdf5scan.Inspect(c.Context, r, r.Size(), url)
+			if err != nil {
+				return err
+			}
+			printInfo(c.App.Writer, url, info)
+			return nil
+		},
+	}
+}
+
+func printInfo(w io.Writer, url string, info *hdf5scan.Info) {
+	fmt.Fprintf(w, "%s: HDF5 superblock v%d, %d-byte offsets, %d-byte lengths", url, info.SuperblockVersion, info.OffsetSize, info.LengthSize)
+	if info.UserBlock > 0 {
+		fmt.Fprintf(w, ", %d-byte user block", info.UserBlock)
+	}
+	fmt.Fprintln(w)
+	for _, o := range info.Objects {
+		depth := strings.Count(strings.Trim(o.Path, "/"), "/")
+		if o.Path != "/" {
+			depth++
+		}
+		indent := strings.Repeat("  ", depth)
+		if o.Group {
+			fmt.Fprintf(w, "%sgroup %s (%d attributes)\n", indent, o.Path, o.Attributes)
+			continue
+		}
+		fmt.Fprintf(w, "%s%s %s %s", indent, o.Path, o.DType, shapeString(o.Shape, o.MaxShape))
+		if len(o.Dims) > 0 {
+			fmt.Fprintf(w, " (%s)", strings.Join(o.Dims, ", "))
+		}
+		fmt.Fprintln(w)
+		fmt.Fprintf(w, "%s    layout: %s", indent, o.Layout)
+		if len(o.Chunks) > 0 {
+			fmt.Fprintf(w, ", chunks %v", o.Chunks)
+		}
+		if len(o.Filters) > 0 {
+			fmt.Fprintf(w, ", filters %s", strings.Join(o.Filters, " → "))
+		}
+		fmt.Fprintf(w, ", %d attributes\n", o.Attributes)
+		if o.Hidden != "" {
+			fmt.Fprintf(w, "%s    hidden: %s\n", indent, o.Hidden)
+		}
+		if o.Unsupported != "" {
+			fmt.Fprintf(w, "%s    unsupported: %s\n", indent, o.Unsupported)
+		}
+	}
+	for _, n := range info.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
+}
+
+func shapeString(shape []uint64, max []int64) string {
+	parts := make([]string, len(shape))
+	for i, n := range shape {
+		parts[i] = fmt.Sprint(n)
+		if i < len(max) && max[i] < 0 {
+			parts[i] += " (unlimited)"
+		}
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}

@@ -1,0 +1,122 @@
+// Command gokerchunk turns NetCDF-4/HDF5 files into kerchunk reference sets
+// ("virtual Zarr") and checks them against their sources.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+// Exit codes scripts can rely on.
+const (
+	exitOK       = 0
+	exitFailures = 1 // some input failed, or a check found a mismatch
+	exitUsage    = 2 // bad command line
+)
+
+// failure is an error whose message was already printed (per-input errors,
+// check reports); main only sets the exit code.
+type failure struct{ msg string }
+
+func (f failure) Error() string { return f.msg }
+
+func main() {
+	os.Exit(run(os.Args))
+}
+
+func run(args []string) int {
+	app := &cli.App{
+		Name:  "gokerchunk",
+		Usage: "turn NetCDF-4/HDF5 files into kerchunk reference sets (virtual Zarr v2)",
+		Description: `gokerchunk reads the metadata of NetCDF-4/HDF5 files without decompressing
+their data and writes, per file, a kerchunk reference JSON: the Zarr v2
+metadata of every variable and the byte range of every chunk. fsspec, zarr and
+xarray then read the original files through it:
+
+    xarray.open_dataset("reference://", engine="zarr",
+        backend_kwargs={"consolidated": False, "storage_options": {"fo": "file.json"}})
+
+Exit status: 0 on success, 1 when an input failed or a check found a
+difference, 2 on a usage error.`,
+		Commands:       []*cli.Command{scanCommand(), infoCommand(), checkCommand()},
+		ExitErrHandler: func(*cli.Context, error) {},
+	}
+	for _, c := range app.Commands {
+		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return usageError{err} }
+	}
+	app.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return usageError{err} }
+	err := app.Run(flagsFirst(app, args))
+	if err == nil {
+		return exitOK
+	}
+	var f failure
+	if errors.As(err, &f) {
+		if f.msg != "" {
+			fmt.Fprintln(os.Stderr, "gokerchunk:", f.msg)
+		}
+		return exitFailures
+	}
+	var u usageError
+	if errors.As(err, &u) {
+		fmt.Fprintln(os.Stderr, "gokerchunk:", err)
+		return exitUsage
+	}
+	fmt.Fprintln(os.Stderr, "gokerchunk:", err)
+	return exitFailures
+}
+
+// usageError marks a bad command line.
+type usageError struct{ error }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// flagsFirst moves a subcommand's flags ahead of its positional arguments:
+// urfave/cli, like the flag package, stops at the first argument, but
+// "check REFS --source FILE" is how people write it.
+func flagsFirst(app *cli.App, args []string) []string {
+	if len(args) < 2 {
+		return args
+	}
+	cmd := app.Command(args[1])
+	if cmd == nil {
+		return args
+	}
+	takesValue := map[string]bool{}
+	for _, f := range cmd.Flags {
+		_, isBool := f.(*cli.BoolFlag)
+		for _, name := range f.Names() {
+			takesValue[name] = !isBool
+		}
+	}
+	var flags, positional []string
+	rest := args[2:]
+	for i := 0; i < len(rest); i++ {
+		a := rest[i]
+		if a == "--" {
+			positional = append(positional, rest[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			positional = append(positional, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if !strings.Contains(name, "=") && takesValue[name] && i+1 < len(rest) {
+			flags = append(flags, rest[i+1])
+			i++
+		}
+	}
+	out := append([]string{args[0], args[1]}, flags...)
+	if len(positional) > 0 {
+		out = append(out, "--")
+		out = append(out, positional...)
+	}
+	return out
+}

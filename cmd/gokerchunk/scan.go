@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"gokerchunk/fanout"
+	"gokerchunk/hdf5scan"
+)
+
+func scanCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "scan",
+		Usage:     "write a kerchunk reference JSON for each NetCDF-4/HDF5 input",
+		ArgsUsage: "INPUT...",
+		Description: `INPUT is a file, a directory (every .nc, .nc4, .h5, .hdf5, .he5 and .hdf file
+below it) or a glob pattern. References name each input by its absolute path.
+
+With one input, -o names the output file ("-" or no -o: standard output).
+With several, -o names a directory that receives <input file name>.json for
+each input. Outputs are written to a temporary file and renamed: a failed
+scan leaves no partial file.
+
+Variables that cannot be represented in Zarr v2 (unsupported types, filters
+or layouts) fail the file by default (--on-unsupported=error); with
+--on-unsupported=skip they are left out and listed on standard error.`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output file, - for standard output, or a directory for several inputs"},
+			&cli.IntFlag{Name: "inline-threshold", Value: 500, Usage: "inline chunks smaller than this many bytes in the JSON (0: never)"},
+			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "files scanned in parallel"},
+			&cli.StringFlag{Name: "on-unsupported", Value: "error", Usage: "what to do with a variable that cannot be represented: error or skip"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress and no summary"},
+		},
+		Action: runScan,
+	}
+}
+
+func runScan(c *cli.Context) error {
+	if c.NArg() == 0 {
+		return usagef("scan needs at least one INPUT (see gokerchunk scan --help)")
+	}
+	inputs, err := expandInputs(c.Args().Slice())
+	if err != nil {
+		return err
+	}
+	policy := c.String("on-unsupported")
+	if policy != "error" && policy != "skip" {
+		return usagef("--on-unsupported must be error or skip, not %q", policy)
+	}
+	if c.Int("inline-threshold") < 0 {
+		return usagef("--inline-threshold must be 0 or more")
+	}
+	out := c.String("output")
+	outputs := map[string]string{}
+	if len(inputs) == 1 {
+		if out == "" {
+			out = "-"
+		}
+		outputs[inputs[0]] = out
+	} else {
+		if out == "" || out == "-" {
+			return usagef("%d inputs: -o must name a directory for the sidecars", len(inputs))
+		}
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			return err
+		}
+		if outputs, err = sidecarNames(inputs, out); err != nil {
+			return err
+		}
+	}
+
+	stderr := c.App.ErrWriter
+	quiet := c.Bool("quiet")
+	showProgress := !quiet && len(inputs) > 1 && isTerminal(os.Stderr)
+	start := time.Now()
+	job := func(ctx context.Context, in string) (*hdf5scan.Result, error) {
+		return fanout.ScanFile(ctx, in, fanout.ScanOptions{
+			Options: hdf5scan.Options{
+				URL:             in,
+				InlineThreshold: c.Int("inline-threshold"),
+				SkipUnsupported: policy == "skip",
+			},
+			Output: outputs[in],
+			Stdout: c.App.Writer,
+		})
+	}
+	progress := func(done int) {
+		if showProgress {
+			fmt.Fprintf(stderr, "\rscanned %d/%d files", done, len(inputs))
+		}
+	}
+	outcomes := fanout.Run(c.Context, inputs, c.Int("workers"), job, progress)
+	if showProgress {
+		fmt.Fprintln(stderr)
+	}
+
+	var arrays, chunks, failed, skipped int
+	for _, o := range outcomes {
+		if o.Err != nil {
+			failed++
+			fmt.Fprintf(stderr, "error: %s\n", describeError(o.Input, o.Err))
+			continue
+		}
+		arrays += o.Result.Arrays
+		chunks += o.Result.Chunks
+		for _, s := range o.Result.Skipped {
+			skipped++
+			fmt.Fprintf(stderr, "skipped: %s\n", s)
+		}
+		for _, n := range o.Result.Notes {
+			fmt.Fprintf(stderr, "note: %s: %s\n", o.Input, n)
+		}
+	}
+	if !quiet {
+		summary := fmt.Sprintf("scanned %s: %s, %s, %s",
+			plural(len(inputs), "file"), plural(arrays, "variable"), plural(chunks, "chunk"), plural(failed, "error"))
+		if skipped > 0 {
+			summary += ", " + plural(skipped, "skipped variable")
+		}
+		fmt.Fprintf(stderr, "%s in %.2fs\n", summary, time.Since(start).Seconds())
+	}
+	if failed > 0 {
+		return failure{}
+	}
+	return nil
+}
+
+// describeError names the file in every error, once.
+func describeError(input string, err error) string {
+	var fe *hdf5scan.FormatError
+	var ue *hdf5scan.UnsupportedError
+	msg := err.Error()
+	if errors.As(err, &fe) || errors.As(err, &ue) || strings.Contains(msg, input) {
+		return msg
+	}
+	return input + ": " + msg
+}
