@@ -157,6 +157,12 @@ func (a *attribute) value(f *file, gh *globalHeap) (any, error) {
 		}
 		return vals, nil
 	}
+	if n == 1 {
+		return elementValue(f, gh, t, a.data[:t.size])
+	}
+	if v, ok := numberList(t, a.data, n); ok {
+		return v, nil
+	}
 	vals := make([]any, n)
 	for i := 0; i < n; i++ {
 		v, err := elementValue(f, gh, t, a.data[i*t.size:(i+1)*t.size])
@@ -165,10 +171,57 @@ func (a *attribute) value(f *file, gh *globalHeap) (any, error) {
 		}
 		vals[i] = v
 	}
-	if n == 1 {
-		return vals[0], nil
-	}
 	return vals, nil
+}
+
+// numberList decodes an array of numbers into a typed slice: attributes of
+// tens of thousands of values are common and boxing each costs most of a
+// scan.
+func numberList(t *datatype, data []byte, n int) (any, bool) {
+	var order binary.ByteOrder = binary.LittleEndian
+	if t.bigEndian {
+		order = binary.BigEndian
+	}
+	switch {
+	case t.class == classFloat && t.size == 4:
+		out := make([]float32, n)
+		for i := range out {
+			out[i] = math.Float32frombits(order.Uint32(data[4*i:]))
+		}
+		return out, true
+	case t.class == classFloat && t.size == 8:
+		out := make([]float64, n)
+		for i := range out {
+			out[i] = math.Float64frombits(order.Uint64(data[8*i:]))
+		}
+		return out, true
+	case t.class == classFixedPoint && t.signed && (t.size == 1 || t.size == 2 || t.size == 4 || t.size == 8):
+		out := make([]int64, n)
+		shift := 64 - 8*uint(t.size)
+		for i := range out {
+			out[i] = int64(uintN(order, data[i*t.size:], t.size)<<shift) >> shift
+		}
+		return out, true
+	case t.class == classFixedPoint && (t.size == 1 || t.size == 2 || t.size == 4 || t.size == 8):
+		out := make([]uint64, n)
+		for i := range out {
+			out[i] = uintN(order, data[i*t.size:], t.size)
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+func uintN(order binary.ByteOrder, b []byte, size int) uint64 {
+	switch size {
+	case 1:
+		return uint64(b[0])
+	case 2:
+		return uint64(order.Uint16(b))
+	case 4:
+		return uint64(order.Uint32(b))
+	}
+	return order.Uint64(b)
 }
 
 // elementValue decodes one element of a number or string type.
@@ -179,19 +232,10 @@ func elementValue(f *file, gh *globalHeap, t *datatype, b []byte) (any, error) {
 	}
 	switch t.class {
 	case classFixedPoint:
-		var u uint64
-		switch t.size {
-		case 1:
-			u = uint64(b[0])
-		case 2:
-			u = uint64(order.Uint16(b))
-		case 4:
-			u = uint64(order.Uint32(b))
-		case 8:
-			u = order.Uint64(b)
-		default:
-			return nil, fmt.Errorf("%d-byte integer", t.size)
+		if t.size != 1 && t.size != 2 && t.size != 4 && t.size != 8 {
+			return nil, errUnsupported(fmt.Sprintf("%d-byte integer attribute", t.size))
 		}
+		u := uintN(order, b, t.size)
 		if !t.signed {
 			return u, nil
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"sync"
 
 	"gokerchunk/refs"
 )
@@ -148,10 +149,11 @@ func encodeFilter(flt filter, data []byte, elemSize int) ([]byte, error) {
 			level = int(flt.params[0])
 		}
 		var b bytes.Buffer
-		zw, err := zlib.NewWriterLevel(&b, level)
+		zw, err := zlibWriter(&b, level)
 		if err != nil {
 			return nil, err
 		}
+		defer zlibWriters[level].Put(zw)
 		zw.Write(data)
 		if err := zw.Close(); err != nil {
 			return nil, err
@@ -165,6 +167,21 @@ func encodeFilter(flt filter, data []byte, elemSize int) ([]byte, error) {
 		return out, nil
 	}
 	return nil, errUnsupported(fmt.Sprintf("HDF5 filter %d", flt.id))
+}
+
+// zlibWriters keeps a writer per deflate level: each holds about 1 MB of
+// state, and re-encoding allocates one per chunk otherwise.
+var zlibWriters [10]sync.Pool
+
+func zlibWriter(w io.Writer, level int) (*zlib.Writer, error) {
+	if level < 0 || level > 9 {
+		return nil, fmt.Errorf("deflate level %d", level)
+	}
+	if zw, ok := zlibWriters[level].Get().(*zlib.Writer); ok {
+		zw.Reset(w)
+		return zw, nil
+	}
+	return zlib.NewWriterLevel(w, level)
 }
 
 // shuffle transposes bytes as HDF5's shuffle filter does: all first bytes of

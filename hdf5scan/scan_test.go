@@ -198,7 +198,7 @@ func (c *countingReader) ReadAt(p []byte, off int64) (int, error) {
 }
 
 func BenchmarkScan(b *testing.B) {
-	for _, path := range fixtures(b, "fixtures") {
+	for _, path := range append(fixtures(b, "sample"), fixtures(b, "fixtures")...) {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			b.Fatal(err)

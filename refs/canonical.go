@@ -28,7 +28,40 @@ func MarshalCanonical(v any) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-var rawMessageType = reflect.TypeOf(json.RawMessage(nil))
+var (
+	rawMessageType  = reflect.TypeOf(json.RawMessage(nil))
+	numberType      = reflect.TypeOf(json.Number(""))
+	int64SliceType  = reflect.TypeOf([]int64(nil))
+	uint64SliceType = reflect.TypeOf([]uint64(nil))
+)
+
+// encodeIntSlice writes the integer lists that large attributes decode to
+// without reflecting on every element.
+func encodeIntSlice(b *bytes.Buffer, v any) error {
+	switch x := v.(type) {
+	case []int64:
+		b.WriteByte('[')
+		for i, n := range x {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(strconv.FormatInt(n, 10))
+		}
+		b.WriteByte(']')
+		return nil
+	case []uint64:
+		b.WriteByte('[')
+		for i, n := range x {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(strconv.FormatUint(n, 10))
+		}
+		b.WriteByte(']')
+		return nil
+	}
+	return nil
+}
 
 func encodeCanonical(b *bytes.Buffer, v reflect.Value) error {
 	if !v.IsValid() {
@@ -36,21 +69,22 @@ func encodeCanonical(b *bytes.Buffer, v reflect.Value) error {
 		return nil
 	}
 	if v.Type() == rawMessageType {
-		if v.Len() == 0 {
+		// Written as it is: raw fragments (dtype, fill_value) are produced
+		// canonically by their makers, and re-parsing them here would
+		// dominate the cost of a scan.
+		raw := v.Bytes()
+		if len(raw) == 0 {
 			b.WriteString("null")
 			return nil
 		}
-		// Re-encode so a raw document is canonical too.
-		var x any
-		d := json.NewDecoder(bytes.NewReader(v.Bytes()))
-		d.UseNumber()
-		if err := d.Decode(&x); err != nil {
-			return fmt.Errorf("canonical JSON: %w", err)
+		if !json.Valid(raw) {
+			return fmt.Errorf("canonical JSON: invalid raw fragment %q", raw)
 		}
-		return encodeCanonical(b, reflect.ValueOf(x))
+		b.Write(raw)
+		return nil
 	}
-	if n, ok := v.Interface().(json.Number); ok {
-		b.WriteString(n.String())
+	if v.Kind() == reflect.String && v.Type() == numberType {
+		b.WriteString(v.String())
 		return nil
 	}
 	switch v.Kind() {
@@ -92,6 +126,9 @@ func encodeCanonical(b *bytes.Buffer, v reflect.Value) error {
 		if v.Kind() == reflect.Slice && v.IsNil() {
 			b.WriteString("null")
 			return nil
+		}
+		if v.Type() == int64SliceType || v.Type() == uint64SliceType {
+			return encodeIntSlice(b, v.Interface())
 		}
 		b.WriteByte('[')
 		for i := 0; i < v.Len(); i++ {

@@ -103,31 +103,69 @@ func (z *ZArray) SimpleDType() (string, bool) {
 	return s, true
 }
 
-// Marshal encodes the document canonically (sorted keys, ASCII only).
+// Marshal encodes the document canonically (sorted keys, ASCII only), as
+// MarshalCanonical would, without reflection: scans write one per array.
 func (z *ZArray) Marshal() ([]byte, error) {
-	m := map[string]any{
-		"zarr_format": z.ZarrFormat,
-		"shape":       z.Shape,
-		"chunks":      z.Chunks,
-		"dtype":       z.DType,
-		"fill_value":  z.FillValue,
-		"order":       z.Order,
-		"filters":     nil,
-		"compressor":  nil,
+	var b bytes.Buffer
+	b.Grow(256)
+	ints := func(v []int64) {
+		b.WriteByte('[')
+		for i, n := range v {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(strconv.FormatInt(n, 10))
+		}
+		b.WriteByte(']')
 	}
-	if z.FillValue == nil {
-		m["fill_value"] = nil
+	raw := func(r json.RawMessage) error {
+		if len(r) == 0 {
+			b.WriteString("null")
+			return nil
+		}
+		if !json.Valid(r) {
+			return fmt.Errorf(".zarray: invalid JSON fragment %q", r)
+		}
+		b.Write(r)
+		return nil
 	}
-	if len(z.Filters) > 0 {
-		m["filters"] = z.Filters
+	codec := func(c any) error {
+		doc, err := MarshalCanonical(c)
+		b.Write(doc)
+		return err
 	}
-	if z.Compressor != nil {
-		m["compressor"] = z.Compressor
+	b.WriteString(`{"chunks": `)
+	ints(z.Chunks)
+	b.WriteString(`, "compressor": `)
+	if z.Compressor == nil {
+		b.WriteString("null")
+	} else if err := codec(z.Compressor); err != nil {
+		return nil, err
 	}
 	if z.DimensionSeparator != "" {
-		m["dimension_separator"] = z.DimensionSeparator
+		b.WriteString(`, "dimension_separator": `)
+		writeASCIIString(&b, z.DimensionSeparator)
 	}
-	return MarshalCanonical(m)
+	b.WriteString(`, "dtype": `)
+	if err := raw(z.DType); err != nil {
+		return nil, err
+	}
+	b.WriteString(`, "fill_value": `)
+	if err := raw(z.FillValue); err != nil {
+		return nil, err
+	}
+	b.WriteString(`, "filters": `)
+	if len(z.Filters) == 0 {
+		b.WriteString("null")
+	} else if err := codec(z.Filters); err != nil {
+		return nil, err
+	}
+	b.WriteString(`, "order": `)
+	writeASCIIString(&b, z.Order)
+	b.WriteString(`, "shape": `)
+	ints(z.Shape)
+	fmt.Fprintf(&b, `, "zarr_format": %d}`, z.ZarrFormat)
+	return b.Bytes(), nil
 }
 
 // FillFloat encodes a floating-point fill value the way Zarr v2 requires:
