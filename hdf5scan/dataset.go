@@ -127,7 +127,19 @@ func (s *scanner) emitDataset(o *object, attrs map[string]any) error {
 		return err
 	}
 
-	m := refs.NewManifest(z.Grid())
+	grid := z.Grid()
+	positions := uint64(1)
+	for _, g := range grid {
+		if g != 0 && positions > maxGridPositions/uint64(g) {
+			positions = maxGridPositions + 1
+			break
+		}
+		positions *= uint64(g)
+	}
+	if limit := max(maxGridPositions, uint64(s.f.size)/8); positions > limit {
+		return errUnsupported(fmt.Sprintf("a chunk grid of %v chunks (shape %v, chunks %v) is larger than a dense manifest may be (%d positions)", grid, z.Shape, z.Chunks, limit))
+	}
+	m := refs.NewManifest(grid)
 	plan, err := s.addChunks(ds, z, m)
 	if err != nil {
 		return err
@@ -227,19 +239,29 @@ func fillJSON(b []byte, t *datatype) (json.RawMessage, error) {
 	return json.Marshal(v)
 }
 
-// chunkBytes is the size of one uncompressed chunk.
+// chunkBytes is the size of one uncompressed chunk, saturated just above
+// maxChunkBytes so that absurd dimensions cannot overflow.
 func chunkBytes(z *refs.ZArray, elemSize int) int64 {
 	n := int64(elemSize)
 	for _, c := range z.Chunks {
+		if c > 0 && n > (maxChunkBytes+1)/c {
+			return maxChunkBytes + 1
+		}
 		n *= c
 	}
 	return n
 }
 
+// maxChunkBytes is HDF5's limit on the size of one chunk (32-bit sizes).
+const maxChunkBytes = 1<<32 - 1
+
 // addChunks fills the manifest from the dataset's storage and returns the
 // codec plan for chunked data.
 func (s *scanner) addChunks(ds *dataset, z *refs.ZArray, m *refs.Manifest) (*codecPlan, error) {
 	nbytes := chunkBytes(z, ds.dtype.size)
+	if nbytes > maxChunkBytes && ds.layout.class == layoutChunked {
+		return nil, s.f.formatError("data layout message", 0, "%s: chunks of %v elements exceed HDF5's 4 GiB chunk limit", ds.path, z.Chunks)
+	}
 	empty := false
 	for _, n := range z.Shape {
 		empty = empty || n == 0
@@ -394,6 +416,11 @@ func (s *scanner) placeChunks(ds *dataset, m *refs.Manifest, recs []chunkRecord,
 	}
 	return plan, nil
 }
+
+// maxGridPositions bounds the chunk positions of one array's manifest
+// (about 20 bytes each) unless the file is large enough to justify more:
+// a corrupt dataspace must not make the scanner allocate terabytes.
+const maxGridPositions = 1 << 22
 
 // maxReencodeBytes bounds the data that re-encoding may inline for one
 // dataset: beyond it the dataset is reported instead of bloating the JSON.

@@ -189,6 +189,10 @@ func (d *decoder) cstring(padded8 bool) string {
 	return s
 }
 
+// maxStringSize bounds fixed-length string elements: larger ones exist only
+// in corrupt files, and every fill value and chunk is built from them.
+const maxStringSize = 1 << 20
+
 // numpyDType names the Zarr v2 (numpy) dtype of t, or reports why t cannot
 // be one. Only the types the foundation supports map; the rest is typed
 // unsupported so that nothing is referenced with a wrong type.
@@ -222,8 +226,8 @@ func (t *datatype) numpyDType() (string, error) {
 		}
 		return "", fmt.Errorf("%d-byte floating point", t.size)
 	case classString:
-		if t.size < 1 {
-			return "", fmt.Errorf("zero-length fixed strings")
+		if t.size < 1 || t.size > maxStringSize {
+			return "", fmt.Errorf("fixed-length strings of %d bytes", t.size)
 		}
 		return fmt.Sprintf("|S%d", t.size), nil
 	case classVlen:

@@ -158,6 +158,9 @@ func (s *scanner) walk(root uint64) error {
 			return fmt.Errorf("object %s: %w", it.path, err)
 		}
 		o := &object{path: it.path, group: it.group, addr: it.addr, header: h, isGroup: isGroup(h)}
+		if it.path == "/" && !o.isGroup {
+			return s.f.formatError("root group", s.f.abs(it.addr), "the root object header has no group messages")
+		}
 		if !o.isGroup {
 			if _, ok := h.find(msgLayout); !ok {
 				// A committed datatype (netCDF user-defined types): not data.
@@ -179,6 +182,11 @@ func (s *scanner) walk(root uint64) error {
 		// Push in reverse so that members pop in name order.
 		for i := len(links) - 1; i >= 0; i-- {
 			l := links[i]
+			if l.name == "" || l.name == "." || l.name == ".." || strings.Contains(l.name, "/") {
+				// HDF5 forbids such names; taken as paths they would
+				// make a group its own member.
+				return s.f.formatError("link", s.f.abs(it.addr), "group %s has a member named %q", it.path, l.name)
+			}
 			p := path.Join(it.path, l.name)
 			switch l.typ {
 			case linkHard:
