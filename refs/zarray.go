@@ -108,16 +108,7 @@ func (z *ZArray) SimpleDType() (string, bool) {
 func (z *ZArray) Marshal() ([]byte, error) {
 	var b bytes.Buffer
 	b.Grow(256)
-	ints := func(v []int64) {
-		b.WriteByte('[')
-		for i, n := range v {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(strconv.FormatInt(n, 10))
-		}
-		b.WriteByte(']')
-	}
+	ints := func(v []int64) { encodeIntSlice(&b, v) }
 	raw := func(r json.RawMessage) error {
 		if len(r) == 0 {
 			b.WriteString("null")

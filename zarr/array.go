@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 
 	"gokerchunk/blob"
 	"gokerchunk/refs"
@@ -67,25 +68,13 @@ func newArray(set *refs.Set, path string, o *blob.Opener) (*Array, error) {
 	m := set.Arrays[path]
 	if m == nil {
 		m = refs.NewManifest(grid)
-	} else if !equalInts(m.Grid, grid) {
+	} else if !slices.Equal(m.Grid, grid) {
 		return nil, fmt.Errorf("manifest grid %v does not match the chunk grid %v of shape %v and chunks %v", m.Grid, grid, z.Shape, z.Chunks)
 	}
 	return &Array{
 		Path: path, Meta: z, DType: dt, Fill: fill,
 		manifest: m, opener: o, stages: stages, chunkBytes: int(n),
 	}, nil
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // NumChunks is the number of chunk positions in the chunk grid.

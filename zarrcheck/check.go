@@ -7,6 +7,7 @@ package zarrcheck
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -174,7 +175,7 @@ func planComparison(a *zarr.Array, v *Variable) (comparison, string) {
 		return comparison{}, fmt.Sprintf("dtype %s (kind %q, %d bytes) does not match source type %s",
 			dt.Str, dt.Kind, dt.Size, v.Type.Name)
 	}
-	if !equalShape(zs, srcShape) {
+	if !slices.Equal(zs, srcShape) {
 		return comparison{}, fmt.Sprintf("shape %v, source shape %v", zs, v.Shape)
 	}
 	n := int64(1)
@@ -182,18 +183,6 @@ func planComparison(a *zarr.Array, v *Variable) (comparison, string) {
 		n *= d
 	}
 	return comparison{kind: dt.Kind, size: dt.Size, shape: zs, elements: n}, ""
-}
-
-func equalShape(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // checkStrings compares a fixed-length byte-string array (|Sn) with a
@@ -207,7 +196,7 @@ func (c *checker) checkStrings(ctx context.Context, a *zarr.Array, v *Variable, 
 	if a.DType.Kind != 'S' {
 		return fail(StatusMismatch, "dtype %s does not match source type %s", a.DType.Str, v.Type.Name)
 	}
-	if !equalShape(a.Meta.Shape, v.Shape) {
+	if !slices.Equal(a.Meta.Shape, v.Shape) {
 		return fail(StatusMismatch, "shape %v, source shape %v", a.Meta.Shape, v.Shape)
 	}
 	if a.DType.Size > 1 {
