@@ -49,8 +49,9 @@ func (f *file) readDataset(o *object) (*dataset, error) {
 		return nil, d.err
 	}
 	m, _ = h.find(msgLayout)
-	if ds.layout, err = f.parseLayout(m); err != nil {
-		return nil, err
+	var layoutErr error
+	if ds.layout, layoutErr = f.parseLayout(m); ds.layout == nil {
+		return nil, layoutErr
 	}
 	if m, ok := h.find(msgFilterPipeline); ok {
 		if ds.filters, err = f.parseFilterPipeline(m); err != nil {
@@ -67,7 +68,8 @@ func (f *file) readDataset(o *object) (*dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ds, nil
+	// An unsupported layout still describes the dataset (for info).
+	return ds, layoutErr
 }
 
 // emitDataset translates one dataset into .zarray, .zattrs and its manifest.
