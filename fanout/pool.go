@@ -4,6 +4,8 @@ package fanout
 
 import (
 	"context"
+	"fmt"
+	"runtime/debug"
 	"sync"
 )
 
@@ -37,7 +39,7 @@ func Run[T any](ctx context.Context, inputs []string, workers int, job func(cont
 				if err := ctx.Err(); err != nil {
 					o.Err = err
 				} else {
-					o.Result, o.Err = job(ctx, inputs[i])
+					o.Result, o.Err = safeCall(ctx, inputs[i], job)
 				}
 				out[i] = o
 				mu.Lock()
@@ -55,4 +57,15 @@ func Run[T any](ctx context.Context, inputs []string, workers int, job func(cont
 	close(next)
 	wg.Wait()
 	return out
+}
+
+// safeCall runs one job and turns a panic into that input's error: a bug
+// triggered by one file of a ten-thousand-file run must not lose the rest.
+func safeCall[T any](ctx context.Context, input string, job func(context.Context, string) (T, error)) (res T, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%s: internal error (please report it): %v\n%s", input, p, debug.Stack())
+		}
+	}()
+	return job(ctx, input)
 }

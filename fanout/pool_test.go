@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
+	"strings"
 	"testing"
 	"time"
 )
@@ -74,5 +75,21 @@ func TestRunCancelled(t *testing.T) {
 	}
 	if ran.Load() != 0 {
 		t.Errorf("%d jobs ran after cancellation", ran.Load())
+	}
+}
+
+func TestRunRecoversPanics(t *testing.T) {
+	out := Run(context.Background(), []string{"ok", "boom"}, 2, func(_ context.Context, in string) (string, error) {
+		if in == "boom" {
+			var m map[string]int
+			m["x"]++ // a nil map write, as a scanner bug would panic
+		}
+		return in, nil
+	}, nil)
+	if out[0].Err != nil || out[0].Result != "ok" {
+		t.Errorf("ok input: %v, %v", out[0].Result, out[0].Err)
+	}
+	if out[1].Err == nil || !strings.Contains(out[1].Err.Error(), "boom: internal error") {
+		t.Errorf("panicking input: err %v", out[1].Err)
 	}
 }
