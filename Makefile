@@ -56,11 +56,16 @@ test: deps lint
 fixtures:
 	bash testdata/gen/generate.sh
 
+# bench reports time, allocations and bytes read per file (one core).
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./hdf5scan/
+	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./hdf5scan/ ./zarr/
 
+# fuzz runs each parser's fuzz target for FUZZTIME; crashers land in the
+# package's testdata/fuzz and become regression tests.
+FUZZTIME ?= 60s
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzScan -fuzztime 60s ./hdf5scan/
+	$(GO) test -run '^$$' -fuzz FuzzScan -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./hdf5scan/
+	$(GO) test -run '^$$' -fuzz FuzzDecodeChunk -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./zarr/
 
 clean:
 	rm -rf bin out
