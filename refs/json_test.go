@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-func sampleSet(t *testing.T) *Set {
+func sampleSet(t testing.TB) *Set {
 	t.Helper()
 	s := NewSet()
 	s.Meta[".zgroup"] = []byte(`{"zarr_format": 2}`)
