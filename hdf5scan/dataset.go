@@ -288,7 +288,14 @@ func (s *scanner) addChunks(ds *dataset, z *refs.ZArray, m *refs.Manifest) (*cod
 		}
 		return nil, s.setChunk(m, 0, ds.layout.address, nbytes)
 	case layoutChunked:
-		return s.addBTree1Chunks(ds, z, m, nbytes)
+		if ds.layout.indexType == indexBTree1 {
+			return s.addBTree1Chunks(ds, z, m, nbytes)
+		}
+		recs, err := s.v4ChunkRecords(ds, m, nbytes)
+		if err != nil {
+			return nil, err
+		}
+		return s.placeChunks(ds, m, recs, nbytes)
 	}
 	return nil, errUnsupported(ds.layout.describe() + " layout")
 }

@@ -39,6 +39,37 @@ type layout struct {
 	chunk     []uint64
 	elemSize  uint64
 	indexType int
+
+	// Version 4 only (spec §IV.A.2.i): flags, the filtered single chunk's
+	// stored size and filter mask, and the index creation parameters. The
+	// index structures repeat the parameters; the copies must agree.
+	flags      uint8
+	singleSize uint64
+	singleMask uint32
+	faPageBits uint8
+	ea         eaParams
+	bt2        bt2Params
+}
+
+// Data layout message version 4 chunked flags.
+const (
+	layoutDontFilterPartialChunks = 1 << 0
+	layoutSingleIndexWithFilter   = 1 << 1
+)
+
+// eaParams are the extensible array creation parameters (H5EA_create_t).
+type eaParams struct {
+	maxBits     uint8 // log2 of the maximum number of elements
+	idxBlkElmts uint8 // elements stored in the index block itself
+	minDataPtrs uint8 // minimum data block pointers of a super block
+	minElmts    uint8 // minimum elements of a data block
+	pageBits    uint8 // log2 of the elements of a data block page
+}
+
+// bt2Params are the v2 B-tree creation parameters of a chunk index.
+type bt2Params struct {
+	nodeSize           uint32
+	splitPct, mergePct uint8
 }
 
 func (l *layout) describe() string {
@@ -55,9 +86,8 @@ func (l *layout) describe() string {
 	return fmt.Sprintf("layout class %d", l.class)
 }
 
-// parseLayout decodes the data layout message. Versions 1, 2 and 4 and the
-// v4-only chunk indexes come with a later issue; here they are reported as
-// unsupported by the caller through errUnsupportedLayout.
+// parseLayout decodes the data layout message. Versions 1 and 2 (HDF5 1.6
+// and older writers) are reported as unsupported.
 func (f *file) parseLayout(m message) (*layout, error) {
 	d := f.decoderOver("data layout message", m.off, m.data)
 	l := &layout{version: int(d.u8())}
@@ -79,7 +109,10 @@ func (f *file) parseLayout(m message) (*layout, error) {
 		l.size = d.length()
 	case layoutChunked:
 		if l.version == 4 {
-			d.u8() // flags
+			l.flags = d.u8()
+			if l.flags&^(layoutDontFilterPartialChunks|layoutSingleIndexWithFilter) != 0 {
+				d.fail("chunked layout flags %#x", l.flags)
+			}
 		}
 		rank := int(d.u8())
 		if rank < 1 || rank > maxRank+1 {
@@ -105,10 +138,7 @@ func (f *file) parseLayout(m message) (*layout, error) {
 		if l.version == 3 {
 			l.indexType = indexBTree1
 		} else {
-			l.indexType = int(d.u8())
-			if d.err == nil {
-				return l, errUnsupported(fmt.Sprintf("chunk index %q (data layout version 4)", indexNames[l.indexType]))
-			}
+			l.parseIndex(d)
 		}
 		for _, c := range l.chunk {
 			if c == 0 && d.err == nil {
@@ -124,6 +154,30 @@ func (f *file) parseLayout(m message) (*layout, error) {
 		return nil, d.err
 	}
 	return l, nil
+}
+
+// parseIndex reads the chunk index type, its parameters and its address
+// from a version 4 layout message (HDF5-STRUCTURES §5.4).
+func (l *layout) parseIndex(d *decoder) {
+	l.indexType = int(d.u8())
+	switch l.indexType {
+	case indexSingleChunk:
+		if l.flags&layoutSingleIndexWithFilter != 0 {
+			l.singleSize = d.length()
+			l.singleMask = d.u32()
+		}
+	case indexImplicit:
+	case indexFixedArray:
+		l.faPageBits = d.u8()
+	case indexExtensible:
+		// The layout message's order; EAHD swaps the middle two.
+		l.ea = eaParams{maxBits: d.u8(), idxBlkElmts: d.u8(), minDataPtrs: d.u8(), minElmts: d.u8(), pageBits: d.u8()}
+	case indexBTree2:
+		l.bt2 = bt2Params{nodeSize: d.u32(), splitPct: d.u8(), mergePct: d.u8()}
+	default:
+		d.fail("chunk index type %d is not defined (1 to 5)", l.indexType)
+	}
+	l.address = d.addr()
 }
 
 // errUnsupported is an UnsupportedError without file and path; the dataset

@@ -30,9 +30,10 @@ generate() {
 	done
 
 	# Plain HDF5 via h5py.
-	for s in h5_earliest h5_earliest_filters h5_superblock1 h5_latest_contiguous; do
+	for s in h5_earliest h5_earliest_filters h5_superblock1 h5_latest_contiguous h5_latest_chunked; do
 		"${FROZEN[@]}" "$PY" "$GEN/$s.py" "$fix/$s.h5"
 	done
+	"${FROZEN[@]}" "$PY" "$GEN/h5_latest_chunked.py" --paged "$fix/h5_latest_paged.h5"
 
 	# A 512-byte user block in front of a netCDF-4 file: the superblock moves to
 	# 512, the stored base address stays 0 (h5jam), addresses are relative to 512.
@@ -41,6 +42,16 @@ generate() {
 	printf 'gokerchunk fixture user block: the HDF5 superblock follows at byte 512.\n' >"$ub"
 	h5jam -i "$fix/nc4_types.nc" -u "$ub" -o "$fix/nc4_userblock.nc" >/dev/null
 	rm -f "$ub"
+
+	# nc4_filters.nc repacked in the newest format: h5repack -L keeps a
+	# dataset's layout message unless -l rechunks it, so every variable gets
+	# a new chunk shape -> layout v4, fixed-array indexes (filtered) and one
+	# filtered single-chunk index (chunk = shape).
+	"${FROZEN[@]}" h5repack -L \
+		-l deflate:CHUNK=5x7 \
+		-l shuffle_deflate,fletcher32,fletcher32_shuffle_deflate,fletcher32_shuffle_deflate_f8,fletcher32_shuffle_deflate_i2,big_endian_deflate:CHUNK=2x3 \
+		-l fletcher32_odd,fletcher32_odd_deflate:CHUNK=3x3 \
+		-i "$fix/nc4_filters.nc" -o "$fix/nc4_repacked_latest.nc"
 
 	"${FROZEN[@]}" "$PY" "$GEN/unsupported.py" "$fix/unsupported"
 	"${FROZEN[@]}" "$PY" "$GEN/sample.py" "$sample"

@@ -1,8 +1,8 @@
 """h5_latest_contiguous.h5: superblock v3 (h5py libver='latest').
 
 Only contiguous and compact datasets: with libver='latest' every chunked
-dataset gets a v4 layout with a fixed/extensible array or v2 B-tree index,
-which the scanner does not support yet (see unsupported/). Object headers
+dataset gets a v4 layout with a v4 chunk index; those are in
+h5_latest_chunked.py. Object headers
 are v2, groups new-style (compact links at root, dense links in /dense), and
 one dataset has 10 attributes in dense storage (attribute message v3).
 

@@ -1,8 +1,8 @@
 """Fixtures the scanner must reject with a typed "unsupported" error.
 
-  h5_latest_fixed_array.h5  chunked dataset in libver='latest' -> layout v4,
-                            fixed-array chunk index (plus a contiguous one
-                            beside it that is supported)
+  h5_latest_enum.h5         enumerated datatype, chunked in libver='latest'
+                            (fixed-array index); a chunked integer dataset
+                            beside it is supported
   nc4_vlen_string.nc        netCDF NC_STRING variable (vlen strings in the
                             global heap: chunk bytes are only descriptors)
   h5_compound.h5            compound datatype dataset (h5py earliest)
@@ -17,11 +17,13 @@ import netCDF4
 import numpy as np
 
 
-def fixed_array(path):
+def enum(path):
+    dt = h5py.enum_dtype({"calm": 0, "breeze": 1, "gale": 2}, basetype="u1")
     with h5py.File(path, "w", libver="latest") as f:
-        f.create_dataset("fixed_array", data=np.arange(40, dtype="<i4").reshape(4, 10),
+        f.create_dataset("wind", data=np.array([[0, 1, 2, 1], [2, 2, 0, 1]], "u1"), dtype=dt,
+                         chunks=(1, 2), track_times=False)
+        f.create_dataset("chunked_ok", data=np.arange(40, dtype="<i4").reshape(4, 10),
                          chunks=(2, 5), track_times=False)
-        f.create_dataset("contiguous_ok", data=np.arange(3, dtype="<f4"), track_times=False)
 
 
 def vlen_string(path):
@@ -41,7 +43,7 @@ def compound(path):
 
 
 def main(outdir):
-    fixed_array(os.path.join(outdir, "h5_latest_fixed_array.h5"))
+    enum(os.path.join(outdir, "h5_latest_enum.h5"))
     vlen_string(os.path.join(outdir, "nc4_vlen_string.nc"))
     compound(os.path.join(outdir, "h5_compound.h5"))
 
