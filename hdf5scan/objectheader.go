@@ -111,12 +111,12 @@ func (f *file) readObjectHeader(addr uint64) (*objectHeader, error) {
 		if d.err != nil {
 			return nil, d.err
 		}
-		conts, err := f.parseMessagesV2(h, whole[start:start+int(size)], f.abs(addr)+int64(start), flags)
+		h.flagsV2 = flags
+		conts, err := f.parseMessages(h, whole[start:start+int(size)], f.abs(addr)+int64(start))
 		if err != nil {
 			return nil, err
 		}
 		pending = append(pending, conts...)
-		h.flagsV2 = flags
 	} else {
 		d := f.decoderOver("object header", f.abs(addr), prefix)
 		if v := d.u8(); d.err == nil && v != 1 {
@@ -157,7 +157,7 @@ func (f *file) readObjectHeader(addr uint64) (*objectHeader, error) {
 		}
 		var conts []continuation
 		if h.version == 1 {
-			if conts, err = f.parseMessagesV1(h, buf, f.abs(c.addr)); err != nil {
+			if conts, err = f.parseMessages(h, buf, f.abs(c.addr)); err != nil {
 				return nil, err
 			}
 		} else {
@@ -174,7 +174,7 @@ func (f *file) readObjectHeader(addr uint64) (*objectHeader, error) {
 			if d.err != nil {
 				return nil, d.err
 			}
-			if conts, err = f.parseMessagesV2(h, buf[4:len(buf)-4], f.abs(c.addr)+4, h.flagsV2); err != nil {
+			if conts, err = f.parseMessages(h, buf[4:len(buf)-4], f.abs(c.addr)+4); err != nil {
 				return nil, err
 			}
 		}
@@ -190,46 +190,34 @@ type continuation struct {
 	size uint64
 }
 
-// parseMessagesV1 reads version-1 messages: type (2), size (2), flags (1),
-// reserved (3), data padded to 8 bytes.
-func (f *file) parseMessagesV1(h *objectHeader, buf []byte, off int64) ([]continuation, error) {
+// parseMessages reads the messages of one header chunk and returns the
+// chunks that continuation messages point at. Version-1 message headers are
+// type (2), size (2), flags (1), reserved (3), data padded to 8 bytes;
+// version-2 ones type (1), size (2), flags (1), creation order (2, when
+// header flag bit 2 is set), unpadded data. A gap smaller than a message
+// header may end a chunk.
+func (f *file) parseMessages(h *objectHeader, buf []byte, off int64) ([]continuation, error) {
 	d := f.decoderOver("object header message", off, buf)
-	var conts []continuation
-	for d.remaining() >= 8 {
-		typ := d.u16()
-		size := int(d.u16())
-		flags := d.u8()
-		d.skip(3)
-		dataOff := d.offset()
-		data := d.bytes(size)
-		if d.err != nil {
-			return nil, d.err
+	hdr := 8
+	if h.version == 2 {
+		hdr = 4
+		if h.flagsV2&0x04 != 0 {
+			hdr = 6
 		}
-		if c, ok, err := f.addMessage(h, typ, flags, data, dataOff); err != nil {
-			return nil, err
-		} else if ok {
-			conts = append(conts, c)
-		}
-	}
-	return conts, nil
-}
-
-// parseMessagesV2 reads version-2 messages: type (1), size (2), flags (1),
-// creation order (2, when header flag bit 2 is set), data (unpadded). A gap
-// smaller than a message header may end the chunk.
-func (f *file) parseMessagesV2(h *objectHeader, buf []byte, off int64, hflags uint8) ([]continuation, error) {
-	d := f.decoderOver("object header message", off, buf)
-	hdr := 4
-	if hflags&0x04 != 0 {
-		hdr = 6
 	}
 	var conts []continuation
 	for d.remaining() >= hdr {
-		typ := uint16(d.u8())
-		size := int(d.u16())
-		flags := d.u8()
-		if hflags&0x04 != 0 {
-			d.skip(2)
+		var typ uint16
+		var size int
+		var flags uint8
+		if h.version == 1 {
+			typ, size, flags = d.u16(), int(d.u16()), d.u8()
+			d.skip(3)
+		} else {
+			typ, size, flags = uint16(d.u8()), int(d.u16()), d.u8()
+			if h.flagsV2&0x04 != 0 {
+				d.skip(2)
+			}
 		}
 		dataOff := d.offset()
 		data := d.bytes(size)
