@@ -130,15 +130,8 @@ func (s *scanner) emitDataset(o *object, attrs map[string]any) error {
 	}
 
 	grid := z.Grid()
-	positions := uint64(1)
-	for _, g := range grid {
-		if g != 0 && positions > maxGridPositions/uint64(g) {
-			positions = maxGridPositions + 1
-			break
-		}
-		positions *= uint64(g)
-	}
-	if limit := max(maxGridPositions, uint64(s.f.size)/8); positions > limit {
+	limit := max(maxGridPositions, uint64(s.f.size)/8)
+	if positions := gridPositions(grid, limit); positions > limit {
 		return errUnsupported(fmt.Sprintf("a chunk grid of %v chunks (shape %v, chunks %v) is larger than a dense manifest may be (%d positions)", grid, z.Shape, z.Chunks, limit))
 	}
 	m := refs.NewManifest(grid)
@@ -424,6 +417,19 @@ func (s *scanner) placeChunks(ds *dataset, m *refs.Manifest, recs []chunkRecord,
 		}
 	}
 	return plan, nil
+}
+
+// gridPositions is the number of chunk positions of grid, saturated at
+// limit+1 so that absurd grids cannot overflow.
+func gridPositions(grid []int, limit uint64) uint64 {
+	n := uint64(1)
+	for _, g := range grid {
+		if g != 0 && n > limit/uint64(g) {
+			return limit + 1
+		}
+		n *= uint64(g)
+	}
+	return n
 }
 
 // maxGridPositions bounds the chunk positions of one array's manifest
