@@ -48,7 +48,10 @@ func (f *file) globalHeapObject(cache *globalHeap, coll uint64, index uint32) ([
 // padded to a multiple of 8 (H5HG__cache_heap_deserialize).
 func (f *file) readGlobalHeapCollection(addr uint64) (*globalHeapCollection, error) {
 	const structure = "global heap collection"
-	hdrSize := 4 + 1 + 3 + f.lengthSize
+	// The collection header and each object header are padded to a
+	// multiple of 8 bytes (H5HG_ALIGN); it shows only when lengths are not
+	// 8 bytes wide.
+	hdrSize := align8(4 + 1 + 3 + f.lengthSize)
 	d, err := f.decode(structure, addr, hdrSize)
 	if err != nil {
 		return nil, err
@@ -70,12 +73,13 @@ func (f *file) readGlobalHeapCollection(addr uint64) (*globalHeapCollection, err
 		return nil, err
 	}
 	d.skip(hdrSize)
-	objHdr := 2 + 2 + 4 + f.lengthSize
+	objHdr := align8(2 + 2 + 4 + f.lengthSize)
 	for d.remaining() >= objHdr {
 		at := d.offset()
 		index := d.u16()
 		d.skip(2 + 4) // reference count, reserved
 		n := d.length()
+		d.skip(objHdr - (2 + 2 + 4 + f.lengthSize))
 		if index == 0 {
 			break // free space: the rest of the collection
 		}
@@ -93,3 +97,5 @@ func (f *file) readGlobalHeapCollection(addr uint64) (*globalHeapCollection, err
 	}
 	return c, nil
 }
+
+func align8(n int) int { return (n + 7) &^ 7 }

@@ -30,7 +30,7 @@ generate() {
 	done
 
 	# Plain HDF5 via h5py.
-	for s in h5_earliest h5_earliest_filters h5_superblock1 h5_latest_contiguous h5_latest_chunked; do
+	for s in h5_earliest h5_earliest_filters h5_superblock1 h5_sizes4 h5_latest_contiguous h5_latest_chunked; do
 		"${FROZEN[@]}" "$PY" "$GEN/$s.py" "$fix/$s.h5"
 	done
 	"${FROZEN[@]}" "$PY" "$GEN/h5_latest_chunked.py" --paged "$fix/h5_latest_paged.h5"
