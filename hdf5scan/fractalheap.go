@@ -331,16 +331,7 @@ func (h *fractalHeap) indirectBlock(addr uint64, rows int, blockOff uint64) (*in
 	if err != nil {
 		return nil, err
 	}
-	d.signature("FHIB")
-	if v := d.u8(); d.err == nil && v != 0 {
-		d.fail("version %d, want 0", v)
-	}
-	if a := d.addr(); d.err == nil && a != h.addr {
-		d.fail("heap header address %d, want %d", a, h.addr)
-	}
-	if o := d.uint(h.offBytes); d.err == nil && o != blockOff {
-		d.fail("block offset %d, want %d", o, blockOff)
-	}
+	h.blockHeader(d, "FHIB", blockOff)
 	ib := &indirectBlock{rows: rows, children: make([]uint64, nDirect+nIndirect)}
 	for i := range ib.children {
 		ib.children[i] = d.addr()
@@ -358,6 +349,22 @@ func (h *fractalHeap) indirectBlock(addr uint64, rows int, blockOff uint64) (*in
 	}
 	h.indirect[addr] = ib
 	return ib, nil
+}
+
+// blockHeader checks the prefix shared by indirect and direct blocks:
+// signature, version 0, the address of this heap's header and the block's
+// offset in the heap's address space.
+func (h *fractalHeap) blockHeader(d *decoder, sig string, blockOff uint64) {
+	d.signature(sig)
+	if v := d.u8(); d.err == nil && v != 0 {
+		d.fail("version %d, want 0", v)
+	}
+	if a := d.addr(); d.err == nil && a != h.addr {
+		d.fail("heap header address %d, want %d", a, h.addr)
+	}
+	if o := d.uint(h.offBytes); d.err == nil && o != blockOff {
+		d.fail("block offset %d, want %d", o, blockOff)
+	}
 }
 
 // directHeaderSize is the size of an FHDB header: signature, version, heap
@@ -388,16 +395,7 @@ func (h *fractalHeap) directBlock(addr, blockOff, size uint64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.signature("FHDB")
-	if v := d.u8(); d.err == nil && v != 0 {
-		d.fail("version %d, want 0", v)
-	}
-	if a := d.addr(); d.err == nil && a != h.addr {
-		d.fail("heap header address %d, want %d", a, h.addr)
-	}
-	if o := d.uint(h.offBytes); d.err == nil && o != blockOff {
-		d.fail("block offset %d, want %d", o, blockOff)
-	}
+	h.blockHeader(d, "FHDB", blockOff)
 	if d.err == nil && h.flags&2 != 0 {
 		at := d.pos
 		stored := d.u32()
