@@ -36,14 +36,7 @@ import sys
 import h5py
 import numpy as np
 
-
-def loaded_libhdf5():
-    with open("/proc/self/maps") as maps:
-        for line in maps:
-            path = line.split()[-1]
-            if "/libhdf5" in path and "_hl" not in path:
-                return ctypes.CDLL(path)
-    raise RuntimeError("libhdf5 not loaded by h5py")
+from h5lib import loaded_libhdf5
 
 
 def raw_edges(f):
