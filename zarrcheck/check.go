@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 
 	"gokerchunk/blob"
@@ -119,7 +118,7 @@ func (c *checker) check(ctx context.Context, path string, inSet bool, v *Variabl
 		return fail(StatusError, "source type %s: %v", v.Type.Name, ErrUnsupported)
 	}
 	if v.Type.Kind == 'T' {
-		return c.checkStrings(ctx, a, v, e)
+		return c.checkStrings(a, v, e)
 	}
 	cmp, msg := planComparison(a, v)
 	if msg != "" {
@@ -185,45 +184,18 @@ func planComparison(a *zarr.Array, v *Variable) (comparison, string) {
 	return comparison{kind: dt.Kind, size: dt.Size, shape: zs, elements: n}, ""
 }
 
-// checkStrings compares a fixed-length byte-string array (|Sn) with a
-// source string variable: each element without its trailing NUL padding
-// must equal the source string.
-func (c *checker) checkStrings(ctx context.Context, a *zarr.Array, v *Variable, e Entry) Entry {
-	fail := func(s Status, format string, args ...any) Entry {
-		e.Status, e.Detail = s, fmt.Sprintf(format, args...)
-		return e
-	}
+// checkStrings handles a source string variable. The scanner turns only
+// HDF5 fixed-length string datasets into byte-string (|Sn) arrays, and
+// libnetcdf 4.9 misreads exactly those (empty strings, and a double free at
+// nc_close once they are released), so their values are not compared; the
+// Python compatibility test compares them with h5py instead.
+func (c *checker) checkStrings(a *zarr.Array, v *Variable, e Entry) Entry {
+	e.Status = StatusUnchecked
+	e.Detail = "libnetcdf misreads HDF5 fixed-length string datasets; values not compared"
 	if a.DType.Kind != 'S' {
-		return fail(StatusMismatch, "dtype %s does not match source type %s", a.DType.Str, v.Type.Name)
+		e.Status, e.Detail = StatusMismatch, fmt.Sprintf("dtype %s does not match source type %s", a.DType.Str, v.Type.Name)
+	} else if !slices.Equal(a.Meta.Shape, v.Shape) {
+		e.Status, e.Detail = StatusMismatch, fmt.Sprintf("shape %v, source shape %v", a.Meta.Shape, v.Shape)
 	}
-	if !slices.Equal(a.Meta.Shape, v.Shape) {
-		return fail(StatusMismatch, "shape %v, source shape %v", a.Meta.Shape, v.Shape)
-	}
-	if a.DType.Size > 1 {
-		// libnetcdf 4.9 presents HDF5 fixed-length string datasets as
-		// strings but returns wrong values for them (empty strings, and a
-		// double free at nc_close if they are released).
-		return fail(StatusUnchecked, "libnetcdf misreads HDF5 fixed-length string datasets; values not compared")
-	}
-	ref, err := a.ReadAll(ctx)
-	if err != nil {
-		return fail(StatusError, "read through references: %v", err)
-	}
-	src, err := c.src.ReadStrings(ctx, v.Path)
-	if err != nil {
-		return fail(StatusError, "read source: %v", err)
-	}
-	size := a.DType.Size
-	if len(ref) != len(src)*size {
-		return fail(StatusError, "read %d bytes through references for %d source strings of %d bytes", len(ref), len(src), size)
-	}
-	for i, want := range src {
-		got := strings.TrimRight(string(ref[i*size:(i+1)*size]), "\x00")
-		if got != want {
-			return fail(StatusMismatch, "element %s: reference %q, source %q", unravel(int64(i), a.Meta.Shape), got, want)
-		}
-	}
-	e.Elements = int64(len(src))
-	e.Status = StatusOK
 	return e
 }

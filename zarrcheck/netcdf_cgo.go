@@ -243,47 +243,6 @@ func (s *netcdfSource) Read(ctx context.Context, path string) ([]byte, error) {
 	return buf, nil
 }
 
-// ReadStrings reads a whole string variable; libnetcdf allocates the
-// strings and nc_free_string releases them.
-func (s *netcdfSource) ReadStrings(ctx context.Context, path string) ([]string, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	ncLock.Lock()
-	defer ncLock.Unlock()
-	if s.vars == nil {
-		return nil, fmt.Errorf("%s: read after close", s.path)
-	}
-	v, ok := s.vars[path]
-	if !ok || v.v.Type.Kind != 'T' {
-		return nil, fmt.Errorf("%s: no string variable /%s", s.path, path)
-	}
-	n := int64(1)
-	for _, d := range v.v.Shape {
-		if d != 0 && n > math.MaxInt32/d {
-			return nil, fmt.Errorf("%s: variable /%s: shape %v too large to read whole", s.path, path, v.v.Shape)
-		}
-		n *= d
-	}
-	if n == 0 {
-		return []string{}, nil
-	}
-	ptrs := make([]*C.char, n)
-	if err := ncErr(C.nc_get_var_string(v.grp, v.id, &ptrs[0])); err != nil {
-		return nil, fmt.Errorf("%s: read variable /%s: %w", s.path, path, err)
-	}
-	out := make([]string, n)
-	for i, p := range ptrs {
-		if p != nil {
-			out[i] = C.GoString(p)
-		}
-	}
-	// Not released with nc_free_string: for HDF5 fixed-length string
-	// datasets libnetcdf 4.9.0 frees the same memory again at nc_close
-	// (double free). The strings are small and live until the process ends.
-	return out, nil
-}
-
 // Close closes the file; further reads fail.
 func (s *netcdfSource) Close() error {
 	ncLock.Lock()

@@ -96,10 +96,6 @@ func (s *memSource) Variables(ctx context.Context) ([]Variable, error) {
 	return append([]Variable(nil), s.vars...), nil
 }
 
-func (s *memSource) ReadStrings(ctx context.Context, path string) ([]string, error) {
-	return nil, fmt.Errorf("memSource holds no strings")
-}
-
 func (s *memSource) Read(ctx context.Context, path string) ([]byte, error) {
 	d, ok := s.data[path]
 	if !ok {

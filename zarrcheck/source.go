@@ -17,10 +17,8 @@ type Source interface {
 	Variables(ctx context.Context) ([]Variable, error)
 	// Read returns the raw (unscaled) values of the variable at path, in C
 	// order and the host's byte order. A zero-size variable yields no bytes.
-	// Variables of kind 'T' (strings) are read with ReadStrings instead.
+	// Variables of kind 'T' (strings) are not read.
 	Read(ctx context.Context, path string) ([]byte, error)
-	// ReadStrings returns the values of a string variable in C order.
-	ReadStrings(ctx context.Context, path string) ([]string, error)
 	Close() error
 }
 
