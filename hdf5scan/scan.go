@@ -310,9 +310,9 @@ func (s *scanner) objectAttributes(o *object) (map[string]any, error) {
 	o.attrs = list
 	out := make(map[string]any, len(list))
 	for _, a := range list {
-		if hiddenAttributes[a.name] && a.name != "_NCProperties" && a.name != "NAME" && a.name != "CLASS" {
-			// Decoded separately (references) or not needed.
-			out[a.name] = nil
+		if a.name == "DIMENSION_LIST" || a.name == "REFERENCE_LIST" {
+			// Object references, resolved from o.attrs by attachedScales;
+			// as values they are neither JSON nor user attributes.
 			continue
 		}
 		v, err := a.value(s.f, s.gh)
