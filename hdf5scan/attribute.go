@@ -183,13 +183,13 @@ func numberList(t *datatype, data []byte, n int) (any, bool) {
 		order = binary.BigEndian
 	}
 	switch {
-	case t.class == classFloat && t.size == 4:
+	case t.class == classFloat && t.ieee && t.size == 4:
 		out := make([]float32, n)
 		for i := range out {
 			out[i] = math.Float32frombits(order.Uint32(data[4*i:]))
 		}
 		return out, true
-	case t.class == classFloat && t.size == 8:
+	case t.class == classFloat && t.ieee && t.size == 8:
 		out := make([]float64, n)
 		for i := range out {
 			out[i] = math.Float64frombits(order.Uint64(data[8*i:]))
@@ -224,7 +224,9 @@ func uintN(order binary.ByteOrder, b []byte, size int) uint64 {
 	return order.Uint64(b)
 }
 
-// elementValue decodes one element of a number or string type.
+// elementValue decodes one element into a JSON value: numbers, strings,
+// booleans (h5py's enum), enumerations as their integer value, complex
+// numbers as [re, im], other compounds as objects, array types as lists.
 func elementValue(f *file, gh *globalHeap, t *datatype, b []byte) (any, error) {
 	var order binary.ByteOrder = binary.LittleEndian
 	if t.bigEndian {
@@ -241,8 +243,18 @@ func elementValue(f *file, gh *globalHeap, t *datatype, b []byte) (any, error) {
 		}
 		shift := 64 - 8*uint(t.size)
 		return int64(u<<shift) >> shift, nil
+	case classBitfield:
+		if t.size != 1 && t.size != 2 && t.size != 4 && t.size != 8 {
+			return nil, errUnsupported(fmt.Sprintf("%d-byte bitfield attribute", t.size))
+		}
+		return uintN(order, b, t.size), nil
 	case classFloat:
+		if !t.ieee || t.vaxOrder {
+			return nil, errUnsupported(fmt.Sprintf("non-IEEE %d-byte floating-point attribute", t.size))
+		}
 		switch t.size {
+		case 2:
+			return float32(halfToFloat(order.Uint16(b))), nil
 		case 4:
 			return math.Float32frombits(order.Uint32(b)), nil
 		case 8:
@@ -251,6 +263,18 @@ func elementValue(f *file, gh *globalHeap, t *datatype, b []byte) (any, error) {
 		return nil, fmt.Errorf("%d-byte float", t.size)
 	case classString:
 		return fixedString(b, t.strPad), nil
+	case classEnum:
+		if t.isBool() {
+			return b[0] != 0, nil
+		}
+		if t.base == nil || t.base.size != t.size {
+			return nil, errUnsupported(fmt.Sprintf("%s attribute", t))
+		}
+		return elementValue(f, gh, t.base, b)
+	case classCompound:
+		return compoundValue(f, gh, t, b)
+	case classArray:
+		return arrayValue(f, gh, t, b)
 	case classVlen:
 		if !t.vlenString {
 			return nil, errUnsupported("variable-length sequence attribute")
@@ -298,4 +322,81 @@ func fixedString(b []byte, pad int) string {
 		b = []byte(strings.TrimRight(string(b), " "))
 	}
 	return string(b)
+}
+
+// compoundValue decodes one compound element: a complex number as [re, im],
+// anything else as an object of its members.
+func compoundValue(f *file, gh *globalHeap, t *datatype, b []byte) (any, error) {
+	if len(b) < t.size {
+		return nil, fmt.Errorf("%d bytes for a %d-byte compound", len(b), t.size)
+	}
+	if _, ok := t.complexDescr(); ok {
+		h := t.members[0].typ.size
+		re, err := elementValue(f, gh, t.members[0].typ, b[:h])
+		if err != nil {
+			return nil, err
+		}
+		im, err := elementValue(f, gh, t.members[1].typ, b[h:2*h])
+		if err != nil {
+			return nil, err
+		}
+		if t.members[0].offset > t.members[1].offset {
+			re, im = im, re
+		}
+		return []any{re, im}, nil
+	}
+	out := make(map[string]any, len(t.members))
+	for _, m := range t.members {
+		if m.typ == nil || m.offset < 0 || m.offset+m.typ.size > len(b) {
+			return nil, fmt.Errorf("compound member %q outside its %d-byte element", m.name, len(b))
+		}
+		v, err := elementValue(f, gh, m.typ, b[m.offset:m.offset+m.typ.size])
+		if err != nil {
+			return nil, err
+		}
+		out[m.name] = v
+	}
+	return out, nil
+}
+
+// arrayValue decodes one element of an array datatype as a flat list of its
+// base elements (multi-dimensional attributes are written flat as well).
+func arrayValue(f *file, gh *globalHeap, t *datatype, b []byte) (any, error) {
+	if t.base == nil || t.base.size < 1 {
+		return nil, fmt.Errorf("array datatype without a base type")
+	}
+	n := len(b) / t.base.size
+	if n > len(b) || n*t.base.size > t.size {
+		return nil, fmt.Errorf("array datatype of %d bytes over %d-byte elements", t.size, t.base.size)
+	}
+	n = t.size / t.base.size
+	out := make([]any, n)
+	for i := range out {
+		v, err := elementValue(f, gh, t.base, b[i*t.base.size:(i+1)*t.base.size])
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// halfToFloat widens an IEEE 754 binary16 value.
+func halfToFloat(h uint16) float64 {
+	sign := 1.0
+	if h&0x8000 != 0 {
+		sign = -1
+	}
+	exp := int(h>>10) & 0x1F
+	frac := float64(h & 0x3FF)
+	switch exp {
+	case 0:
+		return sign * math.Ldexp(frac, -24)
+	case 0x1F:
+		if frac != 0 {
+			return math.NaN()
+		}
+		return math.Inf(int(sign))
+	}
+	return sign * math.Ldexp(1+frac/1024, exp-15)
 }

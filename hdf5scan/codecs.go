@@ -89,18 +89,41 @@ func newCodecPlan(filters []filter, m uint32, elemSize int) (*codecPlan, error) 
 // reencode turns a chunk stored with filter mask m into the bytes the plan's
 // codecs expect: undo the filters it went through, then apply the target's.
 func (p *codecPlan) reencode(stored []byte, m uint32, elemSize int) ([]byte, error) {
-	data := stored
-	var err error
-	for i := len(p.source) - 1; i >= 0; i-- {
-		if !applied(i, m) {
-			continue
-		}
-		if data, err = decodeFilter(p.source[i], data, elemSize); err != nil {
-			return nil, err
-		}
+	data, err := unfilter(p.source, stored, m, elemSize)
+	if err != nil {
+		return nil, err
 	}
 	for _, flt := range p.target {
 		if data, err = encodeFilter(flt, data, elemSize); err != nil {
+			return nil, err
+		}
+	}
+	return data, nil
+}
+
+// encodable reports whether encodeFilter can produce chunks for the plan's
+// codecs.
+func (p *codecPlan) encodable() bool {
+	for _, flt := range p.target {
+		switch flt.id {
+		case filterDeflate, filterShuffle, filterFletcher32:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// unfilter undoes, last first, the filters a chunk stored with mask m went
+// through.
+func unfilter(filters []filter, stored []byte, m uint32, elemSize int) ([]byte, error) {
+	data := stored
+	var err error
+	for i := len(filters) - 1; i >= 0; i-- {
+		if !applied(i, m) {
+			continue
+		}
+		if data, err = decodeFilter(filters[i], data, elemSize); err != nil {
 			return nil, err
 		}
 	}

@@ -1,8 +1,6 @@
 package hdf5scan
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"math"
 	"strings"
@@ -19,6 +17,7 @@ type dataset struct {
 	filters []filter
 	fill    fillValue
 	hasFill bool
+	ztype   *zarrType // set by emitDataset
 }
 
 // readDataset decodes the messages that describe a dataset's data.
@@ -83,15 +82,25 @@ func (s *scanner) emitDataset(o *object, attrs map[string]any) error {
 		return err
 	}
 	if ds.space.null {
-		return errUnsupported("null dataspace (a dataset without elements)")
+		// HDF5's empty dataset (h5py.Empty): no shape and no elements,
+		// which no Zarr array can be.
+		s.note("%s has a null dataspace (no shape, no elements): not listed", o.path)
+		return nil
 	}
-	dtype, err := ds.dtype.numpyDType()
+	zt, err := ds.dtype.zarrType()
 	if err != nil {
-		return errUnsupported(err.Error())
+		return err
 	}
+	ds.ztype = zt
 	rank := len(ds.space.dims)
-	z := &refs.ZArray{ZarrFormat: 2, Order: "C", Shape: make([]int64, rank), Chunks: make([]int64, rank)}
-	z.DType, _ = json.Marshal(dtype)
+	zrank := rank + len(zt.extra)
+	z := &refs.ZArray{ZarrFormat: 2, Order: "C", Shape: make([]int64, zrank), Chunks: make([]int64, zrank), DType: zt.dtype}
+	for i, n := range zt.extra {
+		if n < 1 {
+			return s.f.formatError("datatype message", s.f.abs(o.addr), "%s: array datatype dimension %d", o.path, n)
+		}
+		z.Shape[rank+i], z.Chunks[rank+i] = n, n
+	}
 	for i, n := range ds.space.dims {
 		if n > math.MaxInt64/2 {
 			return s.f.formatError("dataspace message", s.f.abs(o.addr), "dimension %d of %s is %d", i, o.path, n)
@@ -125,7 +134,11 @@ func (s *scanner) emitDataset(o *object, attrs map[string]any) error {
 	}
 
 	fill, fromAttr := s.fillValue(ds, o, attrs)
-	if z.FillValue, err = fillJSON(fill, ds.dtype); err != nil {
+	if zt.vlenString {
+		if z.FillValue, err = s.stringFill(ds, attrs, fromAttr); err != nil {
+			return err
+		}
+	} else if z.FillValue, err = zt.fillJSON(fill, ds.dtype); err != nil {
 		return err
 	}
 
@@ -142,6 +155,14 @@ func (s *scanner) emitDataset(o *object, attrs map[string]any) error {
 	if plan != nil {
 		z.Filters = plan.codecs
 	}
+	if zt.vlenString {
+		z.Filters = []refs.Codec{{"id": "vlen-utf8"}}
+	}
+	if needsExplicitFill(zt.kind) {
+		if err := s.explicitFill(ds, z, m, plan, fill); err != nil {
+			return err
+		}
+	}
 
 	user := visibleAttrs(attrs)
 	if fromAttr {
@@ -151,7 +172,19 @@ func (s *scanner) emitDataset(o *object, attrs map[string]any) error {
 	if err != nil {
 		return err
 	}
+	for _, n := range zt.extra {
+		dims = append(dims, s.phonyDim(o.group, uint64(n), false, dims))
+	}
 	user["_ARRAY_DIMENSIONS"] = dims
+	if zt.enum != nil {
+		_, hasValues := user["flag_values"]
+		_, hasMeanings := user["flag_meanings"]
+		if hasValues || hasMeanings {
+			s.note("%s: enumeration mapping not written: the variable has flag_values or flag_meanings already", o.path)
+		} else {
+			user["flag_values"], user["flag_meanings"] = enumAttributes(zt.enum)
+		}
+	}
 
 	key := zarrPath(o.path)
 	doc, err := z.Marshal()
@@ -212,28 +245,6 @@ func reverse(b []byte) {
 	}
 }
 
-// fillJSON encodes fill bytes as a Zarr v2 fill_value.
-func fillJSON(b []byte, t *datatype) (json.RawMessage, error) {
-	if b == nil {
-		return json.RawMessage("null"), nil
-	}
-	if t.class == classString {
-		// Zarr v2 stores bytes fill values base64-encoded.
-		return json.Marshal(base64.StdEncoding.EncodeToString(b))
-	}
-	v, err := elementValue(nil, nil, t, b)
-	if err != nil {
-		return nil, err
-	}
-	switch x := v.(type) {
-	case float32:
-		return refs.FillFloat(float64(x)), nil
-	case float64:
-		return refs.FillFloat(x), nil
-	}
-	return json.Marshal(v)
-}
-
 // chunkBytes is the size of one uncompressed chunk, saturated just above
 // maxChunkBytes so that absurd dimensions cannot overflow.
 func chunkBytes(z *refs.ZArray, elemSize int) int64 {
@@ -253,7 +264,7 @@ const maxChunkBytes = 1<<32 - 1
 // addChunks fills the manifest from the dataset's storage and returns the
 // codec plan for chunked data.
 func (s *scanner) addChunks(ds *dataset, z *refs.ZArray, m *refs.Manifest) (*codecPlan, error) {
-	nbytes := chunkBytes(z, ds.dtype.size)
+	nbytes := chunkBytes(z, ds.ztype.size)
 	if nbytes > maxChunkBytes && ds.layout.class == layoutChunked {
 		return nil, s.f.formatError("data layout message", 0, "%s: chunks of %v elements exceed HDF5's 4 GiB chunk limit", ds.path, z.Chunks)
 	}
@@ -270,6 +281,10 @@ func (s *scanner) addChunks(ds *dataset, z *refs.ZArray, m *refs.Manifest) (*cod
 		if int64(len(data)) != nbytes {
 			return nil, s.f.formatError("data layout message", 0, "%s: compact data of %d bytes, want %d", ds.path, len(data), nbytes)
 		}
+		if ds.ztype.vlenString {
+			budget := s.maxDecodedInline()
+			return nil, s.embedStrings(ds, m, 0, data, &budget)
+		}
 		m.SetInline(0, append([]byte(nil), data...))
 		return nil, nil
 	case layoutContiguous:
@@ -278,6 +293,9 @@ func (s *scanner) addChunks(ds *dataset, z *refs.ZArray, m *refs.Manifest) (*cod
 		}
 		if ds.layout.size < uint64(nbytes) {
 			return nil, s.f.formatError("data layout message", 0, "%s: contiguous storage of %d bytes, want %d", ds.path, ds.layout.size, nbytes)
+		}
+		if ds.ztype.vlenString {
+			return s.placeChunks(ds, m, []chunkRecord{{addr: ds.layout.address, size: nbytes}}, nbytes)
 		}
 		return nil, s.setChunk(m, 0, ds.layout.address, nbytes)
 	case layoutChunked:
@@ -381,6 +399,9 @@ func (s *scanner) placeChunks(ds *dataset, m *refs.Manifest, recs []chunkRecord,
 			common = r.mask
 		}
 	}
+	if ds.ztype.vlenString {
+		return nil, s.embedChunks(ds, m, recs, nbytes)
+	}
 	plan, err := newCodecPlan(ds.filters, common, ds.dtype.size)
 	if err != nil {
 		return nil, err
@@ -392,9 +413,9 @@ func (s *scanner) placeChunks(ds *dataset, m *refs.Manifest, recs []chunkRecord,
 			size = nbytes // unfiltered chunks are always stored whole
 		}
 		if r.mask != common || plan.reencodeAll {
-			if reencoded += nbytes; reencoded > maxReencodeBytes {
+			if reencoded += nbytes; reencoded > s.maxDecodedInline() {
 				if plan.reencodeAll {
-					return nil, errUnsupported(fmt.Sprintf("filters %s cannot be expressed with numcodecs and the data is too large (over %d MiB) to inline", describeFilters(ds.filters), maxReencodeBytes>>20))
+					return nil, errUnsupported(fmt.Sprintf("filters %s cannot be expressed with numcodecs and the data is too large (over %d MiB) to inline", describeFilters(ds.filters), s.maxDecodedInline()>>20))
 				}
 				return nil, errUnsupported(fmt.Sprintf("%d chunks stored with filter mask %#x, too many to re-encode and inline", counts[r.mask], r.mask))
 			}
@@ -437,9 +458,43 @@ func gridPositions(grid []int, limit uint64) uint64 {
 // a corrupt dataspace must not make the scanner allocate terabytes.
 const maxGridPositions = 1 << 22
 
-// maxReencodeBytes bounds the data that re-encoding may inline for one
-// dataset: beyond it the dataset is reported instead of bloating the JSON.
-const maxReencodeBytes = 16 << 20
+// defaultMaxDecodedInline bounds the data that re-encoding or embedding may
+// inline for one dataset unless Options say otherwise: beyond it the dataset
+// is reported instead of bloating the JSON.
+const defaultMaxDecodedInline = 16 << 20
+
+func (s *scanner) maxDecodedInline() int64 {
+	if s.opts.MaxDecodedInline > 0 {
+		return s.opts.MaxDecodedInline
+	}
+	return defaultMaxDecodedInline
+}
+
+// embedChunks reads, unfilters and embeds every chunk of a string dataset.
+func (s *scanner) embedChunks(ds *dataset, m *refs.Manifest, recs []chunkRecord, nbytes int64) error {
+	budget := s.maxDecodedInline()
+	for _, r := range recs {
+		size := r.size
+		if len(ds.filters) == 0 {
+			size = nbytes
+		}
+		stored, err := s.f.read("chunk", r.addr, int(size))
+		if err != nil {
+			return err
+		}
+		raw, err := unfilter(ds.filters, stored, r.mask, ds.dtype.size)
+		if err != nil {
+			return fmt.Errorf("%s: chunk at offset %d: %w", ds.path, s.f.abs(r.addr), err)
+		}
+		if int64(len(raw)) != nbytes {
+			return s.f.formatError("chunk", s.f.abs(r.addr), "%s: chunk of %d bytes unfiltered, want %d", ds.path, len(raw), nbytes)
+		}
+		if err := s.embedStrings(ds, m, r.linear, raw, &budget); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 func describeFilters(filters []filter) string {
 	names := make([]string, len(filters))

@@ -39,7 +39,10 @@ type datatype struct {
 	vlenString bool
 	base       *datatype
 	// Compound members and enum names/values.
-	members  []member
+	members []member
+	// Floating point: whether the bit layout is IEEE 754's for the size
+	// (sign at the top, exponent and mantissa where IEEE puts them).
+	ieee     bool
 	refType  int      // reference: 0 object, 1 region
 	arrayDim []uint64 // array: dimensions
 }
@@ -48,6 +51,7 @@ type member struct {
 	name   string
 	offset int
 	typ    *datatype
+	value  []byte // enum: the member's value in the base type
 }
 
 func (t *datatype) String() string {
@@ -88,7 +92,11 @@ func (f *file) parseDatatype(d *decoder, depth int) *datatype {
 	case classFloat:
 		t.bigEndian = bits[0]&1 != 0
 		t.vaxOrder = bits[0]&0x40 != 0
-		d.skip(12) // bit offset, precision, exponent and mantissa layout, bias
+		signBit := int(bits[1])
+		offset, precision := d.u16(), d.u16()
+		expLoc, expSize, mantLoc, mantSize := d.u8(), d.u8(), d.u8(), d.u8()
+		bias := d.u32()
+		t.ieee = isIEEE(t.size, signBit, int(offset), int(precision), int(expLoc), int(expSize), int(mantLoc), int(mantSize), bias)
 	case classTime:
 		t.bigEndian = bits[0]&1 != 0
 		d.skip(2)
@@ -140,7 +148,7 @@ func (f *file) parseDatatype(d *decoder, depth int) *datatype {
 		}
 		for i := 0; i < n; i++ {
 			t.members[i].offset = i
-			d.skip(t.base.size)
+			t.members[i].value = d.bytes(t.base.size)
 		}
 	case classVlen:
 		t.vlenString = bits[0]&0x0F == 1

@@ -100,9 +100,11 @@ func (s *scanner) describeDataset(o *object, attrs map[string]any, oi *ObjectInf
 			oi.MaxShape = append(oi.MaxShape, int64(m))
 		}
 	}
-	if oi.DType, err = ds.dtype.numpyDType(); err != nil {
+	if zt, err := ds.dtype.zarrType(); err != nil {
 		oi.DType = ds.dtype.String()
-		oi.Unsupported = err.Error()
+		unsupported(err)
+	} else {
+		oi.DType = string(zt.dtype)
 	}
 	if ds.layout != nil {
 		oi.Layout = ds.layout.describe()

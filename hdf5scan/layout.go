@@ -146,7 +146,7 @@ func (f *file) parseLayout(m message) (*layout, error) {
 			}
 		}
 	case layoutVirtual:
-		return l, errUnsupported("virtual dataset")
+		return l, errUnsupported("virtual dataset (its values are mapped from other datasets, which are referenced under their own paths)")
 	default:
 		d.fail("layout class %d is not defined", l.class)
 	}

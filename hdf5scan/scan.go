@@ -28,6 +28,12 @@ type Options struct {
 	// SkipUnsupported leaves out variables that cannot be represented and
 	// lists them in Result.Skipped; otherwise Scan fails on the first one.
 	SkipUnsupported bool
+	// MaxDecodedInline bounds, per variable, the decoded data inlined when
+	// chunks cannot be referenced as stored (chunks re-encoded for another
+	// filter mask or for filters numcodecs cannot express, embedded
+	// variable-length strings); 0 means 16 MiB. Beyond it the variable is
+	// unsupported.
+	MaxDecodedInline int64
 }
 
 // Result is the outcome of a scan.
@@ -143,12 +149,17 @@ func (s *scanner) walk(root uint64) error {
 		addr        uint64
 	}
 	stack := []item{{path: "/", group: "", addr: root}}
+	// Every path that names an object, hard-link duplicates included, and
+	// the soft links, which are resolved against them once all is seen.
+	paths := map[string]bool{}
+	var soft [][2]string
 	for len(stack) > 0 {
 		if err := s.ctx.Err(); err != nil {
 			return err
 		}
 		it := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
+		paths[it.path] = true
 		if first, ok := s.byAddr[it.addr]; ok {
 			s.note("%s is a hard link to %s: listed once, under %s", it.path, first.path, first.path)
 			continue
@@ -192,12 +203,23 @@ func (s *scanner) walk(root uint64) error {
 			case linkHard:
 				stack = append(stack, item{path: p, group: it.path, addr: l.addr})
 			case linkSoft:
-				s.note("%s is a soft link to %s: not followed", p, l.target)
+				soft = append(soft, [2]string{p, l.target})
 			case linkExternal:
 				s.note("%s is an external link to %s: not followed", p, l.target)
 			default:
 				s.note("%s is a user-defined link (type %d): not followed", p, l.typ)
 			}
+		}
+	}
+	for _, l := range soft {
+		target := l[1]
+		if !strings.HasPrefix(target, "/") {
+			target = path.Join(path.Dir(l[0]), target)
+		}
+		if paths[path.Clean(target)] {
+			s.note("%s is a soft link to %s: not followed (the target is listed)", l[0], l[1])
+		} else {
+			s.note("%s is a dangling soft link: %s is not in the file", l[0], l[1])
 		}
 	}
 	return nil

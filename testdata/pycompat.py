@@ -151,7 +151,9 @@ class Source:
     def _walk_netcdf(self):
         def walk(group, prefix):
             for name, var in group.variables.items():
-                self.variables[prefix + name] = (var.dtype, lambda p=prefix + name: self._nc_read(p))
+                # netCDF4-python gives NC_STRING variables the dtype str.
+                dtype = np.dtype(object) if var.dtype is str else var.dtype
+                self.variables[prefix + name] = (dtype, lambda p=prefix + name: self._nc_read(p))
             for name, sub in group.groups.items():
                 self.groups.append(prefix + name)
                 walk(sub, prefix + name + "/")
@@ -199,8 +201,14 @@ def as_text(a):
 
 def compare(stored_dtype, expected, got):
     """Reason for a mismatch, or None when equal."""
+    if stored_dtype.subdtype is not None:
+        # An HDF5 array datatype: numpy (h5py and zarr alike) presents its
+        # dimensions as trailing axes of the array.
+        stored_dtype = stored_dtype.subdtype[0]
     if got.shape != expected.shape:
         return f"shape {got.shape} != source {expected.shape}"
+    if stored_dtype.names is not None:
+        return compare_fields(stored_dtype, expected, got)
     if stored_dtype.kind == "O" or got.dtype.kind == "O":
         if got.dtype.kind != "O" or stored_dtype.kind != "O":
             return f"dtype {got.dtype.str} != source {stored_dtype}"
@@ -220,6 +228,22 @@ def compare(stored_dtype, expected, got):
     if where:
         return f"{n} value(s) differ, first at {where}: {got[where]!r} != source {expected[where]!r}"
     return "values differ"
+
+
+def compare_fields(stored_dtype, expected, got):
+    """Structured values compared field by field. zarr names the padding
+    between fields f1, f2, ...: those bytes are unspecified and skipped."""
+    if got.dtype.names is None or got.dtype.itemsize != stored_dtype.itemsize:
+        return f"dtype {got.dtype} != source {stored_dtype}"
+    for name in stored_dtype.names:
+        want_type, want_offset = stored_dtype.fields[name][:2]
+        if name not in got.dtype.fields or got.dtype.fields[name][1] != want_offset:
+            return f"field {name!r} missing or moved: {got.dtype} != source {stored_dtype}"
+        sub = np.ascontiguousarray(got[name])
+        reason = compare(want_type, np.ascontiguousarray(expected[name]), sub)
+        if reason:
+            return f"field {name!r}: {reason}"
+    return None
 
 
 def zarr_arrays(root):

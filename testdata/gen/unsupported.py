@@ -1,11 +1,12 @@
-"""Fixtures the scanner must reject with a typed "unsupported" error.
+"""Fixtures the scanner must report with a typed "unsupported" error, each
+beside a supported dataset that must still be scanned.
 
-  h5_latest_enum.h5         enumerated datatype, chunked in libver='latest'
-                            (fixed-array index); a chunked integer dataset
-                            beside it is supported
-  nc4_vlen_string.nc        netCDF NC_STRING variable (vlen strings in the
-                            global heap: chunk bytes are only descriptors)
-  h5_compound.h5            compound datatype dataset (h5py earliest)
+  h5_vlen_sequence.h5   variable-length sequences of int32 (no Zarr v2 dtype
+                        that xarray reads holds them)
+  h5_region_reference.h5  dataset region references (a selection of another
+                        dataset; nothing a JSON value or numpy dtype expresses)
+  h5_virtual.h5         a virtual dataset (layout class 3) mapping two source
+                        datasets of the same file
 
 Usage: /usr/bin/python3 unsupported.py OUTDIR   (run under faketime for stable bytes)
 """
@@ -13,39 +14,40 @@ import os
 import sys
 
 import h5py
-import netCDF4
 import numpy as np
 
 
-def enum(path):
-    dt = h5py.enum_dtype({"calm": 0, "breeze": 1, "gale": 2}, basetype="u1")
-    with h5py.File(path, "w", libver="latest") as f:
-        f.create_dataset("wind", data=np.array([[0, 1, 2, 1], [2, 2, 0, 1]], "u1"), dtype=dt,
-                         chunks=(1, 2), track_times=False)
-        f.create_dataset("chunked_ok", data=np.arange(40, dtype="<i4").reshape(4, 10),
-                         chunks=(2, 5), track_times=False)
-
-
-def vlen_string(path):
-    with netCDF4.Dataset(path, "w", format="NETCDF4") as ds:
-        ds.createDimension("station", 3)
-        names = ds.createVariable("station_name", str, ("station",))
-        names[:] = np.array(["Oslo", "Zürich", ""], dtype=object)
-        ok = ds.createVariable("elevation", "f4", ("station",))
-        ok[:] = [23.0, 408.0, -1.0]
-
-
-def compound(path):
-    dt = np.dtype([("id", "<i4"), ("value", "<f8")])
+def vlen_sequence(path):
     with h5py.File(path, "w", libver="earliest") as f:
-        f.create_dataset("records", data=np.array([(1, 0.5), (2, -1.5)], dt), track_times=False)
-        f.create_dataset("plain_ok", data=np.arange(2, dtype="<i2"), track_times=False)
+        d = f.create_dataset("ragged", (3,), dtype=h5py.vlen_dtype(np.dtype("<i4")), track_times=False)
+        d[0] = np.arange(3, dtype="<i4")
+        d[1] = np.arange(1, dtype="<i4")
+        d[2] = np.arange(5, dtype="<i4")
+        f.create_dataset("plain_ok", data=np.arange(4, dtype="<i2"), track_times=False)
+
+
+def region_reference(path):
+    with h5py.File(path, "w", libver="earliest") as f:
+        grid = f.create_dataset("grid", data=np.arange(20, dtype="<f4").reshape(4, 5), track_times=False)
+        regions = f.create_dataset("regions", (2,), dtype=h5py.regionref_dtype, track_times=False)
+        regions[0] = grid.regionref[0:2, 1:3]
+        regions[1] = grid.regionref[3, :]
+
+
+def virtual(path):
+    with h5py.File(path, "w", libver="latest") as f:
+        a = f.create_dataset("a", data=np.arange(6, dtype="<f8"), track_times=False)
+        b = f.create_dataset("b", data=np.arange(6, 12, dtype="<f8"), track_times=False)
+        layout = h5py.VirtualLayout(shape=(2, 6), dtype="<f8")
+        layout[0] = h5py.VirtualSource(a)
+        layout[1] = h5py.VirtualSource(b)
+        f.create_virtual_dataset("stacked", layout, fillvalue=-1)
 
 
 def main(outdir):
-    enum(os.path.join(outdir, "h5_latest_enum.h5"))
-    vlen_string(os.path.join(outdir, "nc4_vlen_string.nc"))
-    compound(os.path.join(outdir, "h5_compound.h5"))
+    vlen_sequence(os.path.join(outdir, "h5_vlen_sequence.h5"))
+    region_reference(os.path.join(outdir, "h5_region_reference.h5"))
+    virtual(os.path.join(outdir, "h5_virtual.h5"))
 
 
 if __name__ == "__main__":

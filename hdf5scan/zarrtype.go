@@ -1,0 +1,303 @@
+package hdf5scan
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"gokerchunk/refs"
+)
+
+// zarrType is how an HDF5 datatype is presented as the element of a Zarr v2
+// array, following what zarr-python itself writes for the numpy dtype h5py
+// gives the data.
+type zarrType struct {
+	dtype json.RawMessage // a numpy type string ("<f4") or a structured list
+	// kind is numpy's kind of the element: 'i', 'u', 'f', 'c', 'b', 'S',
+	// 'V' (opaque and structured) or 'O' (embedded strings).
+	kind byte
+	size int // bytes per Zarr element
+	// extra holds the dimensions of an HDF5 array datatype, which Zarr
+	// (like numpy) presents as trailing axes of the array.
+	extra []int64
+	// vlenString: variable-length strings, whose chunks hold heap
+	// references; the values are embedded with the vlen-utf8 codec.
+	vlenString bool
+	// enum is the enumeration whose names and values become attributes.
+	enum *datatype
+}
+
+// zarrType maps t onto a Zarr v2 element type or reports, as the feature
+// of an UnsupportedError, why it cannot be one.
+func (t *datatype) zarrType() (*zarrType, error) {
+	switch t.class {
+	case classVlen:
+		if !t.vlenString {
+			return nil, errUnsupported("variable-length sequences (no Zarr v2 dtype that xarray reads holds them)")
+		}
+		return &zarrType{dtype: json.RawMessage(`"|O"`), kind: 'O', size: t.size, vlenString: true}, nil
+	case classArray:
+		if t.base == nil || t.base.class == classArray || t.base.class == classVlen {
+			return nil, errUnsupported(fmt.Sprintf("array datatype of %s", t.base))
+		}
+		zt, err := t.base.zarrType()
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range t.arrayDim {
+			zt.extra = append(zt.extra, int64(n))
+		}
+		return zt, nil
+	}
+	descr, kind, err := t.descr()
+	if err != nil {
+		return nil, errUnsupported(err.Error())
+	}
+	doc, err := json.Marshal(descr)
+	if err != nil {
+		return nil, err
+	}
+	zt := &zarrType{dtype: doc, kind: kind, size: t.size}
+	if t.class == classEnum && kind != 'b' {
+		zt.enum = t
+	}
+	return zt, nil
+}
+
+// descr is the numpy description of t as zarr-python writes it in .zarray:
+// a type string, or for compounds a list of [name, descr] or [name, descr,
+// shape] fields with unnamed "|V<n>" fields for padding (numpy's descr).
+func (t *datatype) descr() (any, byte, error) {
+	order := "<"
+	if t.bigEndian {
+		order = ">"
+	}
+	switch t.class {
+	case classFixedPoint, classBitfield:
+		kind := byte('u')
+		if t.signed && t.class == classFixedPoint {
+			kind = 'i'
+		}
+		switch t.size {
+		case 1:
+			return fmt.Sprintf("|%c1", kind), kind, nil
+		case 2, 4, 8:
+			return fmt.Sprintf("%s%c%d", order, kind, t.size), kind, nil
+		}
+		return nil, 0, fmt.Errorf("%d-byte integers", t.size)
+	case classFloat:
+		if t.vaxOrder || !t.ieee {
+			return nil, 0, fmt.Errorf("floating point of %d bytes with a non-IEEE bit layout", t.size)
+		}
+		return fmt.Sprintf("%sf%d", order, t.size), 'f', nil
+	case classString:
+		if t.size < 1 || t.size > maxStringSize {
+			return nil, 0, fmt.Errorf("fixed-length strings of %d bytes", t.size)
+		}
+		return fmt.Sprintf("|S%d", t.size), 'S', nil
+	case classOpaque:
+		if t.size < 1 {
+			return nil, 0, fmt.Errorf("opaque type of %d bytes", t.size)
+		}
+		return fmt.Sprintf("|V%d", t.size), 'V', nil
+	case classEnum:
+		if t.isBool() {
+			return "|b1", 'b', nil
+		}
+		if t.base == nil || t.base.class != classFixedPoint {
+			return nil, 0, fmt.Errorf("enumeration over %s", t.base)
+		}
+		return t.base.descr()
+	case classCompound:
+		if c, ok := t.complexDescr(); ok {
+			return c, 'c', nil
+		}
+		fields, err := t.compoundFields()
+		return fields, 'V', err
+	case classVlen:
+		if t.vlenString {
+			return nil, 0, fmt.Errorf("variable-length strings inside a compound or array type")
+		}
+		return nil, 0, fmt.Errorf("variable-length sequences")
+	case classReference:
+		if t.refType == 1 {
+			return nil, 0, fmt.Errorf("dataset region references")
+		}
+		return nil, 0, fmt.Errorf("object references")
+	}
+	return nil, 0, fmt.Errorf("%s datatype", t)
+}
+
+// isBool recognises h5py's boolean: a 1-byte enumeration FALSE = 0, TRUE = 1.
+func (t *datatype) isBool() bool {
+	if t.class != classEnum || t.base == nil || t.base.size != 1 || len(t.members) != 2 {
+		return false
+	}
+	m := t.members
+	return m[0].name == "FALSE" && m[1].name == "TRUE" && m[0].value[0] == 0 && m[1].value[0] == 1
+}
+
+// complexNames are the member names by which writers mark a two-float
+// compound as a complex number (h5py's default is r, i).
+var complexNames = [][2]string{{"r", "i"}, {"re", "im"}, {"real", "imag"}}
+
+// complexDescr recognises a complex number stored as a compound of two
+// IEEE floats of one size and byte order, real part first with no padding.
+func (t *datatype) complexDescr() (string, bool) {
+	if len(t.members) != 2 {
+		return "", false
+	}
+	re, im := t.members[0], t.members[1]
+	if re.offset > im.offset {
+		re, im = im, re
+	}
+	named := false
+	for _, n := range complexNames {
+		named = named || (re.name == n[0] && im.name == n[1])
+	}
+	f := re.typ
+	if !named || f.class != classFloat || !f.ieee || (f.size != 4 && f.size != 8) || im.typ.class != classFloat ||
+		im.typ.size != f.size || im.typ.bigEndian != f.bigEndian || !im.typ.ieee ||
+		re.offset != 0 || im.offset != f.size || t.size != 2*f.size {
+		return "", false
+	}
+	order := "<"
+	if f.bigEndian {
+		order = ">"
+	}
+	return fmt.Sprintf("%sc%d", order, 2*f.size), true
+}
+
+// compoundFields lists the fields of a structured dtype in offset order,
+// with padding between and after members made explicit as numpy does.
+func (t *datatype) compoundFields() ([]any, error) {
+	members := append([]member(nil), t.members...)
+	sort.SliceStable(members, func(i, j int) bool { return members[i].offset < members[j].offset })
+	var fields []any
+	pos := 0
+	seen := map[string]bool{}
+	for _, m := range members {
+		if m.name == "" || seen[m.name] {
+			return nil, fmt.Errorf("compound member name %q (empty or repeated)", m.name)
+		}
+		seen[m.name] = true
+		if m.offset < pos || m.typ == nil || m.offset+m.typ.size > t.size {
+			return nil, fmt.Errorf("compound member %q at offset %d overlaps another or the end of the %d-byte type", m.name, m.offset, t.size)
+		}
+		if m.offset > pos {
+			fields = append(fields, []any{"", fmt.Sprintf("|V%d", m.offset-pos)})
+		}
+		typ, shape := m.typ, []int64(nil)
+		if typ.class == classArray {
+			for _, n := range typ.arrayDim {
+				shape = append(shape, int64(n))
+			}
+			typ = typ.base
+			if typ == nil || typ.class == classArray {
+				return nil, fmt.Errorf("compound member %q: nested array types", m.name)
+			}
+		}
+		d, _, err := typ.descr()
+		if err != nil {
+			return nil, fmt.Errorf("compound member %q: %w", m.name, err)
+		}
+		if shape != nil {
+			fields = append(fields, []any{m.name, d, shape})
+		} else {
+			fields = append(fields, []any{m.name, d})
+		}
+		pos = m.offset + m.typ.size
+	}
+	if pos < t.size {
+		fields = append(fields, []any{"", fmt.Sprintf("|V%d", t.size-pos)})
+	}
+	return fields, nil
+}
+
+// fillJSON encodes the fill bytes of one element as a Zarr v2 fill_value,
+// as zarr-python does: base64 for bytes, structured and opaque types,
+// [re, im] for complex numbers.
+func (zt *zarrType) fillJSON(b []byte, t *datatype) (json.RawMessage, error) {
+	if b == nil {
+		return json.RawMessage("null"), nil
+	}
+	if len(b) > zt.size {
+		b = b[:zt.size] // an array datatype: one element of its base
+	}
+	switch zt.kind {
+	case 'S', 'V':
+		return json.Marshal(base64.StdEncoding.EncodeToString(b))
+	case 'b':
+		return json.Marshal(b[0] != 0)
+	case 'O':
+		return json.RawMessage(`""`), nil
+	}
+	for t.class == classArray || (t.class == classEnum && t.base != nil) {
+		t = t.base
+	}
+	v, err := elementValue(nil, nil, t, b)
+	if err != nil {
+		return nil, err
+	}
+	switch x := v.(type) {
+	case float32:
+		return refs.FillFloat(float64(x)), nil
+	case float64:
+		return refs.FillFloat(x), nil
+	case []any: // complex
+		parts := make([]json.RawMessage, len(x))
+		for i, p := range x {
+			parts[i] = refs.FillFloat(toFloat(p))
+		}
+		return json.Marshal(parts)
+	}
+	return json.Marshal(v)
+}
+
+func toFloat(v any) float64 {
+	switch x := v.(type) {
+	case float32:
+		return float64(x)
+	case float64:
+		return x
+	}
+	return 0
+}
+
+// enumAttributes presents an enumeration the CF way: flag_values and
+// flag_meanings (names separated by blanks, blanks inside a name replaced
+// by underscores).
+func enumAttributes(t *datatype) (values []any, meanings string) {
+	var names []byte
+	for i, m := range t.members {
+		v, err := elementValue(nil, nil, t.base, m.value)
+		if err != nil {
+			return nil, ""
+		}
+		values = append(values, v)
+		if i > 0 {
+			names = append(names, ' ')
+		}
+		for _, r := range m.name {
+			if r == ' ' || r == '\t' || r == '\n' {
+				r = '_'
+			}
+			names = append(names, string(r)...)
+		}
+	}
+	return values, string(names)
+}
+
+// isIEEE reports whether a floating-point datatype message describes the
+// IEEE 754 binary16/32/64 layout, the only ones numpy's f2/f4/f8 read.
+func isIEEE(size, signBit, offset, precision, expLoc, expSize, mantLoc, mantSize int, bias uint32) bool {
+	want := map[int][5]int{
+		2: {15, 10, 5, 10, 15},
+		4: {31, 23, 8, 23, 127},
+		8: {63, 52, 11, 52, 1023},
+	}
+	w, ok := want[size]
+	return ok && offset == 0 && precision == 8*size && signBit == w[0] && expLoc == w[1] &&
+		expSize == w[2] && mantLoc == 0 && mantSize == w[3] && bias == uint32(w[4])
+}
