@@ -216,3 +216,35 @@ func BenchmarkScan(b *testing.B) {
 		})
 	}
 }
+
+// TestMaxDecodedInline: chunks stored with another filter mask are decoded
+// and inlined up to Options.MaxDecodedInline bytes per variable; beyond it
+// the variable is unsupported, and a larger limit inlines it again.
+func TestMaxDecodedInline(t *testing.T) {
+	path := filepath.Join("..", "testdata", "fixtures", "h5_earliest_filters.h5")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := scanBytes(data, path, Options{SkipUnsupported: true, MaxDecodedInline: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var skipped []string
+	for _, ue := range res.Skipped {
+		skipped = append(skipped, ue.Path)
+		if !strings.Contains(ue.Feature, "re-encode") {
+			t.Errorf("%s: feature %q does not say why", ue.Path, ue.Feature)
+		}
+	}
+	if strings.Join(skipped, ",") != "/mask_deflate,/mask_shuffle_deflate" {
+		t.Errorf("skipped %v, want the two datasets with masked chunks", skipped)
+	}
+	res, err = scanBytes(data, path, Options{MaxDecodedInline: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := res.Set.Arrays["mask_deflate"]; !ok || res.Inlined == 0 {
+		t.Errorf("mask_deflate not inlined with a large limit (inlined %d)", res.Inlined)
+	}
+}

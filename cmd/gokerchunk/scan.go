@@ -28,14 +28,24 @@ With several, -o names a directory that receives <input file name>.json for
 each input. Outputs are written to a temporary file and renamed: a failed
 scan leaves no partial file.
 
-Variables that cannot be represented in Zarr v2 (unsupported types, filters
-or layouts) fail the file by default (--on-unsupported=error); with
---on-unsupported=skip they are left out and listed on standard error.`,
+Variables that cannot be referenced as stored are handled by --on-unsupported:
+  error  (default) the file fails with an error naming the variable and why;
+         in a batch the other files are still scanned and the summary counts
+         the failures
+  skip   the variable is left out and listed on standard error ("skipped:")
+         and in the summary
+  inline like skip, but variables whose chunks this tool can decode (filters
+         without a numcodecs equivalent such as HDF5's lz4, lzf and
+         bitshuffle, chunks stored with another filter mask, embedded
+         strings) are inlined whatever their size; by default that is done
+         only up to 16 MiB of decoded data per variable
+Whatever is deliberately not turned into an array or attribute (hard links
+seen twice, soft and external links, empty datasets) is listed as "note:".`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output file, - for standard output, or a directory for several inputs"},
 			&cli.IntFlag{Name: "inline-threshold", Value: 500, Usage: "inline chunks smaller than this many bytes in the JSON (0: never)"},
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "files scanned in parallel"},
-			&cli.StringFlag{Name: "on-unsupported", Value: "error", Usage: "what to do with a variable that cannot be represented: error or skip"},
+			&cli.StringFlag{Name: "on-unsupported", Value: "error", Usage: "what to do with a variable that cannot be represented: error, skip or inline"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress and no summary"},
 		},
 		Action: runScan,
@@ -51,8 +61,13 @@ func runScan(c *cli.Context) error {
 		return err
 	}
 	policy := c.String("on-unsupported")
-	if policy != "error" && policy != "skip" {
-		return usagef("--on-unsupported must be error or skip, not %q", policy)
+	var maxDecodedInline int64 // 0: the scanner's default
+	switch policy {
+	case "error", "skip":
+	case "inline":
+		maxDecodedInline = inlineUnlimited
+	default:
+		return usagef("--on-unsupported must be error, skip or inline, not %q", policy)
 	}
 	if c.Int("inline-threshold") < 0 {
 		return usagef("--inline-threshold must be 0 or more")
@@ -83,9 +98,10 @@ func runScan(c *cli.Context) error {
 	job := func(ctx context.Context, in string) (*hdf5scan.Result, error) {
 		return fanout.ScanFile(ctx, in, fanout.ScanOptions{
 			Options: hdf5scan.Options{
-				URL:             in,
-				InlineThreshold: c.Int("inline-threshold"),
-				SkipUnsupported: policy == "skip",
+				URL:              in,
+				InlineThreshold:  c.Int("inline-threshold"),
+				SkipUnsupported:  policy != "error",
+				MaxDecodedInline: maxDecodedInline,
 			},
 			Output: outputs[in],
 			Stdout: c.App.Writer,
@@ -101,7 +117,7 @@ func runScan(c *cli.Context) error {
 		fmt.Fprintln(stderr)
 	}
 
-	var arrays, chunks, failed, skipped int
+	var arrays, chunks, inlined, failed, skipped int
 	for _, o := range outcomes {
 		if o.Err != nil {
 			failed++
@@ -110,6 +126,7 @@ func runScan(c *cli.Context) error {
 		}
 		arrays += o.Result.Arrays
 		chunks += o.Result.Chunks
+		inlined += o.Result.Inlined
 		for _, s := range o.Result.Skipped {
 			skipped++
 			fmt.Fprintf(stderr, "skipped: %s\n", s)
@@ -121,6 +138,9 @@ func runScan(c *cli.Context) error {
 	if !quiet {
 		summary := fmt.Sprintf("scanned %s: %s, %s, %s",
 			plural(len(inputs), "file"), plural(arrays, "variable"), plural(chunks, "chunk"), plural(failed, "error"))
+		if inlined > 0 {
+			summary += fmt.Sprintf(" (%d inline)", inlined)
+		}
 		if skipped > 0 {
 			summary += ", " + plural(skipped, "skipped variable")
 		}
@@ -131,6 +151,11 @@ func runScan(c *cli.Context) error {
 	}
 	return nil
 }
+
+// inlineUnlimited is the decoded data --on-unsupported=inline lets one
+// variable inline: bounded only so that a corrupt file cannot make the
+// scanner allocate without end.
+const inlineUnlimited = 1 << 30
 
 // describeError names the file in every error, once.
 func describeError(input string, err error) string {
