@@ -25,7 +25,7 @@ generate() {
 	# netCDF-C via netCDF4-python, for what CDL cannot say (partial writes,
 	# generated names, NC_STRING arrays, NaN and huge attributes).
 	local s
-	for s in nc4_attrs nc4_layouts nc4_groups nc4_many_chunks; do
+	for s in nc4_attrs nc4_layouts nc4_groups nc4_many_chunks nc4_dense150; do
 		"${FROZEN[@]}" "$PY" "$GEN/$s.py" "$fix/$s.nc"
 	done
 
