@@ -171,7 +171,7 @@ func TestNotHDF5(t *testing.T) {
 }
 
 func FuzzScan(f *testing.F) {
-	for _, path := range fixtures(f, "fixtures") {
+	for _, path := range append(fixtures(f, "fixtures"), fixtures(f, "fixtures/unsupported")...) {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			f.Fatal(err)
