@@ -50,12 +50,25 @@ func newCodecPlan(filters []filter, m uint32, elemSize int) (*codecPlan, error) 
 			p.reencodeAll = true
 		}
 	}
+	decodedOnly := false
+	for _, flt := range target {
+		if decodeOnlyFilters[flt.id] {
+			p.reencodeAll, decodedOnly = true, true
+		}
+	}
 	if p.reencodeAll {
 		kept := target[:0:0]
+		deflated := false
 		for _, flt := range target {
-			if flt.id != filterFletcher32 {
+			if flt.id != filterFletcher32 && !decodeOnlyFilters[flt.id] {
 				kept = append(kept, flt)
+				deflated = deflated || flt.id == filterDeflate
 			}
+		}
+		if decodedOnly && !deflated {
+			// The decoded chunks are inlined: compress them with what
+			// every reader has rather than inflate the JSON.
+			kept = append(kept, filter{id: filterDeflate, params: []uint32{1}})
 		}
 		target = kept
 	} else if n := len(target); n > 0 && target[n-1].id == filterFletcher32 {
@@ -75,12 +88,30 @@ func newCodecPlan(filters []filter, m uint32, elemSize int) (*codecPlan, error) 
 			p.codecs = append(p.codecs, refs.Codec{"id": "shuffle", "elementsize": shuffleSize(flt, elemSize)})
 		case filterFletcher32:
 			p.codecs = append(p.codecs, refs.Codec{"id": "fletcher32"})
+		case filterBlosc:
+			// cd_values: filter and format versions, type size, chunk
+			// size, then level, shuffle mode and compressor (defaults 5,
+			// byte shuffle, blosclz). Only the decoder reads the chunks,
+			// whose header says how they were compressed; the rest is
+			// for writers.
+			c := refs.Codec{"id": "blosc", "clevel": param(flt, 4, 5), "shuffle": param(flt, 5, 1), "blocksize": 0}
+			names := []string{"blosclz", "lz4", "lz4hc", "snappy", "zlib", "zstd"}
+			if code := param(flt, 6, 0); code < len(names) {
+				c["cname"] = names[code]
+			} else {
+				return nil, errUnsupported(fmt.Sprintf("HDF5 blosc filter with compressor code %d", code))
+			}
+			p.codecs = append(p.codecs, c)
+		case filterZstd:
+			p.codecs = append(p.codecs, refs.Codec{"id": "zstd", "level": param(flt, 0, 3)})
+		case filterBzip2:
+			p.codecs = append(p.codecs, refs.Codec{"id": "bz2", "level": param(flt, 0, 9)})
 		default:
 			name := flt.name
 			if name == "" {
 				name = knownFilterNames[flt.id]
 			}
-			return nil, errUnsupported(fmt.Sprintf("HDF5 filter %d (%s)", flt.id, name))
+			return nil, errUnsupported(fmt.Sprintf("HDF5 filter %d (%s): no numcodecs codec reads its chunks as stored, and gokerchunk cannot decode them", flt.id, name))
 		}
 	}
 	return p, nil
@@ -99,6 +130,19 @@ func (p *codecPlan) reencode(stored []byte, m uint32, elemSize int) ([]byte, err
 		}
 	}
 	return data, nil
+}
+
+// decodeOnlyFilters have no numcodecs codec with the same byte format
+// (numcodecs' LZ4 frames differently; it has no LZF or bitshuffle filter),
+// but their chunks can be decoded here: they are inlined re-encoded.
+var decodeOnlyFilters = map[uint16]bool{filterLZ4: true, filterLZF: true, filterBitshuffle: true}
+
+// param returns client data value i of a filter, or def when absent.
+func param(flt filter, i int, def int) int {
+	if i < len(flt.params) {
+		return int(flt.params[i])
+	}
+	return def
 }
 
 // encodable reports whether encodeFilter can produce chunks for the plan's

@@ -8,6 +8,14 @@ const (
 	filterSzip        = 4
 	filterNbit        = 5
 	filterScaleOffset = 6
+	// Registered third-party filters (HDF Group's filter registry).
+	filterBzip2      = 307
+	filterLZF        = 32000
+	filterBlosc      = 32001
+	filterLZ4        = 32004
+	filterBitshuffle = 32008
+	filterZFP        = 32013
+	filterZstd       = 32015
 )
 
 // filter is one stage of a dataset's filter pipeline, in encoding order.

@@ -127,4 +127,6 @@ func (s *scanner) describeDataset(o *object, attrs map[string]any, oi *ObjectInf
 var knownFilterNames = map[uint16]string{
 	filterDeflate: "deflate", filterShuffle: "shuffle", filterFletcher32: "fletcher32",
 	filterSzip: "szip", filterNbit: "nbit", filterScaleOffset: "scaleoffset",
+	filterBzip2: "bzip2", filterLZF: "lzf", filterBlosc: "blosc", filterLZ4: "lz4",
+	filterBitshuffle: "bitshuffle", filterZFP: "zfp", filterZstd: "zstd",
 }
