@@ -454,3 +454,58 @@ func TestCheckHDF5(t *testing.T) {
 		})
 	}
 }
+
+// TestHDF5SourceFixtures lists the datasets of the plain HDF5 fixtures and
+// compares them with h5py's visititems (each object once), shapes and
+// numpy dtype kinds included.
+func TestHDF5SourceFixtures(t *testing.T) {
+	if err := exec.Command(debianPython, "-c", "import h5py").Run(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("h5py is missing under CI: %v", err)
+		}
+		t.Skipf("h5py is missing: %v", err)
+	}
+	const list = `import h5py, json, sys
+out = {}
+def visit(name, obj):
+    if isinstance(obj, h5py.Dataset):
+        out[name] = [list(obj.shape or ()), obj.dtype.kind]
+with h5py.File(sys.argv[1], "r") as f:
+    f.visititems(visit)
+json.dump(out, sys.stdout)`
+	fixtures, _ := filepath.Glob(filepath.Join("..", "testdata", "fixtures", "h5_*.h5"))
+	if len(fixtures) < 5 {
+		t.Fatalf("only %d h5_*.h5 fixtures", len(fixtures))
+	}
+	for _, path := range fixtures {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			out, err := exec.Command(debianPython, "-c", list, path).Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want map[string][]any
+			if err := json.Unmarshal(out, &want); err != nil {
+				t.Fatal(err)
+			}
+			vars, err := openSource(t, path).Variables(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string][]any{}
+			for _, v := range vars {
+				shape := []any{}
+				for _, d := range v.Shape {
+					shape = append(shape, float64(d))
+				}
+				kind := string(v.Type.Kind)
+				if kind == "T" { // h5py: object
+					kind = "O"
+				}
+				got[v.Path] = []any{shape, kind}
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("got  %v\nwant %v", got, want)
+			}
+		})
+	}
+}
