@@ -2,6 +2,7 @@ package zarr
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -27,42 +28,75 @@ type Array struct {
 	Meta  *refs.ZArray
 	DType DType
 	// Fill is one element holding the fill value, encoded in DType (byte
-	// order included), or nil when fill_value is null.
+	// order included), or nil when fill_value is null. It is nil for object
+	// arrays, whose fill value is a string (see ReadStrings).
 	Fill []byte
 
 	manifest   *refs.Manifest
 	opener     *blob.Opener
 	stages     []stage
-	chunkBytes int // decoded size of one chunk
+	chunkElems int // elements in one chunk
+	chunkBytes int // decoded size of one chunk; 0 for object arrays
+
+	// Object arrays only: the codec that turns the output of stages into
+	// strings, and the string of missing chunks (fillErr when fill_value
+	// is not a string).
+	objects    objectCodec
+	fillString string
+	fillErr    error
 }
+
+// ErrObjectArray is returned by the byte-oriented reads (Read, ReadAll,
+// ReadChunk, DecodeChunk) of an object ("|O") array, whose elements are
+// strings: use ReadStrings and DecodeStrings.
+var ErrObjectArray = errors.New("object (|O) array: its elements are strings, read them with ReadStrings")
 
 func newArray(set *refs.Set, path string, o *blob.Opener) (*Array, error) {
 	z, err := set.ZArray(path)
 	if err != nil {
 		return nil, err
 	}
-	s, ok := z.SimpleDType()
-	if !ok {
-		return nil, fmt.Errorf("dtype %s: structured dtypes are not supported", z.DType)
-	}
-	dt, err := ParseDType(s)
+	dt, err := ParseDTypeJSON(z.DType)
 	if err != nil {
 		return nil, err
 	}
-	fill, err := parseFill(z.FillValue, dt)
-	if err != nil {
+	a := &Array{Path: path, Meta: z, DType: dt, opener: o}
+	if a.stages, err = newPipeline(z); err != nil {
 		return nil, err
 	}
-	stages, err := newPipeline(z)
-	if err != nil {
-		return nil, err
+	for k, s := range a.stages {
+		oc, ok := s.codec.(objectCodec)
+		switch {
+		case !ok:
+		case dt.Kind != 'O':
+			return nil, fmt.Errorf("codec %s: %v (dtype %s)", s.id, errObjectCodec, dt.Str)
+		case k != len(a.stages)-1:
+			return nil, fmt.Errorf("codec %s: %v (it is not the first filter)", s.id, errObjectCodec)
+		default:
+			a.objects = oc
+			a.stages = a.stages[:k]
+		}
 	}
-	n := int64(dt.Size)
+	// Object elements are counted as one byte each: their decoded size
+	// is not fixed, but is never less than that.
+	unit := int64(max(dt.Size, 1))
+	n := unit
 	for _, c := range z.Chunks {
 		if c > maxChunkBytes/n {
-			return nil, fmt.Errorf("chunks %v of %d-byte items exceed %d bytes", z.Chunks, dt.Size, int64(maxChunkBytes))
+			return nil, fmt.Errorf("chunks %v of %d-byte items exceed %d bytes", z.Chunks, unit, int64(maxChunkBytes))
 		}
 		n *= c
+	}
+	a.chunkElems = int(n / unit)
+	if dt.Kind == 'O' {
+		if err := a.initObjects(); err != nil {
+			return nil, err
+		}
+	} else {
+		a.chunkBytes = int(n)
+		if a.Fill, err = parseFill(z.FillValue, dt); err != nil {
+			return nil, err
+		}
 	}
 	grid := z.Grid()
 	m := set.Arrays[path]
@@ -71,18 +105,21 @@ func newArray(set *refs.Set, path string, o *blob.Opener) (*Array, error) {
 	} else if !slices.Equal(m.Grid, grid) {
 		return nil, fmt.Errorf("manifest grid %v does not match the chunk grid %v of shape %v and chunks %v", m.Grid, grid, z.Shape, z.Chunks)
 	}
-	return &Array{
-		Path: path, Meta: z, DType: dt, Fill: fill,
-		manifest: m, opener: o, stages: stages, chunkBytes: int(n),
-	}, nil
+	a.manifest = m
+	return a, nil
 }
 
 // NumChunks is the number of chunk positions in the chunk grid.
 func (a *Array) NumChunks() int { return a.manifest.Len() }
 
 // ChunkBytes is the decoded size of one chunk: the product of the chunk
-// shape and the item size. Edge chunks are stored at full size too.
+// shape and the item size. Edge chunks are stored at full size too. It is
+// 0 for object arrays, whose chunks decode to strings.
 func (a *Array) ChunkBytes() int { return a.chunkBytes }
+
+// ChunkElements is the number of elements in one chunk: the product of the
+// chunk shape.
+func (a *Array) ChunkElements() int { return a.chunkElems }
 
 // chunkKey names chunk i in errors the way a Zarr client would.
 func (a *Array) chunkKey(i int) string {
@@ -126,6 +163,9 @@ func (a *Array) RawChunk(ctx context.Context, i int) (data []byte, ok bool, err 
 // The result has exactly ChunkBytes bytes, or DecodeChunk fails saying how
 // many it got. Without codecs the result is raw itself.
 func (a *Array) DecodeChunk(raw []byte) ([]byte, error) {
+	if a.objects != nil {
+		return nil, ErrObjectArray
+	}
 	var scratch [2][]byte
 	return a.decode(raw, &scratch)
 }
@@ -145,6 +185,9 @@ func (a *Array) decode(raw []byte, scratch *[2][]byte) ([]byte, error) {
 // ReadChunk returns the decoded bytes of chunk i; a missing chunk is made
 // of the fill value (zero bytes when there is none).
 func (a *Array) ReadChunk(ctx context.Context, i int) ([]byte, error) {
+	if a.objects != nil {
+		return nil, fmt.Errorf("chunk %d of %s: %w", i, a.Path, ErrObjectArray)
+	}
 	raw, ok, err := a.RawChunk(ctx, i)
 	if err != nil {
 		return nil, err

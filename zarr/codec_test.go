@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -229,8 +230,28 @@ func TestNewCodecErrors(t *testing.T) {
 	if _, err := NewCodec(refs.Codec{"level": 1.0}); err == nil || !strings.Contains(err.Error(), "no id") {
 		t.Fatalf("no id: %v", err)
 	}
-	want := []string{"fletcher32", "gzip", "shuffle", "zlib"}
+	want := []string{"fletcher32", "gzip", "shuffle", "vlen-utf8", "zlib"}
 	if got := CodecIDs(); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("CodecIDs() = %v, want %v", got, want)
+	}
+}
+
+// TestReadAllLimitGrows checks that a large limit (the bound of an object
+// array's chunk) is not allocated up front, and that output past the first
+// allocation is read whole.
+func TestReadAllLimitGrows(t *testing.T) {
+	want := bytes.Repeat([]byte("0123456789abcdef"), (20<<20)/16) // beyond the first 16 MiB
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	got, err := readAllLimit(nil, bytes.NewReader(want), 1<<30)
+	runtime.ReadMemStats(&after)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("read %d bytes, %v; want %d", len(got), err, len(want))
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 128<<20 {
+		t.Errorf("allocated %d MiB for 20 MiB of output under a 1 GiB limit", alloc>>20)
+	}
+	if _, err := readAllLimit(nil, bytes.NewReader(want), len(want)-1); err == nil {
+		t.Error("output past the limit accepted")
 	}
 }

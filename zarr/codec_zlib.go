@@ -5,6 +5,7 @@ import (
 	"compress/zlib"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 
 	"gokerchunk/refs"
@@ -45,14 +46,20 @@ func (zlibCodec) Decode(dst, src []byte, limit int) ([]byte, error) {
 }
 
 // readAllLimit reads r to the end into dst's storage, failing once the
-// output would exceed limit bytes.
+// output would exceed limit bytes. A small limit (a fixed-size chunk) is
+// allocated at once; a large one (the bound of a variable-size chunk) only
+// as the output grows.
 func readAllLimit(dst []byte, r io.Reader, limit int) ([]byte, error) {
 	// One byte past the limit tells "exactly limit" from "too much".
-	if cap(dst) < limit+1 {
-		dst = make([]byte, 0, limit+1)
+	const firstAlloc = 1 << 24
+	if cap(dst) < min(limit+1, firstAlloc) {
+		dst = make([]byte, 0, min(limit+1, firstAlloc))
 	}
 	buf := dst[:0]
 	for {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, min(cap(buf), limit+1-len(buf)))
+		}
 		n, err := r.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
 		if len(buf) > limit {

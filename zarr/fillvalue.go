@@ -12,10 +12,16 @@ import (
 // parseFill encodes a .zarray fill_value as one element of d, in d's byte
 // order, following how zarr-python 2 decodes it (zarr.meta.decode_fill_value):
 // floats are JSON numbers or the strings "NaN", "Infinity" and "-Infinity";
-// complex numbers are [real, imag] pairs of those; 'S' and 'V' values are
-// base64 strings (padded with zeros or cut to the item size, as numpy
-// does); 'U' values are plain strings; booleans are true or false. A null
-// or absent fill_value gives nil.
+// complex numbers are [real, imag] pairs of those; 'S' and 'V' values
+// (structured dtypes included: the item's bytes, padding and every field in
+// its own byte order) are base64 strings, padded with zeros or cut to the
+// item size as numpy does; 'U' values are plain strings; booleans are true
+// or false. A null or absent fill_value gives nil.
+//
+// One departure: zarr-python 2.13 builds a complex fill value as
+// real + 1j*imag, so a NaN or infinite imaginary part makes the real part
+// NaN too ([1.0, "NaN"] reads as nan+nanj). We keep both parts as written,
+// which is what the writer (an HDF5 fill value) meant.
 func parseFill(raw json.RawMessage, d DType) ([]byte, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {

@@ -1,11 +1,35 @@
 // Package zarrcheck verifies a reference set against the file it was made
 // from: every chunk reference resolves inside its target and decodes to the
 // chunk's size, and every array read back through the references equals the
-// values an independent reader (libnetcdf) returns for the same variable.
+// values independent readers (libnetcdf, libhdf5) return for the same
+// variable.
+//
+// Open chooses the reader of each variable:
+//
+//   - A file without an HDF5 superblock (netCDF classic) is read with
+//     libnetcdf.
+//   - An HDF5 file whose root group lacks the _NCProperties attribute that
+//     netCDF-C writes (plain HDF5, h5py) is read with libhdf5 alone: every
+//     dataset reached through hard links is a variable, read in the file's
+//     own datatype.
+//   - A netCDF-4 file lists libnetcdf's variables, with their netCDF
+//     shapes, and reads them with libnetcdf, except those libhdf5 reads from
+//     their dataset: types libnetcdf cannot read (compound, opaque, vlen),
+//     HDF5 fixed-length strings (which libnetcdf 4.9 presents as strings,
+//     misreads and frees twice) and h5py booleans; plus the datasets
+//     libnetcdf does not list, other than dimension scales (its dimensions).
+//     A variable read with libhdf5 whose HDF5 extent falls short of its
+//     netCDF dimensions is listed as unchecked.
+//
+// Numbers compare by value (NaN equals NaN, otherwise bit-exact, byte order
+// aside); compounds and structured dtypes member by member, by name,
+// padding ignored; complex dtypes against h5py's {r, i} compounds; strings
+// as strings.
 package zarrcheck
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -19,7 +43,7 @@ import (
 // Options tune Check.
 type Options struct {
 	// Workers is how many arrays are checked at once; 0 or 1 checks them one
-	// after another. The libnetcdf source serialises its own reads, so extra
+	// after another. The sources serialise their library calls, so extra
 	// workers mostly overlap chunk fetching and decoding.
 	Workers int
 	// AllowExtra reports arrays that have no source variable without
@@ -117,8 +141,8 @@ func (c *checker) check(ctx context.Context, path string, inSet bool, v *Variabl
 	if unsupported {
 		return fail(StatusError, "source type %s: %v", v.Type.Name, ErrUnsupported)
 	}
-	if v.Type.Kind == 'T' {
-		return c.checkStrings(a, v, e)
+	if v.Type.Kind == 'T' || a.DType.Kind == 'O' {
+		return c.checkStrings(ctx, a, v, e)
 	}
 	cmp, msg := planComparison(a, v)
 	if msg != "" {
@@ -129,21 +153,21 @@ func (c *checker) check(ctx context.Context, path string, inSet bool, v *Variabl
 		return fail(StatusError, "read through references: %v", err)
 	}
 	srcVals, err := c.src.Read(ctx, path)
+	if errors.Is(err, ErrNotCompared) {
+		return fail(StatusUnchecked, "%v", err)
+	}
 	if err != nil {
 		return fail(StatusError, "read source: %v", err)
 	}
-	want := cmp.elements * int64(cmp.size)
-	if int64(len(ref)) != want || int64(len(srcVals)) != want {
-		return fail(StatusError, "read %d bytes through references and %d from the source, want %d", len(ref), len(srcVals), want)
+	wantRef, wantSrc := cmp.elements*int64(cmp.refSize), cmp.elements*int64(cmp.srcSize)
+	if int64(len(ref)) != wantRef || int64(len(srcVals)) != wantSrc {
+		return fail(StatusError, "read %d bytes through references and %d from the source, want %d and %d", len(ref), len(srcVals), wantRef, wantSrc)
 	}
-	toHostOrder(ref, a.DType.Size, a.DType.BigEndian)
 	e.Elements = cmp.elements
-	d := compareValues(ref, srcVals, cmp.kind, cmp.size)
-	if d.count > 0 {
-		at := d.first * int64(cmp.size)
-		return fail(StatusMismatch, "%d of %d elements differ; first at %s: reference %s, source %s",
-			d.count, cmp.elements, unravel(d.first, cmp.shape),
-			formatValue(ref[at:at+int64(cmp.size)], cmp.kind), formatValue(srcVals[at:at+int64(cmp.size)], cmp.kind))
+	cmp.toSourceOrder(ref)
+	if d := cmp.compare(ref, srcVals, cmp.elements); d.count > 0 {
+		return fail(StatusMismatch, "%d of %d elements differ; first at %s%s",
+			d.count, cmp.elements, unravel(d.first, cmp.shape), cmp.describe(ref, srcVals, d))
 	}
 	e.Status = StatusOK
 	return e
@@ -151,8 +175,7 @@ func (c *checker) check(ctx context.Context, path string, inSet bool, v *Variabl
 
 // comparison is how an array and a variable are compared element-wise.
 type comparison struct {
-	kind     byte
-	size     int
+	*layout
 	shape    []int64
 	elements int64
 }
@@ -165,14 +188,15 @@ type comparison struct {
 func planComparison(a *zarr.Array, v *Variable) (comparison, string) {
 	zs := a.Meta.Shape
 	dt := a.DType
-	srcShape := v.Shape
-	switch {
-	case dt.Kind == 'S' && v.Type.Kind == 'S' && dt.Size > 1 &&
-		len(srcShape) == len(zs)+1 && srcShape[len(zs)] == int64(dt.Size):
+	srcShape, srcType := v.Shape, v.Type
+	if dt.Kind == 'S' && srcType.Kind == 'S' && srcType.Size == 1 && dt.Size > 1 &&
+		len(srcShape) == len(zs)+1 && srcShape[len(zs)] == int64(dt.Size) {
 		srcShape = srcShape[:len(zs)]
-	case dt.Kind != v.Type.Kind || dt.Size != v.Type.Size:
-		return comparison{}, fmt.Sprintf("dtype %s (kind %q, %d bytes) does not match source type %s",
-			dt.Str, dt.Kind, dt.Size, v.Type.Name)
+		srcType = ElemType{Kind: 'S', Size: dt.Size, Name: fmt.Sprintf("%s(%d)", srcType.Name, dt.Size)}
+	}
+	l, msg := newLayout(dt, srcType)
+	if msg != "" {
+		return comparison{}, msg
 	}
 	if !slices.Equal(zs, srcShape) {
 		return comparison{}, fmt.Sprintf("shape %v, source shape %v", zs, v.Shape)
@@ -181,21 +205,50 @@ func planComparison(a *zarr.Array, v *Variable) (comparison, string) {
 	for _, d := range zs {
 		n *= d
 	}
-	return comparison{kind: dt.Kind, size: dt.Size, shape: zs, elements: n}, ""
+	return comparison{layout: l, shape: zs, elements: n}, ""
 }
 
-// checkStrings handles a source string variable. The scanner turns only
-// HDF5 fixed-length string datasets into byte-string (|Sn) arrays, and
-// libnetcdf 4.9 misreads exactly those (empty strings, and a double free at
-// nc_close once they are released), so their values are not compared; the
-// Python compatibility test compares them with h5py instead.
-func (c *checker) checkStrings(a *zarr.Array, v *Variable, e Entry) Entry {
-	e.Status = StatusUnchecked
-	e.Detail = "libnetcdf misreads HDF5 fixed-length string datasets; values not compared"
-	if a.DType.Kind != 'S' {
-		e.Status, e.Detail = StatusMismatch, fmt.Sprintf("dtype %s does not match source type %s", a.DType.Str, v.Type.Name)
-	} else if !slices.Equal(a.Meta.Shape, v.Shape) {
-		e.Status, e.Detail = StatusMismatch, fmt.Sprintf("shape %v, source shape %v", a.Meta.Shape, v.Shape)
+// checkStrings compares an object array of strings with a variable-length
+// string variable, string by string.
+func (c *checker) checkStrings(ctx context.Context, a *zarr.Array, v *Variable, e Entry) Entry {
+	fail := func(s Status, format string, args ...any) Entry {
+		e.Status, e.Detail = s, fmt.Sprintf(format, args...)
+		return e
 	}
+	if a.DType.Kind != 'O' || v.Type.Kind != 'T' {
+		return fail(StatusMismatch, "dtype %s does not match source type %s", a.DType.Str, v.Type.Name)
+	}
+	if !slices.Equal(a.Meta.Shape, v.Shape) {
+		return fail(StatusMismatch, "shape %v, source shape %v", a.Meta.Shape, v.Shape)
+	}
+	ref, err := a.ReadStrings(ctx)
+	if err != nil {
+		return fail(StatusError, "read through references: %v", err)
+	}
+	src, err := c.src.ReadStrings(ctx, v.Path)
+	if errors.Is(err, ErrNotCompared) {
+		return fail(StatusUnchecked, "%v", err)
+	}
+	if err != nil {
+		return fail(StatusError, "read source: %v", err)
+	}
+	if len(ref) != len(src) {
+		return fail(StatusError, "read %d strings through references and %d from the source", len(ref), len(src))
+	}
+	e.Elements = int64(len(ref))
+	var differ, first int
+	for i := range ref {
+		if ref[i] != src[i] {
+			if differ == 0 {
+				first = i
+			}
+			differ++
+		}
+	}
+	if differ > 0 {
+		return fail(StatusMismatch, "%d of %d elements differ; first at %s: reference %q, source %q",
+			differ, len(ref), unravel(int64(first), v.Shape), ref[first], src[first])
+	}
+	e.Status = StatusOK
 	return e
 }

@@ -30,21 +30,26 @@ func newFixture(t *testing.T) *fixture {
 	}
 	temp[4] = float32(math.NaN())
 	addArray(t, f.set, "temp", "<f4", []int64{5, 3}, []int64{2, 2}, encode(t, le, temp))
-	f.src.add("temp", ElemType{'f', 4, "float"}, []int64{5, 3}, encode(t, host, temp))
+	f.src.add("temp", ElemType{Kind: 'f', Size: 4, Name: "float"}, []int64{5, 3}, encode(t, host, temp))
 
 	count := []int32{-1, 2, -3, 1 << 30}
 	addArray(t, f.set, "grp/sub/count", ">i4", []int64{4}, []int64{3}, encode(t, be, count))
-	f.src.add("grp/sub/count", ElemType{'i', 4, "int"}, []int64{4}, encode(t, host, count))
+	f.src.add("grp/sub/count", ElemType{Kind: 'i', Size: 4, Name: "int"}, []int64{4}, encode(t, host, count))
 
 	// Character strings: the source has char name(2, 4), the array |S4.
 	addArray(t, f.set, "name", "|S4", []int64{2}, []int64{2}, []byte("abc\x00wxyz"))
-	f.src.add("name", ElemType{'S', 1, "char"}, []int64{2, 4}, []byte("abc\x00wxyz"))
+	f.src.add("name", ElemType{Kind: 'S', Size: 1, Name: "char"}, []int64{2, 4}, []byte("abc\x00wxyz"))
+
+	// Variable-length strings: an object array of vlen-utf8 chunks.
+	names := []string{"α", "", "long name"}
+	addStringArray(t, f.set, "names", []int64{3}, []int64{2}, names)
+	f.src.addStrings("names", []int64{3}, names)
 
 	addArray(t, f.set, "flag", "|u1", nil, nil, []byte{7})
-	f.src.add("flag", ElemType{'u', 1, "ubyte"}, nil, []byte{7})
+	f.src.add("flag", ElemType{Kind: 'u', Size: 1, Name: "ubyte"}, nil, []byte{7})
 
 	addArray(t, f.set, "empty", "<f8", []int64{0}, []int64{4}, nil)
-	f.src.add("empty", ElemType{'f', 8, "double"}, []int64{0}, nil)
+	f.src.add("empty", ElemType{Kind: 'f', Size: 8, Name: "double"}, []int64{0}, nil)
 
 	// "big" lives in a file: padding, then its values, then more padding.
 	big := []int64{math.MinInt64, 0, math.MaxInt64}
@@ -55,7 +60,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	addArray(t, f.set, "big", "<i8", []int64{3}, []int64{3}, encode(t, le, big))
 	f.set.Arrays["big"].SetRange(0, f.target, 10, 24)
-	f.src.add("big", ElemType{'i', 8, "int64"}, []int64{3}, encode(t, host, big))
+	f.src.add("big", ElemType{Kind: 'i', Size: 8, Name: "int64"}, []int64{3}, encode(t, host, big))
 	return f
 }
 
@@ -109,6 +114,26 @@ func TestCheck(t *testing.T) {
 			wantFailed: true,
 		},
 		{
+			name: "string changed",
+			mutate: func(t *testing.T, f *fixture) {
+				f.src.strings["names"][2] = "long name!"
+			},
+			want:       map[string]Entry{"names": {Status: StatusMismatch, Detail: `1 of 3 elements differ; first at [2]: reference "long name", source "long name!"`}},
+			wantFailed: true,
+		},
+		{
+			name:       "string shape differs",
+			mutate:     func(t *testing.T, f *fixture) { f.srcVar("names").Shape = []int64{1, 3} },
+			want:       map[string]Entry{"names": {Status: StatusMismatch, Detail: "shape [3], source shape [1 3]"}},
+			wantFailed: true,
+		},
+		{
+			name:       "strings against numbers",
+			mutate:     func(t *testing.T, f *fixture) { f.srcVar("names").Type = ElemType{Kind: 'i', Size: 4, Name: "int"} },
+			want:       map[string]Entry{"names": {Status: StatusMismatch, Detail: "dtype |O does not match source type int"}},
+			wantFailed: true,
+		},
+		{
 			name: "array missing",
 			mutate: func(t *testing.T, f *fixture) {
 				delete(f.set.Arrays, "grp/sub/count")
@@ -155,7 +180,7 @@ func TestCheck(t *testing.T) {
 		},
 		{
 			name:       "type differs",
-			mutate:     func(t *testing.T, f *fixture) { f.srcVar("temp").Type = ElemType{'i', 4, "int"} },
+			mutate:     func(t *testing.T, f *fixture) { f.srcVar("temp").Type = ElemType{Kind: 'i', Size: 4, Name: "int"} },
 			want:       map[string]Entry{"temp": {Status: StatusMismatch, Detail: "dtype <f4 (kind 'f', 4 bytes) does not match source type int", Chunks: 6}},
 			wantFailed: true,
 		},
@@ -224,6 +249,7 @@ func TestCheckCounts(t *testing.T) {
 		"flag":          {Chunks: 1, Elements: 1},
 		"grp/sub/count": {Chunks: 2, Elements: 4},
 		"name":          {Chunks: 1, Elements: 2},
+		"names":         {Chunks: 2, Elements: 3},
 		"temp":          {Chunks: 6, Elements: 15},
 	}
 	var paths []string
@@ -234,7 +260,7 @@ func TestCheckCounts(t *testing.T) {
 			t.Errorf("%s: %s, %d chunks, %d elements; want ok, %d, %d", e.Path, e.Status, e.Chunks, e.Elements, w.Chunks, w.Elements)
 		}
 	}
-	if got := strings.Join(paths, " "); got != "big empty flag grp/sub/count name temp" {
+	if got := strings.Join(paths, " "); got != "big empty flag grp/sub/count name names temp" {
 		t.Errorf("entries in order %s", got)
 	}
 }

@@ -5,95 +5,322 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
+
+	"gokerchunk/zarr"
 )
 
-// hostBigEndian is the byte order Source.Read returns values in.
+// hostBigEndian is the byte order Source.Read returns numbers in.
 var hostBigEndian = binary.NativeEndian.Uint16([]byte{0, 1}) == 1
 
-// toHostOrder reverses the bytes of every element in place when the Zarr
-// dtype's byte order differs from the host's, so both sides compare as
-// native values.
-func toHostOrder(b []byte, size int, bigEndian bool) {
-	if size <= 1 || bigEndian == hostBigEndian {
+// leaf is one value inside an element: where it lies and how to read it.
+type leaf struct {
+	offset    int
+	kind      byte // 'i', 'u', 'f', 'b', 'S' or 'V'
+	size      int
+	bigEndian bool
+}
+
+// leafPair is a value of the reference element and the source value it
+// must equal; count consecutive values for an array member.
+type leafPair struct {
+	name     string // the member for reports ("b", "n.y", "real"); "" for a whole element
+	ref, src leaf
+	count    int
+}
+
+// layout says how one reference element compares with one source element:
+// value by value, padding and unnamed fields left out.
+type layout struct {
+	refSize, srcSize int
+	pairs            []leafPair
+	// sameBytes is set when both elements lay every value out alike, so
+	// that equal bytes mean equal values.
+	sameBytes bool
+}
+
+// newLayout matches a Zarr dtype with a source type, or says why they do
+// not match. Structured dtypes match compounds member by member, by name;
+// a complex dtype matches a compound of two floats of half its size (h5py's
+// {r, i}), real part first; everything else matches a source type of the
+// same kind and size.
+func newLayout(z zarr.DType, s ElemType) (*layout, string) {
+	l := &layout{refSize: z.Size, srcSize: s.Size}
+	if msg := l.match(z, 0, s, 0, hostBigEndian, "", 1); msg != "" {
+		return nil, msg
+	}
+	l.sameBytes = l.refSize == l.srcSize
+	for _, p := range l.pairs {
+		ordered := p.ref.size > 1 && strings.IndexByte("iuf", p.ref.kind) >= 0
+		if p.ref.offset != p.src.offset || (ordered && p.ref.bigEndian != p.src.bigEndian) {
+			l.sameBytes = false
+		}
+	}
+	return l, ""
+}
+
+// toSourceOrder swaps the bytes of every value of ref in place when an
+// element is one number stored in the other byte order than the source's
+// (a big-endian array on a little-endian host), so that equal arrays
+// compare with one bytes.Equal.
+func (l *layout) toSourceOrder(ref []byte) {
+	if l.sameBytes || len(l.pairs) != 1 {
 		return
 	}
-	for e := 0; e+size <= len(b); e += size {
-		el := b[e : e+size]
-		for i, j := 0, size-1; i < j; i, j = i+1, j-1 {
-			el[i], el[j] = el[j], el[i]
-		}
+	p := &l.pairs[0]
+	if p.count != 1 || p.ref.offset != 0 || p.src.offset != 0 || l.refSize != l.srcSize ||
+		strings.IndexByte("iuf", p.ref.kind) < 0 || p.ref.bigEndian == p.src.bigEndian {
+		return
 	}
+	for e := 0; e+l.refSize <= len(ref); e += l.refSize {
+		slices.Reverse(ref[e : e+l.refSize])
+	}
+	p.ref.bigEndian = p.src.bigEndian
+	l.sameBytes = true
 }
 
-// difference summarises where two value buffers disagree.
+// match appends the pairs of count consecutive values of z at zOff and s
+// at sOff (sBE: the byte order of s if it is a number), named name.
+func (l *layout) match(z zarr.DType, zOff int, s ElemType, sOff int, sBE bool, name string, count int) string {
+	mismatch := func() string {
+		msg := fmt.Sprintf("dtype %s (kind %q, %d bytes) does not match source type %s", z.Str, z.Kind, z.Size, s.Name)
+		if name != "" {
+			msg = "field " + name + ": " + msg
+		}
+		return msg
+	}
+	if count > 1 && (z.Fields != nil || z.Kind == 'c') {
+		for k := range count {
+			at := fmt.Sprintf("%s[%d]", name, k)
+			if msg := l.match(z, zOff+k*z.Size, s, sOff+k*s.Size, sBE, at, 1); msg != "" {
+				return msg
+			}
+		}
+		return ""
+	}
+	join := func(member string) string {
+		if name == "" {
+			return member
+		}
+		return name + "." + member
+	}
+	switch {
+	case z.Fields != nil:
+		if s.Kind != 'V' || len(s.Fields) == 0 {
+			return mismatch()
+		}
+		var names []string
+		for _, zf := range z.Fields {
+			if zf.Name != "" { // padding
+				names = append(names, zf.Name)
+			}
+		}
+		var srcNames []string
+		for _, sf := range s.Fields {
+			srcNames = append(srcNames, sf.Name)
+		}
+		if len(names) != len(srcNames) {
+			return fmt.Sprintf("%sfields %q, source members %q", prefix(name), names, srcNames)
+		}
+		for _, zf := range z.Fields {
+			if zf.Name == "" {
+				continue
+			}
+			i := slices.IndexFunc(s.Fields, func(f Field) bool { return f.Name == zf.Name })
+			if i < 0 {
+				return fmt.Sprintf("%sfields %q, source members %q", prefix(name), names, srcNames)
+			}
+			sf := s.Fields[i]
+			if !slices.Equal(zf.Shape, sf.Shape) {
+				return fmt.Sprintf("field %s: shape %v, source shape %v", join(zf.Name), zf.Shape, sf.Shape)
+			}
+			if msg := l.match(zf.DType, zOff+zf.Offset, sf.Type, sOff+sf.Offset, sf.BigEndian, join(zf.Name), zf.Count()); msg != "" {
+				return msg
+			}
+		}
+		return ""
+	case z.Kind == 'c':
+		half := z.Size / 2
+		re := leaf{offset: sOff, kind: 'f', size: half, bigEndian: sBE}
+		im := leaf{offset: sOff + half, kind: 'f', size: half, bigEndian: sBE}
+		switch {
+		case s.Kind == 'c' && s.Size == z.Size:
+		case s.Kind == 'V' && s.Size == z.Size && len(s.Fields) == 2:
+			parts := slices.Clone(s.Fields)
+			slices.SortFunc(parts, func(a, b Field) int { return a.Offset - b.Offset })
+			for _, p := range parts {
+				if p.Type.Kind != 'f' || p.Type.Size != half || p.Shape != nil {
+					return mismatch()
+				}
+			}
+			re = leaf{offset: sOff + parts[0].Offset, kind: 'f', size: half, bigEndian: parts[0].BigEndian}
+			im = leaf{offset: sOff + parts[1].Offset, kind: 'f', size: half, bigEndian: parts[1].BigEndian}
+		default:
+			return mismatch()
+		}
+		l.pairs = append(l.pairs,
+			leafPair{name: join("real"), ref: leaf{zOff, 'f', half, z.BigEndian}, src: re, count: 1},
+			leafPair{name: join("imag"), ref: leaf{zOff + half, 'f', half, z.BigEndian}, src: im, count: 1})
+		return ""
+	case z.Kind != s.Kind || z.Size != s.Size || len(s.Fields) > 0 || strings.IndexByte("iufbSV", z.Kind) < 0:
+		return mismatch()
+	}
+	l.pairs = append(l.pairs, leafPair{
+		name:  name,
+		ref:   leaf{offset: zOff, kind: z.Kind, size: z.Size, bigEndian: z.BigEndian},
+		src:   leaf{offset: sOff, kind: s.Kind, size: s.Size, bigEndian: sBE},
+		count: count,
+	})
+	return ""
+}
+
+func prefix(name string) string {
+	if name == "" {
+		return ""
+	}
+	return "field " + name + ": "
+}
+
+// difference summarises where two buffers of elements disagree.
 type difference struct {
 	count int64 // elements that differ
-	first int64 // linear index of the first one
+	first int64 // linear index of the first one, -1 if none
+	pair  int   // the pair that differs in it
+	value int   // the value of that pair (array members)
 }
 
-// compareValues compares two buffers of host-order elements of the given
-// kind and size. Floats are equal when their bits are equal or both are NaN,
-// so -0 and 0 differ but NaN payloads do not matter.
-func compareValues(ref, src []byte, kind byte, size int) difference {
+// compare compares n reference elements with n source elements. Floats are
+// equal when their bits are equal or both are NaN, so -0 and 0 differ but
+// NaN payloads do not matter.
+func (l *layout) compare(ref, src []byte, n int64) difference {
 	d := difference{first: -1}
-	if bytes.Equal(ref, src) {
+	if l.sameBytes && bytes.Equal(ref, src) {
 		return d
 	}
-	n := min(len(ref), len(src)) / size
 	for e := range n {
-		a, b := ref[e*size:(e+1)*size], src[e*size:(e+1)*size]
-		if bytes.Equal(a, b) || (kind == 'f' && isNaN(a) && isNaN(b)) {
+		r := ref[e*int64(l.refSize) : (e+1)*int64(l.refSize)]
+		s := src[e*int64(l.srcSize) : (e+1)*int64(l.srcSize)]
+		if l.sameBytes && bytes.Equal(r, s) {
 			continue
 		}
-		if d.count == 0 {
-			d.first = int64(e)
+		if pi, k, ok := l.firstDifference(r, s); ok {
+			if d.count == 0 {
+				d.first, d.pair, d.value = e, pi, k
+			}
+			d.count++
 		}
-		d.count++
 	}
 	return d
 }
 
-func isNaN(b []byte) bool {
-	switch len(b) {
+// firstDifference returns the pair and value at which two elements differ.
+func (l *layout) firstDifference(r, s []byte) (pair, value int, differ bool) {
+	for pi, p := range l.pairs {
+		for k := range p.count {
+			a := r[p.ref.offset+k*p.ref.size:][:p.ref.size]
+			b := s[p.src.offset+k*p.src.size:][:p.src.size]
+			if !equalValue(a, p.ref, b, p.src) {
+				return pi, k, true
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+// describe renders the first difference of element e for a report.
+func (l *layout) describe(ref, src []byte, d difference) string {
+	p := l.pairs[d.pair]
+	name := p.name
+	if p.count > 1 {
+		name = fmt.Sprintf("%s[%d]", name, d.value)
+	}
+	if name != "" {
+		name = " field " + name
+	}
+	r := ref[d.first*int64(l.refSize)+int64(p.ref.offset+d.value*p.ref.size):][:p.ref.size]
+	s := src[d.first*int64(l.srcSize)+int64(p.src.offset+d.value*p.src.size):][:p.src.size]
+	return fmt.Sprintf("%s: reference %s, source %s", name, formatValue(r, p.ref), formatValue(s, p.src))
+}
+
+// equalValue compares one value of each side.
+func equalValue(a []byte, la leaf, b []byte, lb leaf) bool {
+	if la.kind == 'S' || la.kind == 'V' || la.kind == 'b' || la.size > 8 {
+		return bytes.Equal(a, b)
+	}
+	x, y := loadUint(a, la.bigEndian), loadUint(b, lb.bigEndian)
+	return x == y || (la.kind == 'f' && isNaN(x, la.size) && isNaN(y, lb.size))
+}
+
+// loadUint reads an unsigned integer of len(b) ≤ 8 bytes.
+func loadUint(b []byte, bigEndian bool) uint64 {
+	var n uint64
+	for i := range b {
+		j := len(b) - 1 - i // little-endian: the last byte is the most significant
+		if bigEndian {
+			j = i
+		}
+		n = n<<8 | uint64(b[j])
+	}
+	return n
+}
+
+// isNaN reports whether bits hold a NaN of an IEEE 754 float of size bytes.
+func isNaN(bits uint64, size int) bool {
+	switch size {
+	case 2:
+		return bits&0x7c00 == 0x7c00 && bits&0x3ff != 0
 	case 4:
-		return math.IsNaN(float64(math.Float32frombits(binary.NativeEndian.Uint32(b))))
+		return math.IsNaN(float64(math.Float32frombits(uint32(bits))))
 	case 8:
-		return math.IsNaN(math.Float64frombits(binary.NativeEndian.Uint64(b)))
+		return math.IsNaN(math.Float64frombits(bits))
 	}
 	return false
 }
 
-// formatValue renders one host-order element for a report.
-func formatValue(b []byte, kind byte) string {
+// float16 converts IEEE 754 binary16 bits to a float64.
+func float16(bits uint16) float64 {
+	sign := 1.0
+	if bits&0x8000 != 0 {
+		sign = -1
+	}
+	exp := int(bits>>10) & 0x1f
+	mant := float64(bits & 0x3ff)
+	switch exp {
+	case 0:
+		return sign * math.Ldexp(mant, -24)
+	case 0x1f:
+		if mant != 0 {
+			return math.NaN()
+		}
+		return sign * math.Inf(1)
+	}
+	return sign * math.Ldexp(1+mant/1024, exp-15)
+}
+
+// formatValue renders one value for a report.
+func formatValue(b []byte, l leaf) string {
 	switch {
-	case kind == 'S':
+	case l.kind == 'S':
 		return strconv.Quote(string(b))
-	case kind == 'b' && len(b) == 1:
+	case l.kind == 'b' && len(b) == 1:
 		return strconv.FormatBool(b[0] != 0)
-	case kind == 'f' && len(b) == 4:
-		return strconv.FormatFloat(float64(math.Float32frombits(binary.NativeEndian.Uint32(b))), 'g', -1, 32)
-	case kind == 'f' && len(b) == 8:
-		return strconv.FormatFloat(math.Float64frombits(binary.NativeEndian.Uint64(b)), 'g', -1, 64)
-	case kind == 'i' || kind == 'u':
-		var u uint64
-		switch len(b) {
-		case 1:
-			u = uint64(b[0])
-		case 2:
-			u = uint64(binary.NativeEndian.Uint16(b))
-		case 4:
-			u = uint64(binary.NativeEndian.Uint32(b))
-		case 8:
-			u = binary.NativeEndian.Uint64(b)
-		default:
-			return fmt.Sprintf("%x", b)
-		}
-		if kind == 'u' {
-			return strconv.FormatUint(u, 10)
-		}
-		shift := 64 - 8*uint(len(b)) // sign-extend from the element's width
+	case len(b) > 8 || l.kind == 'V':
+		return fmt.Sprintf("%x", b)
+	}
+	u := loadUint(b, l.bigEndian)
+	switch {
+	case l.kind == 'f' && len(b) == 2:
+		return strconv.FormatFloat(float16(uint16(u)), 'g', -1, 32)
+	case l.kind == 'f' && len(b) == 4:
+		return strconv.FormatFloat(float64(math.Float32frombits(uint32(u))), 'g', -1, 32)
+	case l.kind == 'f' && len(b) == 8:
+		return strconv.FormatFloat(math.Float64frombits(u), 'g', -1, 64)
+	case l.kind == 'u':
+		return strconv.FormatUint(u, 10)
+	case l.kind == 'i':
+		shift := 64 - 8*uint(len(b)) // sign-extend from the value's width
 		return strconv.FormatInt(int64(u<<shift)>>shift, 10)
 	}
 	return fmt.Sprintf("%x", b)

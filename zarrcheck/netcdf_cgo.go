@@ -4,32 +4,17 @@ package zarrcheck
 
 /*
 #cgo LDFLAGS: -lnetcdf
-#cgo pkg-config: hdf5
 #include <stdlib.h>
 #include <netcdf.h>
-#include <hdf5.h>
-
-// quiet_hdf5 stops libhdf5 from printing its error stack on stderr: netCDF-C
-// probes attributes that plain HDF5 files lack, and each probe would print
-// a screenful of HDF5-DIAG lines although libnetcdf handles it.
-static void quiet_hdf5(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 */
 import "C"
 
 import (
 	"context"
 	"fmt"
-	"math"
 	"sort"
-	"sync"
 	"unsafe"
 )
-
-// libnetcdf is not thread-safe, not even across distinct files, so every
-// call into it from this package holds ncLock.
-var ncLock sync.Mutex
-
-var quietHDF5 sync.Once
 
 // netcdfSource reads variables through libnetcdf. The handful of calls the
 // check needs (groups included) are bound here directly rather than through
@@ -48,14 +33,26 @@ type ncVar struct {
 }
 
 // OpenNetCDF opens a netCDF file (classic or netCDF-4, with nested groups)
-// through libnetcdf and lists its variables.
+// through libnetcdf alone and lists its variables. Check's callers want
+// Open, which also reads what libnetcdf cannot: libnetcdf 4.9 presents HDF5
+// fixed-length string datasets as strings, reads them wrongly and frees
+// them twice, so ReadStrings must not be called for such variables.
 func OpenNetCDF(path string) (Source, error) {
+	var (
+		s   *netcdfSource
+		err error
+	)
+	withLibs(func() { s, err = openNetCDFLocked(path) })
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func openNetCDFLocked(path string) (*netcdfSource, error) {
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
-	ncLock.Lock()
-	defer ncLock.Unlock()
 	s := &netcdfSource{path: path, vars: map[string]*ncVar{}}
-	quietHDF5.Do(func() { C.quiet_hdf5() })
 	if err := ncErr(C.nc_open(cpath, C.NC_NOWRITE, &s.ncid)); err != nil {
 		return nil, fmt.Errorf("open %s with libnetcdf: %w", path, err)
 	}
@@ -154,29 +151,29 @@ func inqVar(grp, id C.int, prefix string) (Variable, error) {
 func ncType(grp C.int, xtype C.nc_type) (ElemType, error) {
 	switch xtype {
 	case C.NC_BYTE:
-		return ElemType{'i', 1, "byte"}, nil
+		return ElemType{Kind: 'i', Size: 1, Name: "byte"}, nil
 	case C.NC_UBYTE:
-		return ElemType{'u', 1, "ubyte"}, nil
+		return ElemType{Kind: 'u', Size: 1, Name: "ubyte"}, nil
 	case C.NC_CHAR:
-		return ElemType{'S', 1, "char"}, nil
+		return ElemType{Kind: 'S', Size: 1, Name: "char"}, nil
 	case C.NC_SHORT:
-		return ElemType{'i', 2, "short"}, nil
+		return ElemType{Kind: 'i', Size: 2, Name: "short"}, nil
 	case C.NC_USHORT:
-		return ElemType{'u', 2, "ushort"}, nil
+		return ElemType{Kind: 'u', Size: 2, Name: "ushort"}, nil
 	case C.NC_INT:
-		return ElemType{'i', 4, "int"}, nil
+		return ElemType{Kind: 'i', Size: 4, Name: "int"}, nil
 	case C.NC_UINT:
-		return ElemType{'u', 4, "uint"}, nil
+		return ElemType{Kind: 'u', Size: 4, Name: "uint"}, nil
 	case C.NC_INT64:
-		return ElemType{'i', 8, "int64"}, nil
+		return ElemType{Kind: 'i', Size: 8, Name: "int64"}, nil
 	case C.NC_UINT64:
-		return ElemType{'u', 8, "uint64"}, nil
+		return ElemType{Kind: 'u', Size: 8, Name: "uint64"}, nil
 	case C.NC_FLOAT:
-		return ElemType{'f', 4, "float"}, nil
+		return ElemType{Kind: 'f', Size: 4, Name: "float"}, nil
 	case C.NC_DOUBLE:
-		return ElemType{'f', 8, "double"}, nil
+		return ElemType{Kind: 'f', Size: 8, Name: "double"}, nil
 	case C.NC_STRING:
-		return ElemType{'T', 0, "string"}, nil
+		return ElemType{Kind: 'T', Size: 0, Name: "string"}, nil
 	}
 	var (
 		name    [C.NC_MAX_NAME + 1]C.char
@@ -208,14 +205,9 @@ func (s *netcdfSource) Variables(ctx context.Context) ([]Variable, error) {
 	return append([]Variable(nil), s.list...), nil
 }
 
-// Read reads a whole variable with nc_get_var, which returns the stored
-// values in host byte order and applies no scale_factor/add_offset.
-func (s *netcdfSource) Read(ctx context.Context, path string) ([]byte, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	ncLock.Lock()
-	defer ncLock.Unlock()
+// variable returns the variable at path, failing after Close. The caller
+// holds libLock.
+func (s *netcdfSource) variable(path string) (*ncVar, error) {
 	if s.vars == nil {
 		return nil, fmt.Errorf("%s: read after close", s.path)
 	}
@@ -223,38 +215,107 @@ func (s *netcdfSource) Read(ctx context.Context, path string) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: no variable /%s", s.path, path)
 	}
+	return v, nil
+}
+
+// Read reads a whole variable with nc_get_var, which returns the stored
+// values in host byte order and applies no scale_factor/add_offset.
+func (s *netcdfSource) Read(ctx context.Context, path string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var (
+		buf []byte
+		err error
+	)
+	withLibs(func() { buf, err = s.read(path) })
+	return buf, err
+}
+
+func (s *netcdfSource) read(path string) ([]byte, error) {
+	v, err := s.variable(path)
+	if err != nil {
+		return nil, err
+	}
 	if !v.v.Type.Supported() || v.v.Type.Kind == 'T' {
 		return nil, fmt.Errorf("%s: variable /%s of type %s: %w", s.path, path, v.v.Type.Name, ErrUnsupported)
 	}
-	n := int64(v.v.Type.Size)
-	for _, d := range v.v.Shape {
-		if d != 0 && n > math.MaxInt/2/d {
-			return nil, fmt.Errorf("%s: variable /%s: shape %v too large to read whole", s.path, path, v.v.Shape)
-		}
-		n *= d
+	n, err := elementCount(v.v.Shape, v.v.Type.Size)
+	if err != nil {
+		return nil, fmt.Errorf("%s: variable /%s: %w", s.path, path, err)
 	}
 	if n == 0 {
 		return []byte{}, nil
 	}
-	buf := make([]byte, n)
+	buf := make([]byte, n*int64(v.v.Type.Size))
 	if err := ncErr(C.nc_get_var(v.grp, v.id, unsafe.Pointer(&buf[0]))); err != nil {
 		return nil, fmt.Errorf("%s: read variable /%s: %w", s.path, path, err)
 	}
 	return buf, nil
 }
 
+// ReadStrings reads a whole NC_STRING variable with nc_get_var_string,
+// which allocates the strings; nc_free_string releases them.
+func (s *netcdfSource) ReadStrings(ctx context.Context, path string) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var (
+		out []string
+		err error
+	)
+	withLibs(func() { out, err = s.readStrings(path) })
+	return out, err
+}
+
+func (s *netcdfSource) readStrings(path string) ([]string, error) {
+	v, err := s.variable(path)
+	if err != nil {
+		return nil, err
+	}
+	if v.v.Type.Kind != 'T' {
+		return nil, fmt.Errorf("%s: variable /%s of type %s is not a string variable", s.path, path, v.v.Type.Name)
+	}
+	n, err := elementCount(v.v.Shape, int(unsafe.Sizeof((*C.char)(nil))))
+	if err != nil {
+		return nil, fmt.Errorf("%s: variable /%s: %w", s.path, path, err)
+	}
+	if n == 0 {
+		return []string{}, nil
+	}
+	ptrs := (**C.char)(C.calloc(C.size_t(n), C.size_t(unsafe.Sizeof((*C.char)(nil)))))
+	if ptrs == nil {
+		return nil, fmt.Errorf("%s: variable /%s: cannot allocate %d string pointers", s.path, path, n)
+	}
+	defer C.free(unsafe.Pointer(ptrs))
+	if err := ncErr(C.nc_get_var_string(v.grp, v.id, ptrs)); err != nil {
+		return nil, fmt.Errorf("%s: read variable /%s: %w", s.path, path, err)
+	}
+	out := make([]string, n)
+	for i, p := range unsafe.Slice(ptrs, n) {
+		if p != nil {
+			out[i] = C.GoString(p)
+		}
+	}
+	if err := ncErr(C.nc_free_string(C.size_t(n), ptrs)); err != nil {
+		return nil, fmt.Errorf("%s: free the strings of /%s: %w", s.path, path, err)
+	}
+	return out, nil
+}
+
 // Close closes the file; further reads fail.
 func (s *netcdfSource) Close() error {
-	ncLock.Lock()
-	defer ncLock.Unlock()
-	if s.vars == nil {
-		return nil
-	}
-	s.vars = nil
-	if err := ncErr(C.nc_close(s.ncid)); err != nil {
-		return fmt.Errorf("close %s: %w", s.path, err)
-	}
-	return nil
+	var err error
+	withLibs(func() {
+		if s.vars == nil {
+			return
+		}
+		s.vars = nil
+		if cerr := ncErr(C.nc_close(s.ncid)); cerr != nil {
+			err = fmt.Errorf("close %s: %w", s.path, cerr)
+		}
+	})
+	return err
 }
 
 // ncError is a libnetcdf status code with its message.

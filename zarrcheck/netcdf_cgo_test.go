@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"gokerchunk/refs"
+	"gokerchunk/zarr"
 )
 
 // allTypesCDL has a variable of every netCDF type the check reads, the ones
@@ -139,23 +140,23 @@ func TestNetCDFVariables(t *testing.T) {
 	}
 	x := []int64{3}
 	want := []Variable{
-		{"b", x, ElemType{'i', 1, "byte"}},
-		{"c", []int64{2, 4}, ElemType{'S', 1, "char"}},
-		{"cloud", x, ElemType{'i', 1, "enum cloud_t"}},
-		{"d", x, ElemType{'f', 8, "double"}},
-		{"f", []int64{2, 3}, ElemType{'f', 4, "float"}},
-		{"g1/g2/w", x, ElemType{'i', 2, "short"}},
-		{"g1/v", x, ElemType{'i', 4, "int"}},
-		{"i", x, ElemType{'i', 4, "int"}},
-		{"i64", x, ElemType{'i', 8, "int64"}},
-		{"rec", []int64{0}, ElemType{'f', 4, "float"}},
-		{"s", x, ElemType{'i', 2, "short"}},
-		{"scalar", []int64{}, ElemType{'i', 4, "int"}},
-		{"str", []int64{2}, ElemType{'T', 0, "string"}},
-		{"u64", x, ElemType{'u', 8, "uint64"}},
-		{"ub", x, ElemType{'u', 1, "ubyte"}},
-		{"ui", x, ElemType{'u', 4, "uint"}},
-		{"us", x, ElemType{'u', 2, "ushort"}},
+		{"b", x, ElemType{Kind: 'i', Size: 1, Name: "byte"}},
+		{"c", []int64{2, 4}, ElemType{Kind: 'S', Size: 1, Name: "char"}},
+		{"cloud", x, ElemType{Kind: 'i', Size: 1, Name: "enum cloud_t"}},
+		{"d", x, ElemType{Kind: 'f', Size: 8, Name: "double"}},
+		{"f", []int64{2, 3}, ElemType{Kind: 'f', Size: 4, Name: "float"}},
+		{"g1/g2/w", x, ElemType{Kind: 'i', Size: 2, Name: "short"}},
+		{"g1/v", x, ElemType{Kind: 'i', Size: 4, Name: "int"}},
+		{"i", x, ElemType{Kind: 'i', Size: 4, Name: "int"}},
+		{"i64", x, ElemType{Kind: 'i', Size: 8, Name: "int64"}},
+		{"rec", []int64{0}, ElemType{Kind: 'f', Size: 4, Name: "float"}},
+		{"s", x, ElemType{Kind: 'i', Size: 2, Name: "short"}},
+		{"scalar", []int64{}, ElemType{Kind: 'i', Size: 4, Name: "int"}},
+		{"str", []int64{2}, ElemType{Kind: 'T', Size: 0, Name: "string"}},
+		{"u64", x, ElemType{Kind: 'u', Size: 8, Name: "uint64"}},
+		{"ub", x, ElemType{Kind: 'u', Size: 1, Name: "ubyte"}},
+		{"ui", x, ElemType{Kind: 'u', Size: 4, Name: "uint"}},
+		{"us", x, ElemType{Kind: 'u', Size: 2, Name: "ushort"}},
 	}
 	if !reflect.DeepEqual(vars, want) {
 		t.Errorf("got  %v\nwant %v", vars, want)
@@ -175,7 +176,9 @@ func TestNetCDFRead(t *testing.T) {
 			// whatever its payload.
 			equal := bytes.Equal(got, want)
 			if size, float := map[string]int{"f": 4, "d": 8}[path]; float {
-				equal = len(got) == len(want) && compareValues(got, want, 'f', size).count == 0
+				host := zarr.DType{Kind: 'f', Size: size, BigEndian: hostBigEndian, Str: "host float"}
+				l, _ := newLayout(host, ElemType{Kind: 'f', Size: size})
+				equal = len(got) == len(want) && l.compare(got, want, int64(len(got)/size)).count == 0
 			}
 			if !equal {
 				t.Errorf("got % x, want % x", got, want)
@@ -184,6 +187,12 @@ func TestNetCDFRead(t *testing.T) {
 	}
 	if _, err := src.Read(context.Background(), "str"); err == nil || !strings.Contains(err.Error(), "unsupported by check") {
 		t.Errorf("reading a string variable: %v, want unsupported", err)
+	}
+	if got, err := src.ReadStrings(context.Background(), "str"); err != nil || !reflect.DeepEqual(got, []string{"hello", "world"}) {
+		t.Errorf("ReadStrings(str) = %q, %v", got, err)
+	}
+	if _, err := src.ReadStrings(context.Background(), "d"); err == nil {
+		t.Error("ReadStrings of a double variable succeeded")
 	}
 	if _, err := src.Read(context.Background(), "nope"); err == nil {
 		t.Error("reading an absent variable succeeded")
@@ -241,7 +250,7 @@ func allTypesSet(t *testing.T, ncPath string) *refs.Set {
 	for _, a := range arrays {
 		addArray(t, set, a.path, a.dtype, a.shape, a.chunks, encode(t, a.order, allTypesValues[a.path]))
 	}
-	addArray(t, set, "str", "|O", []int64{2}, []int64{2}, make([]byte, 16))
+	addStringArray(t, set, "str", []int64{2}, []int64{1}, []string{"hello", "world"})
 
 	file, err := os.ReadFile(ncPath)
 	if err != nil {
@@ -257,7 +266,6 @@ func allTypesSet(t *testing.T, ncPath string) *refs.Set {
 }
 
 func TestCheckNetCDF(t *testing.T) {
-	unsupported := Entry{Status: StatusError, Detail: "open array"} // |O (vlen) arrays are not readable yet
 	for _, tc := range []struct {
 		name   string
 		mutate func(set *refs.Set, ncPath string)
@@ -289,13 +297,23 @@ func TestCheckNetCDF(t *testing.T) {
 			map[string]Entry{"d": {Status: StatusError, Detail: "lie outside"}},
 		},
 		{
-			// libnetcdf misreads fixed-length string datasets, so a byte
-			// string array against a string variable is listed, not compared.
 			"string variable as byte strings",
 			func(set *refs.Set, _ string) {
 				addArray(t, set, "str", "|S5", []int64{2}, []int64{2}, []byte("helloworld"))
 			},
-			map[string]Entry{"str": {Status: StatusUnchecked, Detail: "values not compared"}},
+			map[string]Entry{"str": {Status: StatusMismatch, Detail: "dtype |S5 does not match source type string"}},
+		},
+		{
+			"string changed",
+			func(set *refs.Set, _ string) {
+				addStringArray(t, set, "str", []int64{2}, []int64{2}, []string{"hello", "World"})
+			},
+			map[string]Entry{"str": {Status: StatusMismatch, Detail: `1 of 2 elements differ; first at [1]: reference "World", source "world"`}},
+		},
+		{
+			"vlen-utf8 chunk holds too few strings",
+			func(set *refs.Set, _ string) { set.Arrays["str"].SetInline(1, []byte{0, 0, 0, 0}) },
+			map[string]Entry{"str": {Status: StatusError, Detail: "chunk str/1: decode 4 stored bytes: vlen-utf8: 0 items, want one per chunk element (1)"}},
 		},
 		{
 			"chunk decodes to the wrong size",
@@ -312,7 +330,7 @@ func TestCheckNetCDF(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := map[string]Entry{"str": unsupported}
+			want := map[string]Entry{}
 			for p, e := range tc.want {
 				want[p] = e
 			}

@@ -11,17 +11,15 @@ import (
 )
 
 // checkRefs checks every stored chunk of one array: a byte range must lie
-// inside its target, and the stored bytes must decode to exactly one chunk.
+// inside its target, and the stored bytes must decode to exactly one chunk
+// (for an object array, one string per chunk element).
 // It checks all chunks even after a failure so the error can say how many
 // are broken, and returns how many chunks it checked.
 func (c *checker) checkRefs(ctx context.Context, a *zarr.Array, m *refs.Manifest) (int, error) {
 	if m == nil {
 		return 0, nil
 	}
-	want := int64(a.DType.Size)
-	for _, d := range a.Meta.Chunks {
-		want *= d
-	}
+	want := int64(a.ChunkBytes())
 	var (
 		checked, broken int
 		first           error
@@ -48,7 +46,8 @@ func (c *checker) checkRefs(ctx context.Context, a *zarr.Array, m *refs.Manifest
 	return checked, nil
 }
 
-// checkChunk checks chunk i, whose reference is ref, against want decoded bytes.
+// checkChunk checks chunk i, whose reference is ref, against want decoded
+// bytes (ignored for object arrays).
 func (c *checker) checkChunk(ctx context.Context, a *zarr.Array, i int, ref refs.Ref, want int64) error {
 	if ref.URL != "" {
 		size, err := c.targets.size(ctx, ref.URL)
@@ -65,6 +64,16 @@ func (c *checker) checkChunk(ctx context.Context, a *zarr.Array, i int, ref refs
 	}
 	if !ok {
 		return fmt.Errorf("the manifest has a reference but the store finds no chunk")
+	}
+	if a.DType.Kind == 'O' {
+		strs, err := a.DecodeStrings(raw)
+		if err != nil {
+			return fmt.Errorf("decode %d stored bytes: %w", len(raw), err)
+		}
+		if len(strs) != a.ChunkElements() {
+			return fmt.Errorf("decodes to %d strings, want %d", len(strs), a.ChunkElements())
+		}
+		return nil
 	}
 	dec, err := a.DecodeChunk(raw)
 	if err != nil {

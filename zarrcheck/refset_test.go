@@ -2,6 +2,7 @@ package zarrcheck
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -78,10 +79,94 @@ func addArray(t *testing.T, set *refs.Set, path, dtype string, shape, chunks []i
 	}
 }
 
+// addStringArray adds an object array of vlen-utf8 strings to set, with
+// inline chunks cut from vals (C order); edge chunks are padded with "" as
+// zarr-python pads them.
+func addStringArray(t *testing.T, set *refs.Set, path string, shape, chunks []int64, vals []string) {
+	t.Helper()
+	z := &refs.ZArray{
+		ZarrFormat: 2, Shape: shape, Chunks: chunks, Order: "C",
+		DType: json.RawMessage(`"|O"`), FillValue: json.RawMessage(`""`),
+		Filters: []refs.Codec{{"id": "vlen-utf8"}},
+	}
+	doc, err := z.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set.Meta[refs.MetaKey(path, ".zarray")] = doc
+	m := refs.NewManifest(z.Grid())
+	set.Arrays[path] = m
+	for i := range m.Len() {
+		origin := m.Coords(i)
+		var items []string
+		eachIndex(chunks, func(within []int64) {
+			global, inside := int64(0), true
+			for d := range chunks {
+				g := int64(origin[d])*chunks[d] + within[d]
+				inside = inside && g < shape[d]
+				global = global*shape[d] + g
+			}
+			if inside {
+				items = append(items, vals[global])
+			} else {
+				items = append(items, "")
+			}
+		})
+		enc := binary.LittleEndian.AppendUint32(nil, uint32(len(items)))
+		for _, s := range items {
+			enc = binary.LittleEndian.AppendUint32(enc, uint32(len(s)))
+			enc = append(enc, s...)
+		}
+		m.SetInline(i, enc)
+	}
+}
+
+// eachIndex calls f with every index of shape in C order.
+func eachIndex(shape []int64, f func(idx []int64)) {
+	for _, s := range shape {
+		if s == 0 {
+			return
+		}
+	}
+	idx := make([]int64, len(shape))
+	for {
+		f(idx)
+		d := len(shape) - 1
+		for ; d >= 0; d-- {
+			idx[d]++
+			if idx[d] < shape[d] {
+				break
+			}
+			idx[d] = 0
+		}
+		if d < 0 {
+			return
+		}
+	}
+}
+
 // memSource is a Source held in memory: values in host byte order.
 type memSource struct {
-	vars []Variable
-	data map[string][]byte
+	vars    []Variable
+	data    map[string][]byte
+	strings map[string][]string
+}
+
+// addStrings adds a variable-length string variable.
+func (s *memSource) addStrings(path string, shape []int64, vals []string) {
+	s.vars = append(s.vars, Variable{Path: path, Shape: shape, Type: ElemType{Kind: 'T', Name: "string"}})
+	if s.strings == nil {
+		s.strings = map[string][]string{}
+	}
+	s.strings[path] = vals
+}
+
+func (s *memSource) ReadStrings(ctx context.Context, path string) ([]string, error) {
+	d, ok := s.strings[path]
+	if !ok {
+		return nil, fmt.Errorf("no string variable %s", path)
+	}
+	return append([]string(nil), d...), nil
 }
 
 func (s *memSource) add(path string, typ ElemType, shape []int64, data []byte) {

@@ -15,9 +15,9 @@ const (
 	StatusMissing  Status = "missing"  // a source variable with no array in the reference set
 	StatusExtra    Status = "extra"    // an array with no variable in the source
 	StatusError    Status = "error"    // a reference is broken, or the variable could not be read
-	// StatusUnchecked: references resolve and decode, but the source reader
-	// is known to misread this kind of variable, so values were not
-	// compared. Printed and counted, not a failure.
+	// StatusUnchecked: references resolve and decode, but the source cannot
+	// give the variable's values faithfully (it returned ErrNotCompared), so
+	// they were not compared. Printed and counted, not a failure.
 	StatusUnchecked Status = "unchecked"
 )
 

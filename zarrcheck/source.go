@@ -3,11 +3,18 @@ package zarrcheck
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
 )
 
 // ErrUnsupported marks a source variable whose type the check cannot read
-// or compare (netCDF strings, compound, vlen and opaque types).
+// or compare (vlen sequences, references, compounds with variable-length
+// members, ...).
 var ErrUnsupported = errors.New("unsupported by check")
+
+// ErrNotCompared marks a variable whose values a source knows it cannot
+// give faithfully; the check lists it as unchecked instead of failing.
+var ErrNotCompared = errors.New("values not compared")
 
 // Source is an independent reader of the file a reference set was made from.
 // It must not share code with the scanner: the point of the check is that two
@@ -15,10 +22,17 @@ var ErrUnsupported = errors.New("unsupported by check")
 type Source interface {
 	// Variables lists every variable, in any order.
 	Variables(ctx context.Context) ([]Variable, error)
-	// Read returns the raw (unscaled) values of the variable at path, in C
-	// order and the host's byte order. A zero-size variable yields no bytes.
-	// Variables of kind 'T' (strings) are not read.
+	// Read returns the raw (unscaled) values of the variable at path in C
+	// order. Numbers and booleans (kinds 'i', 'u', 'f', 'b') come in the
+	// host's byte order, strings ('S') and opaque values ('V' without
+	// fields) as stored, and compounds ('V' with fields) as stored, with
+	// their padding and every member in the byte order its Field says. A
+	// zero-size variable yields no bytes. Variables of kind 'T' are read
+	// with ReadStrings.
 	Read(ctx context.Context, path string) ([]byte, error)
+	// ReadStrings returns the values of a variable of kind 'T' (variable-
+	// length strings) in C order.
+	ReadStrings(ctx context.Context, path string) ([]string, error)
 	Close() error
 }
 
@@ -34,14 +48,46 @@ type Variable struct {
 // ElemType is a source element type, described in the words of Zarr dtypes
 // so that both sides compare directly.
 type ElemType struct {
-	// Kind is 'i', 'u', 'f', 'S' (a netCDF char) or 'T' (a netCDF string,
-	// which libnetcdf also presents for HDF5 fixed-length string datasets;
-	// Size is 0), or 0 when the check cannot read the type.
+	// Kind is 'i', 'u', 'f', 'b' (a boolean: h5py's FALSE/TRUE enum), 'S'
+	// (fixed-length byte strings; a netCDF char is one byte), 'V' (opaque
+	// bytes, or a compound when Fields is set), 'T' (variable-length
+	// strings, Size 0), or 0 when the check cannot read the type.
 	Kind byte
 	Size int
-	// Name is the source's own name of the type ("short", "char", "string").
+	// Name is the source's own name of the type ("short", "char",
+	// "string", "compound", "int32 big-endian").
 	Name string
+	// Fields are the members of a compound, in the source's order.
+	Fields []Field
+}
+
+// Field is one member of a compound as it lies in the bytes Read returns.
+type Field struct {
+	Name   string
+	Offset int
+	Type   ElemType
+	// Shape is the shape of an array member, nil for a scalar one.
+	Shape []int64
+	// BigEndian is the byte order of a numeric member.
+	BigEndian bool
 }
 
 // Supported reports whether the check can read and compare the type.
 func (t ElemType) Supported() bool { return t.Kind != 0 }
+
+// maxReadBytes bounds what a source allocates to read one variable whole.
+const maxReadBytes = math.MaxInt / 2
+
+// elementCount returns the number of elements of shape, failing when they
+// would take more than maxReadBytes at itemSize bytes each.
+func elementCount(shape []int64, itemSize int) (int64, error) {
+	n := int64(1)
+	limit := int64(maxReadBytes) / int64(max(itemSize, 1))
+	for _, d := range shape {
+		if d < 0 || (d != 0 && n > limit/d) {
+			return 0, fmt.Errorf("shape %v too large to read whole", shape)
+		}
+		n *= d
+	}
+	return n, nil
+}
