@@ -14,8 +14,9 @@ FROZEN=(faketime -f '2020-01-01 00:00:00')
 
 generate() {
 	local fix="$1" sample="$2"
-	mkdir -p "$fix/unsupported" "$sample"
-	rm -f "$fix"/*.nc "$fix"/*.h5 "$fix"/unsupported/*.nc "$fix"/unsupported/*.h5 "$sample"/*.nc
+	mkdir -p "$fix/unsupported" "$fix/features" "$sample"
+	rm -f "$fix"/*.nc "$fix"/*.h5 "$fix"/unsupported/*.nc "$fix"/unsupported/*.h5 \
+		"$fix"/features/*.nc "$fix"/features/*.h5 "$sample"/*.nc
 
 	# netCDF-C via ncgen (superblock v2, object header v2, filter pipeline v2).
 	"${FROZEN[@]}" ncgen -k nc4 -o "$fix/nc4_types.nc" "$GEN/nc4_types.cdl"
@@ -54,6 +55,21 @@ generate() {
 		-i "$fix/nc4_filters.nc" -o "$fix/nc4_repacked_latest.nc"
 
 	"${FROZEN[@]}" "$PY" "$GEN/unsupported.py" "$fix/unsupported"
+
+	# The rest of the format (features/, see MANIFEST.md): plugin and
+	# built-in filters beyond deflate, every datatype class, links, odd
+	# dataspaces, virtual datasets, netCDF user types and dimension
+	# oddities. Each Python generator reads its output back and fails on a
+	# difference.
+	local feat="$fix/features"
+	"${FROZEN[@]}" "$PY" "$GEN/h5_plugin_filters.py" "$feat/h5_plugin_filters.h5"
+	"${FROZEN[@]}" "$PY" "$GEN/h5_datatypes.py" "$feat/h5_datatypes.h5"
+	"${FROZEN[@]}" "$PY" "$GEN/h5_datatypes.py" --latest "$feat/h5_datatypes_latest.h5"
+	"${FROZEN[@]}" "$PY" "$GEN/h5_links.py" "$feat" # + h5_links_target/_dangling/_cycle.h5
+	"${FROZEN[@]}" "$PY" "$GEN/nc4_usertypes.py" "$feat/nc4_usertypes.nc"
+	"${FROZEN[@]}" ncgen -k nc4 -o "$feat/nc4_usertypes_ncgen.nc" "$GEN/nc4_usertypes_ncgen.cdl"
+	"${FROZEN[@]}" "$PY" "$GEN/nc4_dims_odd.py" "$feat/nc4_dims_odd.nc"
+
 	"${FROZEN[@]}" "$PY" "$GEN/sample.py" "$sample"
 }
 
