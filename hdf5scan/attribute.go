@@ -195,14 +195,14 @@ func numberList(t *datatype, data []byte, n int) (any, bool) {
 			out[i] = math.Float64frombits(order.Uint64(data[8*i:]))
 		}
 		return out, true
-	case t.class == classFixedPoint && t.signed && (t.size == 1 || t.size == 2 || t.size == 4 || t.size == 8):
+	case t.class == classFixedPoint && t.fullWidth && t.signed && (t.size == 1 || t.size == 2 || t.size == 4 || t.size == 8):
 		out := make([]int64, n)
 		shift := 64 - 8*uint(t.size)
 		for i := range out {
 			out[i] = int64(uintN(order, data[i*t.size:], t.size)<<shift) >> shift
 		}
 		return out, true
-	case t.class == classFixedPoint && (t.size == 1 || t.size == 2 || t.size == 4 || t.size == 8):
+	case t.class == classFixedPoint && t.fullWidth && (t.size == 1 || t.size == 2 || t.size == 4 || t.size == 8):
 		out := make([]uint64, n)
 		for i := range out {
 			out[i] = uintN(order, data[i*t.size:], t.size)
@@ -234,6 +234,9 @@ func elementValue(f *file, gh *globalHeap, t *datatype, b []byte) (any, error) {
 	}
 	switch t.class {
 	case classFixedPoint:
+		if !t.fullWidth {
+			return nil, errUnsupported(fmt.Sprintf("%d-byte integer attribute with fewer value bits or a bit offset", t.size))
+		}
 		if t.size != 1 && t.size != 2 && t.size != 4 && t.size != 8 {
 			return nil, errUnsupported(fmt.Sprintf("%d-byte integer attribute", t.size))
 		}

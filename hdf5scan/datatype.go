@@ -42,9 +42,11 @@ type datatype struct {
 	members []member
 	// Floating point: whether the bit layout is IEEE 754's for the size
 	// (sign at the top, exponent and mantissa where IEEE puts them).
-	ieee     bool
-	refType  int      // reference: 0 object, 1 region
-	arrayDim []uint64 // array: dimensions
+	ieee bool
+	// Integers and bitfields: every bit of the size is a value bit.
+	fullWidth bool
+	refType   int      // reference: 0 object, 1 region
+	arrayDim  []uint64 // array: dimensions
 }
 
 type member struct {
@@ -88,7 +90,8 @@ func (f *file) parseDatatype(d *decoder, depth int) *datatype {
 	case classFixedPoint, classBitfield:
 		t.bigEndian = bits[0]&1 != 0
 		t.signed = bits[0]&0x08 != 0
-		d.skip(4) // bit offset, bit precision
+		offset, precision := d.u16(), d.u16()
+		t.fullWidth = offset == 0 && int(precision) == 8*t.size
 	case classFloat:
 		t.bigEndian = bits[0]&1 != 0
 		t.vaxOrder = bits[0]&0x40 != 0

@@ -79,6 +79,11 @@ func (t *datatype) descr() (any, byte, error) {
 		if t.signed && t.class == classFixedPoint {
 			kind = 'i'
 		}
+		if !t.fullWidth {
+			// numpy would read the padding bits (and miss the sign of
+			// a narrower signed value).
+			return nil, 0, fmt.Errorf("%d-byte integers with fewer value bits or a bit offset", t.size)
+		}
 		switch t.size {
 		case 1:
 			return fmt.Sprintf("|%c1", kind), kind, nil
