@@ -68,8 +68,26 @@ func (f *file) readDataset(o *object) (*dataset, error) {
 	if err != nil {
 		return nil, err
 	}
+	if layoutErr == nil {
+		layoutErr = f.readStorage(ds, h)
+	}
 	// An unsupported layout still describes the dataset (for info).
 	return ds, layoutErr
+}
+
+// readStorage completes what the layout message leaves to other messages:
+// the size of version 1 and 2 contiguous storage, which those versions do
+// not record.
+func (f *file) readStorage(ds *dataset, h *objectHeader) error {
+	l := ds.layout
+	if l.class == layoutContiguous && l.size == undefinedAddr {
+		n := ds.space.elements()
+		if ds.dtype.size <= 0 || n > uint64(1<<62)/uint64(ds.dtype.size) {
+			return f.formatError("dataspace message", f.abs(h.addr), "%s: %d elements of %d bytes", ds.path, n, ds.dtype.size)
+		}
+		l.size = n * uint64(ds.dtype.size)
+	}
+	return nil
 }
 
 // emitDataset translates one dataset into .zarray, .zattrs and its manifest.
