@@ -25,9 +25,11 @@ type dataset struct {
 func (f *file) readDataset(o *object) (*dataset, error) {
 	h := o.header
 	ds := &dataset{path: o.path}
+	// Shared messages were resolved when the header was read; one still
+	// marked shared could not be.
 	for _, typ := range []uint16{msgDataspace, msgDatatype, msgLayout, msgFilterPipeline, msgFillValue, msgFillValueOld} {
 		if m, ok := h.find(typ); ok && m.flags&msgFlagShared != 0 {
-			return nil, errUnsupported(fmt.Sprintf("shared (committed) object header message type %#x", typ))
+			return nil, fmt.Errorf("%s: shared message type %#x: %w", o.path, typ, m.sharedErr)
 		}
 	}
 	if _, ok := h.find(msgExternalFiles); ok {

@@ -69,7 +69,7 @@ func Inspect(ctx context.Context, r io.ReaderAt, size int64, name string) (*Info
 	for _, o := range s.objects {
 		info.Objects = append(info.Objects, described[o])
 	}
-	info.Notes = s.res.Notes
+	info.Notes = append(f.ext.describe(), s.res.Notes...)
 	return info, nil
 }
 

@@ -134,6 +134,7 @@ func TestLayoutV1InRealFile(t *testing.T) {
 		contiguous, chunked int // at least this many rewritten
 	}{
 		{"h5_earliest.h5", 10, 1},
+		{"h5_storage_committed.h5", 0, 2},
 	} {
 		for _, version := range []byte{1, 2} {
 			testLayoutV1(t, fixtureDir+tc.file, version, tc.contiguous, tc.chunked)

@@ -181,9 +181,18 @@ func FuzzScan(f *testing.F) {
 		}
 	}
 	// Structures no tool here writes, made by rewriting fixtures in memory:
-	// data layout messages v5.
+	// data layout messages v1, v2 and v5, and version 3 committed shared
+	// messages.
+	for _, path := range []string{"h5_storage_committed.h5"} {
+		for _, v := range []byte{1, 2} {
+			_, patched, _ := layoutAsVersion1(f, fixtureDir+path, v)
+			f.Add(patched)
+		}
+	}
 	_, v5, _ := layoutAsVersion5(f, fixtureDir+"h5_latest_chunked.h5")
 	f.Add(v5)
+	_, _, v3 := committedAsVersion3(f)
+	f.Add(v3)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		scanBytes(data, "fuzz.h5", Options{InlineThreshold: 500, SkipUnsupported: true})
 	})

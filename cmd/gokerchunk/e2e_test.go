@@ -20,6 +20,14 @@ var expectedSkips = map[string][]string{
 	"h5_compound.h5":     {"records"},
 }
 
+// notNetCDFReadable lists fixtures that libnetcdf cannot open, so `check`
+// (which compares with libnetcdf) cannot run on them; the Python comparison
+// with h5py still does.
+var notNetCDFReadable = map[string]string{
+	"h5_storage_committed.h5":        "netCDF-C 4.9.0 fails on committed atomic datatypes (NetCDF: HDF error)",
+	"h5_storage_committed_latest.h5": "netCDF-C 4.9.0 fails on committed atomic datatypes (NetCDF: HDF error)",
+}
+
 // requireTool fails under CI (where .ci/run installs everything) and skips
 // elsewhere when a tool is missing.
 func requireTool(t *testing.T, err error, what string) {
@@ -67,7 +75,9 @@ func TestEndToEnd(t *testing.T) {
 				}
 			}
 
-			if expectedSkips[name] == nil {
+			if reason := notNetCDFReadable[name]; reason != "" {
+				t.Logf("check not run: %s", reason)
+			} else if expectedSkips[name] == nil {
 				code, stdout, errOut := runCLI(t, "check", out, "--source", in)
 				if code != exitOK {
 					t.Errorf("check: exit %d\n%s%s", code, stdout, errOut)

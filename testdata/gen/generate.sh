@@ -54,6 +54,7 @@ generate() {
 		-i "$fix/nc4_filters.nc" -o "$fix/nc4_repacked_latest.nc"
 
 	"${FROZEN[@]}" "$PY" "$GEN/unsupported.py" "$fix/unsupported"
+	bash "$GEN/storage.sh" "$fix" # h5_storage_*: shared messages, paged file space
 	"${FROZEN[@]}" "$PY" "$GEN/sample.py" "$sample"
 }
 
