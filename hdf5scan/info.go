@@ -108,6 +108,9 @@ func (s *scanner) describeDataset(o *object, attrs map[string]any, oi *ObjectInf
 		oi.Layout = ds.layout.describe()
 		oi.Chunks = ds.layout.chunk
 	}
+	if ds.external != nil {
+		oi.Layout += ", " + ds.external.files.describe()
+	}
 	for _, flt := range ds.filters {
 		name := flt.name
 		if name == "" {

@@ -135,6 +135,7 @@ func TestLayoutV1InRealFile(t *testing.T) {
 	}{
 		{"h5_earliest.h5", 10, 1},
 		{"h5_storage_committed.h5", 0, 2},
+		{"h5_storage_external.h5", 1, 0}, // "rest", in an external file
 	} {
 		for _, version := range []byte{1, 2} {
 			testLayoutV1(t, fixtureDir+tc.file, version, tc.contiguous, tc.chunked)

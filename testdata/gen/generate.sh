@@ -54,11 +54,11 @@ generate() {
 		-i "$fix/nc4_filters.nc" -o "$fix/nc4_repacked_latest.nc"
 
 	"${FROZEN[@]}" "$PY" "$GEN/unsupported.py" "$fix/unsupported"
-	bash "$GEN/storage.sh" "$fix" # h5_storage_*: shared messages, paged file space
+	bash "$GEN/storage.sh" "$fix" # h5_storage_*: shared messages, paged file space, external files
 	"${FROZEN[@]}" "$PY" "$GEN/sample.py" "$sample"
 }
 
-sums() { (cd "$1" && find . -type f \( -name '*.nc' -o -name '*.h5' \) | LC_ALL=C sort | xargs sha256sum); }
+sums() { (cd "$1" && find . -type f \( -name '*.nc' -o -name '*.h5' -o -name '*.bin' \) | LC_ALL=C sort | xargs sha256sum); }
 
 if [[ "${1:-}" == "--check" ]]; then
 	a="$(mktemp -d)" b="$(mktemp -d)"
