@@ -17,6 +17,13 @@ type attribute struct {
 	off   int64 // absolute offset of data, for errors
 }
 
+// Attribute message flags (version 2 and later): the datatype or dataspace
+// field holds a shared message reference.
+const (
+	attrTypeShared  = 0x01
+	attrSpaceShared = 0x02
+)
+
 // parseAttribute decodes an attribute message, versions 1 to 3.
 func (f *file) parseAttribute(data []byte, off int64) (*attribute, error) {
 	d := f.decoderOver("attribute message", off, data)
@@ -38,25 +45,41 @@ func (f *file) parseAttribute(data []byte, off int64) (*attribute, error) {
 	if d.err != nil {
 		return nil, d.err
 	}
-	if flags&0x03 != 0 {
-		return nil, errUnsupported("attribute with a shared datatype or dataspace")
+	if version == 1 {
+		flags = 0 // reserved before version 2
+	}
+	if flags&^(attrTypeShared|attrSpaceShared) != 0 {
+		return nil, f.formatError("attribute message", off, "flags %#x", flags)
 	}
 	name := d.bytes(pad(nameSize))
 	if len(name) >= nameSize && nameSize > 0 {
 		name = name[:nameSize-1] // the size counts the NUL terminator
 	}
 	a := &attribute{name: string(name)}
-	dtBytes := d.bytes(pad(dtSize))
-	dsBytes := d.bytes(pad(dsSize))
+	dtOff := d.offset()
+	dt := message{typ: msgDatatype, data: d.bytes(pad(dtSize)), off: dtOff}
+	ds := message{typ: msgDataspace, data: d.bytes(pad(dsSize)), off: dtOff + int64(pad(dtSize))}
 	if d.err != nil {
 		return nil, d.err
 	}
-	dtOff := d.offset() - int64(pad(dsSize)) - int64(pad(dtSize))
-	dtd := f.decoderOver("attribute datatype", dtOff, dtBytes)
+	// A shared datatype (committed, or in the SOHM heap) or dataspace (SOHM
+	// heap) is stored as a shared message reference.
+	var err error
+	if flags&attrTypeShared != 0 {
+		if dt, err = f.sharedMessage(dt); err != nil {
+			return nil, fmt.Errorf("attribute %q: datatype: %w", a.name, err)
+		}
+	}
+	if flags&attrSpaceShared != 0 {
+		if ds, err = f.sharedMessage(ds); err != nil {
+			return nil, fmt.Errorf("attribute %q: dataspace: %w", a.name, err)
+		}
+	}
+	dtd := f.decoderOver("attribute datatype", dt.off, dt.data)
 	if a.dtype = f.parseDatatype(dtd, 0); dtd.err != nil {
 		return nil, dtd.err
 	}
-	space, err := f.parseDataspace(message{data: dsBytes, off: dtOff + int64(pad(dtSize))})
+	space, err := f.parseDataspace(ds)
 	if err != nil {
 		return nil, err
 	}
@@ -98,14 +121,22 @@ func (f *file) denseAttributes(m message) ([]*attribute, error) {
 	}
 	var attrs []*attribute
 	err = f.walkBTree2(nameIndex, 8, func(rec []byte) error {
-		if len(rec) < 8 {
+		if len(rec) < 9 {
 			return f.formatError("attribute name index record", m.off, "%d-byte record", len(rec))
 		}
-		data, err := heap.object(rec[:8])
+		var data []byte
+		off := heap.off
+		if rec[8]&msgFlagShared != 0 {
+			// A shared attribute: the heap ID names an object of the
+			// file's shared message heap, not of this object's heap.
+			data, off, err = f.sohmObject(msgAttribute, rec[:8], m.off)
+		} else {
+			data, err = heap.object(rec[:8])
+		}
 		if err != nil {
 			return err
 		}
-		a, err := f.parseAttribute(data, f.abs(heapAddr))
+		a, err := f.parseAttribute(data, off)
 		if err != nil {
 			return err
 		}
@@ -120,6 +151,9 @@ func (f *file) denseAttributes(m message) ([]*attribute, error) {
 func (f *file) attributes(h *objectHeader) ([]*attribute, error) {
 	var attrs []*attribute
 	for _, m := range h.all(msgAttribute) {
+		if m.flags&msgFlagShared != 0 {
+			return nil, fmt.Errorf("shared attribute message at offset %d: %w", m.off, m.sharedErr)
+		}
 		a, err := f.parseAttribute(m.data, m.off)
 		if err != nil {
 			return nil, err

@@ -18,19 +18,21 @@ type dataset struct {
 	fill    fillValue
 	hasFill bool
 	ztype   *zarrType // set by emitDataset
+	// external is set when the data lives in external files
+	// (externalfiles.go).
+	external *externalStorage
 }
 
 // readDataset decodes the messages that describe a dataset's data.
 func (f *file) readDataset(o *object) (*dataset, error) {
 	h := o.header
 	ds := &dataset{path: o.path}
-	for _, typ := range []uint16{msgDataspace, msgDatatype, msgLayout, msgFilterPipeline, msgFillValue, msgFillValueOld} {
+	// Shared messages were resolved when the header was read; one still
+	// marked shared could not be.
+	for _, typ := range []uint16{msgDataspace, msgDatatype, msgLayout, msgFilterPipeline, msgFillValue, msgFillValueOld, msgExternalFiles} {
 		if m, ok := h.find(typ); ok && m.flags&msgFlagShared != 0 {
-			return nil, errUnsupported(fmt.Sprintf("shared (committed) object header message type %#x", typ))
+			return nil, fmt.Errorf("%s: shared message type %#x: %w", o.path, typ, m.sharedErr)
 		}
-	}
-	if _, ok := h.find(msgExternalFiles); ok {
-		return nil, errUnsupported("external data files")
 	}
 	m, ok := h.find(msgDataspace)
 	if !ok {
@@ -67,8 +69,41 @@ func (f *file) readDataset(o *object) (*dataset, error) {
 	if err != nil {
 		return nil, err
 	}
+	if layoutErr == nil {
+		layoutErr = f.readStorage(ds, h)
+	}
 	// An unsupported layout still describes the dataset (for info).
 	return ds, layoutErr
+}
+
+// readStorage completes what the layout message leaves to other messages:
+// the size of version 1 and 2 contiguous storage, which those versions do
+// not record, and external data files.
+func (f *file) readStorage(ds *dataset, h *objectHeader) error {
+	l := ds.layout
+	if l.class == layoutContiguous && l.size == undefinedAddr {
+		n := ds.space.elements()
+		if ds.dtype.size <= 0 || n > uint64(1<<62)/uint64(ds.dtype.size) {
+			return f.formatError("dataspace message", f.abs(h.addr), "%s: %d elements of %d bytes", ds.path, n, ds.dtype.size)
+		}
+		l.size = n * uint64(ds.dtype.size)
+	}
+	m, ok := h.find(msgExternalFiles)
+	if !ok {
+		return nil
+	}
+	if l.class != layoutContiguous || l.address != undefinedAddr {
+		return f.formatError("external data files message", m.off, "%s: external files with %s storage at address %#x", ds.path, l.describe(), l.address)
+	}
+	efl, err := f.parseExternalFiles(m)
+	if err != nil {
+		return err
+	}
+	if ds.space.null {
+		return nil // no elements: reported as a null dataspace
+	}
+	ds.external, err = f.planExternal(m.off, efl, ds.space.dims, ds.dtype.size)
+	return err
 }
 
 // emitDataset translates one dataset into .zarray, .zattrs and its manifest.
@@ -118,6 +153,9 @@ func (s *scanner) emitDataset(o *object, attrs map[string]any) error {
 		for i, c := range ds.layout.chunk {
 			z.Chunks[i] = int64(c)
 		}
+	}
+	if ds.external != nil && rank > 0 {
+		z.Chunks[0] = int64(ds.external.rows) // externalfiles.go
 	}
 
 	if s.netCDF {
@@ -288,6 +326,9 @@ func (s *scanner) addChunks(ds *dataset, z *refs.ZArray, m *refs.Manifest) (*cod
 		m.SetInline(0, append([]byte(nil), data...))
 		return nil, nil
 	case layoutContiguous:
+		if ds.external != nil {
+			return nil, s.addExternalChunks(ds, z, m)
+		}
 		if ds.layout.address == undefinedAddr || empty {
 			return nil, nil // never written: every element is the fill value
 		}

@@ -26,6 +26,18 @@ type file struct {
 	// headers caches parsed object headers by address: dimension scales
 	// and hard links reach the same header more than once.
 	headers map[uint64]*objectHeader
+	// reading marks the object headers being parsed: resolving a shared
+	// message may read another header (a committed datatype), and a chain
+	// that comes back to one of them is a cycle.
+	reading map[uint64]bool
+
+	// extAddr is the superblock extension's object header (v2/v3
+	// superblocks), ext what it says once read (superblockext.go).
+	extAddr uint64
+	ext     *superblockExt
+	// sohmHeaps caches the fractal heaps of shared object header messages
+	// by address, with their block caches.
+	sohmHeaps map[uint64]*fractalHeap
 }
 
 func (f *file) formatError(structure string, off int64, format string, args ...any) error {

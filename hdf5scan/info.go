@@ -69,7 +69,7 @@ func Inspect(ctx context.Context, r io.ReaderAt, size int64, name string) (*Info
 	for _, o := range s.objects {
 		info.Objects = append(info.Objects, described[o])
 	}
-	info.Notes = s.res.Notes
+	info.Notes = append(f.ext.describe(), s.res.Notes...)
 	return info, nil
 }
 
@@ -109,6 +109,9 @@ func (s *scanner) describeDataset(o *object, attrs map[string]any, oi *ObjectInf
 	if ds.layout != nil {
 		oi.Layout = ds.layout.describe()
 		oi.Chunks = ds.layout.chunk
+	}
+	if ds.external != nil {
+		oi.Layout += ", " + ds.external.files.describe()
 	}
 	for _, flt := range ds.filters {
 		name := flt.name

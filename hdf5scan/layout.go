@@ -86,17 +86,26 @@ func (l *layout) describe() string {
 	return fmt.Sprintf("layout class %d", l.class)
 }
 
-// parseLayout decodes the data layout message. Versions 1 and 2 (HDF5 1.6
-// and older writers) are reported as unsupported.
+// parseLayout decodes the data layout message, versions 1 to 5. Version 5
+// (HDF5 2.0) encodes the message itself as version 4 does.
 func (f *file) parseLayout(m message) (*layout, error) {
 	d := f.decoderOver("data layout message", m.off, m.data)
 	l := &layout{version: int(d.u8())}
 	switch l.version {
 	case 3, 4:
+	case 5:
+		// HDF5 2.0: the fields of version 4. What it may change is the
+		// width of the chunk-size field in the entries of filtered chunk
+		// indexes, which the index readers take from the entry or record
+		// size instead of recomputing it.
 	case 1, 2:
-		return l, errUnsupported(fmt.Sprintf("data layout message version %d", l.version))
+		l.parseV1(d)
+		if d.err != nil {
+			return nil, d.err
+		}
+		return l, nil
 	default:
-		d.fail("data layout version %d is not defined (1 to 4)", l.version)
+		d.fail("data layout version %d is not defined (1 to 5)", l.version)
 		return nil, d.err
 	}
 	l.class = int(d.u8())
@@ -108,7 +117,7 @@ func (f *file) parseLayout(m message) (*layout, error) {
 		l.address = d.addr()
 		l.size = d.length()
 	case layoutChunked:
-		if l.version == 4 {
+		if l.version >= 4 {
 			l.flags = d.u8()
 			if l.flags&^(layoutDontFilterPartialChunks|layoutSingleIndexWithFilter) != 0 {
 				d.fail("chunked layout flags %#x", l.flags)
@@ -120,7 +129,7 @@ func (f *file) parseLayout(m message) (*layout, error) {
 			return nil, d.err
 		}
 		width := 4
-		if l.version == 4 {
+		if l.version >= 4 {
 			width = int(d.u8())
 			if width < 1 || width > 8 {
 				d.fail("chunk dimension width %d", width)
@@ -154,6 +163,57 @@ func (f *file) parseLayout(m message) (*layout, error) {
 		return nil, d.err
 	}
 	return l, nil
+}
+
+// parseV1 decodes the rest of a version 1 or 2 data layout message (HDF5
+// 1.6 and older; H5O__layout_decode): dimensionality (1), layout class
+// (1), 5 reserved bytes, the data or B-tree address (contiguous and
+// chunked only), dimensionality sizes of 4 bytes, then for compact storage
+// a 4-byte size and the data. For chunked storage the dimensions are the
+// chunk shape plus the element size; for contiguous storage they are
+// skipped and the size follows from the dataspace and datatype (see
+// readDataset), because these versions truncated large dimensions.
+func (l *layout) parseV1(d *decoder) {
+	ndims := int(d.u8())
+	l.class = int(d.u8())
+	d.skip(5)
+	if d.err != nil {
+		return
+	}
+	if ndims < 1 || ndims > maxRank+1 {
+		d.fail("dimensionality %d", ndims)
+		return
+	}
+	switch l.class {
+	case layoutContiguous:
+		l.address = d.addr()
+		d.skip(4 * ndims)
+		l.size = undefinedAddr // computed by readDataset
+	case layoutChunked:
+		if ndims < 2 {
+			d.fail("chunked layout of dimensionality %d", ndims)
+			return
+		}
+		l.address = d.addr()
+		dims := make([]uint64, ndims)
+		for i := range dims {
+			if dims[i] = uint64(d.u32()); dims[i] == 0 && d.err == nil {
+				d.fail("chunk dimension %d is 0", i)
+			}
+		}
+		l.chunk, l.elemSize = dims[:ndims-1], dims[ndims-1]
+		l.indexType = indexBTree1
+	case layoutCompact:
+		d.skip(4 * ndims)
+		size := d.u32()
+		if uint64(size) > uint64(d.remaining()) && d.err == nil {
+			d.fail("compact data of %d bytes in a %d-byte message", size, d.remaining())
+			return
+		}
+		l.compact = d.bytes(int(size))
+	default:
+		d.fail("layout class %d is not defined for version %d (0 to 2)", l.class, l.version)
+	}
 }
 
 // parseIndex reads the chunk index type, its parameters and its address

@@ -32,6 +32,12 @@ type message struct {
 	flags uint8
 	data  []byte
 	off   int64 // absolute file offset of data[0]
+	// ref is the shared message reference this message was resolved from
+	// (nil when it was stored in place), and sharedErr says why a message
+	// whose shared flag is still set could not be resolved
+	// (sharedmessage.go).
+	ref       []byte
+	sharedErr error
 }
 
 // objectHeader is the list of messages of one object (group, dataset or
@@ -70,6 +76,14 @@ func (f *file) readObjectHeader(addr uint64) (*objectHeader, error) {
 	if h, ok := f.headers[addr]; ok {
 		return h, nil
 	}
+	if f.reading[addr] {
+		return nil, f.formatError("object header", f.abs(addr), "shared messages lead back to this object header (cycle)")
+	}
+	if f.reading == nil {
+		f.reading = map[uint64]bool{}
+	}
+	f.reading[addr] = true
+	defer delete(f.reading, addr)
 	prefix, err := f.readUpTo("object header", addr, 512)
 	if err != nil {
 		return nil, err
@@ -179,6 +193,10 @@ func (f *file) readObjectHeader(addr uint64) (*objectHeader, error) {
 			}
 		}
 		pending = append(pending, conts...)
+	}
+	f.resolveSharedMessages(h)
+	if f.headers == nil {
+		f.headers = map[uint64]*objectHeader{}
 	}
 	f.headers[addr] = h
 	return h, nil

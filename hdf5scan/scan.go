@@ -19,7 +19,8 @@ import (
 // Options control a scan.
 type Options struct {
 	// URL is the target that references name; usually the input's absolute
-	// path or its s3:// URL.
+	// path or its s3:// URL. External data files named relative to the
+	// HDF5 file are referenced beside it: in URL's directory.
 	URL string
 	// InlineThreshold: chunks whose stored size is below this many bytes
 	// are copied into the reference set instead of referenced (0: never,

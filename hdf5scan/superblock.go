@@ -100,6 +100,9 @@ func readSuperblock(f *file) (*superblock, error) {
 	if sb.rootHeader == undefinedAddr {
 		return nil, f.formatError("superblock", base, "root group object header address is undefined")
 	}
+	if err := f.readSuperblockExt(sb.extension); err != nil {
+		return nil, err
+	}
 	return sb, nil
 }
 

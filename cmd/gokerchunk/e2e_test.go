@@ -18,6 +18,16 @@ var expectedSkips = map[string][]string{
 	"h5_vlen_sequence.h5":    {"ragged"},
 	"h5_region_reference.h5": {"regions"},
 	"h5_virtual.h5":          {"stacked"},
+	// A slot of its external data files ends inside a row.
+	"h5_storage_external_split.h5": {"split"},
+}
+
+// notNetCDFReadable lists fixtures that libnetcdf cannot open, so `check`
+// (which compares with libnetcdf) cannot run on them; the Python comparison
+// with h5py still does.
+var notNetCDFReadable = map[string]string{
+	"h5_storage_committed.h5":        "netCDF-C 4.9.0 fails on committed atomic datatypes (NetCDF: HDF error)",
+	"h5_storage_committed_latest.h5": "netCDF-C 4.9.0 fails on committed atomic datatypes (NetCDF: HDF error)",
 }
 
 // requireTool fails under CI (where .ci/run installs everything) and skips
@@ -39,9 +49,14 @@ func requireTool(t *testing.T, err error, what string) {
 func TestEndToEnd(t *testing.T) {
 	err := exec.Command(debianPython, "-c", "import fsspec, zarr, xarray, netCDF4, h5py").Run()
 	requireTool(t, err, "Debian's Python stack (python3-fsspec python3-zarr python3-xarray python3-netcdf4 python3-h5py)")
+	// External data files (h5_storage_external*.h5) are named relative to
+	// the HDF5 file, as the scanner resolves them; libhdf5 (under libnetcdf
+	// and h5py) resolves them against its current directory unless told
+	// to use the file's.
+	t.Setenv("HDF5_EXTFILE_PREFIX", "${ORIGIN}")
 	root := filepath.Join("..", "..", "testdata")
 	var inputs []string
-	for _, pat := range []string{"fixtures/*.nc", "fixtures/*.h5", "fixtures/unsupported/*", "sample/*.nc"} {
+	for _, pat := range []string{"fixtures/*.nc", "fixtures/*.h5", "fixtures/unsupported/*.nc", "fixtures/unsupported/*.h5", "sample/*.nc"} {
 		m, _ := filepath.Glob(filepath.Join(root, pat))
 		inputs = append(inputs, m...)
 	}
@@ -67,7 +82,9 @@ func TestEndToEnd(t *testing.T) {
 				}
 			}
 
-			if expectedSkips[name] == nil {
+			if reason := notNetCDFReadable[name]; reason != "" {
+				t.Logf("check not run: %s", reason)
+			} else if expectedSkips[name] == nil {
 				code, stdout, errOut := runCLI(t, "check", out, "--source", in)
 				if code != exitOK {
 					t.Errorf("check: exit %d\n%s%s", code, stdout, errOut)

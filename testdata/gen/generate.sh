@@ -70,10 +70,11 @@ generate() {
 	"${FROZEN[@]}" ncgen -k nc4 -o "$feat/nc4_usertypes_ncgen.nc" "$GEN/nc4_usertypes_ncgen.cdl"
 	"${FROZEN[@]}" "$PY" "$GEN/nc4_dims_odd.py" "$feat/nc4_dims_odd.nc"
 
+	bash "$GEN/storage.sh" "$fix" # h5_storage_*: shared messages, paged file space, external files
 	"${FROZEN[@]}" "$PY" "$GEN/sample.py" "$sample"
 }
 
-sums() { (cd "$1" && find . -type f \( -name '*.nc' -o -name '*.h5' \) | LC_ALL=C sort | xargs sha256sum); }
+sums() { (cd "$1" && find . -type f \( -name '*.nc' -o -name '*.h5' -o -name '*.bin' \) | LC_ALL=C sort | xargs sha256sum); }
 
 if [[ "${1:-}" == "--check" ]]; then
 	a="$(mktemp -d)" b="$(mktemp -d)"
