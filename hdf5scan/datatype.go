@@ -45,6 +45,7 @@ type datatype struct {
 	ieee bool
 	// Integers and bitfields: every bit of the size is a value bit.
 	fullWidth bool
+	tag       string // opaque: the ASCII tag
 	refType   int      // reference: 0 object, 1 region
 	arrayDim  []uint64 // array: dimensions
 }
@@ -108,7 +109,7 @@ func (f *file) parseDatatype(d *decoder, depth int) *datatype {
 		t.charset = int(bits[0] >> 4)
 	case classOpaque:
 		tagLen := int(bits[0])
-		d.skip(tagLen)
+		t.tag = strings.TrimRight(string(d.bytes(tagLen)), "\x00")
 	case classCompound:
 		n := int(bits[0]) | int(bits[1])<<8
 		if n > d.remaining() {

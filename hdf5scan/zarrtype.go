@@ -2,9 +2,11 @@ package hdf5scan
 
 import (
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 
 	"gokerchunk/refs"
 )
@@ -105,6 +107,9 @@ func (t *datatype) descr() (any, byte, error) {
 		if t.size < 1 {
 			return nil, 0, fmt.Errorf("opaque type of %d bytes", t.size)
 		}
+		if dt, ok := numpyTimeTag(t.tag, t.size); ok {
+			return dt, dt[1], nil
+		}
 		return fmt.Sprintf("|V%d", t.size), 'V', nil
 	case classEnum:
 		if t.isBool() {
@@ -132,6 +137,22 @@ func (t *datatype) descr() (any, byte, error) {
 		return nil, 0, fmt.Errorf("object references")
 	}
 	return nil, 0, fmt.Errorf("%s datatype", t)
+}
+
+// numpyTimeTag recognises h5py's datetime64/timedelta64 data: an 8-byte
+// opaque type tagged "NUMPY:" and the numpy type, e.g. "NUMPY:<M8[s]".
+func numpyTimeTag(tag string, size int) (string, bool) {
+	dt, ok := strings.CutPrefix(tag, "NUMPY:")
+	if !ok || size != 8 || len(dt) < 6 || (dt[0] != '<' && dt[0] != '>') || (dt[1] != 'M' && dt[1] != 'm') ||
+		dt[2] != '8' || dt[3] != '[' || !strings.HasSuffix(dt, "]") {
+		return "", false
+	}
+	for _, r := range dt[4 : len(dt)-1] {
+		if r < 'a' || r > 'z' {
+			return "", false
+		}
+	}
+	return dt, true
 }
 
 // isBool recognises h5py's boolean: a 1-byte enumeration FALSE = 0, TRUE = 1.
@@ -233,6 +254,12 @@ func (zt *zarrType) fillJSON(b []byte, t *datatype) (json.RawMessage, error) {
 	switch zt.kind {
 	case 'S', 'V':
 		return json.Marshal(base64.StdEncoding.EncodeToString(b))
+	case 'M', 'm':
+		var order binary.ByteOrder = binary.LittleEndian
+		if zt.dtype[1] == '>' { // dtype is the JSON string "<M8[s]"
+			order = binary.BigEndian
+		}
+		return json.Marshal(int64(order.Uint64(b)))
 	case 'b':
 		return json.Marshal(b[0] != 0)
 	case 'O':

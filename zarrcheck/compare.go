@@ -164,6 +164,13 @@ func (l *layout) match(z zarr.DType, zOff int, s ElemType, sOff int, sBE bool, n
 			leafPair{name: join("real"), ref: leaf{zOff, 'f', half, z.BigEndian}, src: re, count: 1},
 			leafPair{name: join("imag"), ref: leaf{zOff + half, 'f', half, z.BigEndian}, src: im, count: 1})
 		return ""
+	case (z.Kind == 'M' || z.Kind == 'm') && s.Kind == 'V' && s.Size == z.Size && len(s.Fields) == 0:
+		// h5py stores datetime64/timedelta64 as a tagged opaque type,
+		// which the scanner presents as the numpy type: same bytes.
+		l.pairs = append(l.pairs, leafPair{
+			name: name, ref: leaf{offset: zOff, kind: 'V', size: z.Size}, src: leaf{offset: sOff, kind: 'V', size: s.Size}, count: count,
+		})
+		return ""
 	case z.Kind != s.Kind || z.Size != s.Size || len(s.Fields) > 0 || strings.IndexByte("iufbSV", z.Kind) < 0:
 		return mismatch()
 	}

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -12,22 +14,27 @@ import (
 // and xarray (what our users open the output with).
 const debianPython = "/usr/bin/python3"
 
-// expectedSkips lists, per fixture, the variables that scan leaves out with
-// --on-unsupported=skip (and that the Python check must find missing).
+// expectedSkips lists, per fixture, the variables that scan reports as
+// unsupported and leaves out with --on-unsupported=skip.
 var expectedSkips = map[string][]string{
 	"h5_vlen_sequence.h5":    {"ragged"},
 	"h5_region_reference.h5": {"regions"},
 	"h5_virtual.h5":          {"stacked"},
 	// A slot of its external data files ends inside a row.
 	"h5_storage_external_split.h5": {"split"},
+	// 12-bit integers at bit offset 2, object and region references,
+	// sequences of int32.
+	"h5_datatypes.h5":        {"int12_offset2", "object_refs", "region_refs", "scalar/object_ref", "vlen_i4"},
+	"h5_datatypes_latest.h5": {"int12_offset2", "object_refs", "region_refs", "scalar/object_ref", "vlen_i4"},
+	"h5_links.h5":            {"vds/combined", "vds/interleaved"},
+	"nc4_usertypes.nc":       {"ragged"},
+	"nc4_usertypes_ncgen.nc": {"seqs"},
 }
 
-// notNetCDFReadable lists fixtures that libnetcdf cannot open, so `check`
-// (which compares with libnetcdf) cannot run on them; the Python comparison
-// with h5py still does.
-var notNetCDFReadable = map[string]string{
-	"h5_storage_committed.h5":        "netCDF-C 4.9.0 fails on committed atomic datatypes (NetCDF: HDF error)",
-	"h5_storage_committed_latest.h5": "netCDF-C 4.9.0 fails on committed atomic datatypes (NetCDF: HDF error)",
+// expectedNotes lists variables that are not arrays at all (a null
+// dataspace has no shape): scan says so in a note and lists nothing.
+var expectedNotes = map[string][]string{
+	"h5_links.h5": {"null_f4"},
 }
 
 // requireTool fails under CI (where .ci/run installs everything) and skips
@@ -56,7 +63,8 @@ func TestEndToEnd(t *testing.T) {
 	t.Setenv("HDF5_EXTFILE_PREFIX", "${ORIGIN}")
 	root := filepath.Join("..", "..", "testdata")
 	var inputs []string
-	for _, pat := range []string{"fixtures/*.nc", "fixtures/*.h5", "fixtures/unsupported/*.nc", "fixtures/unsupported/*.h5", "sample/*.nc"} {
+	for _, pat := range []string{"fixtures/*.nc", "fixtures/*.h5", "fixtures/unsupported/*.nc", "fixtures/unsupported/*.h5",
+		"fixtures/features/*.nc", "fixtures/features/*.h5", "sample/*.nc"} {
 		m, _ := filepath.Glob(filepath.Join(root, pat))
 		inputs = append(inputs, m...)
 	}
@@ -82,20 +90,38 @@ func TestEndToEnd(t *testing.T) {
 				}
 			}
 
-			if reason := notNetCDFReadable[name]; reason != "" {
-				t.Logf("check not run: %s", reason)
-			} else if expectedSkips[name] == nil {
-				code, stdout, errOut := runCLI(t, "check", out, "--source", in)
-				if code != exitOK {
-					t.Errorf("check: exit %d\n%s%s", code, stdout, errOut)
+			for _, v := range expectedNotes[name] {
+				if !strings.Contains(errOut, "note: ") || !strings.Contains(errOut, "/"+v+" ") {
+					t.Errorf("scan did not note %s:\n%s", v, errOut)
 				}
-				if !strings.Contains(stdout, " 0 mismatch, 0 missing, 0 extra, 0 error") {
-					t.Errorf("check summary:\n%s", stdout)
+			}
+			absent := append(append([]string(nil), expectedSkips[name]...), expectedNotes[name]...)
+
+			// check: every variable ok (or unchecked), except that the
+			// absent ones must be reported missing.
+			code, stdout, errOut := runCLI(t, "check", out, "--source", in)
+			wantCode := exitOK
+			if len(absent) > 0 {
+				wantCode = exitFailures
+			}
+			if code != wantCode {
+				t.Errorf("check: exit %d, want %d\n%s%s", code, wantCode, stdout, errOut)
+			}
+			for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+				f := strings.Fields(line)
+				if len(f) < 2 || f[0] == "ok" || f[0] == "unchecked" || f[0] == "checked" {
+					continue
 				}
+				if f[0] != "missing" || !slices.Contains(absent, f[1]) {
+					t.Errorf("check: %s", line)
+				}
+			}
+			if want := fmt.Sprintf(" 0 mismatch, %d missing, 0 extra, 0 error", len(absent)); !strings.Contains(stdout, want) {
+				t.Errorf("check summary, want %q:\n%s", want, stdout)
 			}
 
 			pyArgs := []string{filepath.Join(root, "pycompat.py")}
-			for _, v := range expectedSkips[name] {
+			for _, v := range absent {
 				pyArgs = append(pyArgs, "--expect-missing", v)
 			}
 			py := exec.Command(debianPython, append(pyArgs, out, in)...)
