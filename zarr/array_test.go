@@ -33,7 +33,7 @@ func TestStoreArray(t *testing.T) {
 		zarray  string
 		wantErr string
 	}{
-		{name: "unknown compressor", zarray: strings.Replace(zarrayF4, `"zlib"`, `"blosc"`, 1), wantErr: `compressor: codec "blosc" is not supported`},
+		{name: "unknown compressor", zarray: strings.Replace(zarrayF4, `"zlib"`, `"zfpy"`, 1), wantErr: `compressor: codec "zfpy" is not supported`},
 		{name: "unknown filter", zarray: strings.Replace(zarrayF4, `"filters": null`, `"filters": [{"id": "shuffle"}, {"id": "delta", "dtype": "<f4"}]`, 1), wantErr: `filter 1: codec "delta"`},
 		{name: "bad shuffle", zarray: strings.Replace(zarrayF4, `"filters": null`, `"filters": [{"id": "shuffle", "elementsize": -2}]`, 1), wantErr: "elementsize -2"},
 		{name: "object field", zarray: strings.Replace(zarrayF4, `"<f4"`, `[["a", "<f4"], ["b", "|O"]]`, 1), wantErr: "object fields are not supported"},
@@ -165,7 +165,7 @@ func TestChunkErrors(t *testing.T) {
 		{
 			name:    "zip bomb",
 			set:     func(m *refs.Manifest) { m.SetInline(1, zlibEncode(t, make([]byte, 1<<20))) },
-			wantErr: []string{"chunk v/1", "decompresses to more than 1040 bytes"},
+			wantErr: []string{"chunk v/1", "zlib: decodes to more than 1040 bytes"},
 		},
 		{
 			name:   "fletcher32 mismatch",

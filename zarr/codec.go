@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 
+	"gokerchunk/codec"
 	"gokerchunk/refs"
 )
 
@@ -22,7 +23,7 @@ type Codec interface {
 
 // codecs maps a numcodecs codec id to the constructor of its decoder. Each
 // codec registers itself from its own file (codec_zlib.go, ...), so adding
-// one (zstd, blosc) is adding a file.
+// one (delta, zfpy) is adding a file; package codec decodes the formats.
 var codecs = map[string]func(refs.Codec) (Codec, error){}
 
 func register(id string, newCodec func(refs.Codec) (Codec, error)) {
@@ -109,10 +110,25 @@ func decodeStages(stages []stage, raw []byte, limit int, scratch *[2][]byte) ([]
 	for k, s := range stages {
 		out, err := s.codec.Decode(scratch[k%2], data, limit)
 		if err != nil {
+			if namesCodec(err, s.id) {
+				return nil, err
+			}
 			return nil, fmt.Errorf("%s: %w", s.id, err)
 		}
 		scratch[k%2] = out
 		data = out
 	}
 	return data, nil
+}
+
+// namesCodec reports whether err, from the codec package, already starts
+// with the codec id, so the pipeline need not repeat it.
+func namesCodec(err error, id string) bool {
+	switch e := err.(type) {
+	case *codec.FormatError:
+		return e.Format == id
+	case *codec.UnsupportedError:
+		return e.Format == id
+	}
+	return false
 }

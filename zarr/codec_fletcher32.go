@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"gokerchunk/codec"
 	"gokerchunk/refs"
 )
 
@@ -33,40 +34,8 @@ func (fletcher32Codec) Decode(dst, src []byte, limit int) ([]byte, error) {
 		return nil, fmt.Errorf("%d bytes, more than the %d a chunk can hold", n, limit)
 	}
 	stored := binary.LittleEndian.Uint32(src[n:])
-	if sum := fletcher32(src[:n]); sum != stored {
+	if sum := codec.Fletcher32(src[:n]); sum != stored {
 		return nil, &ChecksumError{Stored: stored, Computed: sum}
 	}
-	out := grow(dst, n)
-	copy(out, src[:n])
-	return out, nil
-}
-
-// fletcher32 is HDF5's H5_checksum_fletcher32, which numcodecs copies: the
-// data is read as 16-bit big-endian words (an odd last byte is the high
-// byte of a final word) and the sums are folded to 16 bits every 360 words,
-// before they can overflow 32 bits. Zero sums are not mapped to 0xffff, so
-// the result differs from textbook Fletcher-32.
-func fletcher32(data []byte) uint32 {
-	var sum1, sum2 uint32
-	words := len(data) / 2
-	for words > 0 {
-		block := min(words, 360)
-		words -= block
-		for range block {
-			sum1 += uint32(data[0])<<8 | uint32(data[1])
-			sum2 += sum1
-			data = data[2:]
-		}
-		sum1 = sum1&0xffff + sum1>>16
-		sum2 = sum2&0xffff + sum2>>16
-	}
-	if len(data) == 1 {
-		sum1 += uint32(data[0]) << 8
-		sum2 += sum1
-		sum1 = sum1&0xffff + sum1>>16
-		sum2 = sum2&0xffff + sum2>>16
-	}
-	sum1 = sum1&0xffff + sum1>>16
-	sum2 = sum2&0xffff + sum2>>16
-	return sum2<<16 | sum1
+	return append(dst[:0], src[:n]...), nil
 }

@@ -1,9 +1,7 @@
 package zarr
 
 import (
-	"bytes"
-	"compress/gzip"
-
+	"gokerchunk/codec"
 	"gokerchunk/refs"
 )
 
@@ -16,10 +14,5 @@ type gzipCodec struct{}
 func newGzip(refs.Codec) (Codec, error) { return gzipCodec{}, nil }
 
 func (gzipCodec) Decode(dst, src []byte, limit int) ([]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(src))
-	if err != nil {
-		return nil, err
-	}
-	defer zr.Close()
-	return readAllLimit(dst, zr, limit)
+	return codec.Gzip(dst, src, limit)
 }

@@ -3,6 +3,7 @@ package zarr
 import (
 	"fmt"
 
+	"gokerchunk/codec"
 	"gokerchunk/refs"
 )
 
@@ -35,29 +36,9 @@ func (s shuffleCodec) Decode(dst, src []byte, limit int) ([]byte, error) {
 	if len(src) > limit {
 		return nil, fmt.Errorf("%d bytes, more than the %d a chunk can hold", len(src), limit)
 	}
-	out := grow(dst, len(src))
 	size := s.elementSize
-	if size <= 1 {
-		copy(out, src)
-		return out, nil
-	}
-	if len(src)%size != 0 {
+	if size > 1 && len(src)%size != 0 {
 		return nil, fmt.Errorf("%d bytes are not a whole number of %d-byte elements", len(src), size)
 	}
-	count := len(src) / size
-	for i := range size {
-		plane := src[i*count : (i+1)*count]
-		for j, b := range plane {
-			out[j*size+i] = b
-		}
-	}
-	return out, nil
-}
-
-// grow returns a slice of n bytes in dst's storage when it is big enough.
-func grow(dst []byte, n int) []byte {
-	if cap(dst) < n {
-		return make([]byte, n)
-	}
-	return dst[:n]
+	return codec.Unshuffle(dst, src, size), nil
 }

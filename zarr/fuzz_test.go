@@ -1,6 +1,7 @@
 package zarr
 
 import (
+	"strings"
 	"testing"
 
 	"gokerchunk/refs"
@@ -31,6 +32,16 @@ func FuzzDecodeChunk(f *testing.F) {
 			if ref, ok := b.set.Arrays["v"].Chunk(i); ok {
 				f.Add(ref.Data)
 			}
+		}
+	}
+	// Chunks numcodecs compressed with Blosc (every compressor and
+	// shuffle) and LZ4, read as arrays of their own.
+	for _, id := range []string{"blosc", "lz4"} {
+		for _, v := range numcodecsVectors(f, id) {
+			if len(v.raw)%4 == 0 && (id == "lz4" || strings.Contains(v.name, "/f4x512/")) {
+				arrays = append(arrays, vectorArray(f, refs.Codec{"id": id}, v))
+			}
+			f.Add(v.encoded)
 		}
 	}
 	f.Add([]byte{})

@@ -1,0 +1,92 @@
+package codec
+
+import (
+	"errors"
+	"io"
+	"slices"
+	"sync"
+)
+
+// scratchPool holds buffers for intermediate results (a block before it is
+// unshuffled), reused across calls.
+var scratchPool sync.Pool
+
+// getScratch returns a pooled buffer of n bytes; give it back with
+// scratchPool.Put.
+func getScratch(n int) *[]byte {
+	b, _ := scratchPool.Get().(*[]byte)
+	if b == nil {
+		b = new([]byte)
+	}
+	*b = grow(*b, n)
+	return b
+}
+
+// grow returns n bytes in dst's storage when it is large enough, else a
+// new slice.
+func grow(dst []byte, n int) []byte {
+	if cap(dst) < n {
+		return make([]byte, n)
+	}
+	return dst[:n]
+}
+
+// readAll reads a decompressing reader to its end into dst's storage,
+// failing once the output would exceed limit bytes.
+func readAll(format string, dst []byte, r io.Reader, limit int) ([]byte, error) {
+	limit = max(limit, 0)
+	// One byte past the limit tells "exactly limit" from "too much". A
+	// small limit (a fixed-size chunk) is allocated at once; a large one
+	// (the bound of a variable-size chunk, up to 2 GiB) only as the output
+	// grows.
+	const firstAlloc = 1 << 24
+	if cap(dst) < min(limit+1, firstAlloc) {
+		dst = make([]byte, 0, min(limit+1, firstAlloc))
+	}
+	buf := dst[:0]
+	for {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, min(cap(buf), limit+1-len(buf)))
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if len(buf) > limit {
+			return nil, overLimit(format, limit)
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, streamErr(format, err)
+		}
+	}
+}
+
+// readExact reads a decompressing reader into all of dst and checks that
+// the stream ends there (which also makes the reader verify its trailing
+// checksum).
+func readExact(format string, dst []byte, r io.Reader) error {
+	if _, err := io.ReadFull(r, dst); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return streamErr(format, err)
+	}
+	var one [1]byte
+	switch _, err := io.ReadFull(r, one[:]); err {
+	case io.EOF:
+		return nil
+	case nil:
+		return overLimit(format, len(dst))
+	default:
+		return streamErr(format, err)
+	}
+}
+
+func streamErr(format string, err error) error {
+	msg := "corrupt stream"
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		msg = "truncated stream"
+	}
+	return &FormatError{Format: format, Offset: -1, Msg: msg, Err: err}
+}
