@@ -8,6 +8,7 @@ import (
 	"io"
 	"sync"
 
+	"gokerchunk/codec"
 	"gokerchunk/refs"
 )
 
@@ -119,8 +120,8 @@ func newCodecPlan(filters []filter, m uint32, elemSize int) (*codecPlan, error) 
 
 // reencode turns a chunk stored with filter mask m into the bytes the plan's
 // codecs expect: undo the filters it went through, then apply the target's.
-func (p *codecPlan) reencode(stored []byte, m uint32, elemSize int) ([]byte, error) {
-	data, err := unfilter(p.source, stored, m, elemSize)
+func (p *codecPlan) reencode(stored []byte, m uint32, elemSize, limit int) ([]byte, error) {
+	data, err := unfilter(p.source, stored, m, elemSize, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -159,15 +160,16 @@ func (p *codecPlan) encodable() bool {
 }
 
 // unfilter undoes, last first, the filters a chunk stored with mask m went
-// through.
-func unfilter(filters []filter, stored []byte, m uint32, elemSize int) ([]byte, error) {
+// through; limit bounds every stage's output (the chunk's size, plus room
+// for checksums).
+func unfilter(filters []filter, stored []byte, m uint32, elemSize, limit int) ([]byte, error) {
 	data := stored
 	var err error
 	for i := len(filters) - 1; i >= 0; i-- {
 		if !applied(i, m) {
 			continue
 		}
-		if data, err = decodeFilter(filters[i], data, elemSize); err != nil {
+		if data, err = decodeFilter(filters[i], data, elemSize, limit); err != nil {
 			return nil, err
 		}
 	}
@@ -181,31 +183,42 @@ func shuffleSize(flt filter, elemSize int) int {
 	return elemSize
 }
 
-func decodeFilter(flt filter, data []byte, elemSize int) ([]byte, error) {
+func decodeFilter(flt filter, data []byte, elemSize, limit int) ([]byte, error) {
+	var out []byte
+	var err error
 	switch flt.id {
 	case filterDeflate:
-		zr, err := zlib.NewReader(bytes.NewReader(data))
-		if err != nil {
-			return nil, fmt.Errorf("deflate: %w", err)
-		}
-		out, err := io.ReadAll(io.LimitReader(zr, 1<<30))
-		if err != nil {
-			return nil, fmt.Errorf("deflate: %w", err)
-		}
-		return out, nil
+		out, err = codec.Zlib(nil, data, limit)
 	case filterShuffle:
-		return unshuffle(data, shuffleSize(flt, elemSize)), nil
+		return codec.Unshuffle(nil, data, shuffleSize(flt, elemSize)), nil
 	case filterFletcher32:
 		if len(data) < 4 {
 			return nil, fmt.Errorf("fletcher32: %d-byte chunk", len(data))
 		}
 		n := len(data) - 4
-		if got, want := binary.LittleEndian.Uint32(data[n:]), fletcher32(data[:n]); got != want {
+		if got, want := binary.LittleEndian.Uint32(data[n:]), codec.Fletcher32(data[:n]); got != want {
 			return nil, fmt.Errorf("fletcher32 checksum %#x, computed %#x", got, want)
 		}
 		return data[:n], nil
+	case filterBlosc:
+		out, err = codec.Blosc(nil, data, limit)
+	case filterZstd:
+		out, err = codec.Zstd(nil, data, limit)
+	case filterBzip2:
+		out, err = codec.Bzip2(nil, data, limit)
+	case filterLZ4:
+		out, err = codec.HDF5LZ4(nil, data, limit)
+	case filterLZF:
+		out, err = codec.LZF(nil, data, limit)
+	case filterBitshuffle:
+		out, err = codec.HDF5Bitshuffle(nil, data, flt.params, limit)
+	default:
+		return nil, errUnsupported(fmt.Sprintf("HDF5 filter %d", flt.id))
 	}
-	return nil, errUnsupported(fmt.Sprintf("HDF5 filter %d", flt.id))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", knownFilterNames[flt.id], err)
+	}
+	return out, nil
 }
 
 func encodeFilter(flt filter, data []byte, elemSize int) ([]byte, error) {
@@ -227,10 +240,10 @@ func encodeFilter(flt filter, data []byte, elemSize int) ([]byte, error) {
 		}
 		return b.Bytes(), nil
 	case filterShuffle:
-		return shuffle(data, shuffleSize(flt, elemSize)), nil
+		return codec.Shuffle(nil, data, shuffleSize(flt, elemSize)), nil
 	case filterFletcher32:
 		out := append(append([]byte(nil), data...), 0, 0, 0, 0)
-		binary.LittleEndian.PutUint32(out[len(data):], fletcher32(data))
+		binary.LittleEndian.PutUint32(out[len(data):], codec.Fletcher32(data))
 		return out, nil
 	}
 	return nil, errUnsupported(fmt.Sprintf("HDF5 filter %d", flt.id))
@@ -249,68 +262,4 @@ func zlibWriter(w io.Writer, level int) (*zlib.Writer, error) {
 		return zw, nil
 	}
 	return zlib.NewWriterLevel(w, level)
-}
-
-// shuffle transposes bytes as HDF5's shuffle filter does: all first bytes of
-// the elements, then all second bytes...; a partial trailing element is
-// copied unchanged.
-func shuffle(src []byte, size int) []byte {
-	if size <= 1 {
-		return src
-	}
-	out := make([]byte, len(src))
-	n := len(src) / size
-	for i := 0; i < n; i++ {
-		for j := 0; j < size; j++ {
-			out[j*n+i] = src[i*size+j]
-		}
-	}
-	copy(out[n*size:], src[n*size:])
-	return out
-}
-
-func unshuffle(src []byte, size int) []byte {
-	if size <= 1 {
-		return src
-	}
-	out := make([]byte, len(src))
-	n := len(src) / size
-	for i := 0; i < n; i++ {
-		for j := 0; j < size; j++ {
-			out[i*size+j] = src[j*n+i]
-		}
-	}
-	copy(out[n*size:], src[n*size:])
-	return out
-}
-
-// fletcher32 is HDF5's H5_checksum_fletcher32: sums over 16-bit big-endian
-// words, a trailing odd byte taken as the high byte of a last word.
-func fletcher32(data []byte) uint32 {
-	var sum1, sum2 uint32
-	n := len(data) / 2
-	i := 0
-	for n > 0 {
-		t := n
-		if t > 360 {
-			t = 360
-		}
-		n -= t
-		for ; t > 0; t-- {
-			sum1 += uint32(data[i])<<8 | uint32(data[i+1])
-			sum2 += sum1
-			i += 2
-		}
-		sum1 = (sum1 & 0xffff) + (sum1 >> 16)
-		sum2 = (sum2 & 0xffff) + (sum2 >> 16)
-	}
-	if len(data)%2 == 1 {
-		sum1 += uint32(data[i]) << 8
-		sum2 += sum1
-		sum1 = (sum1 & 0xffff) + (sum1 >> 16)
-		sum2 = (sum2 & 0xffff) + (sum2 >> 16)
-	}
-	sum1 = (sum1 & 0xffff) + (sum1 >> 16)
-	sum2 = (sum2 & 0xffff) + (sum2 >> 16)
-	return sum2<<16 | sum1
 }

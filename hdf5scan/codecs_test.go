@@ -4,44 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+
+	"gokerchunk/codec"
 )
-
-func TestShuffleRoundTrip(t *testing.T) {
-	for _, n := range []int{0, 1, 7, 8, 9, 24, 28} {
-		src := make([]byte, n)
-		for i := range src {
-			src[i] = byte(i*7 + 3)
-		}
-		for _, size := range []int{1, 2, 4, 8} {
-			sh := shuffle(src, size)
-			if got := unshuffle(sh, size); !bytes.Equal(got, src) {
-				t.Errorf("n=%d size=%d: round trip %v != %v", n, size, got, src)
-			}
-			if m := n / size * size; size > 1 && !bytes.Equal(sh[m:], src[m:]) {
-				t.Errorf("n=%d size=%d: tail not copied", n, size)
-			}
-		}
-	}
-	if got := shuffle([]byte{1, 2, 3, 4, 5, 6}, 2); !bytes.Equal(got, []byte{1, 3, 5, 2, 4, 6}) {
-		t.Errorf("shuffle = %v", got)
-	}
-}
-
-func TestFletcher32(t *testing.T) {
-	// HDF5's algorithm on "abcde" (an odd length): words 0x6162, 0x6364,
-	// then 0x6500 for the trailing byte.
-	s1 := uint32(0x6162)
-	s2 := s1
-	s1 += 0x6364
-	s2 += s1
-	s1 += 0x6500
-	s2 += s1
-	s1 = (s1 & 0xffff) + (s1 >> 16)
-	s2 = (s2 & 0xffff) + (s2 >> 16)
-	if got, want := fletcher32([]byte("abcde")), s2<<16|s1; got != want {
-		t.Errorf("fletcher32 = %#x, want %#x", got, want)
-	}
-}
 
 func TestCodecPlan(t *testing.T) {
 	deflate := filter{id: filterDeflate, params: []uint32{5}}
@@ -100,17 +65,17 @@ func TestReencode(t *testing.T) {
 	}
 	// A chunk whose deflate stage was skipped (mask bit 1) holds only the
 	// shuffled bytes; re-encoding must give what shuffle+zlib decode.
-	stored := shuffle(raw, 8)
-	got, err := plan.reencode(stored, 2, 8)
+	stored := codec.Shuffle(nil, raw, 8)
+	got, err := plan.reencode(stored, 2, 8, 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
-	back, err := decodeFilter(filters[1], got, 8)
+	back, err := decodeFilter(filters[1], got, 8, 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(unshuffle(back, 8), raw) {
-		t.Errorf("re-encoded chunk decodes to %v", unshuffle(back, 8))
+	if !bytes.Equal(codec.Unshuffle(nil, back, 8), raw) {
+		t.Errorf("re-encoded chunk decodes to %v", codec.Unshuffle(nil, back, 8))
 	}
 	// netCDF-C's fletcher32 → shuffle(8) → deflate: every chunk is
 	// re-encoded to shuffle → zlib without the checksum.
@@ -120,16 +85,16 @@ func TestReencode(t *testing.T) {
 		t.Fatalf("plan %+v, %v: want reencodeAll", p8, err)
 	}
 	withSum, _ := encodeFilter(netcdf[0], raw, 8)
-	stored, _ = encodeFilter(netcdf[2], shuffle(withSum, 8), 8)
-	got, err = p8.reencode(stored, 0, 8)
+	stored, _ = encodeFilter(netcdf[2], codec.Shuffle(nil, withSum, 8), 8)
+	got, err = p8.reencode(stored, 0, 8, 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if back, _ := decodeFilter(filters[1], got, 8); !bytes.Equal(unshuffle(back, 8), raw) {
-		t.Errorf("re-encoded netCDF chunk decodes to %v", unshuffle(back, 8))
+	if back, _ := decodeFilter(filters[1], got, 8, 1<<20); !bytes.Equal(codec.Unshuffle(nil, back, 8), raw) {
+		t.Errorf("re-encoded netCDF chunk decodes to %v", codec.Unshuffle(nil, back, 8))
 	}
 	// A corrupt stored chunk is an error, not a panic.
-	if _, err := plan.reencode([]byte{1, 2, 3}, 0, 8); err == nil {
+	if _, err := plan.reencode([]byte{1, 2, 3}, 0, 8, 1<<20); err == nil {
 		t.Error("corrupt deflate stream re-encoded without error")
 	}
 }

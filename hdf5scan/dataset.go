@@ -464,7 +464,7 @@ func (s *scanner) placeChunks(ds *dataset, m *refs.Manifest, recs []chunkRecord,
 			if err != nil {
 				return nil, err
 			}
-			data, err := plan.reencode(stored, r.mask, ds.dtype.size)
+			data, err := plan.reencode(stored, r.mask, ds.dtype.size, int(nbytes)+checksumSlack)
 			if err != nil {
 				return nil, fmt.Errorf("%s: chunk at offset %d with filter mask %#x: %w", ds.path, s.f.abs(r.addr), r.mask, err)
 			}
@@ -499,6 +499,10 @@ func gridPositions(grid []int, limit uint64) uint64 {
 // a corrupt dataspace must not make the scanner allocate terabytes.
 const maxGridPositions = 1 << 22
 
+// checksumSlack is room, beyond a chunk's size, for the checksums that
+// filters such as fletcher32 append before later filters run.
+const checksumSlack = 64
+
 // defaultMaxDecodedInline bounds the data that re-encoding or embedding may
 // inline for one dataset unless Options say otherwise: beyond it the dataset
 // is reported instead of bloating the JSON.
@@ -523,7 +527,7 @@ func (s *scanner) embedChunks(ds *dataset, m *refs.Manifest, recs []chunkRecord,
 		if err != nil {
 			return err
 		}
-		raw, err := unfilter(ds.filters, stored, r.mask, ds.dtype.size)
+		raw, err := unfilter(ds.filters, stored, r.mask, ds.dtype.size, int(nbytes)+checksumSlack)
 		if err != nil {
 			return fmt.Errorf("%s: chunk at offset %d: %w", ds.path, s.f.abs(r.addr), err)
 		}

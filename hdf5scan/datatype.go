@@ -45,7 +45,7 @@ type datatype struct {
 	ieee bool
 	// Integers and bitfields: every bit of the size is a value bit.
 	fullWidth bool
-	tag       string // opaque: the ASCII tag
+	tag       string   // opaque: the ASCII tag
 	refType   int      // reference: 0 object, 1 region
 	arrayDim  []uint64 // array: dimensions
 }

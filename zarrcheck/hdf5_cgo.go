@@ -69,6 +69,23 @@ done:
 // h5_is_dimension_scale: 1 when the dataset has the CLASS attribute
 // "DIMENSION_SCALE" of the HDF5 Dimension Scale specification (a
 // fixed-length string), else 0.
+// h5_missing_filter returns the id of the first filter of a dataset's
+// pipeline that libhdf5 cannot load, or -1.
+static int h5_missing_filter(hid_t did) {
+	hid_t dcpl = H5Dget_create_plist(did);
+	if (dcpl < 0) return -1;
+	int missing = -1;
+	int n = H5Pget_nfilters(dcpl);
+	for (int i = 0; i < n && missing < 0; i++) {
+		unsigned flags;
+		size_t nelmts = 0;
+		H5Z_filter_t id = H5Pget_filter2(dcpl, (unsigned)i, &flags, &nelmts, NULL, 0, NULL, NULL);
+		if (id >= 0 && H5Zfilter_avail(id) <= 0) missing = (int)id;
+	}
+	H5Pclose(dcpl);
+	return missing;
+}
+
 static int h5_is_dimension_scale(hid_t did) {
 	const char want[] = "DIMENSION_SCALE";
 	char buf[sizeof want + 1] = {0};
@@ -511,6 +528,10 @@ func (s *hdf5Source) read(path string) ([]byte, *h5Dataset, error) {
 	}
 	defer C.H5Tclose(ftype)
 	if C.H5Dread(did, ftype, C.H5S_ALL, C.H5S_ALL, C.H5P_DEFAULT, unsafe.Pointer(&buf[0])) < 0 {
+		if id := C.h5_missing_filter(did); id >= 0 {
+			// Not our failure: there is no reference to compare with.
+			return nil, nil, fmt.Errorf("%s: dataset %s: libhdf5 has no plugin for filter %d: %w", s.path, d.name, int(id), ErrNotCompared)
+		}
 		return nil, nil, fmt.Errorf("%s: dataset %s: libhdf5 cannot read it", s.path, d.name)
 	}
 	return buf, d, nil
