@@ -34,17 +34,13 @@ func grow(dst []byte, n int) []byte {
 // failing once the output would exceed limit bytes.
 func readAll(format string, dst []byte, r io.Reader, limit int) ([]byte, error) {
 	limit = max(limit, 0)
-	// One byte past the limit tells "exactly limit" from "too much".
-	if cap(dst) < limit+1 {
-		dst = make([]byte, 0, limit+1)
+	if cap(dst) < limit {
+		dst = make([]byte, 0, limit)
 	}
 	buf := dst[:0]
-	for {
-		n, err := r.Read(buf[len(buf):cap(buf)])
+	for len(buf) < limit {
+		n, err := r.Read(buf[len(buf):limit])
 		buf = buf[:len(buf)+n]
-		if len(buf) > limit {
-			return nil, overLimit(format, limit)
-		}
 		if err == io.EOF {
 			return buf, nil
 		}
@@ -52,11 +48,14 @@ func readAll(format string, dst []byte, r io.Reader, limit int) ([]byte, error) 
 			return nil, streamErr(format, err)
 		}
 	}
+	if err := expectEnd(format, r, limit); err != nil {
+		return nil, err
+	}
+	return buf, nil
 }
 
 // readExact reads a decompressing reader into all of dst and checks that
-// the stream ends there (which also makes the reader verify its trailing
-// checksum).
+// the stream ends there.
 func readExact(format string, dst []byte, r io.Reader) error {
 	if _, err := io.ReadFull(r, dst); err != nil {
 		if err == io.EOF {
@@ -64,12 +63,18 @@ func readExact(format string, dst []byte, r io.Reader) error {
 		}
 		return streamErr(format, err)
 	}
+	return expectEnd(format, r, len(dst))
+}
+
+// expectEnd checks that a reader which produced limit bytes has no more;
+// reaching the end also makes it verify its trailing checksum.
+func expectEnd(format string, r io.Reader, limit int) error {
 	var one [1]byte
 	switch _, err := io.ReadFull(r, one[:]); err {
 	case io.EOF:
 		return nil
 	case nil:
-		return overLimit(format, len(dst))
+		return overLimit(format, limit)
 	default:
 		return streamErr(format, err)
 	}
