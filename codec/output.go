@@ -35,24 +35,20 @@ func grow(dst []byte, n int) []byte {
 // failing once the output would exceed limit bytes.
 func readAll(format string, dst []byte, r io.Reader, limit int) ([]byte, error) {
 	limit = max(limit, 0)
-	// One byte past the limit tells "exactly limit" from "too much". A
-	// small limit (a fixed-size chunk) is allocated at once; a large one
+	// A small limit (a fixed-size chunk) is allocated at once; a large one
 	// (the bound of a variable-size chunk, up to 2 GiB) only as the output
 	// grows.
 	const firstAlloc = 1 << 24
-	if cap(dst) < min(limit+1, firstAlloc) {
-		dst = make([]byte, 0, min(limit+1, firstAlloc))
+	if cap(dst) < min(limit, firstAlloc) {
+		dst = make([]byte, 0, min(limit, firstAlloc))
 	}
 	buf := dst[:0]
-	for {
+	for len(buf) < limit {
 		if len(buf) == cap(buf) {
-			buf = slices.Grow(buf, min(cap(buf), limit+1-len(buf)))
+			buf = slices.Grow(buf, min(cap(buf), limit-len(buf)))
 		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
+		n, err := r.Read(buf[len(buf):min(cap(buf), limit)])
 		buf = buf[:len(buf)+n]
-		if len(buf) > limit {
-			return nil, overLimit(format, limit)
-		}
 		if err == io.EOF {
 			return buf, nil
 		}
@@ -60,11 +56,14 @@ func readAll(format string, dst []byte, r io.Reader, limit int) ([]byte, error) 
 			return nil, streamErr(format, err)
 		}
 	}
+	if err := expectEnd(format, r, limit); err != nil {
+		return nil, err
+	}
+	return buf, nil
 }
 
 // readExact reads a decompressing reader into all of dst and checks that
-// the stream ends there (which also makes the reader verify its trailing
-// checksum).
+// the stream ends there.
 func readExact(format string, dst []byte, r io.Reader) error {
 	if _, err := io.ReadFull(r, dst); err != nil {
 		if err == io.EOF {
@@ -72,12 +71,18 @@ func readExact(format string, dst []byte, r io.Reader) error {
 		}
 		return streamErr(format, err)
 	}
+	return expectEnd(format, r, len(dst))
+}
+
+// expectEnd checks that a reader which produced limit bytes has no more;
+// reaching the end also makes it verify its trailing checksum.
+func expectEnd(format string, r io.Reader, limit int) error {
 	var one [1]byte
 	switch _, err := io.ReadFull(r, one[:]); err {
 	case io.EOF:
 		return nil
 	case nil:
-		return overLimit(format, len(dst))
+		return overLimit(format, limit)
 	default:
 		return streamErr(format, err)
 	}
