@@ -9,8 +9,13 @@ BIN := bin/gokerchunk
 # Tools built from source are cached here so later runs reuse them.
 TOOLS := $(HOME)/.cache/gokerchunk-tools/bin
 STATICCHECK_VERSION := v0.8.2
-APT_PACKAGES := libnetcdf-dev netcdf-bin hdf5-tools pkg-config \
+# The HDF5 filter plugins let libhdf5 (under `check`, h5py and libnetcdf)
+# read the plugin-filtered fixtures the scanner is compared against.
+APT_PACKAGES := libnetcdf-dev libhdf5-dev netcdf-bin hdf5-tools pkg-config \
+	hdf5-filter-plugin hdf5-filter-plugin-blosc-serial hdf5-plugin-lzf \
 	python3-h5py python3-netcdf4 python3-numpy python3-fsspec python3-zarr python3-xarray
+# Only to regenerate fixtures (make fixtures).
+FIXTURE_PACKAGES := faketime python3-hdf5plugin hdf5-filter-plugin-zfp-serial bitshuffle
 
 .PHONY: demo test deps build lint fixtures bench fuzz clean
 
@@ -53,12 +58,17 @@ test: deps lint
 	$(GO) test -race -count=1 ./...
 
 # fixtures regenerates testdata/fixtures from the committed generators.
-fixtures:
+fixtures: deps
+	@missing=$$(for p in $(FIXTURE_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
 	bash testdata/gen/generate.sh
 
 # bench reports time, allocations and bytes read per file (one core).
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./hdf5scan/ ./zarr/
+	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./hdf5scan/ ./zarr/ ./codec/
 
 # fuzz runs each parser's fuzz target for FUZZTIME; crashers land in the
 # package's testdata/fuzz and become regression tests.
@@ -67,6 +77,10 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzScan -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./hdf5scan/
 	$(GO) test -run '^$$' -fuzz FuzzDecodeChunk -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./zarr/
 	$(GO) test -run '^$$' -fuzz FuzzReadJSON -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./refs/
+	$(GO) test -run '^$$' -fuzz FuzzDecodeVLenUTF8 -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./zarr/
+	for f in FuzzBlosc FuzzBlosclz FuzzLZ4 FuzzLZF FuzzBitshuffle FuzzZstd; do \
+		$(GO) test -run '^$$' -fuzz $$f -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./codec/ || exit 1; \
+	done
 
 clean:
 	rm -rf bin out
