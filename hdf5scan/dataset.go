@@ -113,7 +113,7 @@ func (s *scanner) emitDataset(o *object, attrs map[string]any) error {
 		return nil
 	}
 	ds, err := s.f.readDataset(o)
-	if err != nil {
+	if ds == nil {
 		return err
 	}
 	if ds.space.null {
@@ -121,6 +121,18 @@ func (s *scanner) emitDataset(o *object, attrs map[string]any) error {
 		// which no Zarr array can be.
 		s.note("%s has a null dataspace (no shape, no elements): not listed", o.path)
 		return nil
+	}
+	// Name the axes first: netCDF-C numbers phony dimensions for every
+	// variable it lists, also those this scanner cannot represent.
+	var dims []string
+	if err == nil || netCDFListsType(ds.dtype) {
+		var derr error
+		if dims, derr = s.dimensionNames(o, ds, attrs); derr != nil {
+			return derr
+		}
+	}
+	if err != nil {
+		return err
 	}
 	zt, err := ds.dtype.zarrType()
 	if err != nil {
@@ -163,7 +175,7 @@ func (s *scanner) emitDataset(o *object, attrs map[string]any) error {
 		// which may exceed the dataset's extent; the rest reads as fill.
 		for axis := range z.Shape {
 			if axis < len(o.scales) && len(o.scales[axis]) > 0 {
-				z.Shape[axis] = max(z.Shape[axis], int64(s.dimLen[o.scales[axis][0]]))
+				z.Shape[axis] = max(z.Shape[axis], int64(s.dimLen[o.scales[axis][len(o.scales[axis])-1]]))
 			}
 		}
 		if class, _ := attrs["CLASS"].(string); class == "DIMENSION_SCALE" && rank == 1 {
@@ -205,10 +217,6 @@ func (s *scanner) emitDataset(o *object, attrs map[string]any) error {
 	user := visibleAttrs(attrs)
 	if fromAttr {
 		delete(user, "_FillValue")
-	}
-	dims, err := s.dimensionNames(o, ds, attrs)
-	if err != nil {
-		return err
 	}
 	for _, n := range zt.extra {
 		dims = append(dims, s.phonyDim(o.group, uint64(n), false, dims))

@@ -91,16 +91,22 @@ func (s *scanner) dimensionNames(o *object, ds *dataset, attrs map[string]any) (
 	names := make([]string, rank)
 	for axis := range names {
 		if axis < len(o.scales) && len(o.scales[axis]) > 0 {
-			if len(o.scales[axis]) > 1 {
-				s.note("%s: axis %d has %d dimension scales: named after the first", o.path, axis, len(o.scales[axis]))
+			n := len(o.scales[axis])
+			if n > 1 {
+				s.note("%s: axis %d has %d dimension scales: named after the last attached, as netCDF-C does", o.path, axis, n)
 			}
-			names[axis] = netCDFName(pathBase(s.byAddr[o.scales[axis][0]].path))
+			names[axis] = netCDFName(pathBase(s.byAddr[o.scales[axis][n-1]].path))
 		}
 	}
 	if class, _ := attrs["CLASS"].(string); class == "DIMENSION_SCALE" && rank == 1 && names[0] == "" {
 		names[0] = netCDFName(pathBase(o.path))
 	}
-	var used []string
+	var used []string // what an axis must not take again: netCDF-C checks the variable's dimension ids
+	for _, n := range names {
+		if n != "" {
+			used = append(used, n)
+		}
+	}
 	for axis, n := range names {
 		if n != "" {
 			continue
@@ -111,12 +117,27 @@ func (s *scanner) dimensionNames(o *object, ds *dataset, attrs map[string]any) (
 	return names, nil
 }
 
+// netCDFListsType reports whether netCDF-C presents a dataset of type t as
+// a variable (and so gives it dimensions): atomic types and strings; it
+// leaves out compounds, enumerations, opaque and array types that are not
+// committed (as h5py writes them), references and sequences.
+func netCDFListsType(t *datatype) bool {
+	switch t.class {
+	case classFixedPoint, classFloat, classString:
+		return true
+	case classVlen:
+		return t.vlenString
+	}
+	return false
+}
+
 func pathBase(p string) string { return p[strings.LastIndexByte(p, '/')+1:] }
 
 // phonyDim returns netCDF-C's name for an axis without a dimension scale:
-// dimensions are per group, shared by axes of the same length and
-// unlimitedness, numbered by a file-wide counter in traversal order. An
-// axis does not reuse a phony dimension its own variable already uses.
+// the first dimension of the group (its dimension scales first, then phony
+// dimensions) of the same length and unlimitedness that the variable does
+// not use yet, else a new phony_dim_N, N counting every dimension of the
+// file made so far (dimension scales first, then in traversal order).
 func (s *scanner) phonyDim(group string, length uint64, unlimited bool, used []string) string {
 	for _, d := range s.phony[group] {
 		if d.length == length && d.unlimited == unlimited && !contains(used, d.name) {
@@ -125,7 +146,9 @@ func (s *scanner) phonyDim(group string, length uint64, unlimited bool, used []s
 	}
 	name := fmt.Sprintf("phony_dim_%d", s.phonyCount)
 	s.phonyCount++
-	s.phony[group] = append(s.phony[group], phonyDim{length: length, unlimited: unlimited, name: name})
+	// netCDF-C makes a new dimension of length 0 unlimited, whatever the
+	// axis's maximum: later fixed axes of length 0 do not match it.
+	s.phony[group] = append(s.phony[group], phonyDim{length: length, unlimited: unlimited || length == 0, name: name})
 	return name
 }
 

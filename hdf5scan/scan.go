@@ -62,7 +62,8 @@ type scanner struct {
 	// dimLen is the length of each netCDF dimension, by the address of its
 	// dimension scale: the longest extent among the datasets using it.
 	dimLen map[uint64]uint64
-	// phony dimension names per group, netCDF-C style.
+	// The dimensions of each group in netCDF-C's order: its dimension
+	// scales, then the phony dimensions made for axes without one.
 	phony      map[string][]phonyDim
 	phonyCount int
 	res        *Result
@@ -229,7 +230,36 @@ func (s *scanner) walk(root uint64) error {
 // netCDFOrder lists the objects in the order netCDF-C reads a file, which
 // numbers its phony dimensions: a group, then each of its subgroups in full,
 // then its own datasets. s.objects is in preorder, members by name.
+//
+// Objects whose type netCDF-C does not list (see netCDFListsType) come
+// after all others, so that they do not take phony dimension numbers
+// netCDF-C gives to the variables it lists.
 func (s *scanner) netCDFOrder() []*object {
+	all := s.netCDFTreeOrder()
+	listed := make([]*object, 0, len(all))
+	var later []*object
+	for _, o := range all {
+		if o.isGroup {
+			listed = append(listed, o)
+			continue
+		}
+		m, ok := o.header.find(msgDatatype)
+		if !ok {
+			listed = append(listed, o)
+			continue
+		}
+		d := s.f.decoderOver("datatype message", m.off, m.data)
+		if t := s.f.parseDatatype(d, 0); d.err == nil && !netCDFListsType(t) {
+			later = append(later, o)
+		} else {
+			listed = append(listed, o)
+		}
+	}
+	return append(listed, later...)
+}
+
+// netCDFTreeOrder is netCDFOrder without the split by type.
+func (s *scanner) netCDFTreeOrder() []*object {
 	children := map[string][]*object{}
 	for _, o := range s.objects[1:] {
 		children[o.group] = append(children[o.group], o)
@@ -283,6 +313,8 @@ func (s *scanner) emit(o *object) error {
 // (an unlimited dimension that another variable extended further).
 func (s *scanner) prepare() error {
 	s.dimLen = map[uint64]uint64{}
+	var scales []*object
+	var unlimited []bool
 	for _, o := range s.objects {
 		if err := s.ctx.Err(); err != nil {
 			return err
@@ -316,10 +348,19 @@ func (s *scanner) prepare() error {
 				}
 			}
 		}
-		if class, _ := values["CLASS"].(string); class == "DIMENSION_SCALE" && len(space.dims) == 1 {
+		if class, _ := values["CLASS"].(string); class == "DIMENSION_SCALE" && len(space.dims) >= 1 {
 			s.dimLen[o.addr] = max(s.dimLen[o.addr], space.dims[0])
+			scales = append(scales, o)
+			unlimited = append(unlimited, space.maxDims[0] == unlimitedDim)
 		}
 	}
+	// netCDF-C makes every dimension scale a dimension, numbering them
+	// before any phony dimension, and gives an axis without a scale the
+	// first dimension of its group with the same length, real or phony.
+	for i, o := range scales {
+		s.phony[o.group] = append(s.phony[o.group], phonyDim{length: s.dimLen[o.addr], unlimited: unlimited[i], name: netCDFName(pathBase(o.path))})
+	}
+	s.phonyCount = len(scales)
 	return nil
 }
 

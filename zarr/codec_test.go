@@ -220,4 +220,3 @@ func TestNewCodecErrors(t *testing.T) {
 		t.Fatalf("CodecIDs() = %v, want %v", got, want)
 	}
 }
-
