@@ -148,7 +148,7 @@ func scanWithDeadline(t *testing.T, data []byte, what string) {
 }
 
 func TestCorruptFixtures(t *testing.T) {
-	for _, path := range fixtures(t, "fixtures") {
+	for _, path := range append(fixtures(t, "fixtures"), fixtures(t, "fixtures/features")...) {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
@@ -184,7 +184,11 @@ func TestNotHDF5(t *testing.T) {
 }
 
 func FuzzScan(f *testing.F) {
-	for _, path := range append(fixtures(f, "fixtures"), fixtures(f, "fixtures/unsupported")...) {
+	var paths []string
+	for _, dir := range []string{"fixtures", "fixtures/features", "fixtures/unsupported"} {
+		paths = append(paths, fixtures(f, dir)...)
+	}
+	for _, path := range paths {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			f.Fatal(err)
