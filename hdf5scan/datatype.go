@@ -201,6 +201,7 @@ func (d *decoder) cstring(padded8 bool) string {
 	return s
 }
 
-// maxStringSize bounds fixed-length string elements: larger ones exist only
-// in corrupt files, and every fill value and chunk is built from them.
+// maxStringSize bounds the elements of any datatype (fixed-length strings
+// are the largest in real files): larger ones exist only in corrupt files,
+// and every fill value and chunk is built from them.
 const maxStringSize = 1 << 20

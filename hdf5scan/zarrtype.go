@@ -33,6 +33,11 @@ type zarrType struct {
 // zarrType maps t onto a Zarr v2 element type or reports, as the feature
 // of an UnsupportedError, why it cannot be one.
 func (t *datatype) zarrType() (*zarrType, error) {
+	if t.size < 1 || t.size > maxStringSize {
+		// Fill values and chunks are built from elements: one of
+		// gigabytes exists only in corrupt files.
+		return nil, errUnsupported(fmt.Sprintf("%s elements", t))
+	}
 	switch t.class {
 	case classVlen:
 		if !t.vlenString {
