@@ -1,12 +1,16 @@
 // Package codec decodes the compression formats of HDF5 plugin filters and
 // numcodecs in pure Go: Blosc (with its blosclz, LZ4, zlib and zstd
 // streams, byte- and bit-shuffle), LZ4 in numcodecs' and HDF5's framings,
-// LZF, bitshuffle, zstd, bzip2, zlib and gzip, and HDF5's byte shuffle and
-// Fletcher-32 checksum.
+// LZF, bitshuffle, zstd, bzip2, zlib and gzip, and HDF5's byte shuffle,
+// Fletcher-32 checksum, scale-offset and n-bit filters.
 //
 // Every decoder has the form
 //
 //	func X(dst, src []byte, limit int) ([]byte, error)
+//
+// or, for HDF5 filters that need their parameters, the form
+//
+//	func X(dst, src []byte, cdValues []uint32, limit int) ([]byte, error)
 //
 // It returns the decoded form of src, built in dst's storage when dst is
 // large enough (so a caller decoding many chunks can reuse one buffer), and
