@@ -268,13 +268,20 @@ func elementValue(f *file, gh *globalHeap, t *datatype, b []byte) (any, error) {
 	}
 	switch t.class {
 	case classFixedPoint:
-		if !t.fullWidth {
-			return nil, errUnsupported(fmt.Sprintf("%d-byte integer attribute with fewer value bits or a bit offset", t.size))
-		}
 		if t.size != 1 && t.size != 2 && t.size != 4 && t.size != 8 {
 			return nil, errUnsupported(fmt.Sprintf("%d-byte integer attribute", t.size))
 		}
 		u := uintN(order, b, t.size)
+		if !t.fullWidth {
+			if !canWiden(t) {
+				return nil, errUnsupported(fmt.Sprintf("integer attribute of %d bits at bit %d of %d bytes", t.precision, t.bitOffset, t.size))
+			}
+			u = narrowValue(t, u)
+			if t.signed {
+				return int64(u), nil
+			}
+			return u, nil
+		}
 		if !t.signed {
 			return u, nil
 		}

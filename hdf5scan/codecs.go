@@ -26,6 +26,9 @@ type codecPlan struct {
 	// reencodeAll: no stored chunk can be referenced as it is; every chunk
 	// is decoded, re-encoded with target and inlined.
 	reencodeAll bool
+	// widen, when set, is the narrow integer type whose decoded chunks
+	// are widened before re-encoding.
+	widen *datatype
 }
 
 // applied reports whether filter i runs for chunks with mask m.
@@ -33,8 +36,11 @@ func applied(i int, m uint32) bool { return m&(1<<uint(i)) == 0 }
 
 // newCodecPlan maps the filters that chunks with mask m went through, in
 // pipeline order, onto numcodecs configurations.
-func newCodecPlan(filters []filter, m uint32, elemSize int) (*codecPlan, error) {
-	p := &codecPlan{source: filters, mask: m}
+//
+// narrow, when not nil, is a narrow integer type (see widen): its chunks are
+// always decoded, widened and re-encoded.
+func newCodecPlan(filters []filter, m uint32, elemSize int, narrow *datatype) (*codecPlan, error) {
+	p := &codecPlan{source: filters, mask: m, widen: narrow}
 	var target []filter
 	for i, flt := range filters {
 		if applied(i, m) {
@@ -51,7 +57,8 @@ func newCodecPlan(filters []filter, m uint32, elemSize int) (*codecPlan, error) 
 			p.reencodeAll = true
 		}
 	}
-	decodedOnly := false
+	decodedOnly := narrow != nil
+	p.reencodeAll = p.reencodeAll || decodedOnly
 	for _, flt := range target {
 		if decodeOnlyFilters[flt.id] {
 			p.reencodeAll, decodedOnly = true, true
@@ -125,6 +132,12 @@ func (p *codecPlan) reencode(stored []byte, m uint32, elemSize, limit int) ([]by
 	if err != nil {
 		return nil, err
 	}
+	if p.widen != nil {
+		if len(data) == len(stored) && &data[0] == &stored[0] {
+			data = append([]byte(nil), data...) // never rewrite the caller's bytes
+		}
+		widen(p.widen, data)
+	}
 	for _, flt := range p.target {
 		if data, err = encodeFilter(flt, data, elemSize); err != nil {
 			return nil, err
@@ -134,9 +147,12 @@ func (p *codecPlan) reencode(stored []byte, m uint32, elemSize, limit int) ([]by
 }
 
 // decodeOnlyFilters have no numcodecs codec with the same byte format
-// (numcodecs' LZ4 frames differently; it has no LZF or bitshuffle filter),
-// but their chunks can be decoded here: they are inlined re-encoded.
-var decodeOnlyFilters = map[uint16]bool{filterLZ4: true, filterLZF: true, filterBitshuffle: true}
+// (numcodecs' LZ4 frames differently; it has no LZF, bitshuffle, n-bit or
+// scale-offset filter), but their chunks can be decoded here: they are
+// inlined re-encoded.
+var decodeOnlyFilters = map[uint16]bool{
+	filterLZ4: true, filterLZF: true, filterBitshuffle: true, filterScaleOffset: true, filterNbit: true,
+}
 
 // param returns client data value i of a filter, or def when absent.
 func param(flt filter, i int, def int) int {
@@ -212,6 +228,10 @@ func decodeFilter(flt filter, data []byte, elemSize, limit int) ([]byte, error) 
 		out, err = codec.LZF(nil, data, limit)
 	case filterBitshuffle:
 		out, err = codec.HDF5Bitshuffle(nil, data, flt.params, limit)
+	case filterScaleOffset:
+		out, err = codec.ScaleOffset(nil, data, flt.params, limit)
+	case filterNbit:
+		out, err = codec.Nbit(nil, data, flt.params, limit)
 	default:
 		return nil, errUnsupported(fmt.Sprintf("HDF5 filter %d", flt.id))
 	}

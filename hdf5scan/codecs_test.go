@@ -29,7 +29,7 @@ func TestCodecPlan(t *testing.T) {
 		{"deflate skipped by mask", []filter{shuf, deflate}, 2, []string{"shuffle"}, false, false},
 		{"szip", []filter{{id: filterSzip}}, 0, nil, false, true},
 	} {
-		p, err := newCodecPlan(tc.filters, tc.mask, 8)
+		p, err := newCodecPlan(tc.filters, tc.mask, 8, nil)
 		var ue *UnsupportedError
 		if tc.unsup {
 			if !errors.As(err, &ue) {
@@ -59,7 +59,7 @@ func TestCodecPlan(t *testing.T) {
 func TestReencode(t *testing.T) {
 	raw := bytes.Repeat([]byte{1, 2, 3, 4, 5, 6, 7, 8}, 16)
 	filters := []filter{{id: filterShuffle, params: []uint32{8}}, {id: filterDeflate, params: []uint32{4}}}
-	plan, err := newCodecPlan(filters, 0, 8)
+	plan, err := newCodecPlan(filters, 0, 8, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestReencode(t *testing.T) {
 	// netCDF-C's fletcher32 → shuffle(8) → deflate: every chunk is
 	// re-encoded to shuffle → zlib without the checksum.
 	netcdf := []filter{{id: filterFletcher32}, filters[0], filters[1]}
-	p8, err := newCodecPlan(netcdf, 0, 8)
+	p8, err := newCodecPlan(netcdf, 0, 8, nil)
 	if err != nil || !p8.reencodeAll {
 		t.Fatalf("plan %+v, %v: want reencodeAll", p8, err)
 	}

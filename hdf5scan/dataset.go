@@ -331,9 +331,16 @@ func (s *scanner) addChunks(ds *dataset, z *refs.ZArray, m *refs.Manifest) (*cod
 			budget := s.maxDecodedInline()
 			return nil, s.embedStrings(ds, m, 0, data, &budget)
 		}
-		m.SetInline(0, append([]byte(nil), data...))
+		data = append([]byte(nil), data...)
+		if ds.ztype.narrow != nil {
+			widen(ds.ztype.narrow, data)
+		}
+		m.SetInline(0, data)
 		return nil, nil
 	case layoutContiguous:
+		if ds.external != nil && ds.ztype.narrow != nil {
+			return nil, errUnsupported("narrow integers in external data files (the values would need widening)")
+		}
 		if ds.external != nil {
 			return nil, s.addExternalChunks(ds, z, m)
 		}
@@ -343,7 +350,8 @@ func (s *scanner) addChunks(ds *dataset, z *refs.ZArray, m *refs.Manifest) (*cod
 		if ds.layout.size < uint64(nbytes) {
 			return nil, s.f.formatError("data layout message", 0, "%s: contiguous storage of %d bytes, want %d", ds.path, ds.layout.size, nbytes)
 		}
-		if ds.ztype.vlenString {
+		if ds.ztype.vlenString || ds.ztype.narrow != nil {
+			// Values to embed or widen: decoded as one chunk.
 			return s.placeChunks(ds, m, []chunkRecord{{addr: ds.layout.address, size: nbytes}}, nbytes)
 		}
 		return nil, s.setChunk(m, 0, ds.layout.address, nbytes)
@@ -391,7 +399,7 @@ type chunkRecord struct {
 // (rank+1 of 8 bytes, the last always 0).
 func (s *scanner) addBTree1Chunks(ds *dataset, z *refs.ZArray, m *refs.Manifest, nbytes int64) (*codecPlan, error) {
 	if ds.layout.address == undefinedAddr {
-		plan, err := newCodecPlan(ds.filters, 0, ds.dtype.size)
+		plan, err := newCodecPlan(ds.filters, 0, ds.dtype.size, ds.ztype.narrow)
 		return plan, err
 	}
 	rank := len(z.Shape)
@@ -451,7 +459,7 @@ func (s *scanner) placeChunks(ds *dataset, m *refs.Manifest, recs []chunkRecord,
 	if ds.ztype.vlenString {
 		return nil, s.embedChunks(ds, m, recs, nbytes)
 	}
-	plan, err := newCodecPlan(ds.filters, common, ds.dtype.size)
+	plan, err := newCodecPlan(ds.filters, common, ds.dtype.size, ds.ztype.narrow)
 	if err != nil {
 		return nil, err
 	}

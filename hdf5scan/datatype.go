@@ -43,11 +43,13 @@ type datatype struct {
 	// Floating point: whether the bit layout is IEEE 754's for the size
 	// (sign at the top, exponent and mantissa where IEEE puts them).
 	ieee bool
-	// Integers and bitfields: every bit of the size is a value bit.
-	fullWidth bool
-	tag       string   // opaque: the ASCII tag
-	refType   int      // reference: 0 object, 1 region
-	arrayDim  []uint64 // array: dimensions
+	// Integers and bitfields: every bit of the size is a value bit;
+	// otherwise precision value bits start at bitOffset.
+	fullWidth            bool
+	bitOffset, precision int
+	tag                  string   // opaque: the ASCII tag
+	refType              int      // reference: 0 object, 1 region
+	arrayDim             []uint64 // array: dimensions
 }
 
 type member struct {
@@ -91,8 +93,8 @@ func (f *file) parseDatatype(d *decoder, depth int) *datatype {
 	case classFixedPoint, classBitfield:
 		t.bigEndian = bits[0]&1 != 0
 		t.signed = bits[0]&0x08 != 0
-		offset, precision := d.u16(), d.u16()
-		t.fullWidth = offset == 0 && int(precision) == 8*t.size
+		t.bitOffset, t.precision = int(d.u16()), int(d.u16())
+		t.fullWidth = t.bitOffset == 0 && t.precision == 8*t.size
 	case classFloat:
 		t.bigEndian = bits[0]&1 != 0
 		t.vaxOrder = bits[0]&0x40 != 0

@@ -28,6 +28,10 @@ type zarrType struct {
 	vlenString bool
 	// enum is the enumeration whose names and values become attributes.
 	enum *datatype
+	// narrow: integers with fewer value bits than their size (n-bit
+	// data, h5py's custom precisions), presented as full-width integers;
+	// every chunk is decoded and widened (see widen).
+	narrow *datatype
 }
 
 // zarrType maps t onto a Zarr v2 element type or reports, as the feature
@@ -44,6 +48,16 @@ func (t *datatype) zarrType() (*zarrType, error) {
 			return nil, errUnsupported("variable-length sequences (no Zarr v2 dtype that xarray reads holds them)")
 		}
 		return &zarrType{dtype: json.RawMessage(`"|O"`), kind: 'O', size: t.size, vlenString: true}, nil
+	case classFixedPoint:
+		if !t.fullWidth && canWiden(t) {
+			full := *t
+			full.fullWidth = true
+			zt, err := full.zarrType()
+			if err == nil {
+				zt.narrow = t
+			}
+			return zt, err
+		}
 	case classArray:
 		if t.base == nil || t.base.class == classArray || t.base.class == classVlen {
 			return nil, errUnsupported(fmt.Sprintf("array datatype of %s", t.base))
@@ -142,6 +156,52 @@ func (t *datatype) descr() (any, byte, error) {
 		return nil, 0, fmt.Errorf("object references")
 	}
 	return nil, 0, fmt.Errorf("%s datatype", t)
+}
+
+// canWiden reports whether widen can present t's values as full-width
+// integers of its size.
+func canWiden(t *datatype) bool {
+	return (t.size == 1 || t.size == 2 || t.size == 4 || t.size == 8) && t.precision >= 1 &&
+		t.bitOffset >= 0 && t.bitOffset+t.precision <= 8*t.size
+}
+
+// widen rewrites elements of the narrow integer type t in place as
+// full-width integers of the same size and byte order: the value bits
+// shifted down, the sign extended for signed types, padding cleared.
+func widen(t *datatype, data []byte) {
+	var order binary.ByteOrder = binary.LittleEndian
+	if t.bigEndian {
+		order = binary.BigEndian
+	}
+	for i := 0; i+t.size <= len(data); i += t.size {
+		v := narrowValue(t, uintN(order, data[i:], t.size))
+		putUintN(order, data[i:], t.size, v)
+	}
+}
+
+// narrowValue extracts the value bits of one narrow integer.
+func narrowValue(t *datatype, raw uint64) uint64 {
+	v := raw >> uint(t.bitOffset)
+	if t.precision < 64 {
+		v &= 1<<uint(t.precision) - 1
+		if t.signed && v&(1<<uint(t.precision-1)) != 0 {
+			v |= ^uint64(0) << uint(t.precision)
+		}
+	}
+	return v
+}
+
+func putUintN(order binary.ByteOrder, b []byte, size int, v uint64) {
+	switch size {
+	case 1:
+		b[0] = byte(v)
+	case 2:
+		order.PutUint16(b, uint16(v))
+	case 4:
+		order.PutUint32(b, uint32(v))
+	default:
+		order.PutUint64(b, v)
+	}
 }
 
 // numpyTimeTag recognises h5py's datetime64/timedelta64 data: an 8-byte
@@ -255,6 +315,13 @@ func (zt *zarrType) fillJSON(b []byte, t *datatype) (json.RawMessage, error) {
 	}
 	if len(b) > zt.size {
 		b = b[:zt.size] // an array datatype: one element of its base
+	}
+	if zt.narrow != nil {
+		b = append([]byte(nil), b...)
+		widen(zt.narrow, b)
+		full := *t
+		full.fullWidth = true
+		t = &full
 	}
 	switch zt.kind {
 	case 'S', 'V':

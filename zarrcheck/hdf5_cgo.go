@@ -86,6 +86,27 @@ static int h5_missing_filter(hid_t did) {
 	return missing;
 }
 
+// h5_read_type is the memory type to read a dataset in: its file type,
+// except that integers with fewer value bits than their size (n-bit data,
+// custom precisions) are converted to full-width integers of the same
+// size, sign and byte order, as the scanner presents them.
+static hid_t h5_read_type(hid_t ftype) {
+	if (H5Tget_class(ftype) != H5T_INTEGER) return H5Tcopy(ftype);
+	size_t size = H5Tget_size(ftype);
+	if (H5Tget_precision(ftype) == 8 * size && H5Tget_offset(ftype) == 0) return H5Tcopy(ftype);
+	hid_t t;
+	int sgn = H5Tget_sign(ftype) == H5T_SGN_2;
+	switch (size) {
+	case 1: t = H5Tcopy(sgn ? H5T_STD_I8LE : H5T_STD_U8LE); break;
+	case 2: t = H5Tcopy(sgn ? H5T_STD_I16LE : H5T_STD_U16LE); break;
+	case 4: t = H5Tcopy(sgn ? H5T_STD_I32LE : H5T_STD_U32LE); break;
+	case 8: t = H5Tcopy(sgn ? H5T_STD_I64LE : H5T_STD_U64LE); break;
+	default: return H5Tcopy(ftype);
+	}
+	H5Tset_order(t, H5Tget_order(ftype));
+	return t;
+}
+
 static int h5_is_dimension_scale(hid_t did) {
 	const char want[] = "DIMENSION_SCALE";
 	char buf[sizeof want + 1] = {0};
@@ -527,7 +548,12 @@ func (s *hdf5Source) read(path string) ([]byte, *h5Dataset, error) {
 		return nil, nil, fmt.Errorf("%s: dataset %s: libhdf5 cannot read its datatype", s.path, d.name)
 	}
 	defer C.H5Tclose(ftype)
-	if C.H5Dread(did, ftype, C.H5S_ALL, C.H5S_ALL, C.H5P_DEFAULT, unsafe.Pointer(&buf[0])) < 0 {
+	mtype := C.h5_read_type(ftype)
+	if mtype < 0 {
+		return nil, nil, fmt.Errorf("%s: dataset %s: libhdf5 cannot copy its datatype", s.path, d.name)
+	}
+	defer C.H5Tclose(mtype)
+	if C.H5Dread(did, mtype, C.H5S_ALL, C.H5S_ALL, C.H5P_DEFAULT, unsafe.Pointer(&buf[0])) < 0 {
 		if id := C.h5_missing_filter(did); id >= 0 {
 			// Not our failure: there is no reference to compare with.
 			return nil, nil, fmt.Errorf("%s: dataset %s: libhdf5 has no plugin for filter %d: %w", s.path, d.name, int(id), ErrNotCompared)

@@ -35,10 +35,11 @@ Variables that cannot be referenced as stored are handled by --on-unsupported:
   skip   the variable is left out and listed on standard error ("skipped:")
          and in the summary
   inline like skip, but variables whose chunks this tool can decode (filters
-         without a numcodecs equivalent such as HDF5's lz4, lzf and
-         bitshuffle, chunks stored with another filter mask, embedded
-         strings) are inlined whatever their size; by default that is done
-         only up to 16 MiB of decoded data per variable
+         without a numcodecs equivalent such as HDF5's lz4, lzf,
+         bitshuffle, n-bit and scale-offset, chunks stored with another
+         filter mask, narrow integers, embedded strings) are inlined
+         whatever their size; by default that is done only up to 16 MiB
+         of decoded data per variable
 Whatever is deliberately not turned into an array or attribute (hard links
 seen twice, soft and external links, empty datasets) is listed as "note:".`,
 		Flags: []cli.Flag{
