@@ -498,8 +498,9 @@ func (s *hdf5Source) lookup(path string) (*h5Dataset, error) {
 }
 
 // Read reads a whole dataset with H5Dread, the memory type being the file
-// type itself, so libhdf5 converts nothing; numbers are then put in host
-// byte order.
+// type itself, so libhdf5 converts nothing (except integers with fewer
+// value bits than their size, widened as the scanner widens them; see
+// h5_read_type); numbers are then put in host byte order.
 func (s *hdf5Source) Read(ctx context.Context, path string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
