@@ -17,7 +17,8 @@ func Unshuffle(dst, src []byte, elemSize int) []byte {
 // Shuffle is the inverse of Unshuffle, the encoding side of the filter.
 func Shuffle(dst, src []byte, elemSize int) []byte {
 	out := grow(dst, len(src))
-	if elemSize <= 1 {
+	if elemSize <= 1 || elemSize > len(src) {
+		// Nothing to transpose (no whole element): HDF5 copies the bytes.
 		copy(out, src)
 		return out
 	}
@@ -34,7 +35,7 @@ func Shuffle(dst, src []byte, elemSize int) []byte {
 
 // unshuffleInto writes the unshuffled src to dst[:len(src)].
 func unshuffleInto(dst, src []byte, elemSize int) {
-	if elemSize <= 1 {
+	if elemSize <= 1 || elemSize > len(src) {
 		copy(dst, src)
 		return
 	}

@@ -74,3 +74,15 @@ func BenchmarkUnshuffle(b *testing.B) {
 		})
 	}
 }
+
+// TestShuffleHugeElement: an element size beyond the data (a corrupt
+// filter parameter) copies the bytes at once instead of looping over
+// the element size.
+func TestShuffleHugeElement(t *testing.T) {
+	src := []byte{1, 2, 3, 4, 5}
+	for _, f := range []func([]byte, []byte, int) []byte{Shuffle, Unshuffle} {
+		if got := f(nil, src, 1<<31-1); !bytes.Equal(got, src) {
+			t.Errorf("got %v, want the input", got)
+		}
+	}
+}
