@@ -66,8 +66,16 @@ func (t *datatype) zarrType() (*zarrType, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, n := range t.arrayDim {
-			zt.extra = append(zt.extra, int64(n))
+		n := int64(zt.size)
+		for _, d := range t.arrayDim {
+			zt.extra = append(zt.extra, int64(d))
+			n *= int64(d)
+			if n > int64(t.size) {
+				break
+			}
+		}
+		if n != int64(t.size) {
+			return nil, errUnsupported(fmt.Sprintf("array datatype of %d bytes with dimensions %v of %d-byte elements", t.size, t.arrayDim, zt.size))
 		}
 		return zt, nil
 	}
