@@ -20,6 +20,9 @@ import (
 // stringFill is the fill_value of a string array: the _FillValue attribute
 // or the fill value message's string, else "" (netCDF's NC_FILL_STRING).
 func (s *scanner) stringFill(ds *dataset, attrs map[string]any, fromAttr bool) (json.RawMessage, error) {
+	if ds.ztype.objectRef {
+		return json.RawMessage(`""`), nil // a null reference
+	}
 	if v, ok := attrs["_FillValue"].(string); ok && fromAttr {
 		return json.Marshal(v)
 	}
@@ -62,8 +65,11 @@ func (s *scanner) embedStrings(ds *dataset, m *refs.Manifest, linear int, raw []
 	out := binary.LittleEndian.AppendUint32(make([]byte, 0, 4+8*n), uint32(n))
 	invalid := 0
 	for i := 0; i < n; i++ {
-		str, err := s.vlenString(ds.dtype, raw[i*size:(i+1)*size])
-		if err != nil {
+		var str string
+		var err error
+		if ds.ztype.objectRef {
+			str = s.referencedPath(ds, raw[i*size:(i+1)*size])
+		} else if str, err = s.vlenString(ds.dtype, raw[i*size:(i+1)*size]); err != nil {
 			return fmt.Errorf("%s: element %d of a chunk: %w", ds.path, i, err)
 		}
 		if !utf8.ValidString(str) {
@@ -81,4 +87,22 @@ func (s *scanner) embedStrings(ds *dataset, m *refs.Manifest, linear int, raw []
 	}
 	m.SetInline(linear, out)
 	return nil
+}
+
+// referencedPath is the path of the object an object reference (the
+// address of its header) points to, as this scan lists it; "" for a null
+// reference or an object outside the group tree (noted).
+func (s *scanner) referencedPath(ds *dataset, ref []byte) string {
+	var addr uint64
+	for i := len(ref) - 1; i >= 0; i-- {
+		addr = addr<<8 | uint64(ref[i])
+	}
+	if addr == 0 || addr == undefinedAddr || (len(ref) < 8 && addr == 1<<(8*uint(len(ref)))-1) {
+		return ""
+	}
+	if o, ok := s.byAddr[addr]; ok {
+		return o.path
+	}
+	s.note("%s: a reference to the object at address %d, which is not in the group tree, is embedded as \"\"", ds.path, addr)
+	return ""
 }

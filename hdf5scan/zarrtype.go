@@ -25,7 +25,10 @@ type zarrType struct {
 	extra []int64
 	// vlenString: variable-length strings, whose chunks hold heap
 	// references; the values are embedded with the vlen-utf8 codec.
+	// Object references are embedded the same way, as the paths of the
+	// objects they point to (objectRef).
 	vlenString bool
+	objectRef  bool
 	// enum is the enumeration whose names and values become attributes.
 	enum *datatype
 	// narrow: integers with fewer value bits than their size (n-bit
@@ -48,6 +51,10 @@ func (t *datatype) zarrType() (*zarrType, error) {
 			return nil, errUnsupported("variable-length sequences (no Zarr v2 dtype that xarray reads holds them)")
 		}
 		return &zarrType{dtype: json.RawMessage(`"|O"`), kind: 'O', size: t.size, vlenString: true}, nil
+	case classReference:
+		if t.refType == 0 && t.size <= 8 {
+			return &zarrType{dtype: json.RawMessage(`"|O"`), kind: 'O', size: t.size, vlenString: true, objectRef: true}, nil
+		}
 	case classFixedPoint:
 		if !t.fullWidth && canWiden(t) {
 			full := *t

@@ -193,6 +193,9 @@ class Source:
                 value = dset[()]
             except OSError:
                 value = self._h5_read_fallback(dset)
+            if h5py.check_ref_dtype(dset.dtype) is h5py.Reference:
+                # Object references: the paths of their targets.
+                value = np.vectorize(lambda r: f[r].name if r else "", otypes=[object])(np.asarray(value, object))
             if isinstance(value, h5py.Empty):
                 raise ValueError("null dataspace (h5py.Empty)")
             return np.asarray(value)

@@ -107,6 +107,16 @@ static hid_t h5_read_type(hid_t ftype) {
 	return t;
 }
 
+// Object references (HDF5 1.10's hobj_ref_t): the scanner presents each as
+// the path of the object it points to.
+static int h5_is_object_ref(hid_t t) { return H5Tequal(t, H5T_STD_REF_OBJ) > 0; }
+static herr_t h5_read_object_refs(hid_t did, hobj_ref_t *buf) {
+	return H5Dread(did, H5T_STD_REF_OBJ, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+}
+static ssize_t h5_object_ref_name(hid_t did, hobj_ref_t *ref, char *buf, size_t size) {
+	return H5Rget_name(did, H5R_OBJECT, ref, buf, size);
+}
+
 static int h5_is_dimension_scale(hid_t did) {
 	const char want[] = "DIMENSION_SCALE";
 	char buf[sizeof want + 1] = {0};
@@ -407,6 +417,9 @@ func describeType(tid C.hid_t, depth int) (t ElemType, bigEndian bool, dims []in
 	case C.H5T_VLEN:
 		return ElemType{Name: "vlen sequence"}, false, nil
 	case C.H5T_REFERENCE:
+		if C.h5_is_object_ref(tid) == 1 {
+			return ElemType{Kind: 'T', Name: objectRefName}, false, nil
+		}
 		return ElemType{Name: "reference"}, false, nil
 	case C.H5T_TIME:
 		return ElemType{Name: "time"}, false, nil
@@ -587,6 +600,9 @@ func (s *hdf5Source) readStrings(path string) ([]string, error) {
 	if d.v.Type.Kind != 'T' {
 		return nil, fmt.Errorf("%s: dataset %s of type %s does not hold variable-length strings", s.path, d.name, d.v.Type.Name)
 	}
+	if d.v.Type.Name == objectRefName {
+		return s.readObjectRefs(d)
+	}
 	ptrSize := int(unsafe.Sizeof((*C.char)(nil)))
 	n, err := elementCount(d.v.Shape, ptrSize)
 	if err != nil {
@@ -631,6 +647,41 @@ func (s *hdf5Source) readStrings(path string) ([]string, error) {
 	}
 	if C.h5_reclaim(mem, space, unsafe.Pointer(ptrs)) < 0 {
 		return nil, fmt.Errorf("%s: dataset %s: libhdf5 cannot free the strings it read", s.path, d.name)
+	}
+	return out, nil
+}
+
+// objectRefName names the type of object reference datasets, which are
+// compared as strings: the paths libhdf5 gives their targets.
+const objectRefName = "object reference"
+
+// readObjectRefs reads a dataset of object references as the paths of the
+// objects they point to ("" for a null reference).
+func (s *hdf5Source) readObjectRefs(d *h5Dataset) ([]string, error) {
+	n, err := elementCount(d.v.Shape, 8)
+	if err != nil || n == 0 {
+		return []string{}, err
+	}
+	did, err := s.openDataset(d.name)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.path, err)
+	}
+	defer C.H5Dclose(did)
+	refs := make([]C.hobj_ref_t, n)
+	if C.h5_read_object_refs(did, &refs[0]) < 0 {
+		return nil, fmt.Errorf("%s: dataset %s: libhdf5 cannot read its references", s.path, d.name)
+	}
+	out := make([]string, n)
+	buf := make([]byte, 4096)
+	for i := range refs {
+		if refs[i] == 0 {
+			continue
+		}
+		size := C.h5_object_ref_name(did, &refs[i], (*C.char)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)))
+		if size < 0 || int(size) >= len(buf) {
+			return nil, fmt.Errorf("%s: dataset %s: libhdf5 cannot name the target of reference %d", s.path, d.name, i)
+		}
+		out[i] = string(buf[:size])
 	}
 	return out, nil
 }

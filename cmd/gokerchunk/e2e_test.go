@@ -22,9 +22,9 @@ var expectedSkips = map[string][]string{
 	"h5_virtual.h5":          {"stacked"},
 	// A slot of its external data files ends inside a row.
 	"h5_storage_external_split.h5": {"split"},
-	// Object and region references, sequences of int32.
-	"h5_datatypes.h5":        {"object_refs", "region_refs", "scalar/object_ref", "vlen_i4"},
-	"h5_datatypes_latest.h5": {"object_refs", "region_refs", "scalar/object_ref", "vlen_i4"},
+	// Region references, sequences of int32.
+	"h5_datatypes.h5":        {"region_refs", "vlen_i4"},
+	"h5_datatypes_latest.h5": {"region_refs", "vlen_i4"},
 	"h5_links.h5":            {"vds/combined", "vds/interleaved"},
 	"nc4_usertypes.nc":       {"ragged"},
 	// Filters without a numcodecs codec that gokerchunk cannot decode.
