@@ -15,7 +15,7 @@ APT_PACKAGES := libnetcdf-dev libhdf5-dev netcdf-bin hdf5-tools pkg-config \
 	hdf5-filter-plugin hdf5-filter-plugin-blosc-serial hdf5-plugin-lzf \
 	python3-h5py python3-netcdf4 python3-numpy python3-fsspec python3-zarr python3-xarray
 # Only to regenerate fixtures (make fixtures).
-FIXTURE_PACKAGES := faketime python3-hdf5plugin hdf5-filter-plugin-zfp-serial bitshuffle
+FIXTURE_PACKAGES := faketime python3-hdf5plugin hdf5-filter-plugin-zfp-serial bitshuffle python3-tables python3-h5netcdf
 
 .PHONY: demo test deps build lint fixtures bench fuzz clean
 

@@ -379,7 +379,13 @@ func (s *scanner) objectAttributes(o *object) (map[string]any, error) {
 			// as values they are neither JSON nor user attributes.
 			continue
 		}
-		v, err := a.value(s.f, s.gh)
+		var v any
+		var err error
+		if t := a.dtype; t.class == classReference && t.refType == 0 && t.size >= 1 && t.size <= 8 && !a.space.null {
+			v = s.referencePaths(o.path, a)
+		} else {
+			v, err = a.value(s.f, s.gh)
+		}
 		if err != nil {
 			var ue *UnsupportedError
 			if errors.As(err, &ue) {
@@ -391,6 +397,21 @@ func (s *scanner) objectAttributes(o *object) (map[string]any, error) {
 		out[a.name] = v
 	}
 	return out, nil
+}
+
+// referencePaths presents an attribute of object references as the paths
+// of the objects they point to, as datasets of them are embedded.
+func (s *scanner) referencePaths(where string, a *attribute) any {
+	size := a.dtype.size
+	n := min(int(a.space.elements()), len(a.data)/size)
+	paths := make([]any, n)
+	for i := range paths {
+		paths[i] = s.referencedPath(where, a.data[i*size:(i+1)*size])
+	}
+	if n == 1 {
+		return paths[0]
+	}
+	return paths
 }
 
 // visibleAttrs drops the bookkeeping attributes that are never user data.

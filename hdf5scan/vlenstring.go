@@ -68,7 +68,7 @@ func (s *scanner) embedStrings(ds *dataset, m *refs.Manifest, linear int, raw []
 		var str string
 		var err error
 		if ds.ztype.objectRef {
-			str = s.referencedPath(ds, raw[i*size:(i+1)*size])
+			str = s.referencedPath(ds.path, raw[i*size:(i+1)*size])
 		} else if str, err = s.vlenString(ds.dtype, raw[i*size:(i+1)*size]); err != nil {
 			return fmt.Errorf("%s: element %d of a chunk: %w", ds.path, i, err)
 		}
@@ -92,7 +92,7 @@ func (s *scanner) embedStrings(ds *dataset, m *refs.Manifest, linear int, raw []
 // referencedPath is the path of the object an object reference (the
 // address of its header) points to, as this scan lists it; "" for a null
 // reference or an object outside the group tree (noted).
-func (s *scanner) referencedPath(ds *dataset, ref []byte) string {
+func (s *scanner) referencedPath(where string, ref []byte) string {
 	var addr uint64
 	for i := len(ref) - 1; i >= 0; i-- {
 		addr = addr<<8 | uint64(ref[i])
@@ -103,6 +103,6 @@ func (s *scanner) referencedPath(ds *dataset, ref []byte) string {
 	if o, ok := s.byAddr[addr]; ok {
 		return o.path
 	}
-	s.note("%s: a reference to the object at address %d, which is not in the group tree, is embedded as \"\"", ds.path, addr)
+	s.note("%s: a reference to the object at address %d, which is not in the group tree, is written as \"\"", where, addr)
 	return ""
 }

@@ -69,6 +69,7 @@ generate() {
 	"${FROZEN[@]}" "$PY" "$GEN/nc4_usertypes.py" "$feat/nc4_usertypes.nc"
 	"${FROZEN[@]}" ncgen -k nc4 -o "$feat/nc4_usertypes_ncgen.nc" "$GEN/nc4_usertypes_ncgen.cdl"
 	"${FROZEN[@]}" "$PY" "$GEN/nc4_dims_odd.py" "$feat/nc4_dims_odd.nc"
+	"${FROZEN[@]}" "$PY" "$GEN/other_writers.py" "$feat" # h5netcdf_writer.nc, pytables_writer.h5
 
 	bash "$GEN/storage.sh" "$fix" # h5_storage_*: shared messages, paged file space, external files
 	"${FROZEN[@]}" "$PY" "$GEN/sample.py" "$sample"
