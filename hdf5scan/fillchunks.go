@@ -50,6 +50,10 @@ func (s *scanner) explicitFill(ds *dataset, z *refs.ZArray, m *refs.Manifest, pl
 			return err
 		}
 		count := int(n) / ds.ztype.size
+		if size := 4 + int64(count)*int64(4+len(str)); size*int64(missing) > s.maxDecodedInline() {
+			s.note("%s: fill_value kept in .zarray: %d unwritten chunks of %d bytes are too many to store explicitly", ds.path, missing, size)
+			return nil
+		}
 		chunk = binary.LittleEndian.AppendUint32(nil, uint32(count))
 		for i := 0; i < count; i++ {
 			chunk = binary.LittleEndian.AppendUint32(chunk, uint32(len(str)))
