@@ -2,6 +2,7 @@ package hdf5scan
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -92,7 +93,7 @@ func (s *scanner) describeDataset(o *object, attrs map[string]any, oi *ObjectInf
 			return
 		}
 	}
-	oi.Shape = ds.space.dims
+	oi.Shape = append([]uint64(nil), ds.space.dims...)
 	for _, m := range ds.space.maxDims {
 		if m == unlimitedDim {
 			oi.MaxShape = append(oi.MaxShape, -1)
@@ -100,11 +101,21 @@ func (s *scanner) describeDataset(o *object, attrs map[string]any, oi *ObjectInf
 			oi.MaxShape = append(oi.MaxShape, int64(m))
 		}
 	}
+	var extra []int64 // array datatype dimensions, trailing axes in Zarr
 	if zt, err := ds.dtype.zarrType(); err != nil {
 		oi.DType = ds.dtype.String()
 		unsupported(err)
 	} else {
 		oi.DType = string(zt.dtype)
+		var name string
+		if json.Unmarshal(zt.dtype, &name) == nil {
+			oi.DType = name // a plain type string, shown without quotes
+		}
+		for _, n := range zt.extra {
+			oi.Shape = append(oi.Shape, uint64(n))
+			oi.MaxShape = append(oi.MaxShape, n)
+		}
+		extra = zt.extra
 	}
 	if ds.layout != nil {
 		oi.Layout = ds.layout.describe()
@@ -123,6 +134,9 @@ func (s *scanner) describeDataset(o *object, attrs map[string]any, oi *ObjectInf
 	if oi.Hidden == "" && !ds.space.null {
 		if oi.Dims, err = s.dimensionNames(o, ds, attrs); err != nil {
 			unsupported(err)
+		}
+		for _, n := range extra {
+			oi.Dims = append(oi.Dims, s.phonyDim(o.group, uint64(n), false, oi.Dims))
 		}
 	}
 }

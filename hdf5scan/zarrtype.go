@@ -90,7 +90,7 @@ func (t *datatype) zarrType() (*zarrType, error) {
 	if err != nil {
 		return nil, errUnsupported(err.Error())
 	}
-	doc, err := json.Marshal(descr)
+	doc, err := refs.MarshalCanonical(descr) // "<i4", not json.Marshal's "\u003ci4"
 	if err != nil {
 		return nil, err
 	}
