@@ -12,57 +12,64 @@ import (
 	"strings"
 )
 
-// WriteJSON writes s as kerchunk reference JSON version 1. Keys are sorted
-// and every value is encoded canonically, so equal sets give equal bytes.
+// WriteJSON writes s as kerchunk reference JSON version 1, streaming: the
+// metadata documents and extra keys first, sorted, then each array's chunks
+// in the C order of its grid, arrays sorted by path. Nothing but one
+// reference at a time is formatted in memory, so writing a million chunk
+// references costs no more memory than the Set itself. Key order means
+// nothing to readers; fixing it makes equal sets give equal bytes.
 func WriteJSON(w io.Writer, s *Set) error {
-	type entry struct {
-		key   string
-		array *Manifest
-		chunk int
-	}
-	entries := make([]entry, 0, len(s.Meta)+len(s.Extra))
+	keys := make([]string, 0, len(s.Meta)+len(s.Extra))
 	for k := range s.Meta {
-		entries = append(entries, entry{key: k, chunk: -1})
+		keys = append(keys, k)
 	}
 	for k := range s.Extra {
-		entries = append(entries, entry{key: k, chunk: -2})
+		keys = append(keys, k)
 	}
+	sort.Strings(keys)
+
+	bw := bufio.NewWriterSize(w, 1<<16)
+	bw.WriteString(`{"version": 1, "refs": {`)
+	var scratch bytes.Buffer
+	first := true
+	emit := func(key string, ref Ref) {
+		scratch.Reset()
+		if !first {
+			scratch.WriteByte(',')
+		}
+		first = false
+		scratch.WriteByte('\n')
+		writeASCIIString(&scratch, key)
+		scratch.WriteString(": ")
+		writeRefValue(&scratch, ref)
+		bw.Write(scratch.Bytes())
+	}
+	for _, k := range keys {
+		if doc, ok := s.Meta[k]; ok {
+			emit(k, Ref{Data: doc})
+		} else {
+			emit(k, s.Extra[k])
+		}
+	}
+	var key []byte
 	for _, path := range s.ArrayPaths() {
 		m := s.Arrays[path]
 		sep := "."
 		if z, err := s.ZArray(path); err == nil {
 			sep = z.Separator()
 		}
+		coords := make([]int, len(m.Grid))
 		for i, t := range m.Target {
-			if t != NoChunk {
-				entries = append(entries, entry{key: m.ChunkKey(path, i, sep), array: m, chunk: i})
+			if i > 0 {
+				m.advance(coords)
 			}
+			if t == NoChunk {
+				continue
+			}
+			key = appendChunkKey(key[:0], path, coords, sep)
+			ref, _ := m.Chunk(i)
+			emit(string(key), ref)
 		}
-	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].key < entries[j].key })
-
-	bw := bufio.NewWriterSize(w, 1<<16)
-	bw.WriteString(`{"version": 1, "refs": {`)
-	var scratch bytes.Buffer
-	for i, e := range entries {
-		if i > 0 {
-			bw.WriteString(",")
-		}
-		bw.WriteString("\n")
-		scratch.Reset()
-		writeASCIIString(&scratch, e.key)
-		scratch.WriteString(": ")
-		var ref Ref
-		switch {
-		case e.chunk == -1:
-			ref = Ref{Data: s.Meta[e.key]}
-		case e.chunk == -2:
-			ref = s.Extra[e.key]
-		default:
-			ref, _ = e.array.Chunk(e.chunk)
-		}
-		writeRefValue(&scratch, ref)
-		bw.Write(scratch.Bytes())
 	}
 	bw.WriteString("\n}}\n")
 	return bw.Flush()

@@ -2,6 +2,8 @@ package refs
 
 import (
 	"bytes"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -61,7 +63,7 @@ func TestWriteJSONRoundTrip(t *testing.T) {
 	}
 }
 
-func TestWriteJSONSortedKeys(t *testing.T) {
+func TestWriteJSONKeyOrder(t *testing.T) {
 	var b bytes.Buffer
 	if err := WriteJSON(&b, sampleSet(t)); err != nil {
 		t.Fatal(err)
@@ -72,13 +74,33 @@ func TestWriteJSONSortedKeys(t *testing.T) {
 			keys = append(keys, line[1:i])
 		}
 	}
-	for i := 1; i < len(keys); i++ {
-		if keys[i-1] >= keys[i] {
-			t.Fatalf("keys not sorted: %q before %q", keys[i-1], keys[i])
-		}
+	want := []string{".zgroup", "grp/t/.zarray", "grp/t/.zattrs", "grp/t/0.0", "grp/t/0.1", "grp/t/1.0", "grp/t/1.1"}
+	if strings.Join(keys, " ") != strings.Join(want, " ") {
+		t.Fatalf("keys %v, want %v", keys, want)
 	}
-	if len(keys) != 7 {
-		t.Fatalf("got %d keys, want 7: %v", len(keys), keys)
+
+	// Chunks follow their grid's C order, so 10 comes after 9 (a sorted
+	// writer would put "a/10" before "a/2").
+	s := NewSet()
+	s.Meta[".zgroup"] = []byte(`{"zarr_format": 2}`)
+	s.Meta["a/.zarray"] = []byte(`{"zarr_format": 2, "shape": [12], "chunks": [1], "dtype": "<i1", "fill_value": null, "order": "C", "filters": null, "compressor": null}`)
+	m := NewManifest([]int{12})
+	for i := range 12 {
+		m.SetRange(i, "f.nc", int64(i), 1)
+	}
+	s.Arrays["a"] = m
+	b.Reset()
+	if err := WriteJSON(&b, s); err != nil {
+		t.Fatal(err)
+	}
+	got := regexp.MustCompile(`"a/(\d+)"`).FindAllStringSubmatch(b.String(), -1)
+	if len(got) != 12 {
+		t.Fatalf("got %d chunk keys, want 12", len(got))
+	}
+	for i, g := range got {
+		if g[1] != strconv.Itoa(i) {
+			t.Fatalf("chunk key %d is a/%s", i, g[1])
+		}
 	}
 }
 

@@ -160,20 +160,34 @@ func (m *Manifest) Coords(i int) []int {
 // ChunkKey is the Zarr v2 key of chunk i under array path, with sep as the
 // dimension separator ("." by default). A scalar's only chunk is "0".
 func (m *Manifest) ChunkKey(path string, i int, sep string) string {
-	var b strings.Builder
-	b.WriteString(path)
-	b.WriteByte('/')
-	if len(m.Grid) == 0 {
-		b.WriteByte('0')
-		return b.String()
+	return string(appendChunkKey(nil, path, m.Coords(i), sep))
+}
+
+// appendChunkKey appends the key of the chunk at grid coordinates coords.
+func appendChunkKey(b []byte, path string, coords []int, sep string) []byte {
+	b = append(b, path...)
+	b = append(b, '/')
+	if len(coords) == 0 {
+		return append(b, '0')
 	}
-	for d, c := range m.Coords(i) {
+	for d, c := range coords {
 		if d > 0 {
-			b.WriteString(sep)
+			b = append(b, sep...)
 		}
-		b.WriteString(strconv.Itoa(c))
+		b = strconv.AppendInt(b, int64(c), 10)
 	}
-	return b.String()
+	return b
+}
+
+// advance steps grid coordinates to the next chunk in C order.
+func (m *Manifest) advance(coords []int) {
+	for d := len(coords) - 1; d >= 0; d-- {
+		coords[d]++
+		if coords[d] < m.Grid[d] {
+			return
+		}
+		coords[d] = 0
+	}
 }
 
 // ParseChunkKey parses the part of a key after the array path ("3.0.1") into
