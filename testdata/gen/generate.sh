@@ -72,6 +72,12 @@ generate() {
 	"${FROZEN[@]}" "$PY" "$GEN/other_writers.py" "$feat" # h5netcdf_writer.nc, pytables_writer.h5
 
 	bash "$GEN/storage.sh" "$fix" # h5_storage_*: shared messages, paged file space, external files
+
+	# Sets of files for `gokerchunk combine` (combine/README.md): only the
+	# .nc files are regenerated, the README beside them is committed.
+	mkdir -p "$fix/combine"
+	find "$fix/combine" -name '*.nc' -delete
+	"${FROZEN[@]}" "$PY" "$GEN/combine_sets.py" "$fix/combine"
 	"${FROZEN[@]}" "$PY" "$GEN/sample.py" "$sample"
 }
 
