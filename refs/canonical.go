@@ -172,6 +172,12 @@ func encodeCanonical(b *bytes.Buffer, v reflect.Value) error {
 // BMP), invalid UTF-8 bytes become U+FFFD.
 func writeASCIIString(b *bytes.Buffer, s string) {
 	const hex = "0123456789abcdef"
+	if plainASCII(s) {
+		b.WriteByte('"')
+		b.WriteString(s)
+		b.WriteByte('"')
+		return
+	}
 	b.WriteByte('"')
 	for _, r := range s {
 		switch {
@@ -208,4 +214,14 @@ func writeASCIIString(b *bytes.Buffer, s string) {
 		}
 	}
 	b.WriteByte('"')
+}
+
+// plainASCII reports whether s needs no escaping in a JSON string.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }

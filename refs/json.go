@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // WriteJSON writes s as kerchunk reference JSON version 1, streaming: the
@@ -32,23 +33,23 @@ func WriteJSON(w io.Writer, s *Set) error {
 	bw.WriteString(`{"version": 1, "refs": {`)
 	var scratch bytes.Buffer
 	first := true
-	emit := func(key string, ref Ref) {
+	emit := func(key []byte, ref Ref) {
 		scratch.Reset()
 		if !first {
 			scratch.WriteByte(',')
 		}
 		first = false
 		scratch.WriteByte('\n')
-		writeASCIIString(&scratch, key)
+		writeASCIIString(&scratch, unsafe.String(unsafe.SliceData(key), len(key)))
 		scratch.WriteString(": ")
 		writeRefValue(&scratch, ref)
 		bw.Write(scratch.Bytes())
 	}
 	for _, k := range keys {
 		if doc, ok := s.Meta[k]; ok {
-			emit(k, Ref{Data: doc})
+			emit([]byte(k), Ref{Data: doc})
 		} else {
-			emit(k, s.Extra[k])
+			emit([]byte(k), s.Extra[k])
 		}
 	}
 	var key []byte
@@ -68,7 +69,7 @@ func WriteJSON(w io.Writer, s *Set) error {
 			}
 			key = appendChunkKey(key[:0], path, coords, sep)
 			ref, _ := m.Chunk(i)
-			emit(string(key), ref)
+			emit(key, ref)
 		}
 	}
 	bw.WriteString("\n}}\n")
@@ -83,10 +84,11 @@ func writeRefValue(b *bytes.Buffer, r Ref) {
 	b.WriteByte('[')
 	writeASCIIString(b, r.URL)
 	if r.Length >= 0 {
+		var num [20]byte
 		b.WriteString(", ")
-		b.WriteString(strconv.FormatInt(r.Offset, 10))
+		b.Write(strconv.AppendInt(num[:0], r.Offset, 10))
 		b.WriteString(", ")
-		b.WriteString(strconv.FormatInt(r.Length, 10))
+		b.Write(strconv.AppendInt(num[:0], r.Length, 10))
 	}
 	b.WriteByte(']')
 }
@@ -119,79 +121,109 @@ func DecodeInline(s string) ([]byte, error) {
 // ReadJSON reads kerchunk reference JSON, version 0 (a flat object of keys)
 // or version 1 ({"version": 1, "refs": ..., "templates": ...}).
 func ReadJSON(r io.Reader) (*Set, error) {
-	var top map[string]json.RawMessage
-	dec := json.NewDecoder(r)
-	if err := dec.Decode(&top); err != nil {
+	b, err := io.ReadAll(r)
+	if err != nil {
 		return nil, fmt.Errorf("reference JSON: %w", err)
 	}
-	raw := top
-	templates := map[string]string{}
-	if v, ok := top["version"]; ok {
-		var version int
-		if err := json.Unmarshal(v, &version); err != nil || version != 1 {
-			return nil, fmt.Errorf("reference JSON: version %s is not supported (0 or 1)", v)
-		}
-		if _, ok := top["gen"]; ok {
-			return nil, fmt.Errorf("reference JSON: \"gen\" key generators are not supported")
-		}
-		if t, ok := top["templates"]; ok {
-			if err := json.Unmarshal(t, &templates); err != nil {
-				return nil, fmt.Errorf("reference JSON: templates: %w", err)
-			}
-		}
-		raw = map[string]json.RawMessage{}
-		if rr, ok := top["refs"]; ok {
-			if err := json.Unmarshal(rr, &raw); err != nil {
-				return nil, fmt.Errorf("reference JSON: refs: %w", err)
-			}
-		}
-	}
-	all := make(map[string]Ref, len(raw))
-	for k, v := range raw {
-		ref, err := parseRefValue(v, templates)
-		if err != nil {
-			return nil, fmt.Errorf("reference JSON: key %q: %w", k, err)
-		}
-		all[k] = ref
-	}
-	return FromRefs(all)
+	return parseJSON(b)
 }
 
-func parseRefValue(v json.RawMessage, templates map[string]string) (Ref, error) {
-	v = bytes.TrimSpace(v)
-	if len(v) > 0 && v[0] == '"' {
-		var s string
-		if err := json.Unmarshal(v, &s); err != nil {
-			return Ref{}, err
+func parseJSON(b []byte) (*Set, error) {
+	p := &refParser{b: b}
+	var (
+		version    json.RawMessage
+		gen        bool
+		all        []keyRef
+		templates  = map[string]string{}
+		flat       []keyRef
+		flatErr    error
+		refsObject bool
+	)
+	// The top level is read once: "refs" is only located (templates may
+	// follow it), the other keys are kept as version 0 references in case
+	// there is no "version".
+	err := p.object(func(key string) error {
+		switch key {
+		case "version":
+			start := p.pos
+			if err := p.skipValue(0); err != nil {
+				return err
+			}
+			version = bytes.TrimSpace(p.b[start:p.pos])
+			return nil
+		case "gen":
+			gen = true
+			return p.skipValue(0)
+		case "templates":
+			if p.peek() == '{' {
+				return p.object(func(name string) error {
+					v, err := p.str()
+					templates[name] = v
+					return err
+				})
+			}
+		case "refs":
+			if p.peek() == '{' {
+				refsObject = true
+				return p.object(func(key string) error {
+					ref, err := p.refValue()
+					if err != nil {
+						return fmt.Errorf("reference JSON: key %q: %w", key, err)
+					}
+					all = append(all, keyRef{key, ref})
+					return nil
+				})
+			}
 		}
-		data, err := DecodeInline(s)
-		return Ref{Data: data}, err
-	}
-	var parts []json.RawMessage
-	if err := json.Unmarshal(v, &parts); err != nil {
-		return Ref{}, fmt.Errorf("value is neither a string nor a list")
-	}
-	if len(parts) != 1 && len(parts) != 3 {
-		return Ref{}, fmt.Errorf("reference list has %d items, want [url] or [url, offset, length]", len(parts))
-	}
-	var url string
-	if err := json.Unmarshal(parts[0], &url); err != nil {
-		return Ref{}, fmt.Errorf("reference URL: %w", err)
-	}
-	url = expandTemplates(url, templates)
-	ref := Ref{URL: url, Length: -1}
-	if len(parts) == 3 {
-		if err := json.Unmarshal(parts[1], &ref.Offset); err != nil {
-			return Ref{}, fmt.Errorf("reference offset: %w", err)
+		if flatErr != nil {
+			return p.skipValue(0)
 		}
-		if err := json.Unmarshal(parts[2], &ref.Length); err != nil {
-			return Ref{}, fmt.Errorf("reference length: %w", err)
+		ref, err := p.refValue()
+		if err != nil {
+			flatErr = fmt.Errorf("reference JSON: key %q: %w", key, err)
+			return p.skipValue(0)
 		}
-		if ref.Offset < 0 || ref.Length < 0 {
-			return Ref{}, fmt.Errorf("negative offset or length")
+		flat = append(flat, keyRef{key, ref})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if p.peek() != 0 {
+		return nil, p.errorf("data after the top-level object")
+	}
+	if version == nil {
+		if flatErr != nil {
+			return nil, flatErr
+		}
+		return fromEntries(flat)
+	}
+	if string(version) != "1" {
+		return nil, fmt.Errorf("reference JSON: version %s is not supported (0 or 1)", version)
+	}
+	if gen {
+		return nil, fmt.Errorf("reference JSON: \"gen\" key generators are not supported")
+	}
+	if !refsObject {
+		all = nil
+	}
+	// Templates may follow "refs": they are applied once all is read.
+	if len(templates) > 0 {
+		for i := range all {
+			all[i].ref.URL = expandTemplates(all[i].ref.URL, templates)
 		}
 	}
-	return ref, nil
+	return fromEntries(all)
+}
+
+// decodeInlineBytes is DecodeInline on bytes, always returning a copy.
+func decodeInlineBytes(s []byte) ([]byte, error) {
+	if rest, ok := bytes.CutPrefix(s, []byte("base64:")); ok {
+		out := make([]byte, base64.StdEncoding.DecodedLen(len(rest)))
+		n, err := base64.StdEncoding.Decode(out, rest)
+		return out[:n], err
+	}
+	return bytes.Clone(s), nil
 }
 
 // expandTemplates substitutes kerchunk's "{{name}}" placeholders.
@@ -219,29 +251,63 @@ func IsMetaKey(key string) bool {
 // go to Meta, chunk keys of every array described by a .zarray into its
 // manifest, and anything else into Extra.
 func FromRefs(all map[string]Ref) (*Set, error) {
+	entries := make([]keyRef, 0, len(all))
+	for k, r := range all {
+		entries = append(entries, keyRef{k, r})
+	}
+	return fromEntries(entries)
+}
+
+// keyRef is one key of a reference document.
+type keyRef struct {
+	key string
+	ref Ref
+}
+
+// arrayBuild is an array's manifest while its chunk keys are read.
+type arrayBuild struct {
+	m    *Manifest
+	sep  string
+	urls map[string]int32
+}
+
+// fromEntries builds a Set from the keys of a reference document in
+// document order (a repeated key: the last one wins).
+func fromEntries(entries []keyRef) (*Set, error) {
 	s := NewSet()
-	for k, ref := range all {
-		if !IsMetaKey(k) {
+	for _, e := range entries {
+		if !IsMetaKey(e.key) {
 			continue
 		}
-		if ref.URL != "" {
-			return nil, fmt.Errorf("metadata key %q refers to %s instead of holding the document", k, ref.URL)
+		if e.ref.URL != "" {
+			return nil, fmt.Errorf("metadata key %q refers to %s instead of holding the document", e.key, e.ref.URL)
 		}
-		s.Meta[k] = ref.Data
+		// Keys may share the document's memory (refParser.key).
+		s.Meta[strings.Clone(e.key)] = e.ref.Data
 	}
-	zarrays := map[string]*ZArray{}
-	for k := range s.Meta {
-		if path, ok := strings.CutSuffix(k, ".zarray"); ok {
-			path = strings.TrimSuffix(path, "/")
-			z, err := ParseZArray(s.Meta[k])
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", k, err)
-			}
-			zarrays[path] = z
-			s.Arrays[path] = NewManifest(z.Grid())
+	arrays := map[string]*arrayBuild{}
+	var slashArrays []string // arrays whose "/" separator spreads chunk indices over path levels
+	for k, doc := range s.Meta {
+		path, ok := strings.CutSuffix(k, ".zarray")
+		if !ok {
+			continue
+		}
+		path = strings.TrimSuffix(path, "/")
+		z, err := ParseZArray(doc)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", k, err)
+		}
+		m := NewManifest(z.Grid())
+		s.Arrays[path] = m
+		arrays[path] = &arrayBuild{m: m, sep: z.Separator(), urls: map[string]int32{}}
+		if z.Separator() == "/" {
+			slashArrays = append(slashArrays, path)
 		}
 	}
-	for k, ref := range all {
+	sort.Strings(slashArrays)
+	var idx []int
+	for _, e := range entries {
+		k := e.key
 		if IsMetaKey(k) {
 			continue
 		}
@@ -250,31 +316,38 @@ func FromRefs(all map[string]Ref) (*Set, error) {
 		if slash >= 0 {
 			path, rest = k[:slash], k[slash+1:]
 		}
-		z, ok := zarrays[path]
-		if !ok {
-			// A "/" separator spreads the chunk indices over path levels.
-			for p, cand := range zarrays {
-				if cand.Separator() == "/" && strings.HasPrefix(k, p+"/") {
-					path, rest, z, ok = p, k[len(p)+1:], cand, true
+		a, ok := arrays[path]
+		if !ok || a.sep == "/" {
+			ok = false
+			for _, p := range slashArrays {
+				if strings.HasPrefix(k, p+"/") {
+					path, rest, a, ok = p, k[len(p)+1:], arrays[p], true
 					break
 				}
 			}
 		}
 		if !ok {
-			s.Extra[k] = ref
+			s.Extra[strings.Clone(k)] = e.ref
 			continue
 		}
-		m := s.Arrays[path]
-		idx, err := ParseChunkKey(rest, m.Grid, z.Separator())
-		if err != nil {
+		m := a.m
+		var err error
+		if idx, err = parseChunkIndex(idx[:0], rest, m.Grid, a.sep); err != nil {
 			return nil, fmt.Errorf("key %q: %w", k, err)
 		}
 		i := m.Linear(idx)
-		if ref.URL == "" {
-			m.SetInline(i, ref.Data)
-		} else {
-			m.SetRange(i, ref.URL, ref.Offset, ref.Length)
+		if e.ref.URL == "" {
+			m.SetInline(i, e.ref.Data)
+			continue
 		}
+		t, ok := a.urls[e.ref.URL]
+		if !ok {
+			t = int32(len(m.URLs))
+			m.URLs = append(m.URLs, e.ref.URL)
+			a.urls[e.ref.URL] = t
+		}
+		delete(m.Inline, i)
+		m.Target[i], m.Offset[i], m.Length[i] = t, e.ref.Offset, e.ref.Length
 	}
 	return s, nil
 }

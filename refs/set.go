@@ -193,23 +193,35 @@ func (m *Manifest) advance(coords []int) {
 // ParseChunkKey parses the part of a key after the array path ("3.0.1") into
 // grid coordinates, checking them against grid.
 func ParseChunkKey(s string, grid []int, sep string) ([]int, error) {
+	return parseChunkIndex(make([]int, 0, len(grid)), s, grid, sep)
+}
+
+// parseChunkIndex is ParseChunkKey appending to idx, without allocating
+// when idx has room.
+func parseChunkIndex(idx []int, s string, grid []int, sep string) ([]int, error) {
 	if len(grid) == 0 {
 		if s != "0" {
 			return nil, fmt.Errorf("chunk key %q of a scalar array is not \"0\"", s)
 		}
-		return []int{}, nil
+		return idx, nil
 	}
-	parts := strings.Split(s, sep)
-	if len(parts) != len(grid) {
-		return nil, fmt.Errorf("chunk key %q has %d indices, array has %d dimensions", s, len(parts), len(grid))
-	}
-	idx := make([]int, len(parts))
-	for d, p := range parts {
-		v, err := strconv.Atoi(p)
-		if err != nil || v < 0 || v >= grid[d] || (len(p) > 1 && p[0] == '0') {
-			return nil, fmt.Errorf("chunk key %q: index %q outside the chunk grid %v", s, p, grid)
+	rest := s
+	for d := range grid {
+		part := rest
+		if d < len(grid)-1 {
+			i := strings.Index(rest, sep)
+			if i < 0 {
+				return nil, fmt.Errorf("chunk key %q has %d indices, array has %d dimensions", s, d+1, len(grid))
+			}
+			part, rest = rest[:i], rest[i+len(sep):]
+		} else if strings.Contains(rest, sep) {
+			return nil, fmt.Errorf("chunk key %q has more than %d indices", s, len(grid))
 		}
-		idx[d] = v
+		v, err := strconv.Atoi(part)
+		if err != nil || v < 0 || v >= grid[d] || (len(part) > 1 && part[0] == '0') || part[0] == '+' {
+			return nil, fmt.Errorf("chunk key %q: index %q outside the chunk grid %v", s, part, grid)
+		}
+		idx = append(idx, v)
 	}
 	return idx, nil
 }

@@ -57,7 +57,11 @@ func (c Codec) Int(name string) (int, bool) {
 // relies on.
 func ParseZArray(doc []byte) (*ZArray, error) {
 	var z ZArray
-	if err := json.Unmarshal(doc, &z); err != nil {
+	// Numbers stay json.Number so that codec parameters such as
+	// "elementsize": 4 are written back as integers (Marshal), not 4.0.
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	if err := dec.Decode(&z); err != nil {
 		return nil, fmt.Errorf("parse .zarray: %w", err)
 	}
 	if z.ZarrFormat != 2 {
