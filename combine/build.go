@@ -1,0 +1,350 @@
+package combine
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+
+	"gokerchunk/refs"
+)
+
+// build checks the ordered inputs against each other and assembles the
+// output set.
+func (c *combiner) build(ctx context.Context) (*refs.Set, error) {
+	first := c.inputs[0]
+	out := refs.NewSet()
+	if err := c.checkPresence(); err != nil {
+		return nil, err
+	}
+	harmonise, err := c.timeArrays()
+	if err != nil {
+		return nil, err
+	}
+	for k, doc := range first.Set.Meta {
+		out.Meta[k] = doc
+	}
+	if err := c.mergeGroups(out); err != nil {
+		return nil, err
+	}
+	paths := make([]string, 0, len(first.arrays))
+	for p := range first.arrays {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		a := first.arrays[p]
+		if p == c.axis.dim && !c.axis.fromVariable {
+			continue // replaced by newCoordinate
+		}
+		conv, converted := harmonise[p]
+		// Rewritten arrays are decoded and re-encoded: their dtypes and
+		// chunks need not agree, only their shapes.
+		if err := c.checkZArray(p, converted); err != nil {
+			return nil, err
+		}
+		if err := c.mergeArrayAttrs(out, p, converted); err != nil {
+			return nil, err
+		}
+		switch {
+		case converted:
+			if err := c.inlineConverted(ctx, out, p, conv); err != nil {
+				return nil, err
+			}
+		case a.axis >= 0:
+			if err := c.concat(out, p); err != nil {
+				return nil, err
+			}
+		default:
+			if err := c.checkStatic(ctx, p); err != nil {
+				return nil, err
+			}
+			out.Arrays[p] = first.Set.Arrays[p]
+		}
+	}
+	if !c.axis.fromVariable {
+		if err := c.newCoordinate(out); err != nil {
+			return nil, err
+		}
+	}
+	c.mergeExtra(out)
+	return out, nil
+}
+
+// checkPresence requires every array in every input, and every array to
+// have the same dimensions everywhere.
+func (c *combiner) checkPresence() error {
+	first := c.inputs[0]
+	for _, in := range c.inputs[1:] {
+		for p, a := range first.arrays {
+			b, ok := in.arrays[p]
+			if !ok {
+				return &Error{Inputs: []string{first.Name, in.Name}, Variable: p, Reason: "present in the first input, missing in the other"}
+			}
+			if strings.Join(a.dims, ",") != strings.Join(b.dims, ",") {
+				return &Error{Inputs: []string{first.Name, in.Name}, Variable: p, Reason: fmt.Sprintf("dimensions %v and %v differ", a.dims, b.dims)}
+			}
+		}
+		for p := range in.arrays {
+			if _, ok := first.arrays[p]; !ok {
+				return &Error{Inputs: []string{first.Name, in.Name}, Variable: p, Reason: "missing in the first input, present in the other"}
+			}
+		}
+	}
+	return nil
+}
+
+// checkZArray requires the same .zarray in every input but for the length
+// along the concat dim, and chunks along it that line up: Zarr v2 has one
+// chunk length per dimension, so every input but the last must hold a
+// whole number of chunks.
+func (c *combiner) checkZArray(path string, rewritten bool) error {
+	first := c.inputs[0]
+	a := first.arrays[path]
+	for k, in := range c.inputs {
+		b := in.arrays[path]
+		if k > 0 {
+			if field, x, y, ok := zarrayDiff(a, b, rewritten); !ok {
+				return &Error{Inputs: []string{first.Name, in.Name}, Variable: path, Reason: fmt.Sprintf(".zarray %s: %s and %s differ", field, x, y)}
+			}
+		}
+		if a.axis < 0 || rewritten || k == len(c.inputs)-1 {
+			continue
+		}
+		chunk := b.z.Chunks[a.axis]
+		if steps := b.z.Shape[a.axis]; steps%chunk != 0 {
+			return &Error{Inputs: []string{in.Name, c.inputs[k+1].Name}, Variable: path, Reason: fmt.Sprintf(
+				"%d steps along %s are not a whole number of chunks of %d: Zarr v2 has one chunk length per dimension, "+
+					"so a chunk would hold steps of both inputs (only the last input may end in a partial chunk)",
+				steps, c.axis.dim, chunk)}
+		}
+	}
+	return nil
+}
+
+// zarrayDiff compares two inputs' .zarray of one array, the length along
+// the concat dim aside; of a rewritten array only the shape.
+func zarrayDiff(a, b *array, rewritten bool) (field, x, y string, same bool) {
+	za, zb := a.z, b.z
+	for d := range za.Shape {
+		if d != a.axis && za.Shape[d] != zb.Shape[d] {
+			return "shape", fmt.Sprint(za.Shape), fmt.Sprint(zb.Shape), false
+		}
+	}
+	if rewritten {
+		return "", "", "", true
+	}
+	if fmt.Sprint(za.Chunks) != fmt.Sprint(zb.Chunks) {
+		return "chunks", fmt.Sprint(za.Chunks), fmt.Sprint(zb.Chunks), false
+	}
+	raw := func(name string, p, q json.RawMessage) (string, string, string, bool) {
+		if bytes.Equal(compact(p), compact(q)) {
+			return "", "", "", true
+		}
+		return name, string(p), string(q), false
+	}
+	if f, x, y, ok := raw("dtype", za.DType, zb.DType); !ok {
+		return f, x, y, false
+	}
+	if f, x, y, ok := raw("fill_value", za.FillValue, zb.FillValue); !ok {
+		return f, x, y, false
+	}
+	if za.Order != zb.Order || za.Separator() != zb.Separator() {
+		return "order or dimension_separator", za.Order + za.Separator(), zb.Order + zb.Separator(), false
+	}
+	if !reflect.DeepEqual(za.Compressor, zb.Compressor) {
+		return "compressor", codecString(za.Compressor), codecString(zb.Compressor), false
+	}
+	if !reflect.DeepEqual(za.Filters, zb.Filters) {
+		return "filters", codecString(za.Filters), codecString(zb.Filters), false
+	}
+	return "", "", "", true
+}
+
+func codecString(v any) string {
+	doc, err := refs.MarshalCanonical(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(doc)
+}
+
+// compact strips insignificant white space from a JSON fragment.
+func compact(raw json.RawMessage) []byte {
+	var b bytes.Buffer
+	if json.Compact(&b, raw) != nil {
+		return raw
+	}
+	return b.Bytes()
+}
+
+// meaningAttrs change what the stored numbers mean: they must agree.
+var meaningAttrs = map[string]bool{
+	"scale_factor": true, "add_offset": true, "_FillValue": true, "missing_value": true,
+	"units": true, "calendar": true, "valid_min": true, "valid_max": true, "valid_range": true,
+	"_Unsigned": true, "_ARRAY_DIMENSIONS": true,
+}
+
+// mergeArrayAttrs compares an array's attributes across inputs. The
+// attributes that give the numbers their meaning must agree (units and
+// calendar aside for arrays whose times are converted); for the others the
+// first input's value is kept and the difference reported.
+func (c *combiner) mergeArrayAttrs(out *refs.Set, path string, converted bool) error {
+	attrsOf := func(in *inputInfo) map[string]json.RawMessage { return in.arrays[path].attrs }
+	if err := c.compareAttrs(path, attrsOf, converted); err != nil {
+		return err
+	}
+	if !converted {
+		return nil
+	}
+	attrs := map[string]json.RawMessage{}
+	for k, v := range c.inputs[0].arrays[path].attrs {
+		attrs[k] = v
+	}
+	if _, ok := attrs["units"]; c.axis.isTime && (ok || path == c.axis.dim) {
+		attrs["units"], _ = json.Marshal(c.axis.unitsAttr)
+	}
+	doc, err := refs.MarshalCanonical(attrs)
+	if err != nil {
+		return err
+	}
+	out.Meta[refs.MetaKey(path, ".zattrs")] = doc
+	return nil
+}
+
+// compareAttrs compares the attributes of one node across inputs.
+func (c *combiner) compareAttrs(node string, attrsOf func(*inputInfo) map[string]json.RawMessage, timeConverted bool) error {
+	first := c.inputs[0]
+	a := attrsOf(first)
+	label := "attribute %s of " + node
+	if node == "" {
+		label = "global attribute %s"
+	}
+	type conflict struct {
+		other string
+		n     int
+	}
+	conflicts := map[string]*conflict{}
+	for _, in := range c.inputs[1:] {
+		b := attrsOf(in)
+		for _, name := range unionKeys(a, b) {
+			x, inA := a[name]
+			y, inB := b[name]
+			if inA && inB && bytes.Equal(compact(x), compact(y)) {
+				continue
+			}
+			if meaningAttrs[name] && node != "" && !(timeConverted && (name == "units" || name == "calendar")) {
+				return &Error{Inputs: []string{first.Name, in.Name}, Variable: node, Reason: fmt.Sprintf(
+					"attribute %s differs (%s and %s); it changes what the stored numbers mean", name, orAbsent(x, inA), orAbsent(y, inB))}
+			}
+			if conflicts[name] == nil {
+				conflicts[name] = &conflict{other: in.Name}
+			}
+			conflicts[name].n++
+		}
+	}
+	names := make([]string, 0, len(conflicts))
+	for n := range conflicts {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if timeConverted && (n == "units" || n == "calendar") {
+			continue
+		}
+		cf := conflicts[n]
+		more := ""
+		if cf.n > 1 {
+			more = fmt.Sprintf(" and %d more", cf.n-1)
+		}
+		c.notef(label+" differs between inputs: kept the value of %s (the first); %s%s differ",
+			n, first.Name, cf.other, more)
+	}
+	return nil
+}
+
+func orAbsent(v json.RawMessage, ok bool) string {
+	if !ok {
+		return "absent"
+	}
+	return string(v)
+}
+
+func unionKeys(a, b map[string]json.RawMessage) []string {
+	keys := make([]string, 0, len(a)+len(b))
+	for k := range a {
+		keys = append(keys, k)
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// mergeGroups compares the groups' attributes (global attributes among
+// them): differences are reported, the first input's values kept. A group
+// missing from some input is an error.
+func (c *combiner) mergeGroups(out *refs.Set) error {
+	first := c.inputs[0]
+	groups := map[string]bool{"": true}
+	for _, in := range c.inputs {
+		for k := range in.Set.Meta {
+			if g, ok := strings.CutSuffix(k, ".zgroup"); ok {
+				groups[strings.TrimSuffix(g, "/")] = true
+			}
+		}
+	}
+	for g := range groups {
+		if _, isArray := first.arrays[g]; isArray {
+			continue
+		}
+		for _, in := range c.inputs {
+			if _, ok := in.Set.Meta[refs.MetaKey(g, ".zgroup")]; !ok && g != "" {
+				return &Error{Inputs: []string{in.Name}, Variable: g, Reason: "group missing"}
+			}
+		}
+		attrs := map[*inputInfo]map[string]json.RawMessage{}
+		for _, in := range c.inputs {
+			m, err := attrsOf(in.Set, g)
+			if err != nil {
+				return &Error{Inputs: []string{in.Name}, Variable: g, Reason: err.Error()}
+			}
+			attrs[in] = m
+		}
+		if err := c.compareAttrs(g, func(in *inputInfo) map[string]json.RawMessage { return attrs[in] }, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mergeExtra keeps the first input's keys that are neither metadata nor
+// chunks, reporting keys the other inputs hold differently.
+func (c *combiner) mergeExtra(out *refs.Set) {
+	first := c.inputs[0]
+	for k, v := range first.Set.Extra {
+		out.Extra[k] = v
+	}
+	differ := map[string]bool{}
+	for _, in := range c.inputs[1:] {
+		for k, v := range in.Set.Extra {
+			if w, ok := first.Set.Extra[k]; !ok || !reflect.DeepEqual(v, w) {
+				differ[k] = true
+			}
+		}
+	}
+	keys := make([]string, 0, len(differ))
+	for k := range differ {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		c.notef("key %s is not metadata nor a chunk of an array and differs between inputs: kept %s's", k, first.Name)
+	}
+}

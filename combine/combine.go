@@ -1,0 +1,171 @@
+package combine
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sync"
+
+	"gokerchunk/blob"
+	"gokerchunk/refs"
+	"gokerchunk/zarr"
+)
+
+// Options tune Combine.
+type Options struct {
+	// ConcatDim is the dimension the inputs are concatenated along.
+	ConcatDim string
+	// Coord says where the coordinate values along ConcatDim come from.
+	Coord CoordSpec
+	// TimeUnits, when set, are the CF units of the output's time
+	// coordinate; otherwise the first input's are kept.
+	TimeUnits string
+	// IdenticalDims, when not nil, lists the variables without ConcatDim
+	// whose values are compared across inputs when their references
+	// differ; any other such variable must then have identical references
+	// in every input. When nil, every such variable is compared by value.
+	IdenticalDims []string
+	// Opener fetches the chunks combine reads (coordinates, variables
+	// compared by value). It may be nil when every such chunk is inline.
+	Opener *blob.Opener
+	// Workers bounds how many inputs are read at once (0: 1).
+	Workers int
+}
+
+// Result is a combined reference set and what was done to make it.
+type Result struct {
+	Set *refs.Set
+	// Order lists the inputs' names in coordinate order.
+	Order []string
+	// Steps is the output's length along the concat dim; First and Last
+	// its first and last coordinate (dates for CF times).
+	Steps       int
+	First, Last string
+	// Notices are the conflicts combine resolved and what it changed, for
+	// the user to read: attributes that differ (the first input's kept),
+	// time units converted.
+	Notices []string
+}
+
+// combiner is the state of one Combine call.
+type combiner struct {
+	opts   Options
+	inputs []*inputInfo // command-line order until ordered, then coordinate order
+	axis   *axis
+
+	mu      sync.Mutex
+	stores  map[*inputInfo]*zarr.Store
+	notices []string
+}
+
+// Combine merges inputs along opts.ConcatDim. Inputs may come in any order:
+// they are ordered by coordinate. It fails, naming the inputs, when they
+// cannot be combined without guessing.
+func Combine(ctx context.Context, inputs []Input, opts Options) (*Result, error) {
+	if opts.ConcatDim == "" {
+		return nil, fmt.Errorf("combine: no concat dimension")
+	}
+	if len(inputs) == 0 {
+		return nil, fmt.Errorf("combine: no inputs")
+	}
+	c := &combiner{opts: opts, stores: map[*inputInfo]*zarr.Store{}}
+	c.inputs = make([]*inputInfo, len(inputs))
+	err := parallel(ctx, indexes(len(inputs)), opts.Workers, func(_ context.Context, i int) error {
+		info, err := parseInput(inputs[i], i, opts.ConcatDim)
+		c.inputs[i] = info
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := c.coordinates(ctx); err != nil {
+		return nil, err
+	}
+	if err := c.order(); err != nil {
+		return nil, err
+	}
+	out, err := c.build(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Set: out, Notices: c.notices}
+	for _, in := range c.inputs {
+		res.Order = append(res.Order, in.Name)
+		res.Steps += in.steps
+	}
+	res.First, res.Last = c.describe(c.inputs[0], 0), c.describe(c.inputs[len(c.inputs)-1], -1)
+	return res, nil
+}
+
+// store returns the zarr view of an input, made once.
+func (c *combiner) store(in *inputInfo) *zarr.Store {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, ok := c.stores[in]
+	if !ok {
+		s = zarr.Open(in.Set, c.opts.Opener)
+		c.stores[in] = s
+	}
+	return s
+}
+
+// notef records a notice.
+func (c *combiner) notef(format string, args ...any) {
+	c.mu.Lock()
+	c.notices = append(c.notices, fmt.Sprintf(format, args...))
+	c.mu.Unlock()
+}
+
+// describe formats the coordinate of step i of an input (negative i counts
+// from the end) for messages.
+func (c *combiner) describe(in *inputInfo, i int) string {
+	if i < 0 {
+		i += len(in.values)
+	}
+	if in.dates != nil {
+		return in.dates[i]
+	}
+	return fmt.Sprint(in.values[i])
+}
+
+// parallel runs fn on every item with at most workers at once, returning
+// the first error in item order (so the message does not depend on timing).
+func parallel[T any](ctx context.Context, items []T, workers int, fn func(context.Context, T) error) error {
+	errs := make([]error, len(items))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range max(workers, 1) {
+		wg.Go(func() {
+			for i := range work {
+				errs[i] = fn(ctx, items[i])
+			}
+		})
+	}
+	for i := range items {
+		if ctx.Err() != nil {
+			break
+		}
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func indexes(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+var nan = math.NaN()

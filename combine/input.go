@@ -1,0 +1,109 @@
+package combine
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"gokerchunk/refs"
+)
+
+// Input is one reference set to combine.
+type Input struct {
+	// Name identifies the input in messages (the sidecar, Parquet directory
+	// or source file as given); --coord regex:... matches its base name.
+	Name string
+	Set  *refs.Set
+}
+
+// array is what combine needs of one array of one input.
+type array struct {
+	path  string
+	z     *refs.ZArray
+	dims  []string
+	attrs map[string]json.RawMessage
+	axis  int // position of the concat dim in dims, -1 without it
+}
+
+// inputInfo is an input with its arrays parsed once.
+type inputInfo struct {
+	Input
+	index  int // position on the command line
+	arrays map[string]*array
+	steps  int // length along the concat dim
+	// values are the input's coordinates along the concat dim, in the
+	// output's units; dates the same instants for messages ("" when the
+	// coordinate is not a CF time).
+	values []float64
+	dates  []string
+}
+
+// parseInput reads the metadata of every array of in and its length along
+// dim.
+func parseInput(in Input, index int, dim string) (*inputInfo, error) {
+	info := &inputInfo{Input: in, index: index, arrays: map[string]*array{}, steps: -1}
+	var stepsFrom string
+	for _, path := range in.Set.ArrayPaths() {
+		z, err := in.Set.ZArray(path)
+		if err != nil {
+			return nil, &Error{Inputs: []string{in.Name}, Variable: path, Reason: err.Error()}
+		}
+		a := &array{path: path, z: z, axis: -1}
+		if a.attrs, err = attrsOf(in.Set, path); err != nil {
+			return nil, &Error{Inputs: []string{in.Name}, Variable: path, Reason: err.Error()}
+		}
+		if raw, ok := a.attrs["_ARRAY_DIMENSIONS"]; ok {
+			if err := json.Unmarshal(raw, &a.dims); err != nil || len(a.dims) != len(z.Shape) {
+				return nil, &Error{Inputs: []string{in.Name}, Variable: path,
+					Reason: fmt.Sprintf("_ARRAY_DIMENSIONS %s does not name one dimension per axis of shape %v", raw, z.Shape)}
+			}
+		}
+		a.axis = slices.Index(a.dims, dim)
+		if a.axis >= 0 {
+			n := int(z.Shape[a.axis])
+			switch {
+			case info.steps < 0:
+				info.steps, stepsFrom = n, path
+			case n != info.steps:
+				return nil, &Error{Inputs: []string{in.Name}, Variable: path,
+					Reason: fmt.Sprintf("has %d steps along %s, but %s has %d", n, dim, stepsFrom, info.steps)}
+			}
+		}
+		info.arrays[path] = a
+	}
+	if info.steps < 0 {
+		return nil, &Error{Inputs: []string{in.Name}, Reason: fmt.Sprintf("no variable has the dimension %q (_ARRAY_DIMENSIONS)", dim)}
+	}
+	if info.steps == 0 {
+		return nil, &Error{Inputs: []string{in.Name}, Reason: fmt.Sprintf("dimension %q has length 0", dim)}
+	}
+	return info, nil
+}
+
+// attrsOf parses the .zattrs document of a node; a missing one is empty.
+func attrsOf(s *refs.Set, path string) (map[string]json.RawMessage, error) {
+	doc, ok := s.Meta[refs.MetaKey(path, ".zattrs")]
+	if !ok {
+		return map[string]json.RawMessage{}, nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(doc, &m); err != nil {
+		return nil, fmt.Errorf(".zattrs: %w", err)
+	}
+	if m == nil {
+		m = map[string]json.RawMessage{}
+	}
+	return m, nil
+}
+
+// stringAttr returns a string attribute, or "" when it is absent or not a
+// string.
+func stringAttr(attrs map[string]json.RawMessage, name string) string {
+	var s string
+	if raw, ok := attrs[name]; ok {
+		if json.Unmarshal(raw, &s) != nil {
+			return ""
+		}
+	}
+	return s
+}
