@@ -66,6 +66,9 @@ func FuzzParseUnits(f *testing.F) {
 			t.Fatalf("Convert(%v, %q -> %q) = %v, exactly %v (%v)", v, a, b, mid, exact, err)
 		}
 		back, err := b.Convert(mid, a)
+		if err != nil && errors.Is(err, ErrRange) && math.Abs(v) > math.MaxFloat64/2 {
+			return // mid rounded up past what float64 holds in a's unit
+		}
 		if err != nil {
 			t.Fatalf("Convert(%v, %q -> %q) = %v, which does not convert back: %v", v, a, b, mid, err)
 		}

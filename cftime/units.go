@@ -9,6 +9,14 @@ import (
 
 // Unit is a time unit, valued as its length in microseconds: cftime's
 // resolution, in which every unit it accepts is a whole number.
+//
+// ParseUnits takes the spellings cftime 1.6.2 takes, in any case:
+// microseconds, microsecond, microsec, microsecs; milliseconds,
+// millisecond, millisec, millisecs, msec, msecs, ms; seconds, second, sec,
+// secs, s; minutes, minute, min, mins; hours, hour, hr, hrs, h; days, day,
+// d; months, month (360_day only); common_years, common_year (noleap only).
+// udunits' us, usec and years are not among them: cftime, and so xarray,
+// refuses those files too.
 type Unit int64
 
 const (
@@ -26,10 +34,8 @@ const (
 	CommonYear Unit = 365 * Day
 )
 
-// unitNames are the spellings cftime 1.6.2 accepts (its microsec_units ...
-// day_units lists plus "month(s)" and "common_year(s)"), matched after ASCII
-// lowering. udunits' "us", "usec" and plain "years" are not among them, so a
-// file using them does not decode in Python either.
+// unitNames are cftime's microsec_units ... day_units lists plus
+// "month(s)" and "common_year(s)", matched after ASCII lowering.
 var unitNames = map[string]Unit{
 	"microseconds": Microsecond, "microsecond": Microsecond, "microsec": Microsecond, "microsecs": Microsecond,
 	"milliseconds": Millisecond, "millisecond": Millisecond, "millisec": Millisecond, "millisecs": Millisecond,
@@ -102,10 +108,11 @@ type Units struct {
 //
 //   - the attribute splits at whitespace into the unit, "since" (any case)
 //     and the reference time; the unit is one of cftime's spellings (see
-//     Unit), any case; "months" only with 360_day, "common_years" only with
+//     Unit); "months" only with 360_day, "common_years" only with
 //     noleap/365_day;
-//   - the reference time is read with cftime's ISO 8601 pattern (see
-//     parseRefTime), so "2000-1-1", "2000-01-01T06:00:00Z",
+//   - the reference time is read with cftime's ISO 8601 pattern,
+//     year-month-day[<any char>h:m[:s[.fraction]]][[<any char>]zone] with
+//     the zone Z, ±hh, ±hhmm or ±hh:mm, so "2000-1-1", "2000-01-01T06:00:00Z",
 //     "1900-01-01 00:00:0.0", "2000-01-01 00:00:00 +05:30" and
 //     "1850-01-01 00:00:00 UTC" all work, and text after what the pattern
 //     matches is ignored;

@@ -99,7 +99,7 @@ func TestVectorsUnits(t *testing.T) {
 // fails where cftime does (beyond 2^63 µs, NaN, infinities).
 func TestVectorsDates(t *testing.T) {
 	vs := loadVectors(t)
-	n := 0
+	n, encoded := 0, 0
 	for _, c := range vs.Dates {
 		u, err := ParseUnits(c.Units, c.Calendar)
 		if err != nil {
@@ -120,11 +120,18 @@ func TestVectorsDates(t *testing.T) {
 				t.Errorf("%s %q (%s): %v; cftime %s", s, c.Units, c.Calendar, err, *want)
 			case want != nil && d.String() != *want:
 				t.Errorf("%s %q (%s): Date = %s, cftime %s", s, c.Units, c.Calendar, d, *want)
+			case want != nil && isWholeMicroseconds(v, u.Unit()):
+				// cftime's date is exactly v from the epoch, so it encodes
+				// back to v.
+				if back, err := u.Value(d); err != nil || back != v {
+					t.Errorf("%s %q (%s): Value(%s) = %v, %v", s, c.Units, c.Calendar, d, back, err)
+				}
+				encoded++
 			}
 			n++
 		}
 	}
-	t.Logf("%d values decoded", n)
+	t.Logf("%d values decoded, %d of them encoded back", n, encoded)
 }
 
 // TestVectorsConversions: Convert agrees with
