@@ -185,3 +185,11 @@ func (s *netCDF4Source) ReadStrings(ctx context.Context, path string) ([]string,
 func (s *netCDF4Source) Close() error {
 	return errors.Join(s.nc.Close(), s.h5.Close())
 }
+
+// TextAttr reads a text attribute through libnetcdf.
+func (s *netCDF4Source) TextAttr(path, name string) (string, bool, error) {
+	if ta, ok := s.nc.(TextAttrs); ok {
+		return ta.TextAttr(path, name)
+	}
+	return "", false, nil
+}

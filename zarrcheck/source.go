@@ -91,3 +91,11 @@ func elementCount(shape []int64, itemSize int) (int64, error) {
 	}
 	return n, nil
 }
+
+// TextAttrs is implemented by sources that read text attributes (libnetcdf
+// does); Concat needs them to convert CF times.
+type TextAttrs interface {
+	// TextAttr returns the attribute name of the variable at path when it
+	// is text.
+	TextAttr(path, name string) (string, bool, error)
+}
