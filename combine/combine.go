@@ -70,8 +70,9 @@ func Combine(ctx context.Context, inputs []Input, opts Options) (*Result, error)
 	}
 	c := &combiner{opts: opts, stores: map[*inputInfo]*zarr.Store{}}
 	c.inputs = make([]*inputInfo, len(inputs))
+	cache := newDocCache()
 	err := parallel(ctx, indexes(len(inputs)), opts.Workers, func(_ context.Context, i int) error {
-		info, err := parseInput(inputs[i], i, opts.ConcatDim)
+		info, err := parseInput(inputs[i], i, opts.ConcatDim, cache)
 		c.inputs[i] = info
 		return err
 	})

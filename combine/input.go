@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
 
 	"gokerchunk/refs"
 )
@@ -38,18 +39,70 @@ type inputInfo struct {
 	dates  []string
 }
 
+// docCache shares parsed metadata documents between inputs: a thousand
+// files of one product carry the same .zarray and .zattrs documents, which
+// are parsed once. Parsed values are never modified.
+type docCache struct {
+	mu     sync.Mutex
+	zarray map[string]*refs.ZArray
+	attrs  map[string]map[string]json.RawMessage
+}
+
+func newDocCache() *docCache {
+	return &docCache{zarray: map[string]*refs.ZArray{}, attrs: map[string]map[string]json.RawMessage{}}
+}
+
+func (c *docCache) zArray(s *refs.Set, path string) (*refs.ZArray, error) {
+	doc, ok := s.Meta[refs.MetaKey(path, ".zarray")]
+	if !ok {
+		return s.ZArray(path) // the error naming the missing document
+	}
+	c.mu.Lock()
+	z, ok := c.zarray[string(doc)]
+	c.mu.Unlock()
+	if ok {
+		return z, nil
+	}
+	z, err := refs.ParseZArray(doc)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.zarray[string(doc)] = z
+	c.mu.Unlock()
+	return z, nil
+}
+
+func (c *docCache) attrsOf(s *refs.Set, path string) (map[string]json.RawMessage, error) {
+	doc := s.Meta[refs.MetaKey(path, ".zattrs")]
+	c.mu.Lock()
+	m, ok := c.attrs[string(doc)]
+	c.mu.Unlock()
+	if ok {
+		return m, nil
+	}
+	m, err := attrsOf(s, path)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.attrs[string(doc)] = m
+	c.mu.Unlock()
+	return m, nil
+}
+
 // parseInput reads the metadata of every array of in and its length along
 // dim.
-func parseInput(in Input, index int, dim string) (*inputInfo, error) {
+func parseInput(in Input, index int, dim string, cache *docCache) (*inputInfo, error) {
 	info := &inputInfo{Input: in, index: index, arrays: map[string]*array{}, steps: -1}
 	var stepsFrom string
 	for _, path := range in.Set.ArrayPaths() {
-		z, err := in.Set.ZArray(path)
+		z, err := cache.zArray(in.Set, path)
 		if err != nil {
 			return nil, &Error{Inputs: []string{in.Name}, Variable: path, Reason: err.Error()}
 		}
 		a := &array{path: path, z: z, axis: -1}
-		if a.attrs, err = attrsOf(in.Set, path); err != nil {
+		if a.attrs, err = cache.attrsOf(in.Set, path); err != nil {
 			return nil, &Error{Inputs: []string{in.Name}, Variable: path, Reason: err.Error()}
 		}
 		if raw, ok := a.attrs["_ARRAY_DIMENSIONS"]; ok {
