@@ -289,7 +289,8 @@ func (w *recordWriter) writeRecord(name string, m *Manifest, first int) error {
 	for c := range w.values {
 		w.values[c] = w.values[c][:0]
 	}
-	null := parquet.NullValue()
+	nullPath := parquet.NullValue().Level(0, 0, colPath)
+	nullRaw := parquet.NullValue().Level(0, 0, colRaw)
 	for r := 0; r < w.size; r++ {
 		i := first + r
 		t := NoChunk
@@ -298,19 +299,19 @@ func (w *recordWriter) writeRecord(name string, m *Manifest, first int) error {
 		}
 		switch t {
 		case NoChunk:
-			w.append(null, null, 0, 0)
+			w.append(nullPath, nullRaw, 0, 0)
 		case InlineChunk:
 			data := m.Inline[i]
 			if data == nil {
 				data = []byte{}
 			}
-			w.append(null, parquet.ByteArrayValue(data).Level(0, 1, colRaw), 0, 0)
+			w.append(nullPath, parquet.ByteArrayValue(data).Level(0, 1, colRaw), 0, 0)
 		default:
 			off, length := m.Offset[i], m.Length[i]
 			if length < 0 {
 				off, length = 0, 0
 			}
-			w.append(parquet.ByteArrayValue(w.urls[t]).Level(0, 1, colPath), null, off, length)
+			w.append(parquet.ByteArrayValue(w.urls[t]).Level(0, 1, colPath), nullRaw, off, length)
 		}
 	}
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
@@ -337,13 +338,12 @@ func (w *recordWriter) writeRecord(name string, m *Manifest, first int) error {
 	return f.Close()
 }
 
-// append adds one row; path and raw are values with their levels set, or
-// the null value.
+// append adds one row; path and raw carry their levels and column indices.
 func (w *recordWriter) append(path, raw parquet.Value, offset, size int64) {
-	w.values[colPath] = append(w.values[colPath], path.Level(0, path.DefinitionLevel(), colPath))
+	w.values[colPath] = append(w.values[colPath], path)
 	w.values[colOffset] = append(w.values[colOffset], parquet.Int64Value(offset).Level(0, 0, colOffset))
 	w.values[colSize] = append(w.values[colSize], parquet.Int64Value(size).Level(0, 0, colSize))
-	w.values[colRaw] = append(w.values[colRaw], raw.Level(0, raw.DefinitionLevel(), colRaw))
+	w.values[colRaw] = append(w.values[colRaw], raw)
 }
 
 func gridLen(grid []int) int {

@@ -196,8 +196,9 @@ func (r *recordReader) readArray(dir string, z *ZArray) (*Manifest, error) {
 	}
 	var files []int
 	for _, e := range entries {
-		num, ok := strings.CutPrefix(e.Name(), "refs.")
-		if num, ok = strings.CutSuffix(num, ".parq"); !ok || e.IsDir() {
+		num, isRefs := strings.CutPrefix(e.Name(), "refs.")
+		num, isParq := strings.CutSuffix(num, ".parq")
+		if !isRefs || !isParq || e.IsDir() {
 			continue
 		}
 		k, err := strconv.Atoi(num)
