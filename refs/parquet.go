@@ -3,25 +3,35 @@ package refs
 // The fsspec Parquet reference layout, as fsspec's LazyReferenceMapper
 // (fsspec/implementations/reference.py, 2023.6 and later) writes and reads it:
 //
-//	dir/.zmetadata             {"metadata": {key: document, ...}, "record_size": N}
-//	dir/<array path>/refs.K.parq   rows K*N .. K*N+N-1 of the array's chunks
+//	dir/.zmetadata                 {"metadata": {key: document, ...}, "record_size": N}
+//	dir/<array path>/refs.K.parq   rows for chunks K*N .. K*N+N-1 of the array
 //
-// Chunk i of an array (C order over its chunk grid; a scalar's only chunk is
-// chunk 0, since fsspec takes the grid of a scalar to be [1]) is row i%N of
-// refs.(i/N).parq. Every file has exactly N rows: fsspec allocates its columns
-// with np.full(record_size, ...) and never trims them, so the last file is
-// padded. The columns, in this order:
-//
-//	path    string, nullable, dictionary-encoded
-//	offset  int64
-//	size    int64
-//	raw     bytes, nullable
-//
-// A row is a byte range (path, offset, size; raw null), inline data (raw;
-// path null, offset and size 0) or a missing chunk (path and raw null,
-// offset and size 0). A path with offset 0 and size 0 is the whole target
-// (kerchunk's [url]). All pages are zstd-compressed.
-
+// Where each rule comes from in LazyReferenceMapper:
+//   - .zmetadata: flush() writes json.dumps({"metadata": self.zmetadata,
+//     "record_size": ...}), where each document was json.loads'ed and merged
+//     into a dict (__setitem__), so documents are JSON objects; setup() reads
+//     met["record_size"] and met["metadata"]. create(record_size=10000).
+//   - Placement: _key_to_record splits a key at its last "/" into array path
+//     and chunk index, ravels the "."-separated index in C order over
+//     ceil(shape/chunks) (_get_chunk_sizes, which gives a scalar [1], so its
+//     chunk "0" is row 0), record = i // record_size, row = i % record_size;
+//     self.url = root + "/{field}/refs.{record}.parq".
+//   - Padding: write() allocates np.full(self.record_size, np.nan) for path
+//     and raw and np.zeros(self.record_size) for offset and size and writes
+//     all of them, so every file, the last too, has record_size rows.
+//     (fsspec 2023.5 trimmed the last file; ReadParquet accepts that.)
+//   - Rows: a reference sets path (and offset, size when given); inline data
+//     sets raw (kerchunk.df._proc_raw: the decoded bytes); a missing or
+//     deleted key leaves path and raw null and offset, size 0.
+//     _load_one_key reads raw first, then a null path as a missing key, then
+//     offset == size == 0 as the whole target ([url]).
+//   - Columns: DataFrame {"path", "offset", "size", "raw"} in that order
+//     (_generate_record zips them by position), to_parquet with
+//     compression="zstd", object_encoding path utf8 and raw bytes,
+//     has_nulls ["path", "raw"] (offset and size required); path becomes
+//     categorical, i.e. dictionary-encoded, when URLs repeat.
+//   - Keys without "/", or that look like Zarr documents (_is_meta), are
+//     kept in the metadata; any other key is taken for a chunk.
 import (
 	"bufio"
 	"bytes"
