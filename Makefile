@@ -14,6 +14,11 @@ STATICCHECK_VERSION := v0.8.2
 APT_PACKAGES := libnetcdf-dev libhdf5-dev netcdf-bin hdf5-tools pkg-config \
 	hdf5-filter-plugin hdf5-filter-plugin-blosc-serial hdf5-plugin-lzf \
 	python3-h5py python3-netcdf4 python3-numpy python3-fsspec python3-zarr python3-xarray
+# hyparquet (node) reads the Parquet reference files in refs' tests, a reader
+# independent of parquet-go; pinned, installed beside the tools, outside the
+# repository (the tests look there, or in GOKERCHUNK_NODE_MODULES).
+NODE_MODULES := $(HOME)/.cache/gokerchunk-tools/node_modules
+NODE_PACKAGES := hyparquet@1.31.5 hyparquet-compressors@1.1.2
 # Only to regenerate fixtures (make fixtures).
 FIXTURE_PACKAGES := faketime python3-hdf5plugin hdf5-filter-plugin-zfp-serial bitshuffle python3-tables python3-h5netcdf
 
@@ -27,6 +32,18 @@ deps:
 		echo "installing:" $$missing; \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+		echo "installing: nodejs npm"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm >/dev/null; \
+	fi
+	@for p in $(NODE_PACKAGES); do \
+		grep -qs "\"version\": \"$${p##*@}\"" $(NODE_MODULES)/$${p%@*}/package.json || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing into $(NODE_MODULES):$$missing"; \
+		npm install --prefix $(dir $(NODE_MODULES)) --no-audit --no-fund --save-exact $(NODE_PACKAGES) >/dev/null; \
 	fi
 	@if [ ! -x $(TOOLS)/staticcheck ]; then \
 		echo "building staticcheck $(STATICCHECK_VERSION) into $(TOOLS)"; \
@@ -68,7 +85,7 @@ fixtures: deps
 
 # bench reports time, allocations and bytes read per file (one core).
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./hdf5scan/ ./zarr/ ./codec/
+	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./hdf5scan/ ./zarr/ ./codec/ ./refs/
 
 # fuzz runs each parser's fuzz target for FUZZTIME; crashers land in the
 # package's testdata/fuzz and become regression tests.
@@ -77,6 +94,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzScan -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./hdf5scan/
 	$(GO) test -run '^$$' -fuzz FuzzDecodeChunk -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./zarr/
 	$(GO) test -run '^$$' -fuzz FuzzReadJSON -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./refs/
+	$(GO) test -run '^$$' -fuzz FuzzReadParquetFile -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./refs/
 	$(GO) test -run '^$$' -fuzz FuzzDecodeVLenUTF8 -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./zarr/
 	$(GO) test -run '^$$' -fuzz FuzzParseUnits -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./cftime/
 	for f in FuzzBlosc FuzzBlosclz FuzzLZ4 FuzzLZF FuzzBitshuffle FuzzZstd; do \

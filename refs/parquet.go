@@ -1,0 +1,412 @@
+package refs
+
+// The fsspec Parquet reference layout, as fsspec's LazyReferenceMapper
+// (fsspec/implementations/reference.py, 2023.6 and later) writes and reads it:
+//
+//	dir/.zmetadata                 {"metadata": {key: document, ...}, "record_size": N}
+//	dir/<array path>/refs.K.parq   rows for chunks K*N .. K*N+N-1 of the array
+//
+// Where each rule comes from in LazyReferenceMapper:
+//   - .zmetadata: flush() writes json.dumps({"metadata": self.zmetadata,
+//     "record_size": ...}), where each document was json.loads'ed and merged
+//     into a dict (__setitem__), so documents are JSON objects; setup() reads
+//     met["record_size"] and met["metadata"]. create(record_size=10000).
+//   - Placement: _key_to_record splits a key at its last "/" into array path
+//     and chunk index, ravels the "."-separated index in C order over
+//     ceil(shape/chunks) (_get_chunk_sizes, which gives a scalar [1], so its
+//     chunk "0" is row 0), record = i // record_size, row = i % record_size;
+//     self.url = root + "/{field}/refs.{record}.parq".
+//   - Padding: write() allocates np.full(self.record_size, np.nan) for path
+//     and raw and np.zeros(self.record_size) for offset and size and writes
+//     all of them, so every file, the last too, has record_size rows.
+//     (fsspec 2023.5 trimmed the last file; ReadParquet accepts that.)
+//   - Rows: a reference sets path (and offset, size when given); inline data
+//     sets raw (kerchunk.df._proc_raw: the decoded bytes); a missing or
+//     deleted key leaves path and raw null and offset, size 0.
+//     _load_one_key reads raw first, then a null path as a missing key, then
+//     offset == size == 0 as the whole target ([url]).
+//   - Columns: DataFrame {"path", "offset", "size", "raw"} in that order
+//     (_generate_record zips them by position), to_parquet with
+//     compression="zstd", object_encoding path utf8 and raw bytes,
+//     has_nulls ["path", "raw"] (offset and size required); path becomes
+//     categorical, i.e. dictionary-encoded, when URLs repeat.
+//   - Keys without "/", or that look like Zarr documents (_is_meta), are
+//     kept in the metadata; any other key is taken for a chunk.
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/parquet-go/parquet-go"
+)
+
+// DefaultRecordSize is fsspec's default number of rows per refs file
+// (LazyReferenceMapper.create(record_size=10000), kerchunk's refs_to_dataframe).
+const DefaultRecordSize = 10000
+
+// MaxRecordSize bounds the rows per refs file that WriteParquet writes and
+// ReadParquet accepts, so a corrupt record_size cannot size allocations.
+const MaxRecordSize = 1 << 20
+
+// parquetRow is the schema of a refs file; the field order is the column
+// order fsspec writes (its DataFrame's), which its readers rely on: they zip
+// the columns positionally.
+type parquetRow struct {
+	Path   *string `parquet:"path,optional,dict"`
+	Offset int64   `parquet:"offset"`
+	Size   int64   `parquet:"size"`
+	Raw    []byte  `parquet:"raw,optional,plain"`
+}
+
+// Column indices in parquetRow.
+const (
+	colPath = iota
+	colOffset
+	colSize
+	colRaw
+	numColumns
+)
+
+// The root is named "schema", as fastparquet and pyarrow name it.
+var parquetSchema = parquet.NewSchema("schema", parquet.SchemaOf(parquetRow{}))
+
+// WriteParquet writes s as an fsspec Parquet reference directory at dir,
+// recordSize rows per file (DefaultRecordSize when recordSize <= 0).
+//
+// dir must not exist: the set is written into a temporary sibling directory
+// that is renamed to dir at the end, so a failed write leaves nothing behind
+// and an existing directory is never half overwritten. The output depends
+// only on s and recordSize.
+//
+// Sets fsspec cannot express are refused with an error naming the key:
+// metadata documents that are not JSON objects, an array at the root or with
+// the "/" dimension separator, a range of offset 0 and length 0 (fsspec reads
+// it as the whole target), and Extra keys other than top-level JSON objects.
+func WriteParquet(dir string, s *Set, recordSize int) (err error) {
+	if recordSize <= 0 {
+		recordSize = DefaultRecordSize
+	}
+	if recordSize > MaxRecordSize {
+		return fmt.Errorf("parquet refs %s: record size %d is above the limit %d", dir, recordSize, MaxRecordSize)
+	}
+	zmeta, err := parquetMetadata(s, recordSize)
+	if err != nil {
+		return fmt.Errorf("parquet refs %s: %w", dir, err)
+	}
+	paths := s.ArrayPaths()
+	for _, p := range paths {
+		if err := checkParquetArray(s, p); err != nil {
+			return fmt.Errorf("parquet refs %s: %w", dir, err)
+		}
+	}
+	if _, err := os.Lstat(dir); err == nil {
+		return fmt.Errorf("parquet refs %s: already exists", dir)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("parquet refs: %w", err)
+	}
+	parent, base := filepath.Split(filepath.Clean(dir))
+	if parent == "" {
+		parent = "."
+	}
+	tmp, err := os.MkdirTemp(parent, "."+base+".tmp-")
+	if err != nil {
+		return fmt.Errorf("parquet refs %s: %w", dir, err)
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return fmt.Errorf("parquet refs %s: %w", dir, err)
+	}
+	if err := os.WriteFile(filepath.Join(tmp, ".zmetadata"), zmeta, 0o644); err != nil {
+		return fmt.Errorf("parquet refs %s: %w", dir, err)
+	}
+	w := newRecordWriter(recordSize)
+	for _, p := range paths {
+		if err := w.writeArray(filepath.Join(tmp, filepath.FromSlash(p)), s.Arrays[p]); err != nil {
+			return fmt.Errorf("parquet refs %s: array %q: %w", dir, p, err)
+		}
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		return fmt.Errorf("parquet refs %s: %w", dir, err)
+	}
+	return nil
+}
+
+// parquetMetadata builds .zmetadata: every metadata document embedded as the
+// JSON object it is (fsspec json.loads each one and merges it into a dict),
+// keys sorted, in the shape of Python's json.dumps.
+func parquetMetadata(s *Set, recordSize int) ([]byte, error) {
+	keys := make([]string, 0, len(s.Meta)+len(s.Extra))
+	docs := make(map[string][]byte, len(s.Meta)+len(s.Extra))
+	for k, doc := range s.Meta {
+		keys = append(keys, k)
+		docs[k] = doc
+	}
+	for k, ref := range s.Extra {
+		// fsspec keeps a key in the metadata when it has no "/" or looks
+		// like a Zarr document (LazyReferenceMapper._is_meta); any other key
+		// is taken for a chunk of the array named by its prefix.
+		if strings.Contains(k, "/") && !strings.HasPrefix(k, ".z") && !strings.Contains(k, "/.z") {
+			return nil, fmt.Errorf("key %q is neither metadata nor a chunk of a known array: the Parquet layout cannot hold it", k)
+		}
+		if ref.URL != "" {
+			return nil, fmt.Errorf("key %q refers to %s: the Parquet layout holds only inline JSON objects outside arrays", k, ref.URL)
+		}
+		keys = append(keys, k)
+		docs[k] = ref.Data
+	}
+	slices.Sort(keys)
+	var b bytes.Buffer
+	b.WriteString(`{"metadata": {`)
+	for i, k := range keys {
+		doc := bytes.TrimSpace(docs[k])
+		if len(doc) == 0 || doc[0] != '{' || !json.Valid(finiteJSON(doc)) {
+			return nil, fmt.Errorf("key %q: fsspec keeps metadata as JSON objects, and this value is not one", k)
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		writeASCIIString(&b, k)
+		b.WriteString(": ")
+		b.Write(doc)
+	}
+	b.WriteString(`}, "record_size": `)
+	b.WriteString(strconv.Itoa(recordSize))
+	b.WriteString("}")
+	return b.Bytes(), nil
+}
+
+// checkParquetArray refuses arrays whose chunks fsspec could not find.
+func checkParquetArray(s *Set, path string) error {
+	if err := checkFieldPath(path); err != nil {
+		return err
+	}
+	m := s.Arrays[path]
+	z, err := s.ZArray(path)
+	if err != nil {
+		return fmt.Errorf("array %q: %w", path, err)
+	}
+	if z.Separator() != "." {
+		// fsspec splits a chunk key at its last "/" into array and index.
+		return fmt.Errorf("array %q: dimension separator %q: fsspec's Parquet reader only parses \".\"", path, z.Separator())
+	}
+	if g := z.Grid(); !slices.Equal(g, m.Grid) {
+		return fmt.Errorf("array %q: manifest grid %v differs from the .zarray grid %v", path, m.Grid, g)
+	}
+	n := gridLen(m.Grid)
+	if len(m.Target) != n || len(m.Offset) != n || len(m.Length) != n {
+		return fmt.Errorf("array %q: manifest holds %d chunk slots, its grid %v has %d", path, len(m.Target), m.Grid, n)
+	}
+	for i, t := range m.Target {
+		switch {
+		case t == NoChunk || t == InlineChunk:
+		case t < 0 || int(t) >= len(m.URLs):
+			return fmt.Errorf("array %q: chunk %d: target %d outside the URL table", path, i, t)
+		case m.Offset[i] < 0 || m.Length[i] < -1:
+			return fmt.Errorf("array %q: chunk %d: negative offset %d or length %d", path, i, m.Offset[i], m.Length[i])
+		case m.Offset[i] == 0 && m.Length[i] == 0:
+			return fmt.Errorf("array %q: chunk %d: a range of offset 0 and size 0 reads as the whole of %s in fsspec", path, i, m.URLs[t])
+		}
+	}
+	return nil
+}
+
+// checkFieldPath accepts array paths that name a directory below the root:
+// fsspec finds chunks in root + "/" + path.
+func checkFieldPath(path string) error {
+	if path == "" {
+		return fmt.Errorf("an array at the root has no directory of its own in the Parquet layout")
+	}
+	for _, part := range strings.Split(path, "/") {
+		if part == "" || part == "." || part == ".." || strings.ContainsAny(part, "\\\x00") {
+			return fmt.Errorf("array path %q cannot be a directory name", path)
+		}
+	}
+	return nil
+}
+
+// recordWriter writes the refs files of arrays, reusing its buffers across
+// files. Not the parquet.Writer: its Reset (parquet-go v0.32.0) clears the
+// column paths that later files' column chunks share, and those files then
+// name their columns "" (pyarrow and hyparquet find no columns in them).
+type recordWriter struct {
+	size   int
+	opts   []parquet.WriterOption
+	values [numColumns][]parquet.Value
+	urls   [][]byte
+	buf    *bufio.Writer
+}
+
+func newRecordWriter(recordSize int) *recordWriter {
+	w := &recordWriter{size: recordSize, buf: bufio.NewWriterSize(nil, 1<<16)}
+	for c := range w.values {
+		w.values[c] = make([]parquet.Value, 0, recordSize)
+	}
+	w.opts = []parquet.WriterOption{
+		parquetSchema,
+		parquet.Compression(&parquet.Zstd),
+		// Version 1 data pages, as fastparquet and pyarrow write by default.
+		parquet.DataPageVersion(1),
+		// A fixed name: the default carries parquet-go's build, and the
+		// output must not change with it.
+		&parquet.WriterConfig{CreatedBy: "gokerchunk"},
+		// Min/max of URLs and chunk bytes help no reader of this layout.
+		parquet.SkipPageBounds("path"),
+		parquet.SkipPageBounds("raw"),
+	}
+	return w
+}
+
+// writeArray writes refs.0.parq .. refs.K.parq of m into dir. An array with
+// no chunk positions (a zero-length dimension) gets no directory: fsspec
+// reads none of it.
+func (w *recordWriter) writeArray(dir string, m *Manifest) error {
+	n := m.Len()
+	if n == 0 {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	w.urls = w.urls[:0]
+	for _, u := range m.URLs {
+		w.urls = append(w.urls, []byte(u))
+	}
+	// fsspec writes a record only when a key in it was set, but reads every
+	// record up to ceil(n/record_size) when it lists or iterates an array;
+	// writing each one, missing chunks and all, keeps both working.
+	for rec := 0; rec*w.size < n; rec++ {
+		name := filepath.Join(dir, "refs."+strconv.Itoa(rec)+".parq")
+		if err := w.writeRecord(name, m, rec*w.size); err != nil {
+			return fmt.Errorf("%s: %w", filepath.Base(name), err)
+		}
+	}
+	return nil
+}
+
+func (w *recordWriter) writeRecord(name string, m *Manifest, first int) error {
+	for c := range w.values {
+		w.values[c] = w.values[c][:0]
+	}
+	nullPath := parquet.NullValue().Level(0, 0, colPath)
+	nullRaw := parquet.NullValue().Level(0, 0, colRaw)
+	for r := 0; r < w.size; r++ {
+		i := first + r
+		t := NoChunk
+		if i < m.Len() {
+			t = m.Target[i]
+		}
+		switch t {
+		case NoChunk:
+			w.append(nullPath, nullRaw, 0, 0)
+		case InlineChunk:
+			data := m.Inline[i]
+			if data == nil {
+				data = []byte{}
+			}
+			w.append(nullPath, parquet.ByteArrayValue(data).Level(0, 1, colRaw), 0, 0)
+		default:
+			off, length := m.Offset[i], m.Length[i]
+			if length < 0 {
+				off, length = 0, 0
+			}
+			w.append(parquet.ByteArrayValue(w.urls[t]).Level(0, 1, colPath), nullRaw, off, length)
+		}
+	}
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	w.buf.Reset(f)
+	pw := parquet.NewWriter(w.buf, w.opts...)
+	cols := pw.ColumnWriters()
+	for c := range w.values {
+		if _, err := cols[c].WriteRowValues(w.values[c]); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	if err := pw.Close(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := w.buf.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// append adds one row; path and raw carry their levels and column indices.
+func (w *recordWriter) append(path, raw parquet.Value, offset, size int64) {
+	w.values[colPath] = append(w.values[colPath], path)
+	w.values[colOffset] = append(w.values[colOffset], parquet.Int64Value(offset).Level(0, 0, colOffset))
+	w.values[colSize] = append(w.values[colSize], parquet.Int64Value(size).Level(0, 0, colSize))
+	w.values[colRaw] = append(w.values[colRaw], raw)
+}
+
+func gridLen(grid []int) int {
+	n := 1
+	for _, g := range grid {
+		n *= g
+	}
+	return n
+}
+
+// finiteJSON returns doc with the bare words NaN, Infinity and -Infinity
+// outside strings replaced by numbers of the same length ("0e0",
+// "0.000000", "-0.000000"), or doc itself when it has none. Python's json
+// writes them for non-finite attributes (and MarshalCanonical does too);
+// encoding/json refuses them. Offsets in the result are those of doc.
+func finiteJSON(doc []byte) []byte {
+	out, copied := doc, false
+	inString, escaped := false, false
+	for i := 0; i < len(doc); i++ {
+		c := doc[i]
+		if inString {
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		}
+		var word, repl string
+		switch {
+		case c == '"':
+			inString = true
+			continue
+		case c == 'N':
+			word, repl = "NaN", "0e0"
+		case c == 'I':
+			word, repl = "Infinity", "0.000000"
+		case c == '-' && i+1 < len(doc) && doc[i+1] == 'I':
+			word, repl = "-Infinity", "-0.000000"
+		default:
+			continue
+		}
+		if !bytes.HasPrefix(doc[i:], []byte(word)) {
+			continue
+		}
+		if !copied {
+			out, copied = bytes.Clone(doc), true
+		}
+		copy(out[i:], repl)
+		i += len(word) - 1
+	}
+	return out
+}

@@ -1,0 +1,442 @@
+package refs
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/parquet-go/parquet-go"
+)
+
+const (
+	// maxZMetadataSize bounds the .zmetadata document read into memory.
+	maxZMetadataSize = 1 << 30
+	// maxUnbackedChunks bounds the chunk positions of an array that no refs
+	// file covers (fsspec leaves out records in which no key was set): the
+	// rest of a manifest's size is justified by the files that exist.
+	maxUnbackedChunks = 1 << 20
+)
+
+// ReadParquet reads an fsspec Parquet reference directory (see WriteParquet),
+// as written by fsspec's LazyReferenceMapper, kerchunk's refs_to_dataframe or
+// WriteParquet. It accepts what those readers accept: a record file that is
+// missing (all its chunks missing), shorter than record_size (fsspec 2023.5
+// trimmed the last one), or lacking columns (read as null).
+func ReadParquet(dir string) (*Set, error) {
+	zpath := filepath.Join(dir, ".zmetadata")
+	doc, err := readFileLimited(zpath, maxZMetadataSize)
+	if err != nil {
+		return nil, err
+	}
+	meta, rawRecordSize, err := parseZMetadata(doc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", zpath, err)
+	}
+	recordSize, err := strconv.Atoi(string(rawRecordSize))
+	if err != nil || recordSize <= 0 || recordSize > MaxRecordSize {
+		return nil, fmt.Errorf("%s: record_size %s is not an integer from 1 to %d", zpath, rawRecordSize, MaxRecordSize)
+	}
+	s := NewSet()
+	for k, v := range meta {
+		if IsMetaKey(k) {
+			s.Meta[k] = v
+		} else {
+			s.Extra[k] = Ref{Data: v}
+		}
+	}
+	r := recordReader{size: recordSize}
+	for k, doc := range s.Meta {
+		path, ok := strings.CutSuffix(k, ".zarray")
+		if !ok {
+			continue
+		}
+		path = strings.TrimSuffix(path, "/")
+		if err := checkFieldPath(path); err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", zpath, k, err)
+		}
+		z, err := ParseZArray(doc)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", zpath, k, err)
+		}
+		m, err := r.readArray(filepath.Join(dir, filepath.FromSlash(path)), z)
+		if err != nil {
+			return nil, fmt.Errorf("parquet refs %s: array %q: %w", dir, path, err)
+		}
+		s.Arrays[path] = m
+	}
+	return s, nil
+}
+
+// parseZMetadata splits .zmetadata into its metadata documents, each the
+// bytes it has in doc, and the raw record_size. Python's json writes NaN and
+// Infinity in attributes, so those are accepted.
+func parseZMetadata(doc []byte) (map[string][]byte, []byte, error) {
+	clean := finiteJSON(doc)
+	if !json.Valid(clean) {
+		return nil, nil, fmt.Errorf("not valid JSON")
+	}
+	dec := json.NewDecoder(bytes.NewReader(clean))
+	var meta map[string][]byte
+	var recordSize json.RawMessage
+	if tok, _ := dec.Token(); tok != json.Delim('{') {
+		return nil, nil, fmt.Errorf("not a JSON object")
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, nil, err
+		}
+		var raw json.RawMessage
+		switch tok {
+		case "metadata":
+			if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+				return nil, nil, fmt.Errorf("\"metadata\" is not an object")
+			}
+			meta = map[string][]byte{}
+			for dec.More() {
+				key, err := dec.Token()
+				if err != nil {
+					return nil, nil, err
+				}
+				start := dec.InputOffset()
+				if err := dec.Decode(&raw); err != nil {
+					return nil, nil, fmt.Errorf("metadata %v: %w", key, err)
+				}
+				meta[key.(string)] = bytes.Clone(bytes.TrimLeft(doc[start:dec.InputOffset()], " \t\r\n:"))
+			}
+			if _, err := dec.Token(); err != nil {
+				return nil, nil, err
+			}
+		case "record_size":
+			if err := dec.Decode(&recordSize); err != nil {
+				return nil, nil, err
+			}
+		default:
+			if err := dec.Decode(&raw); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	if meta == nil {
+		return nil, nil, fmt.Errorf("no \"metadata\" object")
+	}
+	return meta, recordSize, nil
+}
+
+// readFileLimited reads a whole file after checking its size.
+func readFileLimited(name string, limit int64) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > limit {
+		return nil, fmt.Errorf("%s: %d bytes, more than the limit of %d", name, st.Size(), limit)
+	}
+	data := make([]byte, st.Size())
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return data, nil
+}
+
+// recordReader reads the refs files of arrays, reusing its buffers.
+type recordReader struct {
+	size    int
+	values  []parquet.Value
+	scratch []byte
+	// One record's rows: url index (-1 null), offset, size, raw (nil null).
+	path   []int32
+	offset []int64
+	length []int64
+	raw    [][]byte
+	urls   map[string]int32
+}
+
+// gridChunks multiplies the chunk counts of a grid, refusing overflow.
+func gridChunks(z *ZArray) ([]int, int, error) {
+	grid := make([]int, len(z.Shape))
+	n := 1
+	for d := range z.Shape {
+		g := z.Shape[d] / z.Chunks[d]
+		if z.Shape[d]%z.Chunks[d] != 0 {
+			g++
+		}
+		if g > 0 && n > (1<<62)/int(g) {
+			return nil, 0, fmt.Errorf("chunk grid of shape %v and chunks %v is too large", z.Shape, z.Chunks)
+		}
+		grid[d] = int(g)
+		n *= int(g)
+	}
+	return grid, n, nil
+}
+
+func (r *recordReader) readArray(dir string, z *ZArray) (*Manifest, error) {
+	grid, n, err := gridChunks(z)
+	if err != nil {
+		return nil, err
+	}
+	records := (n + r.size - 1) / r.size
+	entries, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	var files []int
+	for _, e := range entries {
+		num, isRefs := strings.CutPrefix(e.Name(), "refs.")
+		num, isParq := strings.CutSuffix(num, ".parq")
+		if !isRefs || !isParq || e.IsDir() {
+			continue
+		}
+		k, err := strconv.Atoi(num)
+		if err != nil || k < 0 || strconv.Itoa(k) != num {
+			continue
+		}
+		if k >= records {
+			return nil, fmt.Errorf("%s: the chunk grid %v needs %d record files", e.Name(), grid, records)
+		}
+		files = append(files, k)
+	}
+	if n > len(files)*r.size+maxUnbackedChunks {
+		return nil, fmt.Errorf("chunk grid %v of %d chunks is not covered by its %d record files of %d rows", grid, n, len(files), r.size)
+	}
+	slices.Sort(files)
+	m := NewManifest(grid)
+	r.urls = map[string]int32{}
+	for _, k := range files {
+		name := filepath.Join(dir, "refs."+strconv.Itoa(k)+".parq")
+		if err := r.readRecord(name, m, k*r.size); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return m, nil
+}
+
+// readRecord reads one refs file into chunks first.. of m.
+func (r *recordReader) readRecord(name string, m *Manifest, first int) (err error) {
+	data, err := readFileLimited(name, maxRefsFileSize)
+	if err != nil {
+		return err
+	}
+	// parquet-go is not written for hostile input; the checks before it
+	// cover what is known, and a panic in it still must not take the
+	// caller down.
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("corrupt Parquet data (decoder panic: %v)", p)
+		}
+	}()
+	f, err := r.openRefsFile(data)
+	if err != nil {
+		return err
+	}
+	rows := int(f.NumRows())
+	r.path = resize(r.path, rows)
+	r.offset = resize(r.offset, rows)
+	r.length = resize(r.length, rows)
+	r.raw = resize(r.raw, rows)
+	for i := range rows {
+		r.path[i], r.offset[i], r.length[i], r.raw[i] = -1, 0, 0, nil
+	}
+	for c, name := range [numColumns]string{"path", "offset", "size", "raw"} {
+		if err := r.readColumn(f, c, name, m); err != nil {
+			return fmt.Errorf("column %q: %w", name, err)
+		}
+	}
+	for row := range rows {
+		i := first + row
+		raw, p := r.raw[row], r.path[row]
+		if i >= m.Len() {
+			if raw != nil || p >= 0 {
+				return fmt.Errorf("row %d holds a reference, but chunk %d lies beyond the grid's %d", row, i, m.Len())
+			}
+			continue
+		}
+		// fsspec's order: raw wins, then a missing path means no chunk, then
+		// offset and size 0 mean the whole target.
+		switch {
+		case raw != nil:
+			m.SetInline(i, raw)
+		case p < 0:
+		default:
+			off, size := r.offset[row], r.length[row]
+			if off < 0 || size < 0 {
+				return fmt.Errorf("row %d: negative offset %d or size %d", row, off, size)
+			}
+			if off == 0 && size == 0 {
+				size = -1
+			}
+			m.Target[i], m.Offset[i], m.Length[i] = p, off, size
+		}
+	}
+	return nil
+}
+
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+// openRefsFile checks data with the bounds of parquet_bounds.go and opens it.
+func (r *recordReader) openRefsFile(data []byte) (*parquet.File, error) {
+	n := len(data)
+	if n < 12 || string(data[:4]) != "PAR1" || string(data[n-4:]) != "PAR1" {
+		return nil, fmt.Errorf("not a Parquet file (no PAR1 magic at both ends)")
+	}
+	footerLen := int(binary.LittleEndian.Uint32(data[n-8:]))
+	if footerLen > n-12 || footerLen > maxParquetFooter {
+		return nil, fmt.Errorf("footer of %d bytes in a file of %d (limit %d)", footerLen, n, maxParquetFooter)
+	}
+	body := data[:n-8-footerLen]
+	if k, err := skimThrift(data[len(body) : n-8]); err != nil {
+		return nil, fmt.Errorf("footer: %w", err)
+	} else if k != footerLen {
+		return nil, fmt.Errorf("footer: %d trailing bytes", footerLen-k)
+	}
+	f, err := parquet.OpenFile(bytes.NewReader(data), int64(n), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	if err != nil {
+		return nil, err
+	}
+	md := f.Metadata()
+	if md.NumRows < 0 || md.NumRows > int64(r.size) {
+		return nil, fmt.Errorf("%d rows, record_size is %d", md.NumRows, r.size)
+	}
+	var rows int64
+	budget := int64(maxRefsDecoded)
+	paths := f.Schema().Columns()
+	for g, rg := range md.RowGroups {
+		if len(rg.Columns) != len(paths) {
+			return nil, fmt.Errorf("row group %d: %d column chunks for %d columns", g, len(rg.Columns), len(paths))
+		}
+		if rg.NumRows < 0 || rg.NumRows > md.NumRows-rows {
+			return nil, fmt.Errorf("row group %d: %d rows in a file of %d", g, rg.NumRows, md.NumRows)
+		}
+		rows += rg.NumRows
+		for c := range rg.Columns {
+			// Readers other than parquet-go find column chunks by this path.
+			if p := rg.Columns[c].MetaData.PathInSchema; !slices.Equal(p, paths[c]) {
+				return nil, fmt.Errorf("row group %d, column %d: column chunk of %q in the place of %q", g, c, p, paths[c])
+			}
+			if err := checkColumnChunk(body, &rg.Columns[c].MetaData, rg.NumRows, &budget, &r.scratch); err != nil {
+				return nil, fmt.Errorf("row group %d, column %d: %w", g, c, err)
+			}
+		}
+	}
+	if rows != md.NumRows {
+		return nil, fmt.Errorf("row groups hold %d rows, the file %d", rows, md.NumRows)
+	}
+	if len(f.RowGroups()) != len(md.RowGroups) {
+		return nil, fmt.Errorf("%d row groups opened of %d", len(f.RowGroups()), len(md.RowGroups))
+	}
+	return f, nil
+}
+
+// readColumn reads column c (named name) of every row group into the record
+// buffers. A column the file lacks stays null, as fsspec reads it.
+func (r *recordReader) readColumn(f *parquet.File, c int, name string, m *Manifest) error {
+	leaf, ok := f.Schema().Lookup(name)
+	if !ok {
+		return nil
+	}
+	want := parquet.ByteArray
+	if c == colOffset || c == colSize {
+		want = parquet.Int64
+	}
+	if len(leaf.Path) != 1 || leaf.MaxRepetitionLevel != 0 || leaf.Node.Type().Kind() != want {
+		return fmt.Errorf("type %s (repetition level %d), want a top-level %s", leaf.Node.Type(), leaf.MaxRepetitionLevel, want)
+	}
+	if r.values == nil {
+		r.values = make([]parquet.Value, 4096)
+	}
+	base := 0
+	for _, rg := range f.RowGroups() {
+		chunks := rg.ColumnChunks()
+		if leaf.ColumnIndex >= len(chunks) {
+			return fmt.Errorf("row group lacks the column")
+		}
+		rows := int(rg.NumRows())
+		row, err := r.readChunk(chunks[leaf.ColumnIndex], c, base, base+rows, m)
+		if err != nil {
+			return err
+		}
+		if row != base+rows {
+			return fmt.Errorf("%d values for %d rows", row-base, rows)
+		}
+		base += rows
+	}
+	return nil
+}
+
+// readChunk stores the values of one column chunk in rows row.. of the
+// record buffers and returns the row after the last.
+func (r *recordReader) readChunk(chunk parquet.ColumnChunk, c, row, end int, m *Manifest) (int, error) {
+	pages := chunk.Pages()
+	defer pages.Close()
+	for {
+		p, err := pages.ReadPage()
+		if err == io.EOF {
+			return row, nil
+		}
+		if err != nil {
+			return row, err
+		}
+		row, err = r.readPage(p, c, row, end, m)
+		parquet.Release(p)
+		if err != nil {
+			return row, err
+		}
+	}
+}
+
+func (r *recordReader) readPage(p parquet.Page, c, row, end int, m *Manifest) (int, error) {
+	vals := p.Values()
+	for {
+		n, err := vals.ReadValues(r.values)
+		if row+n > end {
+			return row, fmt.Errorf("more values than the row group's rows")
+		}
+		for _, v := range r.values[:n] {
+			if !v.IsNull() {
+				switch c {
+				case colPath:
+					b := v.ByteArray()
+					idx, ok := r.urls[string(b)]
+					if !ok {
+						idx = int32(len(m.URLs))
+						m.URLs = append(m.URLs, string(b))
+						r.urls[string(b)] = idx
+					}
+					r.path[row] = idx
+				case colOffset:
+					r.offset[row] = v.Int64()
+				case colSize:
+					r.length[row] = v.Int64()
+				case colRaw:
+					r.raw[row] = append([]byte{}, v.ByteArray()...)
+				}
+			}
+			row++
+		}
+		if err == io.EOF {
+			return row, nil
+		}
+		if err != nil {
+			return row, err
+		}
+	}
+}
