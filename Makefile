@@ -1,6 +1,7 @@
 # gokerchunk — the two commands a fresh machine needs:
 #   make demo   installs what is missing, builds, scans the sample files,
-#               checks them against libnetcdf and shows the result
+#               checks them against libnetcdf, combines them along time
+#               and shows the result
 #   make test   the whole test suite (what CI runs)
 
 SHELL := /bin/bash
@@ -22,7 +23,7 @@ NODE_PACKAGES := hyparquet@1.31.5 hyparquet-compressors@1.1.2
 # Only to regenerate fixtures (make fixtures).
 FIXTURE_PACKAGES := faketime python3-hdf5plugin hdf5-filter-plugin-zfp-serial bitshuffle python3-tables python3-h5netcdf
 
-.PHONY: demo test deps build lint fixtures bench fuzz clean
+.PHONY: demo test deps build lint fixtures bench bench-combine fuzz clean
 
 # deps installs the Debian packages the build and the tests need (as root,
 # or through sudo when it is there), only when one is missing.
@@ -54,7 +55,7 @@ build:
 	$(GO) build -o $(BIN) ./cmd/gokerchunk
 
 demo: deps build
-	@rm -rf out/sample && mkdir -p out/sample
+	@rm -rf out/sample out/sample-combined.json && mkdir -p out/sample
 	$(BIN) scan -o out/sample testdata/sample/
 	@for f in testdata/sample/*.nc; do \
 		echo "--- check $$f"; \
@@ -64,6 +65,10 @@ demo: deps build
 	@head -c 600 out/sample/$$(ls out/sample | head -1); echo " ..."
 	@echo "--- opened with xarray through fsspec's reference filesystem"
 	@/usr/bin/python3 testdata/show.py out/sample/*.json
+	@echo "--- the sidecars combined along time, checked against all three files"
+	$(BIN) combine -o out/sample-combined.json out/sample/
+	$(BIN) check out/sample-combined.json --source 'testdata/sample/*.nc'
+	@/usr/bin/python3 testdata/show.py out/sample-combined.json
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
@@ -86,6 +91,12 @@ fixtures: deps
 # bench reports time, allocations and bytes read per file (one core).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./hdf5scan/ ./zarr/ ./codec/ ./refs/
+
+# bench-combine times `combine` on synthetic sidecars (1 000 inputs x 10
+# variables x 100 chunks and more), into JSON and Parquet: wall time and
+# peak memory as the inputs grow.
+bench-combine:
+	bash testdata/bench/combine.sh
 
 # fuzz runs each parser's fuzz target for FUZZTIME; crashers land in the
 # package's testdata/fuzz and become regression tests.

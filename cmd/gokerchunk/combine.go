@@ -1,0 +1,374 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"gokerchunk/blob"
+	"gokerchunk/combine"
+	"gokerchunk/fanout"
+	"gokerchunk/hdf5scan"
+	"gokerchunk/refs"
+)
+
+func combineCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "combine",
+		Usage:     "merge many reference sets along a dimension (time) into one JSON or Parquet reference set",
+		ArgsUsage: "INPUT...",
+		Description: `INPUT is a kerchunk JSON sidecar, an fsspec Parquet reference directory (one
+holding .zmetadata), a directory of sidecars (every *.json below it) or a
+NetCDF-4/HDF5 file (.nc, .nc4, .h5, .hdf5, .he5, .hdf; scanned on the fly),
+or a glob pattern. Inputs are read in parallel and may come in any order:
+they are ordered by their coordinate along the concat dimension.
+
+Coordinates (--coord DIM=SPEC) come from ` + combine.CoordSpecHelp + `.
+CF times whose units differ between inputs are converted to the first
+input's units (or --time-units), in their calendar (all CF calendars), and
+the coordinate, with time bounds that lack units of their own, is written
+inline.
+
+combine refuses, naming the inputs, rather than guess:
+  - a coordinate value two inputs share, or ranges that overlap;
+  - chunks along the concat dimension that do not line up: every input but
+    the last must hold a whole number of chunks, and every input the same
+    chunk shape (Zarr v2 has one chunk length per dimension);
+  - a variable missing from some input, or with other dimensions, dtype,
+    fill value, filters or compressor;
+  - attributes that change what the numbers mean (scale_factor, add_offset,
+    _FillValue, missing_value, units, calendar, valid_*) that differ;
+  - variables without the concat dimension whose values differ (their
+    references may differ: the values are compared; with --identical-dims,
+    only the variables listed may differ in their references).
+Other attribute differences keep the first input's value and are listed as
+"note:".
+
+Output: kerchunk JSON version 1 (streamed), or with --format parquet (the
+default when OUT ends in .parq or .parquet) fsspec's Parquet layout
+(LazyReferenceMapper): .zmetadata, <array>/refs.N.parq with --record-size
+rows each. OUT is replaced atomically; with --append, OUT is read first and
+the inputs are added to it.
+
+Exit status: 0 when combined, 1 when the inputs cannot be combined or an
+input cannot be read, 2 on a usage error.`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the combined reference set: a JSON file, or a directory for --format parquet (required)"},
+			&cli.StringSliceFlag{Name: "concat-dim", Value: cli.NewStringSlice("time"), Usage: "the dimension to concatenate along"},
+			&cli.StringSliceFlag{Name: "identical-dims", Usage: "variables without the concat dimension (lat,lon) that may differ in references but must hold equal values; others must have identical references (default: all compared by value)"},
+			&cli.StringSliceFlag{Name: "coord", Usage: "DIM=SPEC: where the coordinate values come from (values, cf, regex:RE, attr:NAME, index)"},
+			&cli.StringFlag{Name: "time-units", Usage: "CF units of the combined time coordinate, e.g. \"days since 2000-01-01\" (default: the first input's)"},
+			&cli.StringFlag{Name: "format", Usage: "json or parquet (default: parquet when OUT ends in .parq or .parquet, json otherwise)"},
+			&cli.IntFlag{Name: "record-size", Value: refs.DefaultRecordSize, Usage: "references per Parquet file"},
+			&cli.BoolFlag{Name: "append", Usage: "add the inputs to the existing OUT"},
+			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "inputs read in parallel"},
+			&cli.StringFlag{Name: "on-unsupported", Value: "error", Usage: "for NetCDF/HDF5 inputs scanned on the fly: error, skip or inline (see scan --help)"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress and no summary"},
+		},
+		Action: runCombine,
+	}
+}
+
+func runCombine(c *cli.Context) error {
+	opts, out, format, err := combineOptions(c)
+	if err != nil {
+		return err
+	}
+	if c.NArg() == 0 {
+		return usagef("combine needs at least one INPUT (see gokerchunk combine --help)")
+	}
+	inputs, err := expandCombineInputs(c.Args().Slice())
+	if err != nil {
+		return err
+	}
+	if c.Bool("append") {
+		if _, err := os.Stat(out); err != nil {
+			return usagef("--append: %v", err)
+		}
+		inputs = append([]string{out}, inputs...)
+	}
+	stderr := c.App.ErrWriter
+	quiet := c.Bool("quiet")
+	start := time.Now()
+	opener := blob.NewOpener()
+	defer opener.Close()
+	opts.Opener = opener
+
+	sets, err := readCombineInputs(c, inputs)
+	if err != nil {
+		return err
+	}
+	res, err := combine.Combine(c.Context, sets, opts)
+	if err != nil {
+		var ce *combine.Error
+		if errors.As(err, &ce) {
+			fmt.Fprintf(stderr, "error: cannot combine: %v\n", err)
+			return failure{}
+		}
+		return err
+	}
+	for _, n := range res.Notices {
+		fmt.Fprintf(stderr, "note: %s\n", n)
+	}
+	if err := writeCombined(out, format, res.Set, c.Int("record-size")); err != nil {
+		return err
+	}
+	if !quiet {
+		var chunks, inline int
+		for _, m := range res.Set.Arrays {
+			chunks += m.Stored()
+			inline += len(m.Inline)
+		}
+		mem := ""
+		if m := peakMemory(); m != "" {
+			mem = ", " + m
+		}
+		fmt.Fprintf(stderr, "combined %s along %s: %d steps (%s .. %s), %s, %s (%d inline) -> %s in %.2fs%s\n",
+			plural(len(inputs), "input"), opts.ConcatDim, res.Steps, res.First, res.Last,
+			plural(len(res.Set.Arrays), "variable"), plural(chunks, "reference"), inline, out, time.Since(start).Seconds(), mem)
+	}
+	return nil
+}
+
+// combineOptions reads the flags into combine.Options, the output path and
+// its format.
+func combineOptions(c *cli.Context) (opts combine.Options, out, format string, err error) {
+	out = c.String("output")
+	if out == "" || out == "-" {
+		return opts, "", "", usagef("combine needs -o OUT (a JSON file or a Parquet directory)")
+	}
+	dims := splitList(c.StringSlice("concat-dim"))
+	if len(dims) != 1 {
+		return opts, "", "", usagef("combine concatenates along exactly one dimension, got %v", dims)
+	}
+	opts.ConcatDim = dims[0]
+	if c.IsSet("identical-dims") {
+		opts.IdenticalDims = splitList(c.StringSlice("identical-dims"))
+		if opts.IdenticalDims == nil {
+			opts.IdenticalDims = []string{}
+		}
+	}
+	for _, spec := range c.StringSlice("coord") {
+		dim, s, ok := strings.Cut(spec, "=")
+		if !ok || dim != opts.ConcatDim {
+			return opts, "", "", usagef("--coord %q: want %s=SPEC (the concat dimension)", spec, opts.ConcatDim)
+		}
+		if opts.Coord, err = combine.ParseCoordSpec(s); err != nil {
+			return opts, "", "", usagef("--coord: %v", err)
+		}
+	}
+	opts.TimeUnits = c.String("time-units")
+	opts.Workers = max(c.Int("workers"), 1)
+	switch format = c.String("format"); format {
+	case "":
+		format = "json"
+		if ext := strings.ToLower(filepath.Ext(strings.TrimRight(out, "/"))); ext == ".parq" || ext == ".parquet" {
+			format = "parquet"
+		}
+	case "json", "parquet":
+	default:
+		return opts, "", "", usagef("--format must be json or parquet, not %q", format)
+	}
+	if c.Int("record-size") <= 0 || c.Int("record-size") > refs.MaxRecordSize {
+		return opts, "", "", usagef("--record-size must be between 1 and %d", refs.MaxRecordSize)
+	}
+	switch c.String("on-unsupported") {
+	case "error", "skip", "inline":
+	default:
+		return opts, "", "", usagef("--on-unsupported must be error, skip or inline, not %q", c.String("on-unsupported"))
+	}
+	return opts, out, format, nil
+}
+
+// splitList flattens repeated and comma-separated values.
+func splitList(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// expandCombineInputs turns the arguments into reference sets and source
+// files to read: files as given, directories as the Parquet set they are
+// or the sidecars and source files below them, glob patterns expanded.
+// Duplicates are dropped; the order does not matter (combine sorts).
+func expandCombineInputs(args []string) ([]string, error) {
+	seen := map[string]bool{}
+	var out []string
+	add := func(p string) {
+		if abs, err := filepath.Abs(p); err == nil {
+			p = abs
+		}
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	for _, arg := range args {
+		matches := []string{arg}
+		if strings.ContainsAny(arg, "*?[") {
+			var err error
+			if matches, err = filepath.Glob(arg); err != nil {
+				return nil, usagef("bad pattern %q: %v", arg, err)
+			}
+			if len(matches) == 0 {
+				return nil, usagef("%s: no file matches", arg)
+			}
+		}
+		for _, m := range matches {
+			st, err := os.Stat(m)
+			if err != nil {
+				return nil, usagef("%v", err)
+			}
+			if !st.IsDir() || isParquetRefs(m) {
+				add(m)
+				continue
+			}
+			n := 0
+			err = filepath.WalkDir(m, func(p string, d fs.DirEntry, err error) error {
+				switch {
+				case err != nil:
+					return err
+				case d.IsDir() && p != m && isParquetRefs(p):
+					add(p)
+					n++
+					return filepath.SkipDir
+				case d.Type().IsRegular() && (strings.EqualFold(filepath.Ext(p), ".json") || hasInputExtension(p)):
+					add(p)
+					n++
+				}
+				return nil
+			})
+			if err != nil {
+				return nil, err
+			}
+			if n == 0 {
+				return nil, usagef("%s: no sidecars (*.json), Parquet reference sets or NetCDF/HDF5 files in the directory", m)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func isParquetRefs(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, ".zmetadata"))
+	return err == nil
+}
+
+// readCombineInputs reads every input in parallel: reference sets as they
+// are, NetCDF/HDF5 files scanned in memory. A failure names the input.
+func readCombineInputs(c *cli.Context, inputs []string) ([]combine.Input, error) {
+	stderr := c.App.ErrWriter
+	showProgress := !c.Bool("quiet") && len(inputs) > 1 && isTerminal(os.Stderr)
+	policy := c.String("on-unsupported")
+	var maxDecodedInline int64
+	if policy == "inline" {
+		maxDecodedInline = inlineUnlimited
+	}
+	job := func(ctx context.Context, in string) (*refs.Set, error) {
+		if st, err := os.Stat(in); err == nil && !st.IsDir() && !isJSONFile(in) {
+			res, err := fanout.ScanFile(ctx, in, fanout.ScanOptions{Options: hdf5scan.Options{
+				URL: in, InlineThreshold: 500, SkipUnsupported: policy != "error", MaxDecodedInline: maxDecodedInline,
+			}})
+			if err != nil {
+				return nil, err
+			}
+			for _, s := range res.Skipped {
+				fmt.Fprintf(stderr, "skipped: %s\n", s)
+			}
+			return res.Set, nil
+		}
+		return refs.ReadFile(in)
+	}
+	progress := func(done int) {
+		if showProgress {
+			fmt.Fprintf(stderr, "\rread %d/%d inputs", done, len(inputs))
+		}
+	}
+	outcomes := fanout.Run(c.Context, inputs, c.Int("workers"), job, progress)
+	if showProgress {
+		fmt.Fprintln(stderr)
+	}
+	sets := make([]combine.Input, 0, len(outcomes))
+	failed := 0
+	for _, o := range outcomes {
+		if o.Err != nil {
+			failed++
+			fmt.Fprintf(stderr, "error: %s\n", describeError(o.Input, o.Err))
+			continue
+		}
+		sets = append(sets, combine.Input{Name: o.Input, Set: o.Result})
+	}
+	if failed > 0 {
+		return nil, failure{msg: fmt.Sprintf("%s of %d could not be read; nothing written", plural(failed, "input"), len(inputs))}
+	}
+	return sets, nil
+}
+
+// isJSONFile tells a sidecar from a source file: by extension, or by a
+// first byte of '{'.
+func isJSONFile(path string) bool {
+	if strings.EqualFold(filepath.Ext(path), ".json") {
+		return true
+	}
+	if hasInputExtension(path) {
+		return false
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var b [1]byte
+	_, err = io.ReadFull(f, b[:])
+	return err == nil && b[0] == '{'
+}
+
+// writeCombined replaces out with the set: JSON through a temporary file,
+// Parquet into a temporary directory swapped in at the end.
+func writeCombined(out, format string, set *refs.Set, recordSize int) error {
+	if format == "json" {
+		if st, err := os.Stat(out); err == nil && st.IsDir() {
+			return fmt.Errorf("%s is a directory; JSON output needs a file name (or --format parquet)", out)
+		}
+		return blob.WriteFileAtomic(out, func(w io.Writer) error { return refs.WriteJSON(w, set) })
+	}
+	st, err := os.Stat(out)
+	if err != nil {
+		return refs.WriteParquet(out, set, recordSize)
+	}
+	if !st.IsDir() || !isParquetRefs(out) {
+		return fmt.Errorf("%s exists and is not a Parquet reference set: not replacing it", out)
+	}
+	tmp := fmt.Sprintf("%s.new-%d", strings.TrimRight(out, "/"), os.Getpid())
+	if err := refs.WriteParquet(tmp, set, recordSize); err != nil {
+		return err
+	}
+	old := fmt.Sprintf("%s.old-%d", strings.TrimRight(out, "/"), os.Getpid())
+	if err := os.Rename(out, old); err != nil {
+		os.RemoveAll(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		os.Rename(old, out)
+		os.RemoveAll(tmp)
+		return err
+	}
+	return os.RemoveAll(old)
+}

@@ -1,0 +1,230 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gokerchunk/refs"
+)
+
+// scanSet scans a fixture set of testdata/fixtures/combine into sidecars
+// that reference every chunk by byte range (no inline chunks), so that
+// combine moves real references.
+func scanSet(t *testing.T, set string) (sources []string, sidecars string) {
+	t.Helper()
+	dir := fixture(t, filepath.Join("fixtures", "combine", set))
+	sources, err := filepath.Glob(filepath.Join(dir, "*.nc"))
+	if err != nil || len(sources) < 2 {
+		t.Fatalf("fixture set %s: %v %v", set, sources, err)
+	}
+	sidecars = t.TempDir()
+	if code, _, errOut := runCLI(t, "scan", "-q", "--inline-threshold", "0", "-o", sidecars, dir); code != exitOK {
+		t.Fatalf("scan %s: exit %d\n%s", set, code, errOut)
+	}
+	return sources, sidecars
+}
+
+// combinecompat runs testdata/combinecompat.py: Debian's xarray opens the
+// combined JSON and compares it with the sources combined by xarray.
+func combinecompat(t *testing.T, combined string, args ...string) {
+	t.Helper()
+	err := exec.Command(debianPython, "-c", "import fsspec, zarr, xarray, netCDF4, cftime").Run()
+	requireTool(t, err, "Debian's Python stack (python3-fsspec python3-zarr python3-xarray python3-netcdf4)")
+	script := fixture(t, "combinecompat.py")
+	out, err := exec.Command(debianPython, append([]string{script, combined}, args...)...).CombinedOutput()
+	if err != nil {
+		t.Errorf("combinecompat.py %s: %v\n%s", combined, err, out)
+	}
+}
+
+func TestCombineSets(t *testing.T) {
+	for _, tc := range []struct {
+		set  string
+		args []string // extra combine flags
+		py   []string // extra combinecompat flags
+	}{
+		{set: "monthly"},
+		{set: "daily"},
+		{set: "filename/regex", args: []string{"--coord", `time=regex:obs_(\d{8})`}, py: []string{"--expect-coord", "2001-01-01,2001-01-02,2001-01-03"}},
+	} {
+		t.Run(tc.set, func(t *testing.T) {
+			sources, sidecars := scanSet(t, tc.set)
+			out := filepath.Join(t.TempDir(), "combined.json")
+			// Sidecars given in reverse name order: combine orders them.
+			args := append([]string{"combine", "-o", out}, tc.args...)
+			entries, _ := filepath.Glob(filepath.Join(sidecars, "*.json"))
+			for i := len(entries) - 1; i >= 0; i-- {
+				args = append(args, entries[i])
+			}
+			code, _, errOut := runCLI(t, args...)
+			if code != exitOK {
+				t.Fatalf("combine: exit %d\n%s", code, errOut)
+			}
+			if !strings.Contains(errOut, "combined "+plural(len(sources), "input")) {
+				t.Errorf("no summary:\n%s", errOut)
+			}
+			combinecompat(t, out, append(tc.py, sources...)...)
+			checkArgs := []string{"check", out}
+			for _, src := range sources {
+				checkArgs = append(checkArgs, "--source", src)
+			}
+			if code, stdout, errOut := runCLI(t, checkArgs...); code != exitOK {
+				t.Errorf("check against the sources: exit %d\n%s%s", code, stdout, errOut)
+			}
+
+			// The same inputs as source files scanned on the fly, and as
+			// Parquet: the same references.
+			direct := filepath.Join(t.TempDir(), "direct.json")
+			if code, _, errOut := runCLI(t, append([]string{"combine", "-q", "-o", direct}, append(tc.args, sources...)...)...); code != exitOK {
+				t.Fatalf("combine sources: exit %d\n%s", code, errOut)
+			}
+			pq := filepath.Join(t.TempDir(), "combined.parq")
+			if code, _, errOut := runCLI(t, append([]string{"combine", "-q", "--record-size", "7", "-o", pq}, append(tc.args, sidecars)...)...); code != exitOK {
+				t.Fatalf("combine to parquet: exit %d\n%s", code, errOut)
+			}
+			want := jsonOf(t, out)
+			if got := jsonOf(t, pq); got != want {
+				t.Errorf("Parquet output read back differs from the JSON output")
+			}
+			// Scanned with the default inline threshold, so small chunks
+			// are inline: other references, the same values.
+			combinecompat(t, direct, append(tc.py, sources...)...)
+		})
+	}
+}
+
+// jsonOf reads a reference set (JSON or Parquet) and writes it as JSON.
+func jsonOf(t *testing.T, path string) string {
+	t.Helper()
+	s, err := refs.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := refs.WriteJSON(&b, s); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func TestCombineRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		set  string
+		want []string // in the error, besides the two inputs' names
+	}{
+		{"duplicate", []string{"duplicate coordinate 2001-01-08 00:00:00", "tas_day_20010105-20010108.nc", "tas_day_20010108-20010111.nc"}},
+		{"scale", []string{"pr: attribute scale_factor differs (0.01 and 0.02)"}},
+		{"misaligned/length", []string{"tas: 5 steps along time are not a whole number of chunks of 2", "Zarr v2"}},
+		{"misaligned/chunks", []string{"tas: .zarray chunks"}},
+	} {
+		t.Run(tc.set, func(t *testing.T) {
+			_, sidecars := scanSet(t, tc.set)
+			out := filepath.Join(t.TempDir(), "combined.json")
+			code, _, errOut := runCLI(t, "combine", "-o", out, sidecars)
+			if code != exitFailures {
+				t.Fatalf("exit %d, want %d\n%s", code, exitFailures, errOut)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("error lacks %q:\n%s", w, errOut)
+				}
+			}
+			if strings.Count(errOut, sidecars) < 2 {
+				t.Errorf("error does not name both inputs:\n%s", errOut)
+			}
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("output written despite the error: %v", err)
+			}
+		})
+	}
+}
+
+// TestCombineAppend: combining two months, then appending the third, gives
+// byte for byte what combining all three does, in JSON and in Parquet; a
+// month already there is refused and changes nothing.
+func TestCombineAppend(t *testing.T) {
+	_, sidecars := scanSet(t, "monthly")
+	files, _ := filepath.Glob(filepath.Join(sidecars, "*.json"))
+	dir := t.TempDir()
+	for _, ext := range []string{".json", ".parq"} {
+		all := filepath.Join(dir, "all"+ext)
+		if code, _, errOut := runCLI(t, "combine", "-q", "-o", all, sidecars); code != exitOK {
+			t.Fatalf("combine: exit %d\n%s", code, errOut)
+		}
+		grown := filepath.Join(dir, "grown"+ext)
+		if code, _, errOut := runCLI(t, "combine", "-q", "-o", grown, files[0], files[1]); code != exitOK {
+			t.Fatalf("combine: exit %d\n%s", code, errOut)
+		}
+		if code, _, errOut := runCLI(t, "combine", "-q", "--append", "-o", grown, files[2]); code != exitOK {
+			t.Fatalf("combine --append: exit %d\n%s", code, errOut)
+		}
+		if jsonOf(t, all) != jsonOf(t, grown) {
+			t.Errorf("%s: appending the missing month differs from combining all three", ext)
+		}
+		before := jsonOf(t, grown)
+		code, _, errOut := runCLI(t, "combine", "-q", "--append", "-o", grown, files[2])
+		if code != exitFailures || !strings.Contains(errOut, "duplicate coordinate 2000-03-01 00:00:00") {
+			t.Errorf("%s: appending twice: exit %d\n%s", ext, code, errOut)
+		}
+		code, _, errOut = runCLI(t, "combine", "-q", "--append", "-o", grown, files[1])
+		if code != exitFailures || !strings.Contains(errOut, "duplicate coordinate 2000-02-01 00:00:00") {
+			t.Errorf("%s: appending a month inside: exit %d\n%s", ext, code, errOut)
+		}
+		if jsonOf(t, grown) != before {
+			t.Errorf("%s: a refused append changed the output", ext)
+		}
+	}
+}
+
+func TestCombineUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"combine", "x.json"},
+		{"combine", "-o", "out.json"},
+		{"combine", "-o", "out.json", "--concat-dim", "time,member", "x.json"},
+		{"combine", "-o", "out.json", "--coord", "lat=index", "x.json"},
+		{"combine", "-o", "out.json", "--coord", "time=regex:(", "x.json"},
+		{"combine", "-o", "out.json", "--format", "csv", "x.json"},
+	} {
+		if code, _, errOut := runCLI(t, args...); code != exitUsage {
+			t.Errorf("%v: exit %d, want %d\n%s", args, code, exitUsage, errOut)
+		}
+	}
+}
+
+// TestCheckCombinedFindsSwappedChunks: check against the sources notices
+// two time steps whose references were swapped in a combined set.
+func TestCheckCombinedFindsSwappedChunks(t *testing.T) {
+	sources, sidecars := scanSet(t, "daily")
+	out := filepath.Join(t.TempDir(), "combined.json")
+	if code, _, errOut := runCLI(t, "combine", "-q", "-o", out, sidecars); code != exitOK {
+		t.Fatalf("combine: exit %d\n%s", code, errOut)
+	}
+	set, err := refs.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := set.Arrays["tas"]
+	first, last := 0, m.Len()-1
+	m.Target[first], m.Target[last] = m.Target[last], m.Target[first]
+	m.Offset[first], m.Offset[last] = m.Offset[last], m.Offset[first]
+	m.Length[first], m.Length[last] = m.Length[last], m.Length[first]
+	var b bytes.Buffer
+	if err := refs.WriteJSON(&b, set); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(out, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"check", out}
+	for _, src := range sources {
+		args = append(args, "--source", src)
+	}
+	code, stdout, errOut := runCLI(t, args...)
+	if code != exitFailures || !strings.Contains(stdout, "tas") || !strings.Contains(stdout, "1 mismatch") {
+		t.Errorf("exit %d, want %d and a tas mismatch\n%s%s", code, exitFailures, stdout, errOut)
+	}
+}
