@@ -14,7 +14,7 @@ STATICCHECK_VERSION := v0.8.2
 # read the plugin-filtered fixtures the scanner is compared against.
 APT_PACKAGES := libnetcdf-dev libhdf5-dev netcdf-bin hdf5-tools pkg-config \
 	hdf5-filter-plugin hdf5-filter-plugin-blosc-serial hdf5-plugin-lzf \
-	python3-h5py python3-netcdf4 python3-numpy python3-fsspec python3-zarr python3-xarray
+	python3-h5py python3-netcdf4 python3-numpy python3-fsspec python3-zarr python3-xarray python3-dask
 # hyparquet (node) reads the Parquet reference files in refs' tests, a reader
 # independent of parquet-go; pinned, installed beside the tools, outside the
 # repository (the tests look there, or in GOKERCHUNK_NODE_MODULES).

@@ -5,11 +5,11 @@ Usage:
   /usr/bin/python3 testdata/combinecompat.py COMBINED.json [--concat-dim time]
       [--mode both|decoded|raw] [--order coords|given] [--expect-coord V,V,...] SOURCE...
 
-The reference answer is what xarray makes of the sources themselves: each
-opened with the netcdf4 engine (CF decoding, times as cftime objects), then
-  xr.combine_by_coords(..., data_vars="minimal", coords="minimal",
-                       compat="equals", join="exact", combine_attrs="drop_conflicts")
-- the same as open_mfdataset(SOURCES, combine="by_coords", ...) without dask.
+The reference answer is what xarray makes of the sources themselves:
+  xr.open_mfdataset(SOURCES, combine="by_coords", engine="netcdf4", use_cftime=True,
+                    data_vars="minimal", coords="minimal", compat="equals",
+                    join="exact", combine_attrs="drop_conflicts")
+(CF decoding, times as cftime objects; dask-backed, then loaded).
 Variables without the concat dimension must then be equal in every source,
 and xarray sorts the sources by their concat coordinate whatever order they
 are given in. With --order given, or when the sources have no concat
@@ -69,7 +69,10 @@ def reference(sources, dim, order):
                   combine_attrs="drop_conflicts")
     try:
         if order == "coords" and has_coord:
-            combined = xr.combine_by_coords(opened, **kwargs)
+            # What users run on the sources (dask-backed), loaded to compare.
+            with xr.open_mfdataset(sources, combine="by_coords", engine="netcdf4",
+                                   use_cftime=True, **kwargs) as mf:
+                combined = mf.load()
             try:
                 ordered = sorted(zip(sources, opened), key=lambda s: s[1][dim].values[0])
             except TypeError as e:  # cftime dates of different calendars do not compare
