@@ -25,6 +25,10 @@ func (c *combiner) build(ctx context.Context) (*refs.Set, error) {
 		return nil, err
 	}
 	for k, doc := range first.Set.Meta {
+		// A consolidated .zmetadata of an input describes that input only.
+		if k == ".zmetadata" || strings.HasSuffix(k, "/.zmetadata") {
+			continue
+		}
 		out.Meta[k] = doc
 	}
 	if err := c.mergeGroups(out); err != nil {
