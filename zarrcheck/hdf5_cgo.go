@@ -340,10 +340,24 @@ func (s *hdf5Source) describeDataset(name string) (*h5Dataset, error) {
 	return d, nil
 }
 
+// openDataset opens a dataset with its external data files (if any)
+// resolved against the HDF5 file's directory, as the scanner resolves them
+// ("${ORIGIN}"), not against the current directory, libhdf5's default
+// unless HDF5_EXTFILE_PREFIX was set before the library started.
 func (s *hdf5Source) openDataset(name string) (C.hid_t, error) {
 	cname := C.CString(name)
 	defer C.free(unsafe.Pointer(cname))
-	did := C.H5Dopen2(s.fid, cname, C.H5P_DEFAULT)
+	dapl := C.H5Pcreate(C.H5P_CLS_DATASET_ACCESS_ID_g)
+	if dapl < 0 {
+		return 0, fmt.Errorf("dataset %s: libhdf5 cannot create an access property list", name)
+	}
+	defer C.H5Pclose(dapl)
+	origin := C.CString("${ORIGIN}")
+	defer C.free(unsafe.Pointer(origin))
+	if C.H5Pset_efile_prefix(dapl, origin) < 0 {
+		return 0, fmt.Errorf("dataset %s: libhdf5 cannot set the external file prefix", name)
+	}
+	did := C.H5Dopen2(s.fid, cname, dapl)
 	if did < 0 {
 		return 0, fmt.Errorf("dataset %s: libhdf5 cannot open it", name)
 	}
