@@ -251,10 +251,15 @@ func normalizeDate(s string) (string, bool) {
 	return "", false
 }
 
-// fillDates formats the input's values as dates, for messages.
+// fillDates formats the input's values as dates, for messages. A missing
+// value (NaN) has no date: order refuses it, saying which step it is.
 func (c *combiner) fillDates(in *inputInfo) error {
 	in.dates = make([]string, len(in.values))
 	for i, v := range in.values {
+		if v != v {
+			in.dates[i] = "missing"
+			continue
+		}
 		d, err := c.axis.units.Date(v)
 		if err != nil {
 			return &Error{Inputs: []string{in.Name}, Variable: c.axis.dim, Reason: fmt.Sprintf("value %v: %v", v, err)}
