@@ -84,7 +84,11 @@ func (c *combiner) timeArrays() (map[string]*timeArray, error) {
 				return nil, &Error{Inputs: []string{in.Name}, Variable: p, Reason: fmt.Sprintf("units %q: %v", units, err)}
 			}
 			if !u.SameCalendar(ax.units) {
-				return nil, &Error{Inputs: []string{c.inputs[0].Name, in.Name}, Variable: p, Reason: fmt.Sprintf(
+				names := []string{first.Name, in.Name}
+				if in == first {
+					names = names[:1]
+				}
+				return nil, &Error{Inputs: names, Variable: p, Reason: fmt.Sprintf(
 					"calendar %s differs from the coordinate's %s", u.Calendar(), ax.units.Calendar())}
 			}
 			t.from[in] = u
