@@ -285,19 +285,19 @@ func decodeNumbers(raw []byte, dt zarr.DType) ([]float64, bool, error) {
 			out[i] = float64(math.Float32frombits(order.Uint32(b)))
 		case dt.Size == 1 && dt.Kind == 'i':
 			out[i] = float64(int8(b[0]))
-		case dt.Size == 1:
+		case dt.Size == 1 && dt.Kind == 'u':
 			out[i] = float64(b[0])
 		case dt.Size == 2 && dt.Kind == 'i':
 			out[i] = float64(int16(order.Uint16(b)))
-		case dt.Size == 2:
+		case dt.Size == 2 && dt.Kind == 'u':
 			out[i] = float64(order.Uint16(b))
 		case dt.Size == 4 && dt.Kind == 'i':
 			out[i] = float64(int32(order.Uint32(b)))
-		case dt.Size == 4:
+		case dt.Size == 4 && dt.Kind == 'u':
 			out[i] = float64(order.Uint32(b))
 		case dt.Size == 8 && dt.Kind == 'i':
 			out[i] = float64(int64(order.Uint64(b)))
-		case dt.Size == 8:
+		case dt.Size == 8 && dt.Kind == 'u':
 			out[i] = float64(order.Uint64(b))
 		default:
 			return nil, false, fmt.Errorf("dtype %s is not supported", dt.Str)
