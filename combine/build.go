@@ -300,7 +300,14 @@ func (c *combiner) mergeGroups(out *refs.Set) error {
 			}
 		}
 	}
+	// In path order (the root first), so the notices come in the same
+	// order every run.
+	paths := make([]string, 0, len(groups))
 	for g := range groups {
+		paths = append(paths, g)
+	}
+	sort.Strings(paths)
+	for _, g := range paths {
 		if _, isArray := first.arrays[g]; isArray {
 			continue
 		}
