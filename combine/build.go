@@ -165,6 +165,9 @@ func zarrayDiff(a, b *array, rewritten bool) (field, x, y string, same bool) {
 }
 
 func codecString(v any) string {
+	if c, ok := v.(refs.Codec); ok && c == nil {
+		return "null" // no compressor, as .zarray writes it
+	}
 	doc, err := refs.MarshalCanonical(v)
 	if err != nil {
 		return fmt.Sprint(v)
