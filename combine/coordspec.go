@@ -80,9 +80,3 @@ func ParseCoordSpec(spec string) (CoordSpec, error) {
 	}
 	return CoordSpec{}, fmt.Errorf("coord spec %q: want values, cf, regex:RE, attr:NAME or index", spec)
 }
-
-// perInput reports whether the spec gives one value per input (so every
-// input must hold exactly one step).
-func (s CoordSpec) perInput() bool {
-	return s.Kind == CoordRegex || s.Kind == CoordAttr
-}
