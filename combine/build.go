@@ -169,6 +169,9 @@ func zarrayDiff(a, b *array, rewritten bool) (field, x, y string, same bool) {
 }
 
 func codecString(v any) string {
+	if c, ok := v.(refs.Codec); ok && c == nil {
+		return "null" // no compressor, as .zarray writes it
+	}
 	doc, err := refs.MarshalCanonical(v)
 	if err != nil {
 		return fmt.Sprint(v)
@@ -304,7 +307,14 @@ func (c *combiner) mergeGroups(out *refs.Set) error {
 			}
 		}
 	}
+	// In path order (the root first), so the notices come in the same
+	// order every run.
+	paths := make([]string, 0, len(groups))
 	for g := range groups {
+		paths = append(paths, g)
+	}
+	sort.Strings(paths)
+	for _, g := range paths {
 		if _, isArray := first.arrays[g]; isArray {
 			continue
 		}

@@ -18,7 +18,8 @@ type Options struct {
 	// Coord says where the coordinate values along ConcatDim come from.
 	Coord CoordSpec
 	// TimeUnits, when set, are the CF units of the output's time
-	// coordinate; otherwise the first input's are kept.
+	// coordinate; otherwise those of the first input in coordinate order
+	// are kept.
 	TimeUnits string
 	// IdenticalDims, when not nil, lists the variables without ConcatDim
 	// whose values are compared across inputs when their references
@@ -83,6 +84,9 @@ func Combine(ctx context.Context, inputs []Input, opts Options) (*Result, error)
 		return nil, err
 	}
 	if err := c.order(); err != nil {
+		return nil, err
+	}
+	if err := c.firstUnits(); err != nil {
 		return nil, err
 	}
 	out, err := c.build(ctx)

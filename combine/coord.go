@@ -129,6 +129,31 @@ func (c *combiner) coordinates(ctx context.Context) error {
 	})
 }
 
+// firstUnits gives the output's time coordinate the units and calendar
+// attribute of the first input in coordinate order, when --time-units
+// does not say: coordinates could only take the first input given, and
+// the output must not depend on the order the inputs are given in.
+func (c *combiner) firstUnits() error {
+	ax := c.axis
+	if !ax.isTime || !ax.fromVariable || c.opts.TimeUnits != "" {
+		return nil
+	}
+	first := c.inputs[0]
+	attrs := first.arrays[ax.dim].attrs
+	unitsAttr, calendarAttr := stringAttr(attrs, "units"), stringAttr(attrs, "calendar")
+	u, err := cftime.ParseUnits(unitsAttr, calendarAttr)
+	if err != nil {
+		return &Error{Inputs: []string{first.Name}, Variable: ax.dim, Reason: fmt.Sprintf("not a CF time: %v", err)}
+	}
+	for _, in := range c.inputs {
+		if _, err := convertValues(in.values, false, ax.units, u); err != nil {
+			return &Error{Inputs: []string{in.Name}, Variable: ax.dim, Reason: err.Error()}
+		}
+	}
+	ax.units, ax.unitsAttr, ax.calendarAttr = u, unitsAttr, calendarAttr
+	return nil
+}
+
 // coordinatesPerInput takes one value per input from its name or a global
 // attribute.
 func (c *combiner) coordinatesPerInput() error {
@@ -251,10 +276,15 @@ func normalizeDate(s string) (string, bool) {
 	return "", false
 }
 
-// fillDates formats the input's values as dates, for messages.
+// fillDates formats the input's values as dates, for messages. A missing
+// value (NaN) has no date: order refuses it, saying which step it is.
 func (c *combiner) fillDates(in *inputInfo) error {
 	in.dates = make([]string, len(in.values))
 	for i, v := range in.values {
+		if v != v {
+			in.dates[i] = "missing"
+			continue
+		}
 		d, err := c.axis.units.Date(v)
 		if err != nil {
 			return &Error{Inputs: []string{in.Name}, Variable: c.axis.dim, Reason: fmt.Sprintf("value %v: %v", v, err)}

@@ -1,6 +1,7 @@
 package combine
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"strings"
@@ -47,6 +48,12 @@ units read "<unit> since <date>", values otherwise`
 // ParseCoordSpec parses the SPEC of --coord DIM=SPEC.
 func ParseCoordSpec(spec string) (CoordSpec, error) {
 	kind, arg, hasArg := strings.Cut(spec, ":")
+	switch kind {
+	case "", "auto", "values", "cf", "index":
+		if hasArg {
+			return CoordSpec{}, fmt.Errorf("coord spec %q: %s takes no argument", spec, cmp.Or(kind, "auto"))
+		}
+	}
 	switch kind {
 	case "", "auto":
 		return CoordSpec{Kind: CoordAuto}, nil

@@ -101,6 +101,9 @@ func parseInput(in Input, index int, dim string, cache *docCache) (*inputInfo, e
 		if err != nil {
 			return nil, &Error{Inputs: []string{in.Name}, Variable: path, Reason: err.Error()}
 		}
+		if err := checkManifest(in.Set.Arrays[path], z.Grid()); err != nil {
+			return nil, &Error{Inputs: []string{in.Name}, Variable: path, Reason: err.Error()}
+		}
 		a := &array{path: path, z: z, axis: -1}
 		if a.attrs, err = cache.attrsOf(in.Set, path); err != nil {
 			return nil, &Error{Inputs: []string{in.Name}, Variable: path, Reason: err.Error()}
@@ -131,6 +134,28 @@ func parseInput(in Input, index int, dim string, cache *docCache) (*inputInfo, e
 		return nil, &Error{Inputs: []string{in.Name}, Reason: fmt.Sprintf("dimension %q has length 0", dim)}
 	}
 	return info, nil
+}
+
+// checkManifest requires a manifest to fit the chunk grid of its .zarray
+// and every chunk to point at a URL of its table, inline bytes or nothing:
+// concat indexes by both, and a set made in memory need not hold to them.
+func checkManifest(m *refs.Manifest, grid []int) error {
+	if m == nil {
+		return nil
+	}
+	n := 1
+	for _, g := range grid {
+		n *= g
+	}
+	if !slices.Equal(m.Grid, grid) || len(m.Target) != n || len(m.Offset) != n || len(m.Length) != n {
+		return fmt.Errorf("manifest of grid %v (%d chunks) does not fit the chunk grid %v of its .zarray", m.Grid, len(m.Target), grid)
+	}
+	for i, t := range m.Target {
+		if t >= int32(len(m.URLs)) || (t < 0 && t != refs.NoChunk && t != refs.InlineChunk) {
+			return fmt.Errorf("chunk %d points at target %d; the URL table has %d", i, t, len(m.URLs))
+		}
+	}
+	return nil
 }
 
 // attrsOf parses the .zattrs document of a node; a missing one is empty.

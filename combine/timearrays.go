@@ -84,7 +84,11 @@ func (c *combiner) timeArrays() (map[string]*timeArray, error) {
 				return nil, &Error{Inputs: []string{in.Name}, Variable: p, Reason: fmt.Sprintf("units %q: %v", units, err)}
 			}
 			if !u.SameCalendar(ax.units) {
-				return nil, &Error{Inputs: []string{c.inputs[0].Name, in.Name}, Variable: p, Reason: fmt.Sprintf(
+				names := []string{first.Name, in.Name}
+				if in == first {
+					names = names[:1]
+				}
+				return nil, &Error{Inputs: names, Variable: p, Reason: fmt.Sprintf(
 					"calendar %s differs from the coordinate's %s", u.Calendar(), ax.units.Calendar())}
 			}
 			t.from[in] = u
@@ -281,19 +285,19 @@ func decodeNumbers(raw []byte, dt zarr.DType) ([]float64, bool, error) {
 			out[i] = float64(math.Float32frombits(order.Uint32(b)))
 		case dt.Size == 1 && dt.Kind == 'i':
 			out[i] = float64(int8(b[0]))
-		case dt.Size == 1:
+		case dt.Size == 1 && dt.Kind == 'u':
 			out[i] = float64(b[0])
 		case dt.Size == 2 && dt.Kind == 'i':
 			out[i] = float64(int16(order.Uint16(b)))
-		case dt.Size == 2:
+		case dt.Size == 2 && dt.Kind == 'u':
 			out[i] = float64(order.Uint16(b))
 		case dt.Size == 4 && dt.Kind == 'i':
 			out[i] = float64(int32(order.Uint32(b)))
-		case dt.Size == 4:
+		case dt.Size == 4 && dt.Kind == 'u':
 			out[i] = float64(order.Uint32(b))
 		case dt.Size == 8 && dt.Kind == 'i':
 			out[i] = float64(int64(order.Uint64(b)))
-		case dt.Size == 8:
+		case dt.Size == 8 && dt.Kind == 'u':
 			out[i] = float64(order.Uint64(b))
 		default:
 			return nil, false, fmt.Errorf("dtype %s is not supported", dt.Str)
