@@ -27,15 +27,12 @@ type axis struct {
 	// fromVariable: the inputs have a coordinate variable (the array named
 	// dim) that the output replaces with the combined values.
 	fromVariable bool
-	// allInt: every value is a whole number from an integer source, so the
-	// output coordinate can stay an integer array.
-	allInt bool
 }
 
 // coordinates finds every input's coordinate values along the concat dim,
 // expressed in one unit, and describes the output coordinate.
 func (c *combiner) coordinates(ctx context.Context) error {
-	ax := &axis{dim: c.opts.ConcatDim, spec: c.opts.Coord, allInt: true}
+	ax := &axis{dim: c.opts.ConcatDim, spec: c.opts.Coord}
 	c.axis = ax
 	first := c.inputs[0]
 	if c.opts.TimeUnits != "" {
@@ -100,11 +97,6 @@ func (c *combiner) coordinates(ctx context.Context) error {
 					"units %q and %q differ and the values are not CF times: they cannot be merged as raw numbers", fu, u)}
 			}
 			in.values = vals
-			if !isInt {
-				c.mu.Lock()
-				ax.allInt = false
-				c.mu.Unlock()
-			}
 			return nil
 		}
 		from, err := cftime.ParseUnits(stringAttr(a.attrs, "units"), stringAttr(a.attrs, "calendar"))
@@ -115,16 +107,12 @@ func (c *combiner) coordinates(ctx context.Context) error {
 			return &Error{Inputs: []string{first.Name, in.Name}, Variable: ax.dim, Reason: fmt.Sprintf(
 				"calendars %s and %s differ", ax.units.Calendar(), from.Calendar())}
 		}
-		exact, err := convertValues(vals, isInt, from, ax.units)
-		if err != nil {
+		// The output's values are converted afresh from the stored ones
+		// (inlineConverted); these only order the inputs and name dates.
+		if _, err := convertValues(vals, isInt, from, ax.units); err != nil {
 			return &Error{Inputs: []string{in.Name}, Variable: ax.dim, Reason: err.Error()}
 		}
 		in.values = vals
-		if !exact {
-			c.mu.Lock()
-			ax.allInt = false
-			c.mu.Unlock()
-		}
 		return c.fillDates(in)
 	})
 }
@@ -158,7 +146,6 @@ func (c *combiner) firstUnits() error {
 // attribute.
 func (c *combiner) coordinatesPerInput() error {
 	ax := c.axis
-	ax.allInt = false
 	for i, in := range c.inputs {
 		if in.steps != 1 {
 			return &Error{Inputs: []string{in.Name}, Reason: fmt.Sprintf(

@@ -405,7 +405,7 @@ func TestParseInput(t *testing.T) {
 		}}, "tas", "does not name one dimension per axis"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := parseInput(tc.in.build(t), 0, "time")
+			_, err := parseInput(tc.in.build(t), 0, "time", newDocCache())
 			var e *Error
 			if !errors.As(err, &e) {
 				t.Fatalf("parseInput: %v, want a *Error", err)
@@ -417,7 +417,7 @@ func TestParseInput(t *testing.T) {
 	t.Run("bad .zattrs", func(t *testing.T) {
 		in := testInput{name: "a", arrays: map[string]testArray{"tas": tas(2)}}.build(t)
 		in.Set.Meta["tas/.zattrs"] = []byte(`{"units": `)
-		_, err := parseInput(in, 0, "time")
+		_, err := parseInput(in, 0, "time", newDocCache())
 		var e *Error
 		if !errors.As(err, &e) {
 			t.Fatalf("parseInput: %v, want a *Error", err)
@@ -430,7 +430,7 @@ func TestParseInput(t *testing.T) {
 			"t3":   dataVar([]string{"x", "time", "y"}, []int64{2, 5, 3}, nil, "a.nc", 0),
 			"bare": {shape: []int64{4}}, // no _ARRAY_DIMENSIONS: no dim at all
 		}}.build(t)
-		info, err := parseInput(in, 7, "time")
+		info, err := parseInput(in, 7, "time", newDocCache())
 		if err != nil {
 			t.Fatal(err)
 		}
