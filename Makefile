@@ -90,7 +90,7 @@ fixtures: deps
 
 # bench reports time, allocations and bytes read per file (one core).
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./hdf5scan/ ./zarr/ ./codec/ ./refs/
+	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./hdf5scan/ ./zarr/ ./codec/ ./refs/ ./combine/ ./cftime/
 
 # bench-combine times `combine` on synthetic sidecars (1 000 inputs x 10
 # variables x 100 chunks and more), into JSON and Parquet: wall time and
