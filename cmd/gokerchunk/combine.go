@@ -73,6 +73,7 @@ input cannot be read, 2 on a usage error.`,
 			&cli.BoolFlag{Name: "append", Usage: "add the inputs to the existing OUT"},
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "inputs read in parallel"},
 			&cli.StringFlag{Name: "on-unsupported", Value: "error", Usage: "for NetCDF/HDF5 inputs scanned on the fly: error, skip or inline (see scan --help)"},
+			&cli.IntFlag{Name: "inline-threshold", Value: 500, Usage: "for NetCDF/HDF5 inputs scanned on the fly: inline chunks smaller than this many bytes (0: never)"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress and no summary"},
 		},
 		Action: runCombine,
@@ -182,6 +183,9 @@ func combineOptions(c *cli.Context) (opts combine.Options, out, format string, e
 	if c.Int("record-size") <= 0 || c.Int("record-size") > refs.MaxRecordSize {
 		return opts, "", "", usagef("--record-size must be between 1 and %d", refs.MaxRecordSize)
 	}
+	if c.Int("inline-threshold") < 0 {
+		return opts, "", "", usagef("--inline-threshold must be 0 or more")
+	}
 	switch c.String("on-unsupported") {
 	case "error", "skip", "inline":
 	default:
@@ -284,7 +288,7 @@ func readCombineInputs(c *cli.Context, inputs []string) ([]combine.Input, error)
 	job := func(ctx context.Context, in string) (*refs.Set, error) {
 		if st, err := os.Stat(in); err == nil && !st.IsDir() && !isJSONFile(in) {
 			res, err := fanout.ScanFile(ctx, in, fanout.ScanOptions{Options: hdf5scan.Options{
-				URL: in, InlineThreshold: 500, SkipUnsupported: policy != "error", MaxDecodedInline: maxDecodedInline,
+				URL: in, InlineThreshold: c.Int("inline-threshold"), SkipUnsupported: policy != "error", MaxDecodedInline: maxDecodedInline,
 			}})
 			if err != nil {
 				return nil, err
