@@ -359,6 +359,12 @@ func (s *hdf5Source) openDataset(name string) (C.hid_t, error) {
 	}
 	did := C.H5Dopen2(s.fid, cname, dapl)
 	if did < 0 {
+		// libhdf5 refuses a second open with another prefix while the
+		// dataset is open (libnetcdf holds every dataset of a netCDF-4
+		// file open): such datasets have no external files anyway.
+		did = C.H5Dopen2(s.fid, cname, C.H5P_DEFAULT)
+	}
+	if did < 0 {
 		return 0, fmt.Errorf("dataset %s: libhdf5 cannot open it", name)
 	}
 	return did, nil
