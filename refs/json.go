@@ -178,9 +178,14 @@ func parseJSON(b []byte) (*Set, error) {
 		if flatErr != nil {
 			return p.skipValue(0)
 		}
+		start := p.pos
 		ref, err := p.refValue()
 		if err != nil {
+			// Not a reference (a key of version 1 readers ignore, or
+			// an error only if there is no "version"): skip the whole
+			// value, from its start, not from where refValue stopped.
 			flatErr = fmt.Errorf("reference JSON: key %q: %w", key, err)
+			p.pos = start
 			return p.skipValue(0)
 		}
 		flat = append(flat, keyRef{key, ref})

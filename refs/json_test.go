@@ -2,6 +2,7 @@ package refs
 
 import (
 	"bytes"
+	"encoding/json"
 	"regexp"
 	"strconv"
 	"strings"
@@ -199,6 +200,32 @@ func TestChunkKeys(t *testing.T) {
 	for _, bad := range []string{"1.0", "0.3.0", "a.0.0", "01.0.0", "-1.0.0"} {
 		if _, err := ParseChunkKey(bad, m.Grid, "."); err == nil {
 			t.Errorf("ParseChunkKey(%q) accepted", bad)
+		}
+	}
+}
+
+// A version 1 document may carry top-level keys readers do not know (not
+// references, whatever their shape): they are skipped, as fsspec skips
+// them, and the references read the same as without them.
+func TestReadJSONUnknownTopLevelKeys(t *testing.T) {
+	refsKey := `"refs": {"a": ["u", 1, 2]}`
+	for _, v := range []string{`[1, 2]`, `["x", "y"]`, `["x", 1, "y"]`, `["x", 1, 2, 3]`, `["x", 1]`,
+		`{"k": [1, {"l": 2}]}`, `"s"`, `3`, `null`, `true`, `[]`} {
+		for _, doc := range []string{
+			`{"version": 1, "meta": ` + v + `, ` + refsKey + `}`,
+			`{"version": 1, ` + refsKey + `, "meta": ` + v + `}`,
+		} {
+			if !json.Valid([]byte(doc)) {
+				t.Fatalf("test document %s is not JSON", doc)
+			}
+			s, err := ReadJSON(strings.NewReader(doc))
+			if err != nil {
+				t.Errorf("%s: %v", doc, err)
+				continue
+			}
+			if r := s.Extra["a"]; r.URL != "u" || r.Offset != 1 || r.Length != 2 || len(s.Extra) != 1 {
+				t.Errorf("%s: read %+v, want only a = [u, 1, 2]", doc, s.Extra)
+			}
 		}
 	}
 }
