@@ -138,6 +138,7 @@ func parseJSON(b []byte) (*Set, error) {
 		flat       []keyRef
 		flatErr    error
 		refsObject bool
+		notObject  string // "refs" or "templates" when its value is not an object
 	)
 	// The top level is read once: "refs" is only located (templates may
 	// follow it), the other keys are kept as version 0 references in case
@@ -162,6 +163,7 @@ func parseJSON(b []byte) (*Set, error) {
 					return err
 				})
 			}
+			notObject = key
 		case "refs":
 			if p.peek() == '{' {
 				refsObject = true
@@ -174,6 +176,7 @@ func parseJSON(b []byte) (*Set, error) {
 					return nil
 				})
 			}
+			notObject = key
 		}
 		if flatErr != nil {
 			return p.skipValue(0)
@@ -198,6 +201,9 @@ func parseJSON(b []byte) (*Set, error) {
 		return nil, p.errorf("data after the top-level object")
 	}
 	if version == nil {
+		if refsObject {
+			return nil, fmt.Errorf("reference JSON: \"refs\" but no \"version\"")
+		}
 		if flatErr != nil {
 			return nil, flatErr
 		}
@@ -209,8 +215,8 @@ func parseJSON(b []byte) (*Set, error) {
 	if gen {
 		return nil, fmt.Errorf("reference JSON: \"gen\" key generators are not supported")
 	}
-	if !refsObject {
-		all = nil
+	if notObject != "" {
+		return nil, fmt.Errorf("reference JSON: %q is not an object", notObject)
 	}
 	// Templates may follow "refs": they are applied once all is read.
 	if len(templates) > 0 {

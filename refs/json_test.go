@@ -159,6 +159,13 @@ func TestReadJSONErrors(t *testing.T) {
 		"negative":      `{"a": ["f", -1, 2]}`,
 		"bad zarray":    `{"v/.zarray": "{\"zarr_format\": 3}"}`,
 		"meta as range": `{".zgroup": ["f", 0, 10]}`,
+		// fsspec fails on these; reading them as no references would
+		// hide that the document is broken.
+		"refs a list":          `{"version": 1, "refs": [["f", 0, 1]]}`,
+		"refs a reference":     `{"version": 1, "refs": ["f", 0, 1]}`,
+		"refs null":            `{"version": 1, "refs": null}`,
+		"templates a string":   `{"version": 1, "templates": "u", "refs": {"a": ["{{u}}"]}}`,
+		"refs without version": `{"refs": {"a": ["f", 0, 1]}}`,
 	} {
 		if _, err := ReadJSON(strings.NewReader(doc)); err == nil {
 			t.Errorf("%s: no error", name)
