@@ -282,6 +282,30 @@ type arrayBuild struct {
 	urls map[string]int32
 }
 
+// maxUnbackedJSONChunks bounds the chunk positions, over all arrays of a
+// document, that its keys do not account for: a .zarray of a few bytes may
+// describe any grid, and its dense manifest costs about 20 bytes a
+// position. It is four times the floor the scanner allows one array
+// (hdf5scan's maxGridPositions), so the sparse grids it writes read back.
+const maxUnbackedJSONChunks = 1 << 24
+
+// gridPositions is the number of chunk positions of z's grid, or more
+// than limit when it exceeds limit (without overflowing).
+func gridPositions(z *ZArray, limit uint64) uint64 {
+	n := uint64(1)
+	for d := range z.Shape {
+		g := uint64(z.Shape[d]) / uint64(z.Chunks[d])
+		if uint64(z.Shape[d])%uint64(z.Chunks[d]) != 0 {
+			g++
+		}
+		if g != 0 && n > limit/g {
+			return limit + 1
+		}
+		n *= g
+	}
+	return n
+}
+
 // fromEntries builds a Set from the keys of a reference document in
 // document order (a repeated key: the last one wins).
 func fromEntries(entries []keyRef) (*Set, error) {
@@ -298,16 +322,29 @@ func fromEntries(entries []keyRef) (*Set, error) {
 	}
 	arrays := map[string]*arrayBuild{}
 	var slashArrays []string // arrays whose "/" separator spreads chunk indices over path levels
-	for k, doc := range s.Meta {
-		path, ok := strings.CutSuffix(k, ".zarray")
-		if !ok {
-			continue
+	// In key order, so that which array exhausts the budget does not
+	// depend on map order.
+	zarrayKeys := make([]string, 0, len(s.Meta))
+	for k := range s.Meta {
+		if strings.HasSuffix(k, ".zarray") {
+			zarrayKeys = append(zarrayKeys, k)
 		}
-		path = strings.TrimSuffix(path, "/")
+	}
+	sort.Strings(zarrayKeys)
+	budget := uint64(len(entries)) + maxUnbackedJSONChunks
+	for _, k := range zarrayKeys {
+		doc := s.Meta[k]
+		path := strings.TrimSuffix(strings.TrimSuffix(k, ".zarray"), "/")
 		z, err := ParseZArray(doc)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", k, err)
 		}
+		n := gridPositions(z, budget)
+		if n > budget {
+			return nil, fmt.Errorf("%s: a chunk grid of shape %v, chunks %v has more positions than the document's %d keys justify (dense manifests of %d positions at most)",
+				k, z.Shape, z.Chunks, len(entries), uint64(len(entries))+maxUnbackedJSONChunks)
+		}
+		budget -= n
 		m := NewManifest(z.Grid())
 		s.Arrays[path] = m
 		arrays[path] = &arrayBuild{m: m, sep: z.Separator(), urls: map[string]int32{}}

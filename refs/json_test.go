@@ -236,3 +236,34 @@ func TestReadJSONUnknownTopLevelKeys(t *testing.T) {
 		}
 	}
 }
+
+// A .zarray is a few bytes; the dense manifest of its chunk grid is 20
+// bytes a position. Grids the document's keys cannot justify are refused
+// before anything is allocated, not left to crash the process.
+func TestReadJSONGridBound(t *testing.T) {
+	zarray := func(path, shape, chunks string) string {
+		return `"` + path + `/.zarray": "{\"zarr_format\": 2, \"shape\": ` + shape + `, \"chunks\": ` + chunks +
+			`, \"dtype\": \"<f4\", \"fill_value\": null, \"order\": \"C\", \"filters\": null, \"compressor\": null}"`
+	}
+	for name, doc := range map[string]string{
+		"1e15 chunks":       `{` + zarray("a", "[1000000000000000]", "[1]") + `}`,
+		"product overflows": `{` + zarray("a", "[4000000000, 4000000000, 4000000000]", "[1, 1, 1]") + `}`,
+		"grid overflows":    `{` + zarray("a", "[9223372036854775807]", "[2]") + `}`,
+		"many arrays": `{` + zarray("a", "[6000000]", "[1]") + `, ` + zarray("b", "[6000000]", "[1]") + `, ` +
+			zarray("c", "[6000000]", "[1]") + `}`,
+	} {
+		if _, err := ReadJSON(strings.NewReader(doc)); err == nil || !strings.Contains(err.Error(), "chunk grid") {
+			t.Errorf("%s: %v, want an error about the chunk grid", name, err)
+		}
+	}
+	// A sparse grid the scanner writes (a million positions, one chunk)
+	// still reads.
+	doc := `{` + zarray("a", "[1000000]", "[1]") + `, "a/999999": ["f", 0, 4]}`
+	s, err := ReadJSON(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, ok := s.Arrays["a"].Chunk(999999); !ok || r.URL != "f" {
+		t.Errorf("chunk 999999 = %+v, %v", r, ok)
+	}
+}
