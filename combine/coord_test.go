@@ -2,6 +2,7 @@ package combine
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"reflect"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"gokerchunk/refs"
 )
 
 // coordInput is an input whose time coordinate has the given units,
@@ -270,6 +273,24 @@ func TestValuesCoordinate(t *testing.T) {
 
 	e := combineError(t, opts, level("a", "m", "<f4", 1), level("b", "km", "<f4", 2))
 	wantError(t, e, []string{"a", "b"}, "level", `units "m" and "km" differ`, "cannot be merged as raw numbers")
+
+	// 64-bit integers beyond 2^53 have no exact float64: the coordinate
+	// would be written back rounded (2^60+1 as 2^60), so it is refused.
+	big := func(name string, vals ...int64) testInput {
+		in := level(name, "1", "<i8")
+		var data []byte
+		for _, v := range vals {
+			data = binary.LittleEndian.AppendUint64(data, uint64(v))
+		}
+		lv := in.arrays["level"]
+		lv.shape = []int64{int64(len(vals))}
+		lv.ref = func(int) refs.Ref { return refs.Ref{Data: data} }
+		in.arrays["level"] = lv
+		in.arrays["ta"] = dataVar([]string{"level", "x"}, []int64{int64(len(vals)), 2}, []int64{1, 2}, name+".nc", 0)
+		return in
+	}
+	e = combineError(t, opts, big("a", 1<<60+1, 1<<60+1001), big("b", 1<<60+2001))
+	wantError(t, e, []string{"a"}, "level", "1152921504606846977", "no exact float64")
 }
 
 func TestIndexCoordinate(t *testing.T) {
