@@ -148,11 +148,12 @@ func TestMeaningAttributes(t *testing.T) {
 	}
 
 	// Only units and calendar may differ on a converted time array.
-	t.Run("scale_factor of the time coordinate", func(t *testing.T) {
+	// (A packed time coordinate is refused before: TestCFTimeRefused.)
+	t.Run("valid_min of the time coordinate", func(t *testing.T) {
 		b := gridInput("b", 1)
-		b.arrays["time"].attrs["scale_factor"] = 2
+		b.arrays["time"].attrs["valid_min"] = 2
 		wantError(t, combineError(t, Options{}, b, gridInput("a", 0)), []string{"a", "b"}, "time",
-			"attribute scale_factor differs (absent and 2)")
+			"attribute valid_min differs (absent and 2)")
 	})
 }
 

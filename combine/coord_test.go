@@ -233,6 +233,21 @@ func TestCFTimeRefused(t *testing.T) {
 		})
 	}
 
+	// Packed times: the stored numbers are not times until scaled, so
+	// converting them between units (or ordering them by date) without
+	// unpacking would put the steps at the wrong dates. b holds days
+	// 8 .. 9 after 1 January, stored as 0, 2.
+	t.Run("packed times", func(t *testing.T) {
+		for _, attr := range []string{"scale_factor", "add_offset"} {
+			packed := coordInputs(
+				coordInput{"a", "days since 2000-01-01", "", "<i2", []float64{0, 2}},
+				coordInput{"b", "days since 2000-01-09", "", "<i2", []float64{0, 2}})
+			for _, in := range packed {
+				in.arrays["time"].attrs[attr] = 0.5
+			}
+			wantError(t, combineError(t, Options{}, packed...), []string{"a"}, "time", attr, "packed")
+		}
+	})
 	t.Run("no coordinate variable", func(t *testing.T) {
 		in := dayInput("a", 0)
 		delete(in.arrays, "time")

@@ -78,6 +78,9 @@ func (c *combiner) timeArrays() (map[string]*timeArray, error) {
 		}
 		t := &timeArray{from: map[*inputInfo]cftime.Units{}}
 		for _, in := range c.inputs {
+			if err := unpacked(in.arrays[p].attrs); err != nil {
+				return nil, &Error{Inputs: []string{in.Name}, Variable: p, Reason: err.Error()}
+			}
 			units, calendar, _ := effective(in)
 			u, err := cftime.ParseUnits(units, calendar)
 			if err != nil {
