@@ -133,6 +133,9 @@ func (c *combiner) checkZArray(path string, rewritten bool) error {
 // the concat dim aside; of a rewritten array only the shape.
 func zarrayDiff(a, b *array, rewritten bool) (field, x, y string, same bool) {
 	za, zb := a.z, b.z
+	if len(za.Shape) != len(zb.Shape) {
+		return "shape", fmt.Sprint(za.Shape), fmt.Sprint(zb.Shape), false
+	}
 	for d := range za.Shape {
 		if d != a.axis && za.Shape[d] != zb.Shape[d] {
 			return "shape", fmt.Sprint(za.Shape), fmt.Sprint(zb.Shape), false

@@ -78,6 +78,16 @@ func TestZArrayDiffers(t *testing.T) {
 		})
 	}
 
+	// Without _ARRAY_DIMENSIONS nothing else tells the ranks apart.
+	t.Run("rank of an array without dimension names", func(t *testing.T) {
+		withS := func(in testInput, shape []int64) testInput {
+			in.arrays["s"] = testArray{shape: shape, dtype: "<f4", ref: ranged(in.name+".nc", 9)}
+			return in
+		}
+		e := combineError(t, Options{}, withS(gridInput("b", 1), []int64{2}), withS(gridInput("a", 0), []int64{2, 2}))
+		wantError(t, e, []string{"a", "b"}, "s", ".zarray shape: [2 2] and [2] differ")
+	})
+
 	t.Run("dimension_separator", func(t *testing.T) {
 		b := gridInput("b", 1).build(t)
 		z, err := b.Set.ZArray("tas")
@@ -138,11 +148,12 @@ func TestMeaningAttributes(t *testing.T) {
 	}
 
 	// Only units and calendar may differ on a converted time array.
-	t.Run("scale_factor of the time coordinate", func(t *testing.T) {
+	// (A packed time coordinate is refused before: TestCFTimeRefused.)
+	t.Run("valid_min of the time coordinate", func(t *testing.T) {
 		b := gridInput("b", 1)
-		b.arrays["time"].attrs["scale_factor"] = 2
+		b.arrays["time"].attrs["valid_min"] = 2
 		wantError(t, combineError(t, Options{}, b, gridInput("a", 0)), []string{"a", "b"}, "time",
-			"attribute scale_factor differs (absent and 2)")
+			"attribute valid_min differs (absent and 2)")
 	})
 }
 

@@ -99,6 +99,9 @@ func (c *combiner) coordinates(ctx context.Context) error {
 			in.values = vals
 			return nil
 		}
+		if err := unpacked(a.attrs); err != nil {
+			return &Error{Inputs: []string{in.Name}, Variable: ax.dim, Reason: err.Error()}
+		}
 		from, err := cftime.ParseUnits(stringAttr(a.attrs, "units"), stringAttr(a.attrs, "calendar"))
 		if err != nil {
 			return &Error{Inputs: []string{in.Name}, Variable: ax.dim, Reason: fmt.Sprintf("not a CF time: %v", err)}
@@ -277,6 +280,17 @@ func (c *combiner) fillDates(in *inputInfo) error {
 			return &Error{Inputs: []string{in.Name}, Variable: c.axis.dim, Reason: fmt.Sprintf("value %v: %v", v, err)}
 		}
 		in.dates[i] = d.String()
+	}
+	return nil
+}
+
+// unpacked refuses CF times stored packed: combine orders, converts and
+// rewrites the stored numbers as times, which they are only once scaled.
+func unpacked(attrs map[string]json.RawMessage) error {
+	for _, name := range []string{"scale_factor", "add_offset"} {
+		if _, ok := attrs[name]; ok {
+			return fmt.Errorf("CF times packed with %s are not supported: the stored numbers are not times until unpacked", name)
+		}
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package combine
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"reflect"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"gokerchunk/refs"
 )
 
 // coordInput is an input whose time coordinate has the given units,
@@ -230,6 +233,21 @@ func TestCFTimeRefused(t *testing.T) {
 		})
 	}
 
+	// Packed times: the stored numbers are not times until scaled, so
+	// converting them between units (or ordering them by date) without
+	// unpacking would put the steps at the wrong dates. b holds days
+	// 8 .. 9 after 1 January, stored as 0, 2.
+	t.Run("packed times", func(t *testing.T) {
+		for _, attr := range []string{"scale_factor", "add_offset"} {
+			packed := coordInputs(
+				coordInput{"a", "days since 2000-01-01", "", "<i2", []float64{0, 2}},
+				coordInput{"b", "days since 2000-01-09", "", "<i2", []float64{0, 2}})
+			for _, in := range packed {
+				in.arrays["time"].attrs[attr] = 0.5
+			}
+			wantError(t, combineError(t, Options{}, packed...), []string{"a"}, "time", attr, "packed")
+		}
+	})
 	t.Run("no coordinate variable", func(t *testing.T) {
 		in := dayInput("a", 0)
 		delete(in.arrays, "time")
@@ -270,6 +288,24 @@ func TestValuesCoordinate(t *testing.T) {
 
 	e := combineError(t, opts, level("a", "m", "<f4", 1), level("b", "km", "<f4", 2))
 	wantError(t, e, []string{"a", "b"}, "level", `units "m" and "km" differ`, "cannot be merged as raw numbers")
+
+	// 64-bit integers beyond 2^53 have no exact float64: the coordinate
+	// would be written back rounded (2^60+1 as 2^60), so it is refused.
+	big := func(name string, vals ...int64) testInput {
+		in := level(name, "1", "<i8")
+		var data []byte
+		for _, v := range vals {
+			data = binary.LittleEndian.AppendUint64(data, uint64(v))
+		}
+		lv := in.arrays["level"]
+		lv.shape = []int64{int64(len(vals))}
+		lv.ref = func(int) refs.Ref { return refs.Ref{Data: data} }
+		in.arrays["level"] = lv
+		in.arrays["ta"] = dataVar([]string{"level", "x"}, []int64{int64(len(vals)), 2}, []int64{1, 2}, name+".nc", 0)
+		return in
+	}
+	e = combineError(t, opts, big("a", 1<<60+1, 1<<60+1001), big("b", 1<<60+2001))
+	wantError(t, e, []string{"a"}, "level", "1152921504606846977", "no exact float64")
 }
 
 func TestIndexCoordinate(t *testing.T) {

@@ -78,6 +78,9 @@ func (c *combiner) timeArrays() (map[string]*timeArray, error) {
 		}
 		t := &timeArray{from: map[*inputInfo]cftime.Units{}}
 		for _, in := range c.inputs {
+			if err := unpacked(in.arrays[p].attrs); err != nil {
+				return nil, &Error{Inputs: []string{in.Name}, Variable: p, Reason: err.Error()}
+			}
 			units, calendar, _ := effective(in)
 			u, err := cftime.ParseUnits(units, calendar)
 			if err != nil {
@@ -265,7 +268,9 @@ func intRange(dt zarr.DType) (float64, float64) {
 }
 
 // decodeNumbers converts the bytes of a numeric array to float64,
-// reporting whether the dtype is an integer one.
+// reporting whether the dtype is an integer one. A 64-bit integer without
+// an exact float64 (beyond 2^53) is an error: combine orders, converts and
+// rewrites values as float64, and would write it back rounded.
 func decodeNumbers(raw []byte, dt zarr.DType) ([]float64, bool, error) {
 	if (dt.Kind != 'i' && dt.Kind != 'u' && dt.Kind != 'f') || dt.Fields != nil {
 		return nil, false, fmt.Errorf("dtype %s is not a number", dt.Str)
@@ -296,9 +301,17 @@ func decodeNumbers(raw []byte, dt zarr.DType) ([]float64, bool, error) {
 		case dt.Size == 4 && dt.Kind == 'u':
 			out[i] = float64(order.Uint32(b))
 		case dt.Size == 8 && dt.Kind == 'i':
-			out[i] = float64(int64(order.Uint64(b)))
+			n := int64(order.Uint64(b))
+			out[i] = float64(n)
+			if out[i] >= 0x1p63 || int64(out[i]) != n {
+				return nil, false, fmt.Errorf("value %d of dtype %s has no exact float64: it would be rewritten rounded", n, dt.Str)
+			}
 		case dt.Size == 8 && dt.Kind == 'u':
-			out[i] = float64(order.Uint64(b))
+			n := order.Uint64(b)
+			out[i] = float64(n)
+			if out[i] >= 0x1p64 || uint64(out[i]) != n {
+				return nil, false, fmt.Errorf("value %d of dtype %s has no exact float64: it would be rewritten rounded", n, dt.Str)
+			}
 		default:
 			return nil, false, fmt.Errorf("dtype %s is not supported", dt.Str)
 		}

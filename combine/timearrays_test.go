@@ -106,6 +106,12 @@ func TestTimeLikeArrays(t *testing.T) {
 		return a
 	}
 
+	packedTime := func(units string, vals ...float64) testArray {
+		a := timeVar(units, "standard", "<i2", vals...)
+		a.attrs["scale_factor"] = 0.5
+		return a
+	}
+
 	t.Run("own units the same everywhere", func(t *testing.T) {
 		same := func(url string, salt int64) testArray {
 			return testArray{dtype: "<i4", attrs: map[string]any{"units": "hours since 1990-01-01"}, ref: ranged(url, salt)}
@@ -156,6 +162,12 @@ func TestTimeLikeArrays(t *testing.T) {
 			in("a", "days since 2000-01-01", []float64{0}, timeVar("days since 2000-01-01", "standard", "<i4", 0)),
 			in("b", "days since 2000-01-01", []float64{1}, timeVar("days since 2000-13-01", "standard", "<i4", 0)),
 		}, []string{"b"}, `units "days since 2000-13-01"`},
+		// Stored 0 is day 0 in a, day 8 in b; converting the stored
+		// numbers would make b's day 4.
+		{"packed", []testInput{
+			in("a", "days since 2000-01-01", []float64{0}, packedTime("days since 2000-01-01", 0)),
+			in("b", "days since 2000-01-01", []float64{8}, packedTime("days since 2000-01-09", 0)),
+		}, []string{"a"}, "packed with scale_factor"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			wantError(t, combineError(t, Options{}, tc.given...), tc.inputs, "valid", tc.reason)

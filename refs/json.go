@@ -138,6 +138,7 @@ func parseJSON(b []byte) (*Set, error) {
 		flat       []keyRef
 		flatErr    error
 		refsObject bool
+		notObject  string // "refs" or "templates" when its value is not an object
 	)
 	// The top level is read once: "refs" is only located (templates may
 	// follow it), the other keys are kept as version 0 references in case
@@ -162,6 +163,7 @@ func parseJSON(b []byte) (*Set, error) {
 					return err
 				})
 			}
+			notObject = key
 		case "refs":
 			if p.peek() == '{' {
 				refsObject = true
@@ -174,13 +176,19 @@ func parseJSON(b []byte) (*Set, error) {
 					return nil
 				})
 			}
+			notObject = key
 		}
 		if flatErr != nil {
 			return p.skipValue(0)
 		}
+		start := p.pos
 		ref, err := p.refValue()
 		if err != nil {
+			// Not a reference (a key of version 1 readers ignore, or
+			// an error only if there is no "version"): skip the whole
+			// value, from its start, not from where refValue stopped.
 			flatErr = fmt.Errorf("reference JSON: key %q: %w", key, err)
+			p.pos = start
 			return p.skipValue(0)
 		}
 		flat = append(flat, keyRef{key, ref})
@@ -193,6 +201,9 @@ func parseJSON(b []byte) (*Set, error) {
 		return nil, p.errorf("data after the top-level object")
 	}
 	if version == nil {
+		if refsObject {
+			return nil, fmt.Errorf("reference JSON: \"refs\" but no \"version\"")
+		}
 		if flatErr != nil {
 			return nil, flatErr
 		}
@@ -204,8 +215,8 @@ func parseJSON(b []byte) (*Set, error) {
 	if gen {
 		return nil, fmt.Errorf("reference JSON: \"gen\" key generators are not supported")
 	}
-	if !refsObject {
-		all = nil
+	if notObject != "" {
+		return nil, fmt.Errorf("reference JSON: %q is not an object", notObject)
 	}
 	// Templates may follow "refs": they are applied once all is read.
 	if len(templates) > 0 {
@@ -271,6 +282,30 @@ type arrayBuild struct {
 	urls map[string]int32
 }
 
+// maxUnbackedJSONChunks bounds the chunk positions, over all arrays of a
+// document, that its keys do not account for: a .zarray of a few bytes may
+// describe any grid, and its dense manifest costs about 20 bytes a
+// position. It is four times the floor the scanner allows one array
+// (hdf5scan's maxGridPositions), so the sparse grids it writes read back.
+const maxUnbackedJSONChunks = 1 << 24
+
+// gridPositions is the number of chunk positions of z's grid, or more
+// than limit when it exceeds limit (without overflowing).
+func gridPositions(z *ZArray, limit uint64) uint64 {
+	n := uint64(1)
+	for d := range z.Shape {
+		g := uint64(z.Shape[d]) / uint64(z.Chunks[d])
+		if uint64(z.Shape[d])%uint64(z.Chunks[d]) != 0 {
+			g++
+		}
+		if g != 0 && n > limit/g {
+			return limit + 1
+		}
+		n *= g
+	}
+	return n
+}
+
 // fromEntries builds a Set from the keys of a reference document in
 // document order (a repeated key: the last one wins).
 func fromEntries(entries []keyRef) (*Set, error) {
@@ -287,16 +322,29 @@ func fromEntries(entries []keyRef) (*Set, error) {
 	}
 	arrays := map[string]*arrayBuild{}
 	var slashArrays []string // arrays whose "/" separator spreads chunk indices over path levels
-	for k, doc := range s.Meta {
-		path, ok := strings.CutSuffix(k, ".zarray")
-		if !ok {
-			continue
+	// In key order, so that which array exhausts the budget does not
+	// depend on map order.
+	zarrayKeys := make([]string, 0, len(s.Meta))
+	for k := range s.Meta {
+		if strings.HasSuffix(k, ".zarray") {
+			zarrayKeys = append(zarrayKeys, k)
 		}
-		path = strings.TrimSuffix(path, "/")
+	}
+	sort.Strings(zarrayKeys)
+	budget := uint64(len(entries)) + maxUnbackedJSONChunks
+	for _, k := range zarrayKeys {
+		doc := s.Meta[k]
+		path := strings.TrimSuffix(strings.TrimSuffix(k, ".zarray"), "/")
 		z, err := ParseZArray(doc)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", k, err)
 		}
+		n := gridPositions(z, budget)
+		if n > budget {
+			return nil, fmt.Errorf("%s: a chunk grid of shape %v, chunks %v has more positions than the document's %d keys justify (dense manifests of %d positions at most)",
+				k, z.Shape, z.Chunks, len(entries), uint64(len(entries))+maxUnbackedJSONChunks)
+		}
+		budget -= n
 		m := NewManifest(z.Grid())
 		s.Arrays[path] = m
 		arrays[path] = &arrayBuild{m: m, sep: z.Separator(), urls: map[string]int32{}}

@@ -2,6 +2,7 @@ package refs
 
 import (
 	"bytes"
+	"encoding/json"
 	"regexp"
 	"strconv"
 	"strings"
@@ -158,6 +159,13 @@ func TestReadJSONErrors(t *testing.T) {
 		"negative":      `{"a": ["f", -1, 2]}`,
 		"bad zarray":    `{"v/.zarray": "{\"zarr_format\": 3}"}`,
 		"meta as range": `{".zgroup": ["f", 0, 10]}`,
+		// fsspec fails on these; reading them as no references would
+		// hide that the document is broken.
+		"refs a list":          `{"version": 1, "refs": [["f", 0, 1]]}`,
+		"refs a reference":     `{"version": 1, "refs": ["f", 0, 1]}`,
+		"refs null":            `{"version": 1, "refs": null}`,
+		"templates a string":   `{"version": 1, "templates": "u", "refs": {"a": ["{{u}}"]}}`,
+		"refs without version": `{"refs": {"a": ["f", 0, 1]}}`,
 	} {
 		if _, err := ReadJSON(strings.NewReader(doc)); err == nil {
 			t.Errorf("%s: no error", name)
@@ -200,5 +208,62 @@ func TestChunkKeys(t *testing.T) {
 		if _, err := ParseChunkKey(bad, m.Grid, "."); err == nil {
 			t.Errorf("ParseChunkKey(%q) accepted", bad)
 		}
+	}
+}
+
+// A version 1 document may carry top-level keys readers do not know (not
+// references, whatever their shape): they are skipped, as fsspec skips
+// them, and the references read the same as without them.
+func TestReadJSONUnknownTopLevelKeys(t *testing.T) {
+	refsKey := `"refs": {"a": ["u", 1, 2]}`
+	for _, v := range []string{`[1, 2]`, `["x", "y"]`, `["x", 1, "y"]`, `["x", 1, 2, 3]`, `["x", 1]`,
+		`{"k": [1, {"l": 2}]}`, `"s"`, `3`, `null`, `true`, `[]`} {
+		for _, doc := range []string{
+			`{"version": 1, "meta": ` + v + `, ` + refsKey + `}`,
+			`{"version": 1, ` + refsKey + `, "meta": ` + v + `}`,
+		} {
+			if !json.Valid([]byte(doc)) {
+				t.Fatalf("test document %s is not JSON", doc)
+			}
+			s, err := ReadJSON(strings.NewReader(doc))
+			if err != nil {
+				t.Errorf("%s: %v", doc, err)
+				continue
+			}
+			if r := s.Extra["a"]; r.URL != "u" || r.Offset != 1 || r.Length != 2 || len(s.Extra) != 1 {
+				t.Errorf("%s: read %+v, want only a = [u, 1, 2]", doc, s.Extra)
+			}
+		}
+	}
+}
+
+// A .zarray is a few bytes; the dense manifest of its chunk grid is 20
+// bytes a position. Grids the document's keys cannot justify are refused
+// before anything is allocated, not left to crash the process.
+func TestReadJSONGridBound(t *testing.T) {
+	zarray := func(path, shape, chunks string) string {
+		return `"` + path + `/.zarray": "{\"zarr_format\": 2, \"shape\": ` + shape + `, \"chunks\": ` + chunks +
+			`, \"dtype\": \"<f4\", \"fill_value\": null, \"order\": \"C\", \"filters\": null, \"compressor\": null}"`
+	}
+	for name, doc := range map[string]string{
+		"1e15 chunks":       `{` + zarray("a", "[1000000000000000]", "[1]") + `}`,
+		"product overflows": `{` + zarray("a", "[4000000000, 4000000000, 4000000000]", "[1, 1, 1]") + `}`,
+		"grid overflows":    `{` + zarray("a", "[9223372036854775807]", "[2]") + `}`,
+		"many arrays": `{` + zarray("a", "[6000000]", "[1]") + `, ` + zarray("b", "[6000000]", "[1]") + `, ` +
+			zarray("c", "[6000000]", "[1]") + `}`,
+	} {
+		if _, err := ReadJSON(strings.NewReader(doc)); err == nil || !strings.Contains(err.Error(), "chunk grid") {
+			t.Errorf("%s: %v, want an error about the chunk grid", name, err)
+		}
+	}
+	// A sparse grid the scanner writes (a million positions, one chunk)
+	// still reads.
+	doc := `{` + zarray("a", "[1000000]", "[1]") + `, "a/999999": ["f", 0, 4]}`
+	s, err := ReadJSON(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, ok := s.Arrays["a"].Chunk(999999); !ok || r.URL != "f" {
+		t.Errorf("chunk 999999 = %+v, %v", r, ok)
 	}
 }

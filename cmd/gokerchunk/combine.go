@@ -48,6 +48,8 @@ combine refuses, naming the inputs, rather than guess:
     fill value, filters or compressor;
   - attributes that change what the numbers mean (scale_factor, add_offset,
     _FillValue, missing_value, units, calendar, valid_*) that differ;
+  - CF times stored packed (scale_factor, add_offset on the time
+    coordinate or a time array it converts);
   - variables without the concat dimension whose values differ (their
     references may differ: the values are compared; with --identical-dims,
     only the variables listed may differ in their references).
