@@ -204,7 +204,7 @@ var meaningAttrs = map[string]bool{
 // first input's value is kept and the difference reported.
 func (c *combiner) mergeArrayAttrs(out *refs.Set, path string, converted bool) error {
 	attrsOf := func(in *inputInfo) map[string]json.RawMessage { return in.arrays[path].attrs }
-	if err := c.compareAttrs(path, attrsOf, converted); err != nil {
+	if err := c.compareAttrs(path, true, attrsOf, converted); err != nil {
 		return err
 	}
 	if !converted {
@@ -225,13 +225,17 @@ func (c *combiner) mergeArrayAttrs(out *refs.Set, path string, converted bool) e
 	return nil
 }
 
-// compareAttrs compares the attributes of one node across inputs.
-func (c *combiner) compareAttrs(node string, attrsOf func(*inputInfo) map[string]json.RawMessage, timeConverted bool) error {
+// compareAttrs compares the attributes of one node across inputs: of an
+// array, the meaning attributes must agree; of a group, any difference is
+// only reported (no numbers hang on a group's attributes).
+func (c *combiner) compareAttrs(node string, isArray bool, attrsOf func(*inputInfo) map[string]json.RawMessage, timeConverted bool) error {
 	first := c.inputs[0]
 	a := attrsOf(first)
-	label := "attribute %s of " + node
-	if node == "" {
-		label = "global attribute %s"
+	label := func(name string) string {
+		if node == "" {
+			return "global attribute " + name
+		}
+		return "attribute " + name + " of " + node
 	}
 	type conflict struct {
 		other string
@@ -246,7 +250,7 @@ func (c *combiner) compareAttrs(node string, attrsOf func(*inputInfo) map[string
 			if inA && inB && bytes.Equal(compact(x), compact(y)) {
 				continue
 			}
-			if meaningAttrs[name] && node != "" && !(timeConverted && (name == "units" || name == "calendar")) {
+			if meaningAttrs[name] && isArray && !(timeConverted && (name == "units" || name == "calendar")) {
 				return &Error{Inputs: []string{first.Name, in.Name}, Variable: node, Reason: fmt.Sprintf(
 					"attribute %s differs (%s and %s); it changes what the stored numbers mean", name, orAbsent(x, inA), orAbsent(y, inB))}
 			}
@@ -270,8 +274,8 @@ func (c *combiner) compareAttrs(node string, attrsOf func(*inputInfo) map[string
 		if cf.n > 1 {
 			more = fmt.Sprintf(" and %d more", cf.n-1)
 		}
-		c.notef(label+" differs between inputs: kept the value of %s (the first); %s%s differ",
-			n, first.Name, cf.other, more)
+		c.notef("%s differs between inputs: kept the value of %s (the first); %s%s differ",
+			label(n), first.Name, cf.other, more)
 	}
 	return nil
 }
@@ -334,7 +338,7 @@ func (c *combiner) mergeGroups(out *refs.Set) error {
 			}
 			attrs[in] = m
 		}
-		if err := c.compareAttrs(g, func(in *inputInfo) map[string]json.RawMessage { return attrs[in] }, false); err != nil {
+		if err := c.compareAttrs(g, false, func(in *inputInfo) map[string]json.RawMessage { return attrs[in] }, false); err != nil {
 			return err
 		}
 	}

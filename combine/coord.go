@@ -72,6 +72,10 @@ func (c *combiner) coordinates(ctx context.Context) error {
 			ax.spec.Kind = CoordCF
 		}
 	}
+	if ax.spec.Kind != CoordCF && c.opts.TimeUnits != "" {
+		return &Error{Inputs: []string{first.Name}, Variable: ax.dim, Reason: fmt.Sprintf(
+			"--time-units applies to CF times, and the coordinate's units %q are not (see --coord)", firstUnits)}
+	}
 	if ax.spec.Kind == CoordCF {
 		ax.isTime = true
 		unitsAttr := c.opts.TimeUnits

@@ -106,6 +106,19 @@ func (c *combiner) timeArrays() (map[string]*timeArray, error) {
 func (c *combiner) inlineConverted(ctx context.Context, out *refs.Set, path string, t *timeArray) error {
 	first := c.inputs[0]
 	a := first.arrays[path]
+	// Bound what is read before reading it: at most 8 bytes a value.
+	var values float64
+	for _, in := range c.inputs {
+		n := 1.0
+		for _, d := range in.arrays[path].z.Shape {
+			n *= float64(d)
+		}
+		values += n
+	}
+	if values*8 > maxInlineBytes {
+		return &Error{Inputs: []string{first.Name}, Variable: path, Reason: fmt.Sprintf(
+			"%.0f values to rewrite inline exceed %d MiB", values, maxInlineBytes>>20)}
+	}
 	parts := make([][]float64, len(c.inputs))
 	exact := make([]bool, len(c.inputs))
 	err := parallel(ctx, indexes(len(c.inputs)), c.opts.Workers, func(ctx context.Context, k int) error {
