@@ -553,3 +553,32 @@ func mustRegex(t testing.TB, re string) *regexp.Regexp {
 	}
 	return r
 }
+
+// TestTimeUnitsNeedCFTime: --time-units on a coordinate that is not a CF
+// time would do nothing; it is refused instead.
+func TestTimeUnitsNeedCFTime(t *testing.T) {
+	step := func(name string, v float64) testInput {
+		return testInput{name: name, arrays: map[string]testArray{
+			"time": timeCoord("1", "", "<f8", v),
+			"tas":  dataVar([]string{"time"}, []int64{1}, []int64{1}, name+".nc", 0),
+		}}
+	}
+	e := combineError(t, Options{TimeUnits: "days since 2000-01-01"}, step("a", 0), step("b", 1))
+	wantError(t, e, []string{"a"}, "time", "--time-units applies to CF times", `"1"`)
+}
+
+// TestGroupAttributesOnlyNoted: a group's attributes carry no numbers, so
+// even "units" differing there is a note, not a refusal.
+func TestGroupAttributesOnlyNoted(t *testing.T) {
+	a, b := dayInput("a", 0), dayInput("b", 1)
+	a.groups = map[string]map[string]any{"g": {"units": "m"}}
+	b.groups = map[string]map[string]any{"g": {"units": "km"}}
+	res := mustCombine(t, Options{}, a, b)
+	found := false
+	for _, n := range res.Notices {
+		found = found || strings.Contains(n, "attribute units of g differs")
+	}
+	if !found {
+		t.Errorf("no note on g's units: %q", res.Notices)
+	}
+}
