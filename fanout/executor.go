@@ -50,6 +50,8 @@ type Retry struct {
 type Progress struct {
 	Total, Done, Failed int
 	Retries, Throttles  int
+	// Retry is the retry this call reports; nil after a finished job.
+	Retry *Retry
 }
 
 // RunJobs runs every request on ex with at most concurrency at once (at
@@ -63,6 +65,7 @@ func RunJobs(ctx context.Context, ex Executor, reqs []ScanRequest, concurrency i
 	report := func(update func(*Progress)) {
 		mu.Lock()
 		defer mu.Unlock()
+		p.Retry = nil
 		update(&p)
 		if progress != nil {
 			progress(p)
@@ -70,6 +73,7 @@ func RunJobs(ctx context.Context, ex Executor, reqs []ScanRequest, concurrency i
 	}
 	onRetry := func(r Retry) {
 		report(func(p *Progress) {
+			p.Retry = &r
 			if r.Throttled {
 				p.Throttles++
 			} else {

@@ -127,6 +127,26 @@ func (f *Front) invoke(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusTooManyRequests, "TooManyRequestsException", "Rate Exceeded.")
 		return
 	}
+	status, body, err := f.forward(b, payload)
+	if err != nil {
+		apiError(w, http.StatusInternalServerError, "ServiceException", "backend: "+err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Amz-Executed-Version", "$LATEST")
+	if errBody, ok := functionError(status, body); ok {
+		f.FunctionErrors.Add(1)
+		w.Header().Set("X-Amz-Function-Error", "Unhandled")
+		body = errBody
+	}
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
+}
+
+// forward makes the call on backend b and frees it before the answer goes
+// back, so that a caller that waits for its answer before calling again
+// never finds its own backend busy.
+func (f *Front) forward(b int, payload []byte) (int, []byte, error) {
 	defer func() { f.free <- b }()
 	f.track(+1)
 	defer f.track(-1)
@@ -136,24 +156,11 @@ func (f *Front) invoke(w http.ResponseWriter, r *http.Request) {
 	}
 	resp, err := f.client.Post(f.backends[b]+InvokePath, "application/json", bytes.NewReader(payload))
 	if err != nil {
-		apiError(w, http.StatusInternalServerError, "ServiceException", "backend: "+err.Error())
-		return
+		return 0, nil, err
 	}
+	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxPayload+1))
-	resp.Body.Close()
-	if err != nil {
-		apiError(w, http.StatusInternalServerError, "ServiceException", "backend: "+err.Error())
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Amz-Executed-Version", "$LATEST")
-	if errBody, ok := functionError(resp.StatusCode, body); ok {
-		f.FunctionErrors.Add(1)
-		w.Header().Set("X-Amz-Function-Error", "Unhandled")
-		body = errBody
-	}
-	w.WriteHeader(http.StatusOK)
-	w.Write(body)
+	return resp.StatusCode, body, err
 }
 
 func (f *Front) track(d int) {
