@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,12 +19,12 @@ const crashMarker = "gokerchunk-crash-here"
 
 // startLambda starts n RIEs running the bootstrap behind a Lambda-like
 // front, and points the AWS SDK at it with dummy credentials.
-func startLambda(t *testing.T, n int, latency time.Duration) *lambdatest.Front {
+func startLambda(t *testing.T, n int, opts lambdatest.FrontOptions) *lambdatest.Front {
 	t.Helper()
 	front := lambdatest.Start(t, lambdatest.Options{
 		N:     n,
 		Env:   []string{fanout.CrashOnEnv + "=" + crashMarker},
-		Front: lambdatest.FrontOptions{Latency: latency},
+		Front: opts,
 	})
 	t.Setenv("AWS_ACCESS_KEY_ID", "test")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
@@ -74,7 +75,7 @@ func sidecarsIn(t *testing.T, dir string) map[string][]byte {
 // for byte what the local executor writes, with one invocation per input
 // and no throttling at a concurrency equal to the instances.
 func TestScanOnLambda(t *testing.T) {
-	front := startLambda(t, 3, 0)
+	front := startLambda(t, 3, lambdatest.FrontOptions{})
 	inputs := fanoutInputs(t)
 	localDir, lambdaDir := t.TempDir(), t.TempDir()
 
@@ -133,12 +134,22 @@ func TestScanOnLambda(t *testing.T) {
 }
 
 // TestScanOnLambdaThrottledThenCombined: more concurrency than instances
-// gets throttled and retried without a failure; --combine then combines
-// the sidecars, and check passes the combined set against the sources.
+// gets throttled, and a 503 from the service is met; both are retried
+// without a failure; --combine then combines the sidecars, and check
+// passes the combined set against the sources.
 func TestScanOnLambdaThrottledThenCombined(t *testing.T) {
-	// The latency holds each instance long enough for the callers to
+	// Two instances for four inputs (one call refused with a 503), and a
+	// latency that holds each instance long enough for the callers to
 	// collide.
-	front := startLambda(t, 3, 20*time.Millisecond)
+	front := startLambda(t, 2, lambdatest.FrontOptions{
+		Latency: 20 * time.Millisecond,
+		Inject: func(n int64) int {
+			if n == 2 {
+				return http.StatusServiceUnavailable
+			}
+			return 0
+		},
+	})
 	daily, _ := filepath.Glob(fixture(t, "fixtures/combine/daily") + "/*.nc")
 	dir := t.TempDir()
 	combined := filepath.Join(t.TempDir(), "combined.json")
@@ -148,14 +159,18 @@ func TestScanOnLambdaThrottledThenCombined(t *testing.T) {
 		t.Fatalf("scan: exit %d\n%s", code, errOut)
 	}
 	if front.Throttles.Load() == 0 {
-		t.Errorf("%d callers on 3 instances were never throttled", len(daily))
+		t.Errorf("%d callers on 2 instances were never throttled", len(daily))
 	}
 	m, err := fanout.ReadManifest(filepath.Join(dir, fanout.ManifestName))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Succeeded != len(daily) || m.Failed != 0 || int64(m.Throttles) != front.Throttles.Load() || m.Attempts != len(daily) {
-		t.Errorf("manifest %+v; the front throttled %d calls", m, front.Throttles.Load())
+	// The 503 counts as an attempt: the service may have run the function.
+	if m.Succeeded != len(daily) || m.Failed != 0 || int64(m.Throttles) != front.Throttles.Load() || m.Attempts != len(daily)+1 || front.Injected.Load() != 1 {
+		t.Errorf("manifest %+v; the front throttled %d calls, injected %d faults", m, front.Throttles.Load(), front.Injected.Load())
+	}
+	if !strings.Contains(errOut, "retry: ") || !strings.Contains(errOut, "StatusCode: 503") {
+		t.Errorf("the 503 retry was not reported:\n%s", errOut)
 	}
 	if !strings.Contains(errOut, "combined "+plural(len(daily), "input")) {
 		t.Errorf("no combine summary:\n%s", errOut)
@@ -173,7 +188,7 @@ func TestScanOnLambdaThrottledThenCombined(t *testing.T) {
 // three times, then reported with its reason in the manifest and the exit
 // status, while the other inputs succeed and no partial output is left.
 func TestScanOnLambdaCrash(t *testing.T) {
-	front := startLambda(t, 3, 0)
+	front := startLambda(t, 3, lambdatest.FrontOptions{})
 	daily, _ := filepath.Glob(fixture(t, "fixtures/combine/daily") + "/*.nc")
 	src, err := os.ReadFile(daily[0])
 	if err != nil {
