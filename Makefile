@@ -3,6 +3,9 @@
 #               checks them against libnetcdf, combines them along time
 #               and shows the result
 #   make test   the whole test suite (what CI runs)
+# and for AWS Lambda:
+#   make lambda-zip  the function's deployment packages (linux/amd64 and
+#                    linux/arm64 bootstrap zips in bin/)
 
 SHELL := /bin/bash
 GO ?= go
@@ -10,9 +13,13 @@ BIN := bin/gokerchunk
 # Tools built from source are cached here so later runs reuse them.
 TOOLS := $(HOME)/.cache/gokerchunk-tools/bin
 STATICCHECK_VERSION := v0.8.2
+# The AWS Lambda Runtime Interface Emulator runs the function in the
+# fan-out tests (internal/lambdatest); pinned (no release tags on the
+# module proxy).
+RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 # The HDF5 filter plugins let libhdf5 (under `check`, h5py and libnetcdf)
 # read the plugin-filtered fixtures the scanner is compared against.
-APT_PACKAGES := libnetcdf-dev libhdf5-dev netcdf-bin hdf5-tools pkg-config \
+APT_PACKAGES := zip libnetcdf-dev libhdf5-dev netcdf-bin hdf5-tools pkg-config \
 	hdf5-filter-plugin hdf5-filter-plugin-blosc-serial hdf5-plugin-lzf \
 	python3-h5py python3-netcdf4 python3-numpy python3-fsspec python3-zarr python3-xarray python3-dask
 # hyparquet (node) reads the Parquet reference files in refs' tests, a reader
@@ -23,7 +30,7 @@ NODE_PACKAGES := hyparquet@1.31.5 hyparquet-compressors@1.1.2
 # Only to regenerate fixtures (make fixtures).
 FIXTURE_PACKAGES := faketime python3-hdf5plugin hdf5-filter-plugin-zfp-serial bitshuffle python3-tables python3-h5netcdf
 
-.PHONY: demo test deps build lint fixtures bench bench-combine fuzz clean
+.PHONY: demo test deps build lint lambda-zip fixtures bench bench-combine fuzz clean
 
 # deps installs the Debian packages the build and the tests need (as root,
 # or through sudo when it is there), only when one is missing.
@@ -50,6 +57,10 @@ deps:
 		echo "building staticcheck $(STATICCHECK_VERSION) into $(TOOLS)"; \
 		GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION); \
 	fi
+	@if ! $(GO) version -m $(TOOLS)/aws-lambda-rie 2>/dev/null | grep -q "$(RIE_VERSION)"; then \
+		echo "building aws-lambda-rie $(RIE_VERSION) into $(TOOLS)"; \
+		GOBIN=$(TOOLS) $(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION); \
+	fi
 
 build:
 	$(GO) build -o $(BIN) ./cmd/gokerchunk
@@ -75,9 +86,25 @@ lint:
 	$(GO) vet ./...
 	$(TOOLS)/staticcheck ./...
 	CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/gokerchunk
+	CGO_ENABLED=0 $(GO) build -tags lambda.norpc -o /dev/null ./cmd/gokerchunk-lambda
 
 test: deps lint
 	$(GO) test -race -count=1 ./...
+
+# lambda-zip builds the Lambda function as the provided.al2023 runtime runs
+# it (a static executable named bootstrap, without the RPC mode) for both
+# Lambda architectures, zipped for `aws lambda create-function --zip-file`
+# or the SAM template (cmd/gokerchunk-lambda/template.yaml).
+LAMBDA_ARCHS := amd64 arm64
+lambda-zip:
+	@for arch in $(LAMBDA_ARCHS); do \
+		dir=bin/lambda-$$arch; zip=bin/gokerchunk-lambda-$$arch.zip; \
+		rm -rf $$dir $$zip && mkdir -p $$dir || exit 1; \
+		CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' \
+			-o $$dir/bootstrap ./cmd/gokerchunk-lambda || exit 1; \
+		(cd $$dir && zip -q -X ../$$(basename $$zip) bootstrap) || exit 1; \
+		echo "$$zip ($$(du -h $$zip | cut -f1))"; \
+	done
 
 # fixtures regenerates testdata/fixtures from the committed generators.
 fixtures: deps

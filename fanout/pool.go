@@ -22,41 +22,45 @@ type Outcome[T any] struct {
 // A cancelled ctx stops the workers from starting further jobs; those
 // inputs get ctx.Err().
 func Run[T any](ctx context.Context, inputs []string, workers int, job func(context.Context, string) (T, error), progress func(done int)) []Outcome[T] {
-	if workers < 1 {
-		workers = 1
-	}
 	out := make([]Outcome[T], len(inputs))
-	next := make(chan int)
 	var mu sync.Mutex
 	done := 0
+	pool(len(inputs), workers, func(i int) {
+		o := Outcome[T]{Input: inputs[i]}
+		if err := ctx.Err(); err != nil {
+			o.Err = err
+		} else {
+			o.Result, o.Err = safeCall(ctx, inputs[i], job)
+		}
+		out[i] = o
+		mu.Lock()
+		done++
+		if progress != nil {
+			progress(done)
+		}
+		mu.Unlock()
+	})
+	return out
+}
+
+// pool calls work(i) for every i in [0, n) on min(workers, n) goroutines
+// (at least one) and returns when all calls have returned.
+func pool(n, workers int, work func(i int)) {
+	workers = max(min(workers, n), 1)
+	next := make(chan int)
 	var wg sync.WaitGroup
-	for w := 0; w < min(workers, len(inputs)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	for range workers {
+		wg.Go(func() {
 			for i := range next {
-				o := Outcome[T]{Input: inputs[i]}
-				if err := ctx.Err(); err != nil {
-					o.Err = err
-				} else {
-					o.Result, o.Err = safeCall(ctx, inputs[i], job)
-				}
-				out[i] = o
-				mu.Lock()
-				done++
-				if progress != nil {
-					progress(done)
-				}
-				mu.Unlock()
+				work(i)
 			}
-		}()
+		})
 	}
-	for i := range inputs {
+	for i := range n {
 		next <- i
 	}
 	close(next)
 	wg.Wait()
-	return out
 }
 
 // safeCall runs one job and turns a panic into that input's error: a bug

@@ -18,6 +18,8 @@ type ScanOptions struct {
 	// to write nothing (the result's Set is still returned).
 	Output string
 	Stdout io.Writer
+	// Stats, when not nil, receives the reads the scan made of the input.
+	Stats *blob.Stats
 }
 
 // ScanFile scans one input and writes its kerchunk JSON sidecar. A local
@@ -29,6 +31,14 @@ func ScanFile(ctx context.Context, url string, opts ScanOptions) (*hdf5scan.Resu
 		return nil, err
 	}
 	defer r.Close()
+	if opts.Stats != nil {
+		defer func() {
+			if s := blob.StatsOf(r); s != nil {
+				opts.Stats.Reads.Add(s.Reads.Load())
+				opts.Stats.Bytes.Add(s.Bytes.Load())
+			}
+		}()
+	}
 	if opts.URL == "" {
 		opts.URL = url
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"gokerchunk/fanout"
 	"gokerchunk/refs"
 )
 
@@ -111,8 +112,16 @@ func TestScanFailureLeavesNoOutput(t *testing.T) {
 		t.Errorf("stderr does not name the bad file or count the error: %s", errOut)
 	}
 	entries, _ := os.ReadDir(outDir)
-	if len(entries) != 1 || entries[0].Name() != filepath.Base(good)+".json" {
-		t.Errorf("output directory holds %v, want only the good sidecar", entries)
+	if len(entries) != 2 || entries[0].Name() != fanout.ManifestName || entries[1].Name() != filepath.Base(good)+".json" {
+		t.Errorf("output directory holds %v, want only the manifest and the good sidecar", entries)
+	}
+	m, err := fanout.ReadManifest(filepath.Join(outDir, fanout.ManifestName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Executor != "local" || m.Succeeded != 1 || m.Failed != 1 || m.Failures[0].Input != bad || !m.Failures[0].Permanent ||
+		!strings.Contains(m.Failures[0].Reason, bad) || m.Outputs[0].Output != filepath.Join(outDir, filepath.Base(good)+".json") {
+		t.Errorf("manifest %+v", m)
 	}
 	single := filepath.Join(dir, "single.json")
 	if code, _, _ := runCLI(t, "scan", "-o", single, bad); code != exitFailures {

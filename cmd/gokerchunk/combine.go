@@ -30,8 +30,10 @@ func combineCommand() *cli.Command {
 		Description: `INPUT is a kerchunk JSON sidecar, an fsspec Parquet reference directory (one
 holding .zmetadata), a directory of sidecars (every *.json below it) or a
 NetCDF-4/HDF5 file (.nc, .nc4, .h5, .hdf5, .he5, .hdf; scanned on the fly),
-or a glob pattern. Inputs are read in parallel and may come in any order:
-they are ordered by their coordinate along the concat dimension.
+or a glob pattern. scan's run manifest (_manifest.json, beside the sidecars)
+is not an input and is passed over. Inputs are read in parallel and may come
+in any order: they are ordered by their coordinate along the concat
+dimension.
 
 Coordinates (--coord DIM=SPEC) come from ` + combine.CoordSpecHelp + `.
 CF times whose units differ between inputs are converted to the first
@@ -100,18 +102,41 @@ func runCombine(c *cli.Context) error {
 		}
 		inputs = append([]string{out}, inputs...)
 	}
-	stderr := c.App.ErrWriter
-	quiet := c.Bool("quiet")
+	r := &combineRun{
+		opts: opts, out: out, format: format, recordSize: c.Int("record-size"),
+		policy: c.String("on-unsupported"), inlineThreshold: c.Int("inline-threshold"),
+		quiet: c.Bool("quiet"), stderr: c.App.ErrWriter,
+	}
+	return r.run(c.Context, inputs)
+}
+
+// combineRun is one combine: its options and where it reports.
+type combineRun struct {
+	opts       combine.Options
+	out        string
+	format     string // json or parquet
+	recordSize int
+	policy     string // --on-unsupported, for NetCDF/HDF5 inputs scanned on the fly
+	// inlineThreshold is --inline-threshold for inputs scanned on the fly.
+	inlineThreshold int
+	quiet           bool
+	stderr          io.Writer
+}
+
+// run combines the inputs (reference sets or source files) into r.out.
+func (r *combineRun) run(ctx context.Context, inputs []string) error {
+	stderr := r.stderr
 	start := time.Now()
 	opener := blob.NewOpener()
 	defer opener.Close()
+	opts := r.opts
 	opts.Opener = opener
 
-	sets, err := readCombineInputs(c, inputs)
+	sets, err := r.readInputs(ctx, inputs)
 	if err != nil {
 		return err
 	}
-	res, err := combine.Combine(c.Context, sets, opts)
+	res, err := combine.Combine(ctx, sets, opts)
 	if err != nil {
 		var ce *combine.Error
 		if errors.As(err, &ce) {
@@ -123,10 +148,10 @@ func runCombine(c *cli.Context) error {
 	for _, n := range res.Notices {
 		fmt.Fprintf(stderr, "note: %s\n", n)
 	}
-	if err := writeCombined(out, format, res.Set, c.Int("record-size")); err != nil {
+	if err := writeCombined(r.out, r.format, res.Set, r.recordSize); err != nil {
 		return err
 	}
-	if !quiet {
+	if !r.quiet {
 		var chunks, inline int
 		for _, m := range res.Set.Arrays {
 			chunks += m.Stored()
@@ -138,7 +163,7 @@ func runCombine(c *cli.Context) error {
 		}
 		fmt.Fprintf(stderr, "combined %s along %s: %d steps (%s .. %s), %s, %s (%d inline) -> %s in %.2fs%s\n",
 			plural(len(inputs), "input"), opts.ConcatDim, res.Steps, res.First, res.Last,
-			plural(len(res.Set.Arrays), "variable"), plural(chunks, "reference"), inline, out, time.Since(start).Seconds(), mem)
+			plural(len(res.Set.Arrays), "variable"), plural(chunks, "reference"), inline, r.out, time.Since(start).Seconds(), mem)
 	}
 	return nil
 }
@@ -174,10 +199,7 @@ func combineOptions(c *cli.Context) (opts combine.Options, out, format string, e
 	opts.Workers = max(c.Int("workers"), 1)
 	switch format = c.String("format"); format {
 	case "":
-		format = "json"
-		if ext := strings.ToLower(filepath.Ext(strings.TrimRight(out, "/"))); ext == ".parq" || ext == ".parquet" {
-			format = "parquet"
-		}
+		format = formatOf(out)
 	case "json", "parquet":
 	default:
 		return opts, "", "", usagef("--format must be json or parquet, not %q", format)
@@ -194,6 +216,15 @@ func combineOptions(c *cli.Context) (opts combine.Options, out, format string, e
 		return opts, "", "", usagef("--on-unsupported must be error, skip or inline, not %q", c.String("on-unsupported"))
 	}
 	return opts, out, format, nil
+}
+
+// formatOf is the output format an OUT names: parquet for a name ending in
+// .parq or .parquet, json otherwise.
+func formatOf(out string) string {
+	if ext := strings.ToLower(filepath.Ext(strings.TrimRight(out, "/"))); ext == ".parq" || ext == ".parquet" {
+		return "parquet"
+	}
+	return "json"
 }
 
 // splitList flattens repeated and comma-separated values.
@@ -241,6 +272,11 @@ func expandCombineInputs(args []string) ([]string, error) {
 			if err != nil {
 				return nil, usagef("%v", err)
 			}
+			if filepath.Base(m) == fanout.ManifestName && !st.IsDir() {
+				// scan's record of a run, beside its sidecars (and so
+				// in out/*.json): not a reference set
+				continue
+			}
 			if !st.IsDir() || isParquetRefs(m) {
 				add(m)
 				continue
@@ -254,6 +290,7 @@ func expandCombineInputs(args []string) ([]string, error) {
 					add(p)
 					n++
 					return filepath.SkipDir
+				case d.Name() == fanout.ManifestName:
 				case d.Type().IsRegular() && (strings.EqualFold(filepath.Ext(p), ".json") || hasInputExtension(p)):
 					add(p)
 					n++
@@ -277,20 +314,19 @@ func isParquetRefs(dir string) bool {
 	return err == nil
 }
 
-// readCombineInputs reads every input in parallel: reference sets as they
-// are, NetCDF/HDF5 files scanned in memory. A failure names the input.
-func readCombineInputs(c *cli.Context, inputs []string) ([]combine.Input, error) {
-	stderr := c.App.ErrWriter
-	showProgress := !c.Bool("quiet") && len(inputs) > 1 && isTerminal(os.Stderr)
-	policy := c.String("on-unsupported")
+// readInputs reads every input in parallel: reference sets as they are,
+// NetCDF/HDF5 files scanned in memory. A failure names the input.
+func (r *combineRun) readInputs(ctx context.Context, inputs []string) ([]combine.Input, error) {
+	stderr := r.stderr
+	showProgress := !r.quiet && len(inputs) > 1 && isTerminal(os.Stderr)
 	var maxDecodedInline int64
-	if policy == "inline" {
+	if r.policy == "inline" {
 		maxDecodedInline = inlineUnlimited
 	}
 	job := func(ctx context.Context, in string) (*refs.Set, error) {
 		if st, err := os.Stat(in); err == nil && !st.IsDir() && !isJSONFile(in) {
 			res, err := fanout.ScanFile(ctx, in, fanout.ScanOptions{Options: hdf5scan.Options{
-				URL: in, InlineThreshold: c.Int("inline-threshold"), SkipUnsupported: policy != "error", MaxDecodedInline: maxDecodedInline,
+				URL: in, InlineThreshold: r.inlineThreshold, SkipUnsupported: r.policy != "error", MaxDecodedInline: maxDecodedInline,
 			}})
 			if err != nil {
 				return nil, err
@@ -307,7 +343,7 @@ func readCombineInputs(c *cli.Context, inputs []string) ([]combine.Input, error)
 			fmt.Fprintf(stderr, "\rread %d/%d inputs", done, len(inputs))
 		}
 	}
-	outcomes := fanout.Run(c.Context, inputs, c.Int("workers"), job, progress)
+	outcomes := fanout.Run(ctx, inputs, max(r.opts.Workers, 1), job, progress)
 	if showProgress {
 		fmt.Fprintln(stderr)
 	}

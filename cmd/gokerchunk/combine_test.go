@@ -148,7 +148,7 @@ func TestCombineRefuses(t *testing.T) {
 // month already there is refused and changes nothing.
 func TestCombineAppend(t *testing.T) {
 	_, sidecars := scanSet(t, "monthly")
-	files, _ := filepath.Glob(filepath.Join(sidecars, "*.json"))
+	files, _ := filepath.Glob(filepath.Join(sidecars, "*.nc.json"))
 	dir := t.TempDir()
 	for _, ext := range []string{".json", ".parq"} {
 		all := filepath.Join(dir, "all"+ext)

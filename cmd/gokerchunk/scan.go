@@ -1,18 +1,21 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"gokerchunk/combine"
 	"gokerchunk/fanout"
 	"gokerchunk/hdf5scan"
+	"gokerchunk/refs"
 )
 
 func scanCommand() *cli.Command {
@@ -25,8 +28,20 @@ below it) or a glob pattern. References name each input by its absolute path.
 
 With one input, -o names the output file ("-" or no -o: standard output).
 With several, -o names a directory that receives <input file name>.json for
-each input. Outputs are written to a temporary file and renamed: a failed
-scan leaves no partial file.
+each input, and _manifest.json: the outputs written and the inputs that
+failed, with the reason and the attempts made. Outputs are written to a
+temporary file and renamed: a failed scan leaves no partial file.
+
+--executor lambda scans each input in its own invocation of the AWS Lambda
+function --function (cmd/gokerchunk-lambda), --concurrency at once; -o is
+then always a directory. Throttled calls (TooManyRequestsException) are
+retried with exponential backoff and jitter; 5xx answers, lost connections
+and function errors other than InputError (a file that cannot be scanned)
+are retried up to 3 attempts. Credentials and region come from the standard
+AWS environment and config files. The exit status is 1 if any input failed.
+
+--combine OUT then combines the sidecars along time, as "gokerchunk combine
+-o OUT" with its defaults, when every input succeeded.
 
 Variables that cannot be referenced as stored are handled by --on-unsupported:
   error  (default) the file fails with an error naming the variable and why;
@@ -43,15 +58,24 @@ Variables that cannot be referenced as stored are handled by --on-unsupported:
 Whatever is deliberately not turned into an array or attribute (hard links
 seen twice, soft and external links, empty datasets) is listed as "note:".`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output file, - for standard output, or a directory for several inputs"},
-			&cli.IntFlag{Name: "inline-threshold", Value: 500, Usage: "inline chunks smaller than this many bytes in the JSON (0: never)"},
-			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "files scanned in parallel"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output file, - for standard output, or a directory for several inputs (always a directory with --executor lambda)"},
+			&cli.IntFlag{Name: "inline-threshold", Value: fanout.DefaultInlineThreshold, Usage: "inline chunks smaller than this many bytes in the JSON (0: never)"},
+			&cli.StringFlag{Name: "executor", Value: "local", Usage: "where the files are scanned: local (this process) or lambda (one AWS Lambda invocation per file)"},
+			&cli.IntFlag{Name: "concurrency", Aliases: []string{"workers"}, Usage: "files scanned at once (default: all CPUs locally, " + strconv.Itoa(defaultLambdaConcurrency) + " on Lambda)"},
+			&cli.StringFlag{Name: "function", Value: "gokerchunk", Usage: "the Lambda function (name or ARN) running gokerchunk-lambda, for --executor lambda"},
+			&cli.StringFlag{Name: "lambda-endpoint", Usage: "the Lambda API endpoint URL, for --executor lambda (default: AWS's, or AWS_ENDPOINT_URL_LAMBDA)"},
+			&cli.StringFlag{Name: "combine", Usage: "then combine the sidecars along time into this JSON file or Parquet directory (as gokerchunk combine -o OUT)"},
 			&cli.StringFlag{Name: "on-unsupported", Value: "error", Usage: "what to do with a variable that cannot be represented: error, skip or inline"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress and no summary"},
 		},
 		Action: runScan,
 	}
 }
+
+// defaultLambdaConcurrency is the Lambda executor's default: well under
+// an account's usual 1000 concurrent executions, which other functions
+// share.
+const defaultLambdaConcurrency = 64
 
 func runScan(c *cli.Context) error {
 	if c.NArg() == 0 {
@@ -62,78 +86,138 @@ func runScan(c *cli.Context) error {
 		return err
 	}
 	policy := c.String("on-unsupported")
-	var maxDecodedInline int64 // 0: the scanner's default
 	switch policy {
-	case "error", "skip":
-	case "inline":
-		maxDecodedInline = inlineUnlimited
+	case "error", "skip", "inline":
 	default:
 		return usagef("--on-unsupported must be error, skip or inline, not %q", policy)
 	}
 	if c.Int("inline-threshold") < 0 {
 		return usagef("--inline-threshold must be 0 or more")
 	}
+	executor := c.String("executor")
+	concurrency := c.Int("concurrency")
+	switch {
+	case executor != "local" && executor != "lambda":
+		return usagef("--executor must be local or lambda, not %q", executor)
+	case concurrency < 0:
+		return usagef("--concurrency must be 1 or more")
+	case concurrency == 0 && executor == "lambda":
+		concurrency = defaultLambdaConcurrency
+	case concurrency == 0:
+		concurrency = runtime.NumCPU()
+	}
+	for _, name := range []string{"function", "lambda-endpoint"} {
+		if c.IsSet(name) && executor != "lambda" {
+			return usagef("--%s needs --executor lambda", name)
+		}
+	}
+
+	// One input writes the file -o names (or standard output); several,
+	// or any number on Lambda, write <dir>/<input name>.json and the run's
+	// manifest beside them.
 	out := c.String("output")
+	dir := ""
 	outputs := map[string]string{}
-	if len(inputs) == 1 {
+	if len(inputs) == 1 && executor == "local" {
 		if out == "" {
 			out = "-"
 		}
 		outputs[inputs[0]] = out
 	} else {
 		if out == "" || out == "-" {
+			if executor == "lambda" {
+				return usagef("--executor lambda: -o must name a directory for the sidecars")
+			}
 			return usagef("%d inputs: -o must name a directory for the sidecars", len(inputs))
 		}
-		if err := os.MkdirAll(out, 0o755); err != nil {
+		dir = out
+		if outputs, err = sidecarNames(inputs, dir); err != nil {
 			return err
 		}
-		if outputs, err = sidecarNames(inputs, out); err != nil {
+	}
+	if i := strings.Index(out, "://"); i > 0 {
+		return usagef("-o %s: only local outputs for now (%s:// needs blob's writer for it)", out, out[:i])
+	}
+	combineOut := c.String("combine")
+	if combineOut != "" && out == "-" {
+		return usagef("--combine needs the sidecars written to files (-o)")
+	}
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
+	}
+
+	var ex fanout.Executor = fanout.LocalExecutor{Stdout: c.App.Writer}
+	function := ""
+	if executor == "lambda" {
+		client, err := fanout.NewLambdaClient(c.Context, c.String("lambda-endpoint"))
+		if err != nil {
+			return err
+		}
+		function = c.String("function")
+		ex = &fanout.LambdaExecutor{Client: client, Function: function, Retry: fanout.DefaultRetryPolicy}
+	}
+	reqs := make([]fanout.ScanRequest, len(inputs))
+	for i, in := range inputs {
+		reqs[i] = fanout.ScanRequest{Input: in, Output: outputs[in], InlineThreshold: c.Int("inline-threshold"), OnUnsupported: policy}
 	}
 
 	stderr := c.App.ErrWriter
 	quiet := c.Bool("quiet")
 	showProgress := !quiet && len(inputs) > 1 && isTerminal(os.Stderr)
 	start := time.Now()
-	job := func(ctx context.Context, in string) (*hdf5scan.Result, error) {
-		return fanout.ScanFile(ctx, in, fanout.ScanOptions{
-			Options: hdf5scan.Options{
-				URL:              in,
-				InlineThreshold:  c.Int("inline-threshold"),
-				SkipUnsupported:  policy != "error",
-				MaxDecodedInline: maxDecodedInline,
-			},
-			Output: outputs[in],
-			Stdout: c.App.Writer,
-		})
-	}
-	progress := func(done int) {
+	progress := func(p fanout.Progress) {
+		if r := p.Retry; r != nil && !r.Throttled && !quiet {
+			if showProgress {
+				fmt.Fprint(stderr, "\r\x1b[K")
+			}
+			fmt.Fprintf(stderr, "retry: %s: attempt %d failed, again in %.1fs: %v\n", r.Input, r.Attempt, r.Delay.Seconds(), r.Err)
+		}
 		if showProgress {
-			fmt.Fprintf(stderr, "\rscanned %d/%d files", done, len(inputs))
+			fmt.Fprintf(stderr, "\rscanned %d/%d files", p.Done, p.Total)
+			if p.Failed > 0 {
+				fmt.Fprintf(stderr, ", %d failed", p.Failed)
+			}
+			if p.Retries+p.Throttles > 0 {
+				fmt.Fprintf(stderr, " (%s, %d throttled)", plural(p.Retries, "retry"), p.Throttles)
+			}
 		}
 	}
-	outcomes := fanout.Run(c.Context, inputs, c.Int("workers"), job, progress)
+	results := fanout.RunJobs(c.Context, ex, reqs, concurrency, progress)
 	if showProgress {
 		fmt.Fprintln(stderr)
 	}
 
-	var arrays, chunks, inlined, failed, skipped int
-	for _, o := range outcomes {
-		if o.Err != nil {
+	var arrays, chunks, inlined, failed, skipped, attempts, retries, throttles int
+	var sidecars []string
+	for _, r := range results {
+		attempts += r.Attempts
+		retries += max(r.Attempts-1, 0)
+		throttles += r.Throttles
+		if r.Err != nil {
 			failed++
-			fmt.Fprintf(stderr, "error: %s\n", describeError(o.Input, o.Err))
+			fmt.Fprintf(stderr, "error: %s\n", describeError(r.Input, r.Err))
 			continue
 		}
-		arrays += o.Result.Arrays
-		chunks += o.Result.Chunks
-		inlined += o.Result.Inlined
-		for _, s := range o.Result.Skipped {
+		sidecars = append(sidecars, r.Output)
+		st := r.Response.Stats
+		arrays += st.Arrays
+		chunks += st.Chunks
+		inlined += st.Inlined
+		for _, s := range r.Response.Skipped {
 			skipped++
 			fmt.Fprintf(stderr, "skipped: %s\n", s)
 		}
-		for _, n := range o.Result.Notes {
-			fmt.Fprintf(stderr, "note: %s: %s\n", o.Input, n)
+		for _, n := range r.Response.Notes {
+			fmt.Fprintf(stderr, "note: %s: %s\n", r.Input, n)
+		}
+	}
+	manifest := ""
+	if dir != "" {
+		manifest = filepath.Join(dir, fanout.ManifestName)
+		if err := fanout.NewManifest(ex.Name(), function, start, results).WriteFile(manifest); err != nil {
+			return err
 		}
 	}
 	if !quiet {
@@ -145,10 +229,29 @@ func runScan(c *cli.Context) error {
 		if skipped > 0 {
 			summary += ", " + plural(skipped, "skipped variable")
 		}
-		fmt.Fprintf(stderr, "%s in %.2fs\n", summary, time.Since(start).Seconds())
+		if executor == "lambda" {
+			summary += fmt.Sprintf(", on Lambda %s: %s, %s, %d throttled", function,
+				plural(attempts, "invocation"), plural(retries, "retry"), throttles)
+		}
+		summary += fmt.Sprintf(" in %.2fs", time.Since(start).Seconds())
+		if manifest != "" {
+			summary += "; manifest " + manifest
+		}
+		fmt.Fprintln(stderr, summary)
 	}
 	if failed > 0 {
+		if combineOut != "" {
+			fmt.Fprintf(stderr, "error: not combining into %s: %s failed\n", combineOut, plural(failed, "input"))
+		}
 		return failure{}
+	}
+	if combineOut != "" {
+		r := &combineRun{
+			opts: combine.Options{ConcatDim: "time", Workers: runtime.NumCPU()},
+			out:  combineOut, format: formatOf(combineOut), recordSize: refs.DefaultRecordSize,
+			policy: policy, quiet: quiet, stderr: stderr,
+		}
+		return r.run(c.Context, sidecars)
 	}
 	return nil
 }

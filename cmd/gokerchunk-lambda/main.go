@@ -1,0 +1,32 @@
+// Command gokerchunk-lambda is the AWS Lambda function (the bootstrap of a
+// provided.al2023 custom runtime) that scans one input per invocation and
+// writes its kerchunk sidecar. The logic is fanout.LambdaHandler; this only
+// hands it the runtime's invocations. Build it as Lambda runs it:
+//
+//	CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -o bootstrap ./cmd/gokerchunk-lambda
+//
+// See README.md beside this file for the event, the response and how to
+// deploy it.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"gokerchunk/fanout"
+)
+
+func main() {
+	h := fanout.NewLambdaHandler(os.Stderr, os.Getenv)
+	lambda.Start(func(ctx context.Context, event json.RawMessage) (*fanout.ScanResponse, error) {
+		var requestID string
+		if lc, ok := lambdacontext.FromContext(ctx); ok {
+			requestID = lc.AwsRequestID
+		}
+		return h.Handle(ctx, requestID, event)
+	})
+}

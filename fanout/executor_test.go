@@ -1,0 +1,119 @@
+package fanout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// fakeExecutor fails inputs containing "fail", reports one retry and one
+// throttle for inputs containing "retry", and records its concurrency.
+type fakeExecutor struct {
+	running, peak atomic.Int32
+}
+
+func (*fakeExecutor) Name() string { return "fake" }
+
+func (f *fakeExecutor) Execute(_ context.Context, req ScanRequest, onRetry func(Retry)) JobResult {
+	n := f.running.Add(1)
+	defer f.running.Add(-1)
+	for p := f.peak.Load(); n > p && !f.peak.CompareAndSwap(p, n); p = f.peak.Load() {
+	}
+	time.Sleep(time.Millisecond)
+	res := JobResult{Input: req.Input, Output: req.Output, Attempts: 1}
+	if strings.Contains(req.Input, "retry") {
+		onRetry(Retry{Input: req.Input, Attempt: 1, Throttled: true})
+		onRetry(Retry{Input: req.Input, Attempt: 1})
+		res.Attempts, res.Throttles = 2, 1
+	}
+	if strings.Contains(req.Input, "fail") {
+		res.Err = errors.New(req.Input + ": failed")
+		return res
+	}
+	res.Response = &ScanResponse{StatusCode: 200, Input: req.Input, Output: req.Output}
+	return res
+}
+
+func TestRunJobs(t *testing.T) {
+	var reqs []ScanRequest
+	for i := range 30 {
+		in := fmt.Sprintf("in%02d", i)
+		switch i % 10 {
+		case 3:
+			in += "-fail"
+		case 5:
+			in += "-retry"
+		}
+		reqs = append(reqs, ScanRequest{Input: in, Output: in + ".json"})
+	}
+	ex := &fakeExecutor{}
+	var seen []Progress
+	results := RunJobs(context.Background(), ex, reqs, 4, func(p Progress) { seen = append(seen, p) })
+	for i, r := range results {
+		if r.Input != reqs[i].Input || r.Output != reqs[i].Output {
+			t.Fatalf("result %d is for %s", i, r.Input)
+		}
+		if fail := strings.Contains(r.Input, "fail"); fail != (r.Err != nil) {
+			t.Errorf("%s: err %v", r.Input, r.Err)
+		}
+	}
+	if p := ex.peak.Load(); p > 4 || p < 2 {
+		t.Errorf("peak concurrency %d, want 2..4", p)
+	}
+	last := seen[len(seen)-1]
+	if want := (Progress{Total: 30, Done: 30, Failed: 3, Retries: 3, Throttles: 3}); last != want {
+		t.Errorf("last progress %+v, want %+v", last, want)
+	}
+	// Calls are serialised, so the counts never go down.
+	for i := 1; i < len(seen); i++ {
+		if seen[i].Done < seen[i-1].Done || seen[i].Retries < seen[i-1].Retries {
+			t.Fatalf("progress went back: %+v after %+v", seen[i], seen[i-1])
+		}
+	}
+}
+
+func TestRunJobsCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	ex := &fakeExecutor{}
+	results := RunJobs(ctx, ex, []ScanRequest{{Input: "a"}, {Input: "b"}}, 2, nil)
+	for _, r := range results {
+		if !errors.Is(r.Err, context.Canceled) || r.Attempts != 0 {
+			t.Errorf("%s: %+v", r.Input, r)
+		}
+	}
+	if ex.peak.Load() != 0 {
+		t.Error("a job ran after cancellation")
+	}
+}
+
+func TestLocalExecutor(t *testing.T) {
+	dir := t.TempDir()
+	good := fixture(t, "fixtures/nc4_groups.nc")
+	bad := filepath.Join(dir, "bad.nc")
+	os.WriteFile(bad, []byte("not HDF5 at all, not HDF5 at all, not HDF5 at all"), 0o644)
+	reqs := []ScanRequest{
+		{Input: good, Output: filepath.Join(dir, "good.json"), InlineThreshold: 500},
+		{Input: bad, Output: filepath.Join(dir, "bad.json"), InlineThreshold: 500},
+	}
+	results := RunJobs(context.Background(), LocalExecutor{}, reqs, 2, nil)
+	if r := results[0]; r.Err != nil || r.Attempts != 1 || r.Response.Stats.Arrays == 0 || r.Seconds <= 0 {
+		t.Errorf("good: %+v", r)
+	}
+	if _, err := os.Stat(reqs[0].Output); err != nil {
+		t.Errorf("good: %v", err)
+	}
+	var ie *InputError
+	if r := results[1]; !errors.As(r.Err, &ie) || r.Attempts != 1 || !strings.Contains(r.Err.Error(), bad) {
+		t.Errorf("bad: %+v", r)
+	}
+	if _, err := os.Stat(reqs[1].Output); !os.IsNotExist(err) {
+		t.Errorf("bad input left an output: %v", err)
+	}
+}

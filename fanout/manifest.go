@@ -1,0 +1,146 @@
+package fanout
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"gokerchunk/blob"
+)
+
+// ManifestName is the manifest's file name in the output directory or
+// prefix. The leading underscore keeps it apart from the sidecars
+// (<input name>.json): combine skips it when it reads a directory.
+const ManifestName = "_manifest.json"
+
+// ManifestVersion changes when a field changes meaning.
+const ManifestVersion = 1
+
+// Manifest records a fan-out run: every output written and every input
+// that failed, with why and after how many attempts, so that a run over
+// thousands of files can be audited and its failures re-run.
+type Manifest struct {
+	Version   int       `json:"version"`
+	Executor  string    `json:"executor"`
+	Function  string    `json:"function,omitempty"`
+	Started   time.Time `json:"started"`
+	Seconds   float64   `json:"seconds"`
+	Inputs    int       `json:"inputs"`
+	Succeeded int       `json:"succeeded"`
+	Failed    int       `json:"failed"`
+	Attempts  int       `json:"attempts"`
+	Throttles int       `json:"throttles"`
+	// Totals sums the stats of the outputs.
+	Totals   ScanStats        `json:"totals"`
+	Outputs  []ManifestOutput `json:"outputs"`
+	Failures []ManifestFailed `json:"failures"`
+}
+
+// ManifestOutput is one sidecar written.
+type ManifestOutput struct {
+	Input     string    `json:"input"`
+	Output    string    `json:"output"`
+	Attempts  int       `json:"attempts"`
+	Throttles int       `json:"throttles,omitempty"`
+	Seconds   float64   `json:"seconds"`
+	Stats     ScanStats `json:"stats"`
+	Skipped   []string  `json:"skipped,omitempty"`
+	Notes     []string  `json:"notes,omitempty"`
+}
+
+// ManifestFailed is one input without a sidecar.
+type ManifestFailed struct {
+	Input  string `json:"input"`
+	Output string `json:"output"` // where the sidecar would have gone; nothing is there
+	Reason string `json:"reason"`
+	// ErrorType is the function's errorType or the Lambda API's error
+	// code; Permanent says whether a re-run would fail the same way.
+	ErrorType string  `json:"error_type,omitempty"`
+	Permanent bool    `json:"permanent"`
+	Attempts  int     `json:"attempts"`
+	Throttles int     `json:"throttles,omitempty"`
+	Seconds   float64 `json:"seconds"`
+}
+
+// NewManifest summarises a run's results, in their order.
+func NewManifest(executor, function string, started time.Time, results []JobResult) *Manifest {
+	m := &Manifest{
+		Version:  ManifestVersion,
+		Executor: executor,
+		Function: function,
+		Started:  started.UTC(),
+		Seconds:  time.Since(started).Seconds(),
+		Inputs:   len(results),
+		Outputs:  []ManifestOutput{},
+		Failures: []ManifestFailed{},
+	}
+	for _, r := range results {
+		m.Attempts += r.Attempts
+		m.Throttles += r.Throttles
+		if r.Err != nil {
+			m.Failures = append(m.Failures, ManifestFailed{
+				Input: r.Input, Output: r.Output, Reason: r.Err.Error(),
+				ErrorType: ErrorType(r.Err), Permanent: isPermanent(r.Err),
+				Attempts: r.Attempts, Throttles: r.Throttles, Seconds: r.Seconds,
+			})
+			continue
+		}
+		s := r.Response.Stats
+		m.Outputs = append(m.Outputs, ManifestOutput{
+			Input: r.Input, Output: r.Output, Attempts: r.Attempts, Throttles: r.Throttles,
+			Seconds: r.Seconds, Stats: s, Skipped: r.Response.Skipped, Notes: r.Response.Notes,
+		})
+		t := &m.Totals
+		t.Arrays += s.Arrays
+		t.Chunks += s.Chunks
+		t.Inlined += s.Inlined
+		t.Skipped += s.Skipped
+		t.Notes += s.Notes
+		t.Reads += s.Reads
+		t.Bytes += s.Bytes
+		t.Seconds += s.Seconds
+	}
+	m.Succeeded, m.Failed = len(m.Outputs), len(m.Failures)
+	return m
+}
+
+// isPermanent tells a failure that a re-run would repeat.
+func isPermanent(err error) bool {
+	var ie *InputError
+	if errors.As(err, &ie) {
+		return true
+	}
+	var fe *FunctionError
+	if errors.As(err, &fe) {
+		return fe.Type == errorTypeInput
+	}
+	return false
+}
+
+// WriteFile writes the manifest as indented JSON, atomically.
+func (m *Manifest) WriteFile(path string) error {
+	return blob.WriteFileAtomic(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(m)
+	})
+}
+
+// ReadManifest reads a manifest written by WriteFile.
+func ReadManifest(path string) (*Manifest, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var m Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("read manifest %s: %w", path, err)
+	}
+	if m.Version != ManifestVersion {
+		return nil, fmt.Errorf("read manifest %s: version %d, this build reads %d", path, m.Version, ManifestVersion)
+	}
+	return &m, nil
+}

@@ -1,0 +1,197 @@
+package fanout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+	"time"
+
+	"gokerchunk/blob"
+	"gokerchunk/hdf5scan"
+)
+
+// JobScan is the only job the executors and the Lambda function run today;
+// the request's Job field is there so that later jobs (combine, check) can
+// travel through the same function without a new event shape.
+const JobScan = "scan"
+
+// DefaultInlineThreshold is kerchunk's: chunks under 500 bytes go inline.
+const DefaultInlineThreshold = 500
+
+// ScanRequest is one input's scan: what the local executor runs and what
+// the Lambda executor sends as the invocation's event (see DecodeEvent for
+// the shapes the function accepts).
+type ScanRequest struct {
+	Job             string `json:"job,omitempty"`
+	Input           string `json:"input"`
+	Output          string `json:"output"`
+	InlineThreshold int    `json:"inline_threshold"`
+	// OnUnsupported is error (the default), skip or inline, as scan's
+	// --on-unsupported.
+	OnUnsupported string `json:"on_unsupported,omitempty"`
+}
+
+// ScanResponse is what one successful scan reports, locally or as the
+// Lambda function's result. StatusCode and Body follow the API Gateway
+// convention so that the function can also sit behind a function URL.
+type ScanResponse struct {
+	StatusCode int    `json:"statusCode"`
+	Body       string `json:"body"`
+	Input      string `json:"input"`
+	Output     string `json:"output"`
+	// Skipped and Notes are the scanner's messages, each naming the input.
+	Skipped []string  `json:"skipped,omitempty"`
+	Notes   []string  `json:"notes,omitempty"`
+	Stats   ScanStats `json:"stats"`
+}
+
+// ScanStats counts what one scan produced and cost.
+type ScanStats struct {
+	Arrays  int     `json:"arrays"`
+	Chunks  int     `json:"chunks"`
+	Inlined int     `json:"inlined"`
+	Skipped int     `json:"skipped"`
+	Notes   int     `json:"notes"`
+	Reads   int64   `json:"reads"` // read calls on the input
+	Bytes   int64   `json:"bytes"` // bytes they returned
+	Seconds float64 `json:"seconds"`
+}
+
+// maxDecodedInlineUnlimited is what on_unsupported=inline lets one
+// variable inline: bounded only so that a corrupt file cannot make the
+// scanner allocate without end.
+const maxDecodedInlineUnlimited = 1 << 30
+
+// validate checks a request's fields, as the function must before it
+// touches the input; failures are InputErrors.
+func (r *ScanRequest) validate() error {
+	if r.Job == "" {
+		r.Job = JobScan
+	}
+	if r.Job != JobScan {
+		return &InputError{Input: r.Input, Err: fmt.Errorf("unknown job %q (this function runs %q)", r.Job, JobScan)}
+	}
+	if r.Input == "" {
+		return &InputError{Err: errors.New("the event names no input (\"input\" or \"input_path\")")}
+	}
+	if r.Output == "" {
+		return &InputError{Input: r.Input, Err: errors.New("the event names no output (\"output\" or \"output_path\")")}
+	}
+	if r.InlineThreshold < 0 {
+		return &InputError{Input: r.Input, Err: fmt.Errorf("inline_threshold must be 0 or more, not %d", r.InlineThreshold)}
+	}
+	switch r.OnUnsupported {
+	case "":
+		r.OnUnsupported = "error"
+	case "error", "skip", "inline":
+	default:
+		return &InputError{Input: r.Input, Err: fmt.Errorf("on_unsupported must be error, skip or inline, not %q", r.OnUnsupported)}
+	}
+	return nil
+}
+
+// Scan runs one request: scans the input and writes its sidecar (stdout
+// receives it when Output is "-"). Its errors are classified for the
+// Lambda executor's retries: an *InputError will fail again, anything else
+// (a *RetryableError) may pass on another attempt.
+func Scan(ctx context.Context, req ScanRequest, stdout io.Writer) (*ScanResponse, error) {
+	if err := req.validate(); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	var maxDecoded int64
+	if req.OnUnsupported == "inline" {
+		maxDecoded = maxDecodedInlineUnlimited
+	}
+	var reads blob.Stats
+	res, err := ScanFile(ctx, req.Input, ScanOptions{
+		Options: hdf5scan.Options{
+			URL:              req.Input,
+			InlineThreshold:  req.InlineThreshold,
+			SkipUnsupported:  req.OnUnsupported != "error",
+			MaxDecodedInline: maxDecoded,
+		},
+		Output: req.Output,
+		Stdout: stdout,
+		Stats:  &reads,
+	})
+	if err != nil {
+		return nil, classify(req.Input, err)
+	}
+	resp := &ScanResponse{
+		StatusCode: 200,
+		Input:      req.Input,
+		Output:     req.Output,
+		Notes:      res.Notes,
+		Stats: ScanStats{
+			Arrays:  res.Arrays,
+			Chunks:  res.Chunks,
+			Inlined: res.Inlined,
+			Skipped: len(res.Skipped),
+			Notes:   len(res.Notes),
+			Reads:   reads.Reads.Load(),
+			Bytes:   reads.Bytes.Load(),
+			Seconds: time.Since(start).Seconds(),
+		},
+	}
+	for _, s := range res.Skipped {
+		resp.Skipped = append(resp.Skipped, s.Error())
+	}
+	resp.Body = fmt.Sprintf("scanned %s -> %s: %d arrays, %d chunks (%d inline), %d skipped",
+		req.Input, req.Output, res.Arrays, res.Chunks, res.Inlined, len(res.Skipped))
+	return resp, nil
+}
+
+// InputError is a failure that another attempt would repeat: the input
+// is not a file the scanner can reference as asked (corrupt, unsupported,
+// missing, not permitted) or the request itself is wrong. Its name is the
+// errorType the Lambda function reports, which tells the executor not to
+// retry.
+type InputError struct {
+	Input string
+	Err   error
+}
+
+func (e *InputError) Error() string { return nameInput(e.Input, e.Err) }
+func (e *InputError) Unwrap() error { return e.Err }
+
+// RetryableError is any other failure of a scan (writing the output, a
+// read that failed on the way, the function's deadline): another attempt
+// may succeed.
+type RetryableError struct {
+	Input string
+	Err   error
+}
+
+func (e *RetryableError) Error() string { return nameInput(e.Input, e.Err) }
+func (e *RetryableError) Unwrap() error { return e.Err }
+
+// errorTypeInput is InputError's name as aws-lambda-go reports it in
+// errorType (the error's type name).
+const errorTypeInput = "InputError"
+
+// classify wraps a scan error as an InputError or a RetryableError.
+func classify(input string, err error) error {
+	var fe *hdf5scan.FormatError
+	var ue *hdf5scan.UnsupportedError
+	var se *blob.SchemeError
+	var re *blob.RangeError
+	switch {
+	case errors.As(err, &fe), errors.As(err, &ue), errors.As(err, &se), errors.As(err, &re),
+		errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission):
+		return &InputError{Input: input, Err: err}
+	}
+	return &RetryableError{Input: input, Err: err}
+}
+
+// nameInput makes sure a message names the input, once.
+func nameInput(input string, err error) string {
+	msg := err.Error()
+	if input == "" || strings.Contains(msg, input) {
+		return msg
+	}
+	return input + ": " + msg
+}
