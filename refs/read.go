@@ -20,12 +20,13 @@ func ReadFile(path string) (*Set, error) {
 		}
 		return ReadParquet(path)
 	}
-	f, err := os.Open(path)
+	// One read of the known size: io.ReadAll would grow its buffer to
+	// twice a large combined document.
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	s, err := ReadJSON(f)
+	s, err := parseJSON(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
