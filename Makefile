@@ -10,6 +10,9 @@ BIN := bin/gokerchunk
 # Tools built from source are cached here so later runs reuse them.
 TOOLS := $(HOME)/.cache/gokerchunk-tools/bin
 STATICCHECK_VERSION := v0.8.2
+# versitygw is the real S3 server the blob and CLI tests start (posix
+# backend, 127.0.0.1); internal/s3test pins the same version.
+VERSITYGW_VERSION := v1.8.0
 # The HDF5 filter plugins let libhdf5 (under `check`, h5py and libnetcdf)
 # read the plugin-filtered fixtures the scanner is compared against.
 APT_PACKAGES := libnetcdf-dev libhdf5-dev netcdf-bin hdf5-tools pkg-config \
@@ -49,6 +52,10 @@ deps:
 	@if [ ! -x $(TOOLS)/staticcheck ]; then \
 		echo "building staticcheck $(STATICCHECK_VERSION) into $(TOOLS)"; \
 		GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION); \
+	fi
+	@if ! $(GO) version -m $(TOOLS)/versitygw 2>/dev/null | grep -q 'mod.*versitygw.*$(VERSITYGW_VERSION)'; then \
+		echo "building versitygw $(VERSITYGW_VERSION) into $(TOOLS) (about 2 minutes)"; \
+		GOBIN=$(TOOLS) $(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION); \
 	fi
 
 build:
