@@ -7,8 +7,11 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
@@ -55,6 +58,7 @@ func (c *Client) s3Client(ctx context.Context) (*s3.Client, error) {
 				// a plain http.Client when AWS_CA_BUNDLE is set.
 				o.HTTPClient = &http.Client{Transport: c.cfg.Transport}
 			}
+			o.Retryer = c.cfg.retryPolicy().sdkRetryer()
 			o.UsePathStyle = c.cfg.S3PathStyle
 			// Ranged GETs carry no checksum of their bytes; without this
 			// the SDK logs a warning for every one.
@@ -87,6 +91,32 @@ type s3Object struct {
 	client *s3.Client
 	loc    s3Location
 	url    string
+}
+
+// sdkRetryer retries the requests the SDK sends on its own (PutObject,
+// multipart uploads, listings, HEADs) as retryPolicy does reads: the same
+// attempts, delays and retryable failures (429 included), and no
+// client-side retry quota, which a long run of throttled requests would
+// exhaust.
+func (p retryPolicy) sdkRetryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = p.attempts
+		o.MaxBackoff = p.max
+		o.Backoff = sdkBackoff(p)
+		o.RateLimiter = ratelimit.None
+		o.Retryables = append(o.Retryables, retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+			if retryable(err) {
+				return aws.TrueTernary
+			}
+			return aws.UnknownTernary
+		}))
+	})
+}
+
+type sdkBackoff retryPolicy
+
+func (b sdkBackoff) BackoffDelay(attempt int, err error) (time.Duration, error) {
+	return retryPolicy(b).delay(attempt, err), nil
 }
 
 // noRetries leaves retrying to retryPolicy, which also repeats truncated
