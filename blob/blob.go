@@ -26,6 +26,15 @@ type Reader interface {
 	Close() error
 }
 
+// Prefetcher is implemented by readers that can fetch byte ranges
+// ({offset, length}) in the background, ahead of the reads that will need
+// them (remote readers). A format parser that knows what it reads next
+// declares the same method set and hints through it, without importing
+// this package.
+type Prefetcher interface {
+	Prefetch(ranges [][2]int64)
+}
+
 // SchemeError reports a URL whose scheme this package cannot read or
 // write.
 type SchemeError struct {

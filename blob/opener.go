@@ -125,3 +125,10 @@ func (s sharedReader) ReadAt(p []byte, off int64) (int, error) { return s.r.Read
 func (s sharedReader) Size() int64                             { return s.r.Size() }
 func (s sharedReader) Close() error                            { return nil }
 func (s sharedReader) Stats() *Stats                           { return StatsOf(s.r) }
+
+// Prefetch passes the hint on to a reader that takes it.
+func (s sharedReader) Prefetch(ranges [][2]int64) {
+	if p, ok := s.r.(Prefetcher); ok {
+		p.Prefetch(ranges)
+	}
+}

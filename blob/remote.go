@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // rangeGetter fetches byte ranges of one remote object, one request per
@@ -45,6 +47,9 @@ type remoteReader struct {
 
 	mu       sync.Mutex
 	inflight map[int64]*blockFetch
+	// roundEnd is when a read last finished waiting for the network: a
+	// prefetch started before it ran in an earlier round trip.
+	roundEnd time.Time
 }
 
 // directBlocks: a read spanning more blocks than this bypasses the cache.
@@ -53,10 +58,11 @@ const directBlocks = 4
 // blockFetch is one GET of blocks [first, first+len(data)/blockSize]; done
 // is closed when data or err is set.
 type blockFetch struct {
-	done  chan struct{}
-	first int64
-	data  []byte
-	err   error
+	done    chan struct{}
+	first   int64
+	started time.Time
+	data    []byte
+	err     error
 }
 
 var readerIDs atomic.Uint64
@@ -78,7 +84,7 @@ func (c *Client) openRemote(ctx context.Context, url string, get rangeGetter, sh
 	}
 	head := make([]byte, c.cfg.HeadSize)
 	var n int
-	err := r.retry.do(ctx, r.count, int64(len(head)), func(ctx context.Context) error {
+	err := r.retry.do(ctx, r.count, int64(len(head)), true, func(ctx context.Context) error {
 		var err error
 		n, r.size, err = get.getHead(ctx, head)
 		r.count.fetched(int64(n))
@@ -96,6 +102,7 @@ func (c *Client) openRemote(ctx context.Context, url string, get rangeGetter, sh
 		}
 	}
 	r.ctx, r.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	r.roundEnd = time.Now()
 	return r, nil
 }
 
@@ -160,13 +167,12 @@ func (r *remoteReader) read(p []byte, off int64) error {
 	}
 	if lo >= 0 && last-first+1 > directBlocks {
 		r.mu.Unlock()
-		return r.fetch(off, p)
+		return r.fetch(off, p, true)
 	}
 	if lo >= 0 {
-		own = &blockFetch{done: make(chan struct{}), first: lo}
+		own = r.startFetch(lo, hi)
 		for i := lo; i <= hi; i++ {
 			if blocks[i-first] == nil && waits[i-first] == nil {
-				r.inflight[i] = own
 				waits[i-first] = own
 			}
 		}
@@ -174,26 +180,31 @@ func (r *remoteReader) read(p []byte, off int64) error {
 	r.mu.Unlock()
 
 	if own != nil {
-		start, end := lo*bs, min((hi+1)*bs, r.size)
-		data := make([]byte, end-start)
-		err := r.fetch(start, data)
-		r.mu.Lock()
-		for i := lo; i <= hi; i++ {
-			if r.inflight[i] == own {
-				delete(r.inflight, i)
-			}
-			if err == nil {
-				b := data[(i-lo)*bs : min((i-lo+1)*bs, end-start)]
-				r.cache.put(blockKey{r.id, i}, b[:len(b):len(b)])
-			}
-		}
-		r.mu.Unlock()
-		own.data, own.err = data, err
-		close(own.done)
+		r.runFetch(own, hi, true)
 	}
+	r.mu.Lock()
+	roundEnd := r.roundEnd
+	r.mu.Unlock()
+	waited := own != nil
+	counted := false
 	for i, f := range waits {
 		if f == nil {
 			continue
+		}
+		if f != own {
+			// Waiting for a fetch someone else started (a prefetch, a
+			// concurrent read) is a round trip unless it is done, or it
+			// started before the last wait ended (then this wait is the
+			// tail of that round trip).
+			select {
+			case <-f.done:
+			default:
+				waited = true
+				if !counted && own == nil && f.started.After(roundEnd) {
+					counted = true
+					r.count.roundTrip()
+				}
+			}
 		}
 		select {
 		case <-f.done:
@@ -206,6 +217,11 @@ func (r *remoteReader) read(p []byte, off int64) error {
 		b := (first + int64(i) - f.first) * bs
 		blocks[i] = f.data[b:min(b+bs, int64(len(f.data)))]
 	}
+	if waited {
+		r.mu.Lock()
+		r.roundEnd = time.Now()
+		r.mu.Unlock()
+	}
 	for i, b := range blocks {
 		blockStart := (first + int64(i)) * bs
 		lo := max(off, blockStart)
@@ -215,9 +231,114 @@ func (r *remoteReader) read(p []byte, off int64) error {
 	return nil
 }
 
-// fetch fills p with the bytes at off in one ranged GET, retried.
-func (r *remoteReader) fetch(off int64, p []byte) error {
-	err := r.retry.do(r.ctx, r.count, int64(len(p)), func(ctx context.Context) error {
+// startFetch registers a fetch of blocks [lo, hi] as in flight for those
+// of them that are not already (r.mu held).
+func (r *remoteReader) startFetch(lo, hi int64) *blockFetch {
+	f := &blockFetch{done: make(chan struct{}), first: lo, started: time.Now()}
+	for i := lo; i <= hi; i++ {
+		if _, ok := r.inflight[i]; !ok {
+			r.inflight[i] = f
+		}
+	}
+	return f
+}
+
+// runFetch fetches the blocks of f (up to hi), caches them and releases
+// their waiters; waited says whether a caller is waiting for it.
+func (r *remoteReader) runFetch(f *blockFetch, hi int64, waited bool) {
+	bs := r.blockSize
+	start, end := f.first*bs, min((hi+1)*bs, r.size)
+	data := make([]byte, end-start)
+	err := r.fetch(start, data, waited)
+	r.mu.Lock()
+	for i := f.first; i <= hi; i++ {
+		if r.inflight[i] == f {
+			delete(r.inflight, i)
+		}
+		if err == nil {
+			b := data[(i-f.first)*bs : min((i-f.first+1)*bs, end-start)]
+			r.cache.put(blockKey{r.id, i}, b[:len(b):len(b)])
+		}
+	}
+	r.mu.Unlock()
+	f.data, f.err = data, err
+	close(f.done)
+}
+
+// prefetchGap is how many unwanted blocks may lie between two wanted runs
+// that one prefetch GET still covers. Prefetch GETs run concurrently, so
+// merging saves requests, not time, while the bytes in between cost
+// transfer time: only adjacent blocks are merged.
+const prefetchGap = 0
+
+// maxPrefetches bounds the GETs one Prefetch runs at once.
+const maxPrefetches = 16
+
+// Prefetch starts fetching, in the background, the blocks of the given
+// byte ranges ({offset, length}) that are neither cached nor being
+// fetched, in as few ranged GETs as runs of nearby blocks allow, sent
+// concurrently. Reads of those ranges then wait for these GETs instead of
+// sending their own, so a caller that knows what it will read next (the
+// children of a B-tree node) pays one round trip for all of it. Ranges
+// outside the object are clipped. A prefetch GET is retried like any other;
+// a read waiting for one that failed for good gets its error.
+func (r *remoteReader) Prefetch(ranges [][2]int64) {
+	bs := r.blockSize
+	var want []int64
+	for _, rg := range ranges {
+		off, n := max(rg[0], 0), rg[1]
+		if n <= 0 || off >= r.size {
+			continue
+		}
+		end := min(off+n, r.size)
+		for i := off / bs; i <= (end-1)/bs; i++ {
+			want = append(want, i)
+		}
+	}
+	if len(want) == 0 || r.ctx.Err() != nil {
+		return
+	}
+	slices.Sort(want)
+	want = slices.Compact(want)
+	r.mu.Lock()
+	var missing []int64
+	for _, i := range want {
+		if _, ok := r.inflight[i]; ok {
+			continue
+		}
+		if _, ok := r.cache.get(blockKey{r.id, i}); ok {
+			continue
+		}
+		missing = append(missing, i)
+	}
+	type run struct{ lo, hi int64 }
+	var runs []run
+	for _, i := range missing {
+		if n := len(runs); n > 0 && i-runs[n-1].hi <= prefetchGap+1 {
+			runs[n-1].hi = i
+		} else {
+			runs = append(runs, run{i, i})
+		}
+	}
+	fetches := make([]*blockFetch, len(runs))
+	for k, rn := range runs {
+		fetches[k] = r.startFetch(rn.lo, rn.hi)
+	}
+	r.mu.Unlock()
+	sem := make(chan struct{}, maxPrefetches)
+	for k, f := range fetches {
+		go func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			r.runFetch(f, runs[k].hi, false)
+		}()
+	}
+}
+
+// fetch fills p with the bytes at off in one ranged GET, retried; waited
+// says whether a caller waits for it (a round trip) or it is a prefetch.
+func (r *remoteReader) fetch(off int64, p []byte, waited bool) error {
+	err := r.retry.do(r.ctx, r.count, int64(len(p)), waited, func(ctx context.Context) error {
 		n, err := r.get.getRange(ctx, off, p)
 		r.count.fetched(int64(n))
 		return err

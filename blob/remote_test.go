@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -520,5 +521,52 @@ func TestBlockCacheLRU(t *testing.T) {
 	c.drop(1)
 	if c.used != 5 || c.lru.Len() != 1 {
 		t.Errorf("after drop: %d bytes in %d blocks", c.used, c.lru.Len())
+	}
+}
+
+func TestPrefetch(t *testing.T) {
+	data := testData(4 << 20)
+	srv := newRangeServer(t, data)
+	c := smallBlocks(Config{})
+	r, err := c.Open(context.Background(), srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	srv.reset()
+	ranges := [][2]int64{
+		{100, 50},                  // in the head: nothing to fetch
+		{1<<20 + 10, 100},          // block 16
+		{1<<20 + 64*kib, 100},      // block 17: adjacent, one GET 16-17
+		{1<<20 + 3*64*kib, 100},    // block 19: a GET of its own
+		{2<<20 + 64*kib - 10, 20},  // blocks 32 and 33
+		{3 << 20, 10},              // block 48
+		{4<<20 - 5, 100},           // block 63, clipped at the end
+		{5 << 20, 10},              // outside: ignored
+		{1<<20 + 3*64*kib + 5, 10}, // block 19 again
+	}
+	r.(Prefetcher).Prefetch(ranges)
+	for _, rg := range ranges[:7] {
+		n := min(rg[1], int64(len(data))-rg[0])
+		if got := readAt(t, r, rg[0], n); !bytes.Equal(got, data[rg[0]:rg[0]+n]) {
+			t.Fatalf("wrong bytes at %d", rg[0])
+		}
+	}
+	got := srv.requests()
+	slices.Sort(got)
+	want := []string{"GET bytes=1048576-1179647", "GET bytes=1245184-1310719", "GET bytes=2097152-2228223", "GET bytes=3145728-3211263", "GET bytes=4128768-4194303"}
+	if !slices.Equal(got, want) {
+		t.Errorf("requests %v, want %v", got, want)
+	}
+	// The reads waited for the prefetches, sent together: one round trip
+	// at most (none if they had all arrived), not one per range.
+	if s := StatsOf(r).Counts(); s.Requests != 6 || s.RoundTrips > 2 {
+		t.Errorf("stats %+v", s)
+	}
+	// A second hint for what is cached sends nothing.
+	r.(Prefetcher).Prefetch(ranges)
+	readAt(t, r, 3<<20, 10)
+	if n := len(srv.requests()); n != 5 {
+		t.Errorf("%d requests after a second hint", n)
 	}
 }

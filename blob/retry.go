@@ -82,13 +82,15 @@ func (c Config) retryPolicy() retryPolicy {
 
 // do runs attempt until it succeeds, fails for good or runs out of
 // attempts; n is the bytes the attempt will transfer (for its timeout).
-// Every attempt counts as a request and a round trip, every repeat as a
-// retry. The error of the last attempt is returned, with the attempts made
-// when there were several.
-func (p retryPolicy) do(ctx context.Context, c counters, n int64, attempt func(ctx context.Context) error) error {
+// Every attempt counts as a request, and as a round trip when a caller
+// waits for it (waited), every repeat as a retry. The error of the last
+// attempt is returned, with the attempts made when there were several.
+func (p retryPolicy) do(ctx context.Context, c counters, n int64, waited bool, attempt func(ctx context.Context) error) error {
 	for i := 1; ; i++ {
 		c.request()
-		c.roundTrip()
+		if waited {
+			c.roundTrip()
+		}
 		actx, cancel := context.WithTimeout(ctx, p.timeout+time.Duration(n>>20)*time.Second)
 		err := attempt(actx)
 		cancel()

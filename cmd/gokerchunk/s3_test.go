@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -251,5 +253,39 @@ func TestS3Combine(t *testing.T) {
 	code, _, errOut = runCLI(t, "combine", "-q", "--append", "-o", "s3://data/combined.json", "s3://data/sidecars/atmos_3hr_20010101.nc.json")
 	if code != exitFailures || !strings.Contains(errOut, "cannot combine") {
 		t.Errorf("append of an input already there: exit %d\n%s", code, errOut)
+	}
+}
+
+// TestS3ScanRoundTrips scans a typical netCDF-4 file (12 MB, chunk B-tree
+// nodes scattered over it; testdata/bench/typical_nc4.py) from S3 with
+// 10 ms added to every request: at most 4 sequential round trips (the
+// head, then the chunk index levels of all variables together), and a
+// result equal to a local scan's.
+func TestS3ScanRoundTrips(t *testing.T) {
+	typical := filepath.Join(t.TempDir(), "typical.nc")
+	out, err := exec.Command(debianPython, fixture(t, "bench/typical_nc4.py"), typical).CombinedOutput()
+	requireTool(t, err, "python3-netcdf4 ("+string(out)+")")
+	srv := s3Setup(t)
+	srv.CopyFile(t, typical, "data", "typical.nc")
+	tr := &s3test.Transport{Latency: 10 * time.Millisecond}
+	useClient(t, blob.Config{Transport: tr, S3PathStyle: true})
+	code, _, errOut := runCLI(t, "scan", "--stats", "s3://data/typical.nc", "-o", "s3://data/typical.json")
+	if code != exitOK {
+		t.Fatalf("scan: exit %d\n%s", code, errOut)
+	}
+	var reqs, rounds, retries int
+	var fetched, unit string
+	line := errOut[strings.Index(errOut, "stats: s3://data/typical.nc: "):]
+	if _, err := fmt.Sscanf(line, "stats: s3://data/typical.nc: %d requests (%d round trips, %d retries), %s %s fetched",
+		&reqs, &rounds, &retries, &fetched, &unit); err != nil {
+		t.Fatalf("stats line %q: %v", line, err)
+	}
+	t.Logf("%d GETs, %d round trips, %s %s fetched; transport: %d requests in %d rounds", reqs, rounds, fetched, unit, tr.Requests(), tr.Rounds())
+	if rounds < 1 || rounds > 4 {
+		t.Errorf("%d sequential round trips, want at most 4", rounds)
+	}
+	want := bytes.ReplaceAll(localScan(t, typical), []byte(`"`+typical+`"`), []byte(`"s3://data/typical.nc"`))
+	if got := srv.Get(t, "data", "typical.json"); !bytes.Equal(got, want) {
+		t.Error("the sidecar differs from a local scan's")
 	}
 }
