@@ -26,7 +26,7 @@ NODE_PACKAGES := hyparquet@1.31.5 hyparquet-compressors@1.1.2
 # Only to regenerate fixtures (make fixtures).
 FIXTURE_PACKAGES := faketime python3-hdf5plugin hdf5-filter-plugin-zfp-serial bitshuffle python3-tables python3-h5netcdf
 
-.PHONY: demo test deps build lint fixtures bench bench-combine fuzz clean
+.PHONY: demo test deps build lint fixtures bench bench-combine bench-s3 fuzz clean
 
 # deps installs the Debian packages the build and the tests need (as root,
 # or through sudo when it is there), only when one is missing.
@@ -104,6 +104,12 @@ bench:
 # peak memory as the inputs grow.
 bench-combine:
 	bash testdata/bench/combine.sh
+
+# bench-s3 scans files from a local S3 server (versitygw) with 20 ms added
+# to every request: GET requests, bytes fetched, sequential round trips and
+# wall time per file, and the throughput of 1, 2, 4 and 8 workers.
+bench-s3: deps
+	$(GO) test -run '^$$' -bench S3Scan -benchtime 5x ./cmd/gokerchunk/
 
 # fuzz runs each parser's fuzz target for FUZZTIME; crashers land in the
 # package's testdata/fuzz and become regression tests.

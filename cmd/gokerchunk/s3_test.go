@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -287,5 +288,32 @@ func TestS3ScanRoundTrips(t *testing.T) {
 	want := bytes.ReplaceAll(localScan(t, typical), []byte(`"`+typical+`"`), []byte(`"s3://data/typical.nc"`))
 	if got := srv.Get(t, "data", "typical.json"); !bytes.Equal(got, want) {
 		t.Error("the sidecar differs from a local scan's")
+	}
+}
+
+// TestHTTPScanCheck scans files served over HTTP (range requests, no
+// listing) and checks the references, which name the http:// URLs.
+func TestHTTPScanCheck(t *testing.T) {
+	useClient(t, blob.Config{})
+	dir := filepath.Dir(sampleFiles(t)[0])
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	defer srv.Close()
+	in, _ := filepath.Abs(sampleFiles(t)[0])
+	url := srv.URL + "/" + filepath.Base(in)
+	out := filepath.Join(t.TempDir(), "x.json")
+	if code, _, errOut := runCLI(t, "scan", "-q", "--inline-threshold", "0", "-o", out, url); code != exitOK {
+		t.Fatalf("scan: exit %d\n%s", code, errOut)
+	}
+	got, _ := os.ReadFile(out)
+	want := bytes.ReplaceAll(localScan(t, in, "--inline-threshold", "0"), []byte(`"`+in+`"`), []byte(`"`+url+`"`))
+	if !bytes.Equal(got, want) {
+		t.Error("the sidecar of the HTTP input differs from a local scan's with the URL replaced")
+	}
+	code, stdout, errOut := runCLI(t, "check", out, "--source", in)
+	if code != exitOK || !strings.Contains(stdout, " 0 mismatch, 0 missing, 0 extra, 0 error") {
+		t.Errorf("check: exit %d\n%s%s", code, stdout, errOut)
+	}
+	if code, _, errOut := runCLI(t, "scan", "-q", srv.URL+"/missing.nc"); code != exitFailures || !strings.Contains(errOut, srv.URL+"/missing.nc") {
+		t.Errorf("missing URL: exit %d\n%s", code, errOut)
 	}
 }
