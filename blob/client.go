@@ -110,6 +110,11 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// maxIdleConnsPerHost keeps connections for the concurrent GETs of
+// prefetches and workers (Go's default keeps 2 per host and would open new
+// ones, with their handshakes, for every round).
+const maxIdleConnsPerHost = 64
+
 // Client reads and writes targets by URL with one Config. It is safe for
 // concurrent use; its S3 client is made on first use and then shared.
 type Client struct {
@@ -124,8 +129,13 @@ type Client struct {
 // NewClient returns a Client with cfg (zero fields take their defaults).
 func NewClient(cfg Config) *Client {
 	cfg = cfg.withDefaults()
-	hc := &http.Client{Transport: cfg.Transport}
-	return &Client{cfg: cfg, http: hc}
+	t := cfg.Transport
+	if t == nil {
+		dt := http.DefaultTransport.(*http.Transport).Clone()
+		dt.MaxIdleConnsPerHost = maxIdleConnsPerHost
+		t = dt
+	}
+	return &Client{cfg: cfg, http: &http.Client{Transport: t}}
 }
 
 // Config returns the client's configuration, defaults filled in.

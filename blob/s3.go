@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
@@ -42,7 +43,10 @@ func (l s3Location) url(key string) string { return "s3://" + l.bucket + "/" + k
 // ~/.aws files.
 func (c *Client) s3Client(ctx context.Context) (*s3.Client, error) {
 	c.s3once.Do(func() {
-		cfg, err := config.LoadDefaultConfig(context.WithoutCancel(ctx))
+		hc := awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+			t.MaxIdleConnsPerHost = maxIdleConnsPerHost
+		})
+		cfg, err := config.LoadDefaultConfig(context.WithoutCancel(ctx), config.WithHTTPClient(hc))
 		if err != nil {
 			c.s3err = fmt.Errorf("AWS configuration: %w", err)
 			return

@@ -33,7 +33,8 @@ func (f Fault) String() string {
 // adds latency, injects faults and counts requests, for tests of retries
 // and for counting round trips in benchmarks.
 type Transport struct {
-	// Base sends the requests; nil means http.DefaultTransport.
+	// Base sends the requests; nil means a transport like
+	// http.DefaultTransport that keeps more idle connections per host.
 	Base http.RoundTripper
 	// Latency is added to every request before it is sent.
 	Latency time.Duration
@@ -95,7 +96,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	base := t.Base
 	if base == nil {
-		base = http.DefaultTransport
+		base = defaultBase
 	}
 	resp, err := base.RoundTrip(req)
 	if err != nil || fault != Truncate || resp.ContentLength < 2 {
@@ -104,6 +105,12 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.Body = &cutBody{r: io.LimitReader(resp.Body, resp.ContentLength/2), c: resp.Body}
 	return resp, nil
 }
+
+var defaultBase = func() http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 64
+	return t
+}()
 
 // Requests is the number of requests seen.
 func (t *Transport) Requests() int {
