@@ -93,6 +93,11 @@ func (c *Client) openRemote(ctx context.Context, url string, get rangeGetter, sh
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", url, err)
 	}
+	if n < len(head) {
+		// Blocks keep their buffer alive: do not let a small object's
+		// pin the whole head.
+		head = append([]byte(nil), head[:n]...)
+	}
 	// The head is cached in whole blocks, and the last partial one when
 	// it ends the object.
 	for i := int64(0); i*r.blockSize < int64(n); i++ {
