@@ -17,6 +17,9 @@ STATICCHECK_VERSION := v0.8.2
 # fan-out tests (internal/lambdatest); pinned (no release tags on the
 # module proxy).
 RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
+# versitygw is the real S3 server the blob and CLI tests start (posix
+# backend, 127.0.0.1); internal/s3test pins the same version.
+VERSITYGW_VERSION := v1.8.0
 # The HDF5 filter plugins let libhdf5 (under `check`, h5py and libnetcdf)
 # read the plugin-filtered fixtures the scanner is compared against.
 APT_PACKAGES := zip libnetcdf-dev libhdf5-dev netcdf-bin hdf5-tools pkg-config \
@@ -30,7 +33,7 @@ NODE_PACKAGES := hyparquet@1.31.5 hyparquet-compressors@1.1.2
 # Only to regenerate fixtures (make fixtures).
 FIXTURE_PACKAGES := faketime python3-hdf5plugin hdf5-filter-plugin-zfp-serial bitshuffle python3-tables python3-h5netcdf
 
-.PHONY: demo test deps build lint lambda-zip fixtures bench bench-combine fuzz clean
+.PHONY: demo test deps build lint lambda-zip fixtures bench bench-combine bench-s3 fuzz clean
 
 # deps installs the Debian packages the build and the tests need (as root,
 # or through sudo when it is there), only when one is missing.
@@ -60,6 +63,10 @@ deps:
 	@if ! $(GO) version -m $(TOOLS)/aws-lambda-rie 2>/dev/null | grep -q "$(RIE_VERSION)"; then \
 		echo "building aws-lambda-rie $(RIE_VERSION) into $(TOOLS)"; \
 		GOBIN=$(TOOLS) $(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION); \
+	fi
+	@if ! $(GO) version -m $(TOOLS)/versitygw 2>/dev/null | grep -q 'mod.*versitygw.*$(VERSITYGW_VERSION)'; then \
+		echo "building versitygw $(VERSITYGW_VERSION) into $(TOOLS) (about 2 minutes)"; \
+		GOBIN=$(TOOLS) $(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION); \
 	fi
 
 build:
@@ -124,6 +131,12 @@ bench:
 # peak memory as the inputs grow.
 bench-combine:
 	bash testdata/bench/combine.sh
+
+# bench-s3 scans files from a local S3 server (versitygw) with 20 ms added
+# to every request: GET requests, bytes fetched, sequential round trips and
+# wall time per file, and the throughput of 1, 2, 4 and 8 workers.
+bench-s3: deps
+	$(GO) test -run '^$$' -bench S3Scan -benchtime 5x ./cmd/gokerchunk/
 
 # fuzz runs each parser's fuzz target for FUZZTIME; crashers land in the
 # package's testdata/fuzz and become regression tests.

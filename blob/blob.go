@@ -1,7 +1,14 @@
 // Package blob gives random access to the bytes of a target named by URL
-// (local paths and file:// URLs today; s3:// and http(s):// later behind the
-// same Reader interface), counts the reads made through it, and writes local
-// outputs atomically.
+// (local paths, file://, s3:// and http(s)://), counts the reads and
+// requests made through it, writes outputs atomically (local files and S3
+// objects), and expands input patterns (directories, S3 prefixes, globs)
+// into URLs.
+//
+// Remote readers cache what they fetch in blocks and fetch a run of missing
+// blocks in one ranged GET; their open fetches the target's head in the
+// same GET that learns its size. Failed requests (throttling, 5xx, resets,
+// truncated bodies) are retried with exponential backoff and jitter. The
+// package knows no file format.
 package blob
 
 import (
@@ -19,25 +26,55 @@ type Reader interface {
 	Close() error
 }
 
-// SchemeError reports a URL whose scheme has no reader yet.
+// Prefetcher is implemented by readers that can fetch byte ranges
+// ({offset, length}) in the background, ahead of the reads that will need
+// them (remote readers). A format parser that knows what it reads next
+// declares the same method set and hints through it, without importing
+// this package.
+type Prefetcher interface {
+	Prefetch(ranges [][2]int64)
+}
+
+// SchemeError reports a URL whose scheme this package cannot read or
+// write.
 type SchemeError struct {
 	Scheme string
 	URL    string
 }
 
 func (e *SchemeError) Error() string {
-	return fmt.Sprintf("%s:// is not supported yet (%s)", e.Scheme, e.URL)
+	return fmt.Sprintf("%s:// is not supported (%s)", e.Scheme, e.URL)
 }
 
-// Open opens a local path or a file:// URL. Any other scheme gives a
-// *SchemeError.
+// Open opens a local path, file://, s3:// or http(s):// URL for reading
+// with the Default client. Any other scheme gives a *SchemeError.
 func Open(ctx context.Context, url string) (Reader, error) {
-	return open(ctx, url, nil)
+	return Default().Open(ctx, url)
 }
 
-func open(ctx context.Context, url string, shared *Stats) (Reader, error) {
+// Open opens a local path, file://, s3:// or http(s):// URL for reading.
+// A remote open costs one GET, which also fetches the target's head. A
+// target that does not exist gives an error wrapping fs.ErrNotExist.
+func (c *Client) Open(ctx context.Context, url string) (Reader, error) {
+	return c.open(ctx, url, nil, nil)
+}
+
+// open opens url; shared, when not nil, also counts its reads, and cache,
+// when not nil, holds its blocks (an Opener's).
+func (c *Client) open(ctx context.Context, url string, shared *Stats, cache *blockCache) (Reader, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("open %s: %w", url, err)
+	}
+	scheme, _, _ := splitScheme(url)
+	switch scheme {
+	case "s3":
+		obj, err := c.s3Object(ctx, url)
+		if err != nil {
+			return nil, err
+		}
+		return c.openRemote(ctx, url, obj, shared, cache)
+	case "http", "https":
+		return c.openRemote(ctx, url, &httpObject{client: c.http, url: url}, shared, cache)
 	}
 	path, err := localPath(url)
 	if err != nil {

@@ -14,6 +14,8 @@ import (
 // caller may close what it opened (as it would a Reader from Open) without
 // breaking other users of the same target. Opener.Close closes them all.
 type Opener struct {
+	client  *Client
+	cache   *blockCache // shared by its remote readers
 	mu      sync.Mutex
 	entries map[string]*openEntry
 	closed  bool
@@ -28,9 +30,13 @@ type openEntry struct {
 	err  error
 }
 
-// NewOpener returns an empty Opener.
-func NewOpener() *Opener {
-	return &Opener{entries: map[string]*openEntry{}}
+// NewOpener returns an empty Opener of the Default client.
+func NewOpener() *Opener { return Default().NewOpener() }
+
+// NewOpener returns an empty Opener whose remote readers share one block
+// cache of the client's OpenerCacheSize.
+func (c *Client) NewOpener() *Opener {
+	return &Opener{client: c, cache: newBlockCache(c.cfg.OpenerCacheSize), entries: map[string]*openEntry{}}
 }
 
 var errOpenerClosed = errors.New("blob: opener is closed")
@@ -62,7 +68,7 @@ func (o *Opener) Open(ctx context.Context, url string) (Reader, error) {
 		return sharedReader{e.r}, nil
 	}
 
-	r, err := open(ctx, url, &o.stats)
+	r, err := o.client.open(ctx, url, &o.stats, o.cache)
 	o.mu.Lock()
 	e.r, e.err = r, err
 	if err != nil {
@@ -119,3 +125,10 @@ func (s sharedReader) ReadAt(p []byte, off int64) (int, error) { return s.r.Read
 func (s sharedReader) Size() int64                             { return s.r.Size() }
 func (s sharedReader) Close() error                            { return nil }
 func (s sharedReader) Stats() *Stats                           { return StatsOf(s.r) }
+
+// Prefetch passes the hint on to a reader that takes it.
+func (s sharedReader) Prefetch(ranges [][2]int64) {
+	if p, ok := s.r.(Prefetcher); ok {
+		p.Prefetch(ranges)
+	}
+}

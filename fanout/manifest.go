@@ -1,6 +1,7 @@
 package fanout
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -99,8 +100,7 @@ func NewManifest(executor, function string, started time.Time, results []JobResu
 		t.Inlined += s.Inlined
 		t.Skipped += s.Skipped
 		t.Notes += s.Notes
-		t.Reads += s.Reads
-		t.Bytes += s.Bytes
+		t.Counts = t.Counts.Plus(s.Counts)
 		t.Seconds += s.Seconds
 	}
 	m.Succeeded, m.Failed = len(m.Outputs), len(m.Failures)
@@ -122,7 +122,12 @@ func isPermanent(err error) bool {
 
 // WriteFile writes the manifest as indented JSON, atomically.
 func (m *Manifest) WriteFile(path string) error {
-	return blob.WriteFileAtomic(path, func(w io.Writer) error {
+	return m.Write(context.Background(), path)
+}
+
+// Write writes the manifest atomically to a local path or an s3:// URL.
+func (m *Manifest) Write(ctx context.Context, url string) error {
+	return blob.WriteAtomic(ctx, url, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(m)

@@ -14,17 +14,19 @@ import (
 // ScanOptions configure ScanFile.
 type ScanOptions struct {
 	hdf5scan.Options
-	// Output is where the sidecar JSON goes: a path, "-" for Stdout, or ""
-	// to write nothing (the result's Set is still returned).
+	// Output is where the sidecar JSON goes: a path or s3:// URL, "-" for
+	// Stdout, or "" to write nothing (the result's Set is still returned).
 	Output string
 	Stdout io.Writer
-	// Stats, when not nil, receives the reads the scan made of the input.
+	// Stats, when not nil, receives the counters of the input's reader
+	// (requests, bytes, retries), also when the scan fails.
 	Stats *blob.Stats
 }
 
-// ScanFile scans one input and writes its kerchunk JSON sidecar. A local
-// output is written through a temporary file and renamed, so a failed scan
-// never leaves a partial sidecar.
+// ScanFile scans one input and writes its kerchunk JSON sidecar. The
+// output is written atomically (blob.WriteAtomic: a local temporary file
+// renamed, or one S3 PutObject), so a failed scan never leaves a partial
+// sidecar.
 func ScanFile(ctx context.Context, url string, opts ScanOptions) (*hdf5scan.Result, error) {
 	r, err := blob.Open(ctx, url)
 	if err != nil {
@@ -32,12 +34,7 @@ func ScanFile(ctx context.Context, url string, opts ScanOptions) (*hdf5scan.Resu
 	}
 	defer r.Close()
 	if opts.Stats != nil {
-		defer func() {
-			if s := blob.StatsOf(r); s != nil {
-				opts.Stats.Reads.Add(s.Reads.Load())
-				opts.Stats.Bytes.Add(s.Bytes.Load())
-			}
-		}()
+		defer func() { opts.Stats.Add(blob.StatsOf(r).Counts()) }()
 	}
 	if opts.URL == "" {
 		opts.URL = url
@@ -57,8 +54,8 @@ func ScanFile(ctx context.Context, url string, opts ScanOptions) (*hdf5scan.Resu
 			return nil, fmt.Errorf("write JSON for %s: %w", url, err)
 		}
 	default:
-		if err := blob.WriteFileAtomic(opts.Output, func(w io.Writer) error { return refs.WriteJSON(w, res.Set) }); err != nil {
-			return nil, fmt.Errorf("write %s: %w", opts.Output, err)
+		if err := blob.WriteAtomic(ctx, opts.Output, func(w io.Writer) error { return refs.WriteJSON(w, res.Set) }); err != nil {
+			return nil, err
 		}
 	}
 	return res, nil

@@ -50,13 +50,15 @@ type ScanResponse struct {
 
 // ScanStats counts what one scan produced and cost.
 type ScanStats struct {
-	Arrays  int     `json:"arrays"`
-	Chunks  int     `json:"chunks"`
-	Inlined int     `json:"inlined"`
-	Skipped int     `json:"skipped"`
-	Notes   int     `json:"notes"`
-	Reads   int64   `json:"reads"` // read calls on the input
-	Bytes   int64   `json:"bytes"` // bytes they returned
+	Arrays  int `json:"arrays"`
+	Chunks  int `json:"chunks"`
+	Inlined int `json:"inlined"`
+	Skipped int `json:"skipped"`
+	Notes   int `json:"notes"`
+	// Counts are the input reader's: reads and the bytes they returned,
+	// and for remote inputs the requests, bytes fetched, retries and
+	// sequential round trips they cost.
+	blob.Counts
 	Seconds float64 `json:"seconds"`
 }
 
@@ -132,8 +134,7 @@ func Scan(ctx context.Context, req ScanRequest, stdout io.Writer) (*ScanResponse
 			Inlined: res.Inlined,
 			Skipped: len(res.Skipped),
 			Notes:   len(res.Notes),
-			Reads:   reads.Reads.Load(),
-			Bytes:   reads.Bytes.Load(),
+			Counts:  reads.Counts(),
 			Seconds: time.Since(start).Seconds(),
 		},
 	}

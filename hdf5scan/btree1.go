@@ -49,18 +49,32 @@ func (f *file) walkBTree1(addr uint64, nodeType int, keySize int, fn func(btree1
 		if err != nil {
 			return err
 		}
-		for i := 0; i < entries; i++ {
-			e := btree1Entry{key: body.bytes(keySize), child: body.addr()}
-			if body.err != nil {
-				return body.err
-			}
-			if level > 0 {
-				if err := walk(e.child, level-1); err != nil {
+		if level == 0 {
+			for i := 0; i < entries; i++ {
+				e := btree1Entry{key: body.bytes(keySize), child: body.addr()}
+				if body.err != nil {
+					return body.err
+				}
+				if err := fn(e); err != nil {
 					return err
 				}
-				continue
 			}
-			if err := fn(e); err != nil {
+			return nil
+		}
+		children := make([]uint64, entries)
+		for i := range children {
+			body.bytes(keySize)
+			children[i] = body.addr()
+		}
+		if body.err != nil {
+			return body.err
+		}
+		// The children are read one after the other, but a remote reader
+		// can fetch them all at once. Nodes of one tree share a size, so
+		// this node's is a fair guess at theirs.
+		f.prefetch(children, hdrSize+bodySize)
+		for _, child := range children {
+			if err := walk(child, level-1); err != nil {
 				return err
 			}
 		}

@@ -119,6 +119,7 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, name string, opts Opti
 	if err := s.prepare(); err != nil {
 		return nil, err
 	}
+	s.prefetchChunkIndexes()
 	for _, o := range s.netCDFOrder() {
 		if err := ctx.Err(); err != nil {
 			return nil, err

@@ -38,7 +38,10 @@ The source is read with libnetcdf and libhdf5:
 A variable libhdf5 reads whose HDF5 extent is shorter than its netCDF
 dimensions is listed as unchecked, not compared.
 
-REFS is a kerchunk JSON file or a Parquet reference directory. A combined
+REFS is a kerchunk JSON file or a Parquet reference directory, local or on
+S3 (s3://bucket/x.json, s3://bucket/set.parq); the chunks are read through
+the references wherever they point (local files, s3://, http(s)://), the
+sources with libnetcdf from local files. A combined
 set is checked against all its sources (--source repeated, or a glob):
 they are ordered by their own --concat-dim coordinate (CF times converted
 with libnetcdf's units and calendar attributes to the combined units) and
@@ -47,6 +50,7 @@ dimension; arrays without it must be equal in every source.`,
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "source", Usage: "the NetCDF-4/HDF5 file(s) the references were made from (required; repeat it, or give a glob, for a combined set)"},
 			&cli.StringFlag{Name: "concat-dim", Value: "time", Usage: "with several sources: the dimension they were combined along"},
+			s3PathStyleFlag(),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
@@ -56,8 +60,8 @@ dimension; arrays without it must be equal in every source.`,
 			if err != nil {
 				return err
 			}
-			path := c.Args().First()
-			set, err := refs.ReadFile(path)
+			configureBlob(c)
+			set, err := readRefSet(c.Context, c.Args().First())
 			if err != nil {
 				return err
 			}

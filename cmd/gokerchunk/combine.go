@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -30,10 +31,12 @@ func combineCommand() *cli.Command {
 		Description: `INPUT is a kerchunk JSON sidecar, an fsspec Parquet reference directory (one
 holding .zmetadata), a directory of sidecars (every *.json below it) or a
 NetCDF-4/HDF5 file (.nc, .nc4, .h5, .hdf5, .he5, .hdf; scanned on the fly),
-or a glob pattern. scan's run manifest (_manifest.json, beside the sidecars)
-is not an input and is passed over. Inputs are read in parallel and may come
-in any order: they are ordered by their coordinate along the concat
-dimension.
+or a glob pattern; on S3 the same: s3://bucket/x.json, s3://bucket/set.parq
+(a prefix holding .zmetadata), s3://bucket/dir/ (every sidecar, Parquet set
+and NetCDF/HDF5 file below it) or s3://bucket/dir/*.json. scan's run
+manifest (_manifest.json, beside the sidecars) is not an input and is passed
+over. Inputs are read in parallel and may come in any order: they are
+ordered by their coordinate along the concat dimension.
 
 Coordinates (--coord DIM=SPEC) come from ` + combine.CoordSpecHelp + `.
 CF times whose units differ between inputs are converted to the first
@@ -62,7 +65,11 @@ Output: kerchunk JSON version 1 (streamed), or with --format parquet (the
 default when OUT ends in .parq or .parquet) fsspec's Parquet layout
 (LazyReferenceMapper): .zmetadata, <array>/refs.N.parq with --record-size
 rows each. OUT is replaced atomically; with --append, OUT is read first and
-the inputs are added to it.
+the inputs are added to it. OUT may be on S3 (s3://bucket/combined.json, one
+PutObject, or multipart past 64 MiB, never visible in part; or
+s3://bucket/combined.parq: written locally, then uploaded file by file with
+.zmetadata last, so that readers never find a .zmetadata whose record files
+are missing; replacing a Parquet set that is being read is not atomic).
 
 Exit status: 0 when combined, 1 when the inputs cannot be combined or an
 input cannot be read, 2 on a usage error.`,
@@ -79,6 +86,7 @@ input cannot be read, 2 on a usage error.`,
 			&cli.StringFlag{Name: "on-unsupported", Value: "error", Usage: "for NetCDF/HDF5 inputs scanned on the fly: error, skip or inline (see scan --help)"},
 			&cli.IntFlag{Name: "inline-threshold", Value: 500, Usage: "for NetCDF/HDF5 inputs scanned on the fly: inline chunks smaller than this many bytes (0: never)"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress and no summary"},
+			s3PathStyleFlag(),
 		},
 		Action: runCombine,
 	}
@@ -92,13 +100,14 @@ func runCombine(c *cli.Context) error {
 	if c.NArg() == 0 {
 		return usagef("combine needs at least one INPUT (see gokerchunk combine --help)")
 	}
-	inputs, err := expandCombineInputs(c.Args().Slice())
+	configureBlob(c)
+	inputs, err := expandCombineInputs(c.Context, c.Args().Slice())
 	if err != nil {
 		return err
 	}
 	if c.Bool("append") {
-		if _, err := os.Stat(out); err != nil {
-			return usagef("--append: %v", err)
+		if err := outputExists(c.Context, out); err != nil {
+			return err
 		}
 		inputs = append([]string{out}, inputs...)
 	}
@@ -148,7 +157,7 @@ func (r *combineRun) run(ctx context.Context, inputs []string) error {
 	for _, n := range res.Notices {
 		fmt.Fprintf(stderr, "note: %s\n", n)
 	}
-	if err := writeCombined(r.out, r.format, res.Set, r.recordSize); err != nil {
+	if err := writeCombined(ctx, r.out, r.format, res.Set, r.recordSize); err != nil {
 		return err
 	}
 	if !r.quiet {
@@ -174,6 +183,9 @@ func combineOptions(c *cli.Context) (opts combine.Options, out, format string, e
 	out = c.String("output")
 	if out == "" || out == "-" {
 		return opts, "", "", usagef("combine needs -o OUT (a JSON file or a Parquet directory)")
+	}
+	if isRemote(out) && !isS3(out) {
+		return opts, "", "", usagef("-o %s: outputs go to local paths or s3://", out)
 	}
 	dims := splitList(c.StringSlice("concat-dim"))
 	if len(dims) != 1 {
@@ -244,11 +256,13 @@ func splitList(vals []string) []string {
 // files to read: files as given, directories as the Parquet set they are
 // or the sidecars and source files below them, glob patterns expanded.
 // Duplicates are dropped; the order does not matter (combine sorts).
-func expandCombineInputs(args []string) ([]string, error) {
+func expandCombineInputs(ctx context.Context, args []string) ([]string, error) {
 	seen := map[string]bool{}
 	var out []string
 	add := func(p string) {
-		if abs, err := filepath.Abs(p); err == nil {
+		if isRemote(p) {
+			p = strings.TrimSuffix(p, "/")
+		} else if abs, err := filepath.Abs(p); err == nil {
 			p = abs
 		}
 		if !seen[p] {
@@ -257,6 +271,16 @@ func expandCombineInputs(args []string) ([]string, error) {
 		}
 	}
 	for _, arg := range args {
+		if isRemote(arg) {
+			got, err := expandRemoteCombineInput(ctx, arg)
+			if err != nil {
+				return nil, err
+			}
+			for _, u := range got {
+				add(u)
+			}
+			continue
+		}
 		matches := []string{arg}
 		if strings.ContainsAny(arg, "*?[") {
 			var err error
@@ -309,6 +333,71 @@ func expandCombineInputs(args []string) ([]string, error) {
 	return out, nil
 }
 
+// expandRemoteCombineInput expands one s3:// or http(s):// combine input:
+// an object as it is, a prefix holding .zmetadata as a Parquet set, any
+// other prefix as the sidecars, Parquet sets and source files below it, and
+// a glob as the objects it matches.
+func expandRemoteCombineInput(ctx context.Context, arg string) ([]string, error) {
+	if !isS3(arg) || strings.ContainsAny(arg, "*?[") {
+		got, err := blob.Expand(ctx, []string{arg}, nil)
+		return got, expandError(err)
+	}
+	prefix := strings.TrimSuffix(arg, "/")
+	if !strings.HasSuffix(arg, "/") {
+		if ok, err := blob.Exists(ctx, arg); err != nil || ok {
+			return []string{arg}, err
+		}
+	}
+	if ok, err := blob.Exists(ctx, prefix+"/.zmetadata"); err != nil || ok {
+		return []string{prefix}, err
+	}
+	objs, err := blob.List(ctx, prefix+"/")
+	if err != nil {
+		return nil, err
+	}
+	// Parquet sets first: their record files are not inputs of their own.
+	var sets []string
+	for _, o := range objs {
+		if dir, ok := strings.CutSuffix(o.URL, "/.zmetadata"); ok {
+			sets = append(sets, dir+"/")
+		}
+	}
+	out := []string{}
+	for _, s := range sets {
+		out = append(out, strings.TrimSuffix(s, "/"))
+	}
+	for _, o := range objs {
+		inSet := false
+		for _, s := range sets {
+			inSet = inSet || strings.HasPrefix(o.URL, s)
+		}
+		if !inSet && (strings.EqualFold(path.Ext(o.URL), ".json") || hasInputExtension(o.URL)) {
+			out = append(out, o.URL)
+		}
+	}
+	if len(out) == 0 {
+		return nil, usagef("%s: no sidecars (*.json), Parquet reference sets or NetCDF/HDF5 files below it", arg)
+	}
+	return out, nil
+}
+
+// outputExists checks, for --append, that OUT is there: a file, a Parquet
+// directory, an S3 object or an S3 Parquet set.
+func outputExists(ctx context.Context, out string) error {
+	if !isS3(out) {
+		if _, err := os.Stat(out); err != nil {
+			return usagef("--append: %v", err)
+		}
+		return nil
+	}
+	for _, u := range []string{out, strings.TrimSuffix(out, "/") + "/.zmetadata"} {
+		if ok, err := blob.Exists(ctx, u); err != nil || ok {
+			return err
+		}
+	}
+	return usagef("--append: %s does not exist", out)
+}
+
 func isParquetRefs(dir string) bool {
 	_, err := os.Stat(filepath.Join(dir, ".zmetadata"))
 	return err == nil
@@ -324,7 +413,7 @@ func (r *combineRun) readInputs(ctx context.Context, inputs []string) ([]combine
 		maxDecodedInline = inlineUnlimited
 	}
 	job := func(ctx context.Context, in string) (*refs.Set, error) {
-		if st, err := os.Stat(in); err == nil && !st.IsDir() && !isJSONFile(in) {
+		if isSourceInput(in) {
 			res, err := fanout.ScanFile(ctx, in, fanout.ScanOptions{Options: hdf5scan.Options{
 				URL: in, InlineThreshold: r.inlineThreshold, SkipUnsupported: r.policy != "error", MaxDecodedInline: maxDecodedInline,
 			}})
@@ -336,7 +425,7 @@ func (r *combineRun) readInputs(ctx context.Context, inputs []string) ([]combine
 			}
 			return res.Set, nil
 		}
-		return refs.ReadFile(in)
+		return readRefSet(ctx, in)
 	}
 	progress := func(done int) {
 		if showProgress {
@@ -363,6 +452,17 @@ func (r *combineRun) readInputs(ctx context.Context, inputs []string) ([]combine
 	return sets, nil
 }
 
+// isSourceInput tells a NetCDF/HDF5 input (scanned) from a reference set
+// (read): remote ones by their extension, local files by theirs or, when
+// it tells nothing, by a first byte other than '{'.
+func isSourceInput(in string) bool {
+	if isRemote(in) {
+		return hasInputExtension(in)
+	}
+	st, err := os.Stat(in)
+	return err == nil && !st.IsDir() && !isJSONFile(in)
+}
+
 // isJSONFile tells a sidecar from a source file: by extension, or by a
 // first byte of '{'.
 func isJSONFile(path string) bool {
@@ -382,9 +482,16 @@ func isJSONFile(path string) bool {
 	return err == nil && b[0] == '{'
 }
 
-// writeCombined replaces out with the set: JSON through a temporary file,
-// Parquet into a temporary directory swapped in at the end.
-func writeCombined(out, format string, set *refs.Set, recordSize int) error {
+// writeCombined replaces out with the set: JSON through a temporary file
+// or one S3 PutObject (multipart when large), Parquet into a temporary
+// directory swapped in at the end, or uploaded to S3 with .zmetadata last.
+func writeCombined(ctx context.Context, out, format string, set *refs.Set, recordSize int) error {
+	if isS3(out) {
+		if format == "json" {
+			return blob.WriteAtomic(ctx, out, func(w io.Writer) error { return refs.WriteJSON(w, set) })
+		}
+		return writeRemoteParquet(ctx, out, set, recordSize)
+	}
 	if format == "json" {
 		if st, err := os.Stat(out); err == nil && st.IsDir() {
 			return fmt.Errorf("%s is a directory; JSON output needs a file name (or --format parquet)", out)

@@ -15,15 +15,17 @@ func infoCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "info",
 		Usage:     "print the groups and variables of a NetCDF-4/HDF5 file",
-		ArgsUsage: "FILE",
+		ArgsUsage: "FILE (a path, s3:// or http(s):// URL)",
 		Description: `For each group and dataset: dtype, shape (unlimited dimensions marked),
 chunk shape, storage layout and chunk index type, filters, and the dimension
 names the scanner will write. Datasets the scanner hides (netCDF dimensions
 without coordinate variables) or cannot represent say why.`,
+		Flags: []cli.Flag{s3PathStyleFlag()},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return usagef("info takes exactly one FILE")
 			}
+			configureBlob(c)
 			url := c.Args().First()
 			r, err := blob.Open(c.Context, url)
 			if err != nil {

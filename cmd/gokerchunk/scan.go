@@ -3,8 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"gokerchunk/blob"
 	"gokerchunk/combine"
 	"gokerchunk/fanout"
 	"gokerchunk/hdf5scan"
@@ -24,24 +25,42 @@ func scanCommand() *cli.Command {
 		Usage:     "write a kerchunk reference JSON for each NetCDF-4/HDF5 input",
 		ArgsUsage: "INPUT...",
 		Description: `INPUT is a file, a directory (every .nc, .nc4, .h5, .hdf5, .he5 and .hdf file
-below it) or a glob pattern. References name each input by its absolute path.
+below it) or a glob pattern; or s3://bucket/key, an S3 prefix
+(s3://bucket/dir/: every object below it with those extensions, all listing
+pages), an S3 glob (s3://bucket/dir/*.nc; a "**" segment matches any number
+of segments) or an http(s):// URL, mixed with local inputs as you like.
+References name each input by its absolute path or its URL.
+
+Remote inputs are read with ranged GETs through a block cache: the open
+fetches the file's head (1 MiB) with its size, which usually holds all the
+metadata, and each further miss costs one GET. Throttling, 5xx answers,
+resets and truncated bodies are retried with backoff. S3 credentials,
+region and endpoint come from the usual AWS environment variables
+(AWS_REGION, AWS_ENDPOINT_URL_S3, AWS_PROFILE, ...) and ~/.aws files;
+GOKERCHUNK_S3_ANONYMOUS=1 reads public buckets without credentials.
 
 With one input, -o names the output file ("-" or no -o: standard output).
-With several, -o names a directory that receives <input file name>.json for
-each input, and _manifest.json: the outputs written and the inputs that
-failed, with the reason and the attempts made. Outputs are written to a
-temporary file and renamed: a failed scan leaves no partial file.
+With several, or when -o ends in "/", -o names a directory (or an S3
+prefix, s3://bucket/out/) that receives <input file name>.json for each
+input, and _manifest.json: the outputs written and the inputs that failed,
+with the reason and the attempts made. Outputs are written atomically (a
+temporary file renamed, or one S3 PutObject): a failed scan leaves no
+partial file.
 
 --executor lambda scans each input in its own invocation of the AWS Lambda
 function --function (cmd/gokerchunk-lambda), --concurrency at once; -o is
-then always a directory. Throttled calls (TooManyRequestsException) are
-retried with exponential backoff and jitter; 5xx answers, lost connections
-and function errors other than InputError (a file that cannot be scanned)
-are retried up to 3 attempts. Credentials and region come from the standard
-AWS environment and config files. The exit status is 1 if any input failed.
+then always a directory or an S3 prefix. Throttled calls
+(TooManyRequestsException) are retried with exponential backoff and jitter;
+5xx answers, lost connections and function errors other than InputError (a
+file that cannot be scanned) are retried up to 3 attempts. Credentials and
+region come from the standard AWS environment and config files. The exit
+status is 1 if any input failed.
 
 --combine OUT then combines the sidecars along time, as "gokerchunk combine
 -o OUT" with its defaults, when every input succeeded.
+
+--stats prints, per input and in total, the requests and bytes it cost,
+the retries and the wall time.
 
 Variables that cannot be referenced as stored are handled by --on-unsupported:
   error  (default) the file fails with an error naming the variable and why;
@@ -67,6 +86,8 @@ seen twice, soft and external links, empty datasets) is listed as "note:".`,
 			&cli.StringFlag{Name: "combine", Usage: "then combine the sidecars along time into this JSON file or Parquet directory (as gokerchunk combine -o OUT)"},
 			&cli.StringFlag{Name: "on-unsupported", Value: "error", Usage: "what to do with a variable that cannot be represented: error, skip or inline"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress and no summary"},
+			&cli.BoolFlag{Name: "stats", Usage: "print the requests, bytes, retries and wall time of each input and in total"},
+			s3PathStyleFlag(),
 		},
 		Action: runScan,
 	}
@@ -81,9 +102,10 @@ func runScan(c *cli.Context) error {
 	if c.NArg() == 0 {
 		return usagef("scan needs at least one INPUT (see gokerchunk scan --help)")
 	}
-	inputs, err := expandInputs(c.Args().Slice())
+	configureBlob(c)
+	inputs, err := blob.Expand(c.Context, c.Args().Slice(), inputExtensions)
 	if err != nil {
-		return err
+		return expandError(err)
 	}
 	policy := c.String("on-unsupported")
 	switch policy {
@@ -118,31 +140,32 @@ func runScan(c *cli.Context) error {
 	out := c.String("output")
 	dir := ""
 	outputs := map[string]string{}
-	if len(inputs) == 1 && executor == "local" {
+	if len(inputs) == 1 && executor == "local" && !isDirOutput(out) {
 		if out == "" {
 			out = "-"
 		}
 		outputs[inputs[0]] = out
 	} else {
-		if out == "" || out == "-" {
+		switch {
+		case out == "" || out == "-":
 			if executor == "lambda" {
-				return usagef("--executor lambda: -o must name a directory for the sidecars")
+				return usagef("--executor lambda: -o must name a directory or an S3 prefix for the sidecars")
 			}
-			return usagef("%d inputs: -o must name a directory for the sidecars", len(inputs))
+			return usagef("%d inputs: -o must name a directory or an S3 prefix for the sidecars", len(inputs))
+		case isS3(out):
+		case isRemote(out):
+			return usagef("-o %s: outputs go to local paths or s3://", out)
 		}
 		dir = out
 		if outputs, err = sidecarNames(inputs, dir); err != nil {
 			return err
 		}
 	}
-	if i := strings.Index(out, "://"); i > 0 {
-		return usagef("-o %s: only local outputs for now (%s:// needs blob's writer for it)", out, out[:i])
-	}
 	combineOut := c.String("combine")
 	if combineOut != "" && out == "-" {
 		return usagef("--combine needs the sidecars written to files (-o)")
 	}
-	if dir != "" {
+	if dir != "" && !isS3(dir) {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
@@ -215,8 +238,8 @@ func runScan(c *cli.Context) error {
 	}
 	manifest := ""
 	if dir != "" {
-		manifest = filepath.Join(dir, fanout.ManifestName)
-		if err := fanout.NewManifest(ex.Name(), function, start, results).WriteFile(manifest); err != nil {
+		manifest = joinOutput(dir, fanout.ManifestName)
+		if err := fanout.NewManifest(ex.Name(), function, start, results).Write(c.Context, manifest); err != nil {
 			return err
 		}
 	}
@@ -238,6 +261,9 @@ func runScan(c *cli.Context) error {
 			summary += "; manifest " + manifest
 		}
 		fmt.Fprintln(stderr, summary)
+	}
+	if c.Bool("stats") {
+		writeCosts(stderr, results, time.Since(start))
 	}
 	if failed > 0 {
 		if combineOut != "" {
@@ -270,4 +296,53 @@ func describeError(input string, err error) string {
 		return msg
 	}
 	return input + ": " + msg
+}
+
+// writeCosts prints the --stats lines: one per input, then the total.
+func writeCosts(w io.Writer, results []fanout.JobResult, wall time.Duration) {
+	var total blob.Counts
+	var sum float64
+	for _, r := range results {
+		var st fanout.ScanStats
+		if r.Response != nil {
+			st = r.Response.Stats
+		}
+		total = total.Plus(st.Counts)
+		sum += st.Seconds
+		fmt.Fprintf(w, "stats: %s: %s in %.3fs\n", r.Input, describeCounts(st.Counts), st.Seconds)
+	}
+	fmt.Fprintf(w, "stats: total: %s: %s; %.3fs of scanning in %.3fs wall time\n",
+		plural(len(results), "input"), describeCounts(total), sum, wall.Seconds())
+}
+
+// describeCounts says what reads cost: requests for remote targets, reads
+// for local ones.
+func describeCounts(c blob.Counts) string {
+	s := fmt.Sprintf("%s, %s read", plural(int(c.Reads), "read"), byteSize(c.Bytes))
+	if c.Requests > 0 {
+		s = fmt.Sprintf("%s (%s, %s), %s fetched, %s",
+			plural(int(c.Requests), "request"), plural(int(c.RoundTrips), "round trip"), retries(c.Retries),
+			byteSize(c.Fetched), s)
+	}
+	return s
+}
+
+func retries(n int64) string {
+	if n == 1 {
+		return "1 retry"
+	}
+	return fmt.Sprintf("%d retries", n)
+}
+
+// byteSize is n in B, KiB, MiB or GiB.
+func byteSize(n int64) string {
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d B", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	case n < 1<<30:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
 }

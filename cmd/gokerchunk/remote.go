@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"gokerchunk/blob"
+	"gokerchunk/refs"
+)
+
+// s3PathStyleFlag is shared by the commands that reach S3.
+func s3PathStyleFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "s3-path-style", Usage: "address S3 buckets by path (http://host/bucket/key), as S3-compatible servers on a plain host name need (or GOKERCHUNK_S3_PATH_STYLE=1)"}
+}
+
+// configureBlob applies the command's flags to blob's default client,
+// keeping whatever else it was configured with.
+func configureBlob(c *cli.Context) {
+	if c.Bool("s3-path-style") {
+		cfg := blob.Default().Config()
+		cfg.S3PathStyle = true
+		blob.SetDefault(blob.NewClient(cfg))
+	}
+}
+
+// isRemote tells s3:// and http(s):// URLs from local paths.
+func isRemote(url string) bool {
+	for _, p := range []string{"s3://", "http://", "https://"} {
+		if len(url) >= len(p) && strings.EqualFold(url[:len(p)], p) {
+			return true
+		}
+	}
+	return false
+}
+
+func isS3(url string) bool { return len(url) >= 5 && strings.EqualFold(url[:5], "s3://") }
+
+// expandError turns blob.Expand's "nothing there" into a usage error.
+func expandError(err error) error {
+	var nm *blob.NoMatchError
+	if errors.As(err, &nm) || errors.Is(err, fs.ErrNotExist) || errors.Is(err, filepath.ErrBadPattern) {
+		return usageError{err}
+	}
+	return err
+}
+
+// joinOutput names the file name inside the output "directory" dir: a
+// local directory or an s3:// prefix.
+func joinOutput(dir, name string) string {
+	if isS3(dir) {
+		return strings.TrimSuffix(dir, "/") + "/" + name
+	}
+	return filepath.Join(dir, name)
+}
+
+// isDirOutput tells whether -o names a directory: one ending in "/", or an
+// existing local directory.
+func isDirOutput(out string) bool {
+	if strings.HasSuffix(out, "/") {
+		return true
+	}
+	if isRemote(out) {
+		return false
+	}
+	st, err := os.Stat(out)
+	return err == nil && st.IsDir()
+}
+
+// readRefSet reads a reference set from a local path (refs.ReadFile) or a
+// remote URL: an S3 prefix holding .zmetadata is a Parquet set, downloaded
+// to a temporary directory and read there; anything else is kerchunk JSON,
+// read whole.
+func readRefSet(ctx context.Context, url string) (*refs.Set, error) {
+	if !isRemote(url) {
+		return refs.ReadFile(url)
+	}
+	if isS3(url) && !strings.EqualFold(path.Ext(url), ".json") {
+		parquet, err := blob.Exists(ctx, strings.TrimSuffix(url, "/")+"/.zmetadata")
+		if err != nil {
+			return nil, err
+		}
+		if parquet {
+			return readRemoteParquet(ctx, url)
+		}
+	}
+	data, err := blob.ReadAll(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	set, err := refs.ReadJSON(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", url, err)
+	}
+	return set, nil
+}
+
+func readRemoteParquet(ctx context.Context, url string) (*refs.Set, error) {
+	tmp, err := os.MkdirTemp("", "gokerchunk-parquet-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	dir := filepath.Join(tmp, "refs")
+	if err := blob.GetTree(ctx, url, dir); err != nil {
+		return nil, err
+	}
+	set, err := refs.ReadParquet(dir)
+	if err != nil {
+		// The error names the temporary copy; say where it came from.
+		return nil, fmt.Errorf("%s (downloaded): %w", url, err)
+	}
+	return set, nil
+}
+
+// writeRemoteParquet writes a Parquet reference set to an S3 prefix: into
+// a local temporary directory first, then uploaded file by file with
+// .zmetadata last (blob.PutTree).
+func writeRemoteParquet(ctx context.Context, url string, set *refs.Set, recordSize int) error {
+	tmp, err := os.MkdirTemp("", "gokerchunk-parquet-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	dir := filepath.Join(tmp, "refs")
+	if err := refs.WriteParquet(dir, set, recordSize); err != nil {
+		return err
+	}
+	return blob.PutTree(ctx, dir, url)
+}
