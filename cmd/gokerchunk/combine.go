@@ -371,7 +371,10 @@ func expandRemoteCombineInput(ctx context.Context, arg string) ([]string, error)
 		for _, s := range sets {
 			inSet = inSet || strings.HasPrefix(o.URL, s)
 		}
-		if !inSet && (strings.EqualFold(path.Ext(o.URL), ".json") || hasInputExtension(o.URL)) {
+		if inSet || path.Base(o.URL) == fanout.ManifestName {
+			continue // a Parquet set's record file, or scan's run manifest
+		}
+		if strings.EqualFold(path.Ext(o.URL), ".json") || hasInputExtension(o.URL) {
 			out = append(out, o.URL)
 		}
 	}

@@ -255,7 +255,7 @@ func TestScanLambdaUsage(t *testing.T) {
 		"unknown executor":      {"scan", "--executor", "ec2", "-o", t.TempDir(), in[0], in[1]},
 		"function without":      {"scan", "--function", "f", "-o", t.TempDir(), in[0], in[1]},
 		"negative concurrency":  {"scan", "--concurrency", "-1", "-o", t.TempDir(), in[0], in[1]},
-		"s3 output":             {"scan", "-o", "s3://bucket/prefix", in[0], in[1]},
+		"http output":           {"scan", "-o", "https://example.com/prefix/", in[0], in[1]},
 		"combine of stdout":     {"scan", "--combine", filepath.Join(t.TempDir(), "c.json"), in[0]},
 		"endpoint without flag": {"scan", "--lambda-endpoint", "http://127.0.0.1:1", "-o", t.TempDir(), in[0], in[1]},
 	} {

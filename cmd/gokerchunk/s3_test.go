@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"gokerchunk/fanout"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -98,6 +99,7 @@ func TestS3ScanCheck(t *testing.T) {
 	for _, f := range files {
 		want = append(want, "out/"+filepath.Base(f)+".json")
 	}
+	want = append(want, "out/"+fanout.ManifestName) // scan's run manifest
 	slices.Sort(want)
 	if got := srv.Keys(t, "data", "out/"); !slices.Equal(got, want) {
 		t.Fatalf("sidecars %v, want %v", got, want)
