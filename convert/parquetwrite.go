@@ -3,8 +3,10 @@ package convert
 import (
 	"context"
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
+	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress"
@@ -151,62 +153,50 @@ func writerOptions(schema *parquet.Schema, codec compress.Codec, stringStats boo
 }
 
 // columnValues turns the fields of some records of a block into the
-// parquet.Values of one column, into dst (which has room), in one loop
+// parquet.Values of column k, into dst (which has room), in one loop
 // specialised for the column's type. Strings refer to the block's text:
 // the Values must be written before the block is reused.
 func columnValues(dst []parquet.Value, k int, t Type, blk *block, rows []int32, src int, vals []value) []parquet.Value {
 	dst = dst[:len(rows)]
-	null := parquet.Value{}.Level(0, 0, k)
-	switch t {
-	case String:
+	m := newValueMaker(t, k)
+	if !valueLayoutOK {
+		return m.slowValues(dst, blk, rows, src, vals)
+	}
+	// Each Value is made in place: the column's template, then its data
+	// words (see parquetvalue.go).
+	if t == String {
 		for j, r := range rows {
 			f := blk.field(int(r), src)
 			if len(f) == 0 {
-				dst[j] = null
-			} else {
-				dst[j] = parquet.ByteArrayValue(f).Level(0, 1, k)
+				dst[j] = m.null
+				continue
 			}
+			dst[j] = m.tmpl
+			w := (*valueWords)(unsafe.Pointer(&dst[j]))
+			w.ptr = unsafe.Pointer(unsafe.SliceData(f))
+			w.u64 = uint64(len(f))
 		}
-	case Int32, Date:
-		for j, r := range rows {
-			if v := &vals[r]; v.null {
-				dst[j] = null
-			} else {
-				dst[j] = parquet.Int32Value(int32(v.i)).Level(0, 1, k)
-			}
+		return dst
+	}
+	for j, r := range rows {
+		v := &vals[r]
+		if v.null {
+			dst[j] = m.null
+			continue
 		}
-	case Int64:
-		for j, r := range rows {
-			if v := &vals[r]; v.null {
-				dst[j] = null
-			} else {
-				dst[j] = parquet.Int64Value(v.i).Level(0, 1, k)
-			}
+		var word uint64
+		switch t {
+		case Int32, Date:
+			word = uint64(int32(v.i))
+		case Float32:
+			word = uint64(math.Float32bits(float32(v.f)))
+		case Float64:
+			word = math.Float64bits(v.f)
+		default: // Int64, Bool
+			word = uint64(v.i)
 		}
-	case Float32:
-		for j, r := range rows {
-			if v := &vals[r]; v.null {
-				dst[j] = null
-			} else {
-				dst[j] = parquet.FloatValue(float32(v.f)).Level(0, 1, k)
-			}
-		}
-	case Float64:
-		for j, r := range rows {
-			if v := &vals[r]; v.null {
-				dst[j] = null
-			} else {
-				dst[j] = parquet.DoubleValue(v.f).Level(0, 1, k)
-			}
-		}
-	case Bool:
-		for j, r := range rows {
-			if v := &vals[r]; v.null {
-				dst[j] = null
-			} else {
-				dst[j] = parquet.BooleanValue(v.i != 0).Level(0, 1, k)
-			}
-		}
+		dst[j] = m.tmpl
+		(*valueWords)(unsafe.Pointer(&dst[j])).u64 = word
 	}
 	return dst
 }
