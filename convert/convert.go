@@ -3,16 +3,34 @@
 // partition per input, so that converting the same input again replaces
 // its files rather than adding to them.
 //
-// Memory is bounded by the number of partitions and the row-group size,
-// never by the input: rows are split into typed per-partition batches of
-// at most batchRows rows, which go into one parquet-go writer per
-// partition, each writing its own staged file. A writer holds its open row
-// group (compressed pages, one buffered page per column, dictionaries)
-// until the group has Options.RowGroupRows rows, or until the groups held
-// by all writers together pass Options.MemoryLimit, when the partition
-// holding the most is cut into a row group early. The staged files are
-// committed together only when the whole input converted; a failure aborts
-// them all.
+// The flow, a block of records at a time (csvread.go, convert.go):
+// records are split into spans of the read buffer; typed columns are
+// parsed column by column (schema.go, types given or inferred from a
+// sample, infer.go); bad records are counted and listed by line; each good
+// record goes to its partition (partition.go), whose rows are written
+// column by column into the partition's parquet-go writer
+// (parquetwrite.go), on a local part file. At the end each partition's
+// parts become its output file, created through Output (output.go: the
+// local file system, or any store that can publish a file whole), and all
+// files are committed together; a failure aborts them all, so it leaves
+// nothing behind.
+//
+// Memory is bounded by the open partitions and the row-group size, never
+// by the input:
+//
+//   - at most Options.MaxOpenPartitions writers are open; a writer holds
+//     its page buffers and dictionaries, from a few kilobytes to about 1.5
+//     MB for a high-cardinality string column. The least recently used is
+//     closed (into a part file) when another must open; rows for a closed
+//     partition wait, at most stageRows of them and stageBytes in all, so
+//     that rare partitions do not open and close for every row.
+//   - the row groups open in all writers (their compressed pages) hold at
+//     most Options.MemoryLimit: beyond it, the partition holding the most
+//     is cut into a row group early.
+//   - one read buffer (1 MiB, more only for longer records) and one block.
+//
+// Converting a generated 1 GB GHCN-Daily year partitioned by ELEMENT
+// peaks at about 110 MB resident; see testdata/bench/convert.sh.
 package convert
 
 import (
@@ -23,6 +41,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path"
 	"slices"
 	"strings"
@@ -40,10 +59,13 @@ const (
 	// DefaultRowGroupRows is pyarrow's default row group size.
 	DefaultRowGroupRows = 1 << 20
 	DefaultMemoryLimit  = 64 << 20
-	// DefaultMaxPartitions keeps the files open at once (one per
-	// partition) below the usual limit of 1024 descriptors, Lambda's too.
-	DefaultMaxPartitions = 512
-	DefaultListBadRows   = 20
+	// DefaultMaxPartitions guards against partitioning by a column with a
+	// value per row.
+	DefaultMaxPartitions = 10_000
+	// DefaultMaxOpenPartitions: GHCN's elements all stay open (about 50 in
+	// the largest years), a writer holds up to a megabyte or so.
+	DefaultMaxOpenPartitions = 64
+	DefaultListBadRows       = 20
 )
 
 // Options of a conversion. The zero value of a field means its default.
@@ -82,9 +104,16 @@ type Options struct {
 	// MemoryLimit bounds the bytes that open row groups hold across all
 	// partitions (as parquet-go estimates them).
 	MemoryLimit int64
-	// MaxPartitions bounds the partitions of one input; more fail the
-	// conversion.
+	// MaxPartitions bounds the partitions of one input (the files it
+	// writes); more fail the conversion.
 	MaxPartitions int
+	// MaxOpenPartitions bounds the partitions with an open Parquet writer:
+	// when another must open, the least recently used one is closed into a
+	// part file (see partitionFile).
+	MaxOpenPartitions int
+	// TempDir holds the part files while the input converts (os.TempDir()
+	// when empty): about as much as the output.
+	TempDir string
 	// MaxRecordBytes bounds one CSV record.
 	MaxRecordBytes int
 	// Progress, when set, is called now and then with the CSV bytes read.
@@ -98,6 +127,8 @@ func (o Options) withDefaults() Options {
 	o.RowGroupRows = cmp.Or(o.RowGroupRows, DefaultRowGroupRows)
 	o.MemoryLimit = cmp.Or(o.MemoryLimit, DefaultMemoryLimit)
 	o.MaxPartitions = cmp.Or(o.MaxPartitions, DefaultMaxPartitions)
+	o.MaxOpenPartitions = cmp.Or(o.MaxOpenPartitions, DefaultMaxOpenPartitions)
+	o.TempDir = cmp.Or(o.TempDir, os.TempDir())
 	o.MaxRecordBytes = cmp.Or(o.MaxRecordBytes, DefaultMaxRecordBytes)
 	return o
 }
@@ -125,8 +156,11 @@ type Result struct {
 	InputBytes int64
 	CSVBytes   int64
 	// EarlyRowGroups counts row groups cut before RowGroupRows to keep
-	// within MemoryLimit.
+	// within MemoryLimit; ClosedEarly counts partitions closed to keep
+	// within MaxOpenPartitions that got rows again (so their files are
+	// merged from parts).
 	EarlyRowGroups int
+	ClosedEarly    int
 }
 
 // PartitionFile is one file written.
@@ -208,11 +242,17 @@ func Convert(ctx context.Context, r io.Reader, fileName string, out Output, opts
 	if err != nil {
 		return res, err
 	}
+	work, err := os.MkdirTemp(opts.TempDir, "gokerchunk-csv2parquet-")
+	if err != nil {
+		return res, err
+	}
+	defer os.RemoveAll(work)
 	c := &converter{
 		ctx:      ctx,
 		opts:     opts,
 		out:      out,
 		fileName: fileName,
+		work:     work,
 		res:      res,
 		rr:       newRecordReader(src, opts.MaxRecordBytes),
 		parts:    map[string]*partitionFile{},
@@ -270,6 +310,7 @@ type converter struct {
 	opts     Options
 	out      Output
 	fileName string
+	work     string // the part files' directory
 	res      *Result
 	rr       *recordReader
 
@@ -281,13 +322,17 @@ type converter struct {
 	dataSrc  []int // CSV column of each data column
 	typed    []int // the columns that are not strings
 
-	writerOpts []parquet.WriterOption
-	parts      map[string]*partitionFile // by directory
-	byKey      map[string]*partitionFile // by the raw text of the partition fields
-	recent     [recentPartitions]*partitionFile
-	order      []*partitionFile // in the order met
-	pending    int64            // Σ partitionFile.pending
-	nextCheck  int64
+	writerOpts  []parquet.WriterOption
+	parts       map[string]*partitionFile // by directory
+	byKey       map[string]*partitionFile // by the raw text of the partition fields
+	recent      [recentPartitions]*partitionFile
+	order       []*partitionFile // in the order met
+	open        int              // partitions with a writer
+	writes      int64            // writes to partitions, a clock for lastUse
+	stagedBytes int              // Σ len(partitionFile.staged.arena)
+	seq         []int32          // 0, 1, 2, ...: a staged block's rows
+	pending     int64            // Σ partitionFile.pending
+	nextCheck   int64
 
 	// Per block.
 	blk     *block
@@ -527,7 +572,7 @@ func (c *converter) convertBlock(b *block) error {
 		p.blockRows = append(p.blockRows, int32(r))
 	}
 	for _, p := range c.touched {
-		if err := c.write(p, b); err != nil {
+		if err := c.deliver(p, b); err != nil {
 			return err
 		}
 		p.blockRows = p.blockRows[:0]
@@ -670,29 +715,114 @@ func (c *converter) partitionByDir(b *block, r int) (*partitionFile, error) {
 		return nil, fmt.Errorf("more than %d partitions (the next is %s): partition by columns with fewer distinct values", c.opts.MaxPartitions, c.dirBuf)
 	}
 	dir := string(c.dirBuf)
-	p, err := openPartitionFile(c.ctx, c.out, dir, c.fileName, c.writerOpts)
-	if err != nil {
-		return nil, err
-	}
+	p := &partitionFile{dir: dir}
 	c.parts[dir] = p
 	c.order = append(c.order, p)
 	return p, nil
 }
 
-// write hands a partition's rows of the block to its writer, column by
-// column, ends its row group when full, and keeps the row groups held
-// within MemoryLimit: when they hold more, the partition holding the most
-// is cut into a row group early (the largest frees the most per cut, and
-// the cut depends only on the data, so the output stays deterministic).
-func (c *converter) write(p *partitionFile, b *block) error {
+// Staging: the rows of a partition without a writer wait in its staged
+// block, as long as they are few (stageRows) and all partitions' staged
+// rows are small (stageBytes); then the partition opens, closing the least
+// recently used one if MaxOpenPartitions are open. So a rare partition
+// does not open, close and open again (a part, a row group, each time) as
+// rows trickle in, and memory stays bounded whatever the partitions.
+const (
+	stageRows  = 4096
+	stageBytes = 16 << 20
+)
+
+// deliver hands a partition's rows of the block to its writer, or stages
+// them.
+func (c *converter) deliver(p *partitionFile, b *block) error {
+	if p.w == nil && c.open >= c.opts.MaxOpenPartitions {
+		c.stage(p, b)
+		if p.staged.len() >= stageRows || c.stagedBytes > stageBytes {
+			if err := c.flushStaged(p); err != nil {
+				return err
+			}
+		}
+		for c.stagedBytes > stageBytes {
+			var largest *partitionFile
+			for _, q := range c.order {
+				if q.staged != nil && (largest == nil || len(q.staged.arena) > len(largest.staged.arena)) {
+					largest = q
+				}
+			}
+			if err := c.flushStaged(largest); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if p.staged != nil {
+		// Room opened up: the earlier rows first.
+		if err := c.flushStaged(p); err != nil {
+			return err
+		}
+	}
+	if p.w == nil {
+		if err := c.openPartition(p); err != nil {
+			return err
+		}
+	}
+	return c.write(p, b, p.blockRows, c.vals)
+}
+
+// stage copies a partition's rows of the block into its staged block.
+func (c *converter) stage(p *partitionFile, b *block) {
+	if p.staged == nil {
+		p.staged = newBlock(b.ncols, 0)
+		p.staged.reset()
+		p.stagedVals = make([][]value, len(c.vals))
+	}
+	before := len(p.staged.arena)
+	for _, r := range p.blockRows {
+		p.staged.appendRecord(b, int(r))
+		for _, col := range c.typed {
+			p.stagedVals[col] = append(p.stagedVals[col], c.vals[col][r])
+		}
+	}
+	c.stagedBytes += len(p.staged.arena) - before
+}
+
+// flushStaged opens a partition and writes its staged rows.
+func (c *converter) flushStaged(p *partitionFile) error {
+	if p.w == nil {
+		if err := c.openPartition(p); err != nil {
+			return err
+		}
+	}
+	rows := c.seq[:0]
+	for r := range p.staged.len() {
+		rows = append(rows, int32(r))
+	}
+	c.seq = rows
+	err := c.write(p, p.staged, rows, p.stagedVals)
+	c.stagedBytes -= len(p.staged.arena)
+	p.staged, p.stagedVals = nil, nil
+	return err
+}
+
+// write hands rows of a block to a partition's writer, column by column,
+// ends its row group when full, and keeps the row groups held within
+// MemoryLimit: when they hold more, the partition holding the most is cut
+// into a row group early (the largest frees the most per cut, and the cut
+// depends only on the data, so the output stays deterministic).
+func (c *converter) write(p *partitionFile, b *block, rows []int32, vals [][]value) error {
+	c.writes++
+	p.lastUse = c.writes
+	if cap(c.values) < len(rows) {
+		c.values = make([]parquet.Value, len(rows))
+	}
 	cws := p.w.ColumnWriters()
 	for k, src := range c.dataSrc {
-		c.values = columnValues(c.values[:cap(c.values)], k, c.dataCols[k].Type, b, p.blockRows, src, c.vals[src])
+		c.values = columnValues(c.values[:cap(c.values)], k, c.dataCols[k].Type, b, rows, src, vals[src])
 		if _, err := cws[k].WriteRowValues(c.values); err != nil {
 			return fmt.Errorf("%s: column %s: %w", p.dir, c.dataCols[k].Name, err)
 		}
 	}
-	n := int64(len(p.blockRows))
+	n := int64(len(rows))
 	p.rows += n
 	p.groupRows += n
 	if p.groupRows >= c.opts.RowGroupRows {
@@ -702,6 +832,7 @@ func (c *converter) write(p *partitionFile, b *block) error {
 	c.pending += held - p.pending
 	p.pending = held
 	for c.pending > c.opts.MemoryLimit {
+		// Closed partitions hold nothing (pending 0).
 		largest := c.order[0]
 		for _, q := range c.order[1:] {
 			if q.pending > largest.pending {
@@ -719,6 +850,33 @@ func (c *converter) write(p *partitionFile, b *block) error {
 	return nil
 }
 
+// openPartition gives a partition a writer on a new part file, closing
+// the least recently used open partition first when MaxOpenPartitions are
+// open.
+func (c *converter) openPartition(p *partitionFile) error {
+	if c.open >= c.opts.MaxOpenPartitions {
+		var lru *partitionFile
+		for _, q := range c.order {
+			if q.w != nil && (lru == nil || q.lastUse < lru.lastUse) {
+				lru = q
+			}
+		}
+		c.pending -= lru.pending
+		if err := lru.closePart(); err != nil {
+			return err
+		}
+		c.open--
+	}
+	if len(p.parts) > 0 {
+		c.res.ClosedEarly++
+	}
+	if err := p.openPart(c.work, c.writerOpts); err != nil {
+		return err
+	}
+	c.open++
+	return nil
+}
+
 func (c *converter) endRowGroup(p *partitionFile) error {
 	if err := p.w.Flush(); err != nil {
 		return fmt.Errorf("%s: %w", p.dir, err)
@@ -730,25 +888,43 @@ func (c *converter) endRowGroup(p *partitionFile) error {
 	return nil
 }
 
-// finish writes what is staged, closes every file, commits them all, and
-// removes the files an earlier run left in partitions not written now.
+// finish closes every partition, writes the output files, commits them
+// all, and removes the files an earlier run left in partitions not
+// written now.
 func (c *converter) finish() error {
 	slices.SortFunc(c.order, func(a, b *partitionFile) int { return strings.Compare(a.dir, b.dir) })
 	for _, p := range c.order {
-		if err := p.w.Close(); err != nil {
-			return fmt.Errorf("%s: %w", p.dir, err)
+		if p.staged != nil {
+			if err := c.flushStaged(p); err != nil {
+				return err
+			}
+		}
+	}
+	for _, p := range c.order {
+		if p.w != nil {
+			if err := p.closePart(); err != nil {
+				return err
+			}
+			c.open--
+		}
+	}
+	for _, p := range c.order {
+		if err := p.writeOutput(c.ctx, c.out, c.fileName, c.writerOpts); err != nil {
+			return err
+		}
+		// The parts are not needed any more: free the disk as it goes.
+		for _, part := range p.parts {
+			os.Remove(part)
 		}
 		c.res.Rows += p.rows
-		c.res.Partitions = append(c.res.Partitions, PartitionFile{
-			Dir: p.dir, Rows: p.rows, Bytes: p.out.n, RowGroups: len(p.w.File().Metadata().RowGroups),
-		})
+		c.res.Partitions = append(c.res.Partitions, PartitionFile{Dir: p.dir, Rows: p.rows, Bytes: p.bytes, RowGroups: p.rowGroups})
 	}
 	written := map[string]bool{}
 	for _, p := range c.order {
-		if err := p.file.Commit(c.ctx); err != nil {
+		if err := p.out.Commit(c.ctx); err != nil {
 			return err
 		}
-		p.file = nil
+		p.out = nil
 		written[p.dir] = true
 	}
 	removed, err := removeStale(c.ctx, c.out, c.partCols, c.fileName, written)
@@ -756,12 +932,16 @@ func (c *converter) finish() error {
 	return err
 }
 
-// abort discards every file not committed.
+// abort discards every output file not committed; the part files go with
+// the work directory.
 func (c *converter) abort() {
 	for _, p := range c.order {
 		if p.file != nil {
-			p.file.Abort()
-			p.file = nil
+			p.file.Close()
+		}
+		if p.out != nil {
+			p.out.Abort()
+			p.out = nil
 		}
 	}
 }

@@ -499,3 +499,59 @@ func TestFileName(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenPartitionsLimit: with fewer writers than partitions, partitions
+// are closed and reopened into parts, merged at the end into one file
+// each: every value round-trips, the output does not depend on the runs,
+// and no part file is left.
+func TestOpenPartitionsLimit(t *testing.T) {
+	in := ghcnFile(t, "2MB", 8)
+	tmp := t.TempDir()
+	opts := ghcnOptions()
+	opts.MaxOpenPartitions = 3
+	opts.RowGroupRows = 4000
+	opts.TempDir = tmp
+	var first map[string][]byte
+	for run := range 2 {
+		out := t.TempDir()
+		res, err := convertFile(t, in, out, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.ClosedEarly == 0 {
+			t.Fatal("no partition was closed and reopened")
+		}
+		checkDataset(t, out, "2028.parquet", expectedRows(t, in, false, typeMap(res.Columns), ghcnColumns, []string{"ELEMENT"}), dataColumns(ghcnColumns, "ELEMENT"))
+		for _, p := range res.Partitions {
+			if got := readParquet(t, filepath.Join(out, p.Dir, "2028.parquet")).rowGroups; got != p.RowGroups {
+				t.Errorf("%s: %d row groups, the result says %d", p.Dir, got, p.RowGroups)
+			}
+		}
+		if left, _ := os.ReadDir(tmp); len(left) != 0 {
+			t.Errorf("left in the temporary directory: %v", left)
+		}
+		files := map[string][]byte{}
+		for _, f := range datasetFiles(t, out) {
+			files[f], _ = os.ReadFile(filepath.Join(out, f))
+		}
+		if run == 0 {
+			first = files
+			continue
+		}
+		for f, b := range files {
+			if !bytes.Equal(b, first[f]) {
+				t.Errorf("%s differs between runs", f)
+			}
+		}
+	}
+	// A failure leaves nothing in the temporary directory either.
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	raw, _ := os.ReadFile(in)
+	os.WriteFile(bad, append(raw, "USC00000001,20201231,TMAX,oops,,,7,\n"...), 0o644)
+	if _, err := convertFile(t, bad, t.TempDir(), opts); err == nil {
+		t.Fatal("a bad row did not fail")
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("a failure left in the temporary directory: %v", left)
+	}
+}

@@ -115,6 +115,18 @@ func (b *block) end(text []byte, line int64, nfields int, bad string) {
 	}
 }
 
+// appendRecord copies good record r of src, text and all, to the end of
+// b (which has the same columns and grows as needed).
+func (b *block) appendRecord(src *block, r int) {
+	start := len(b.arena)
+	b.arena = append(b.arena, src.text[r]...)
+	b.text = append(b.text, b.arena[start:len(b.arena):len(b.arena)])
+	b.spans = append(b.spans, src.spans[r*src.ncols:(r+1)*src.ncols]...)
+	b.line = append(b.line, src.line[r])
+	b.bad = append(b.bad, "")
+	b.rows = len(b.line)
+}
+
 // clone copies the block, text and all, so that the copy outlives the
 // reader's buffer.
 func (b *block) clone() *block {

@@ -118,8 +118,23 @@ func TestReadByHyparquet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkHyparquet(t, modules, out, "2027.parquet", expectedRows(t, in, false, typeMap(res.Columns), ghcnColumns, []string{"ELEMENT"}),
-		dataColumns(ghcnColumns, "ELEMENT"), []string{"BYTE_ARRAY(STRING)", "INT32(DATE)", "INT32(INTEGER)", "BYTE_ARRAY(STRING)", "BYTE_ARRAY(STRING)", "BYTE_ARRAY(STRING)", "BYTE_ARRAY(STRING)"})
+	ghcnTypes := []string{"BYTE_ARRAY(STRING)", "INT32(DATE)", "INT32(INTEGER)", "BYTE_ARRAY(STRING)", "BYTE_ARRAY(STRING)", "BYTE_ARRAY(STRING)", "BYTE_ARRAY(STRING)"}
+	want := expectedRows(t, in, false, typeMap(res.Columns), ghcnColumns, []string{"ELEMENT"})
+	checkHyparquet(t, modules, out, "2027.parquet", want, dataColumns(ghcnColumns, "ELEMENT"), ghcnTypes)
+
+	// Files merged from parts (row groups copied as they are), and row
+	// groups cut early.
+	opts := ghcnOptions()
+	opts.MaxOpenPartitions, opts.RowGroupRows, opts.MemoryLimit = 4, 3000, 128<<10
+	merged := t.TempDir()
+	res, err = convertFile(t, in, merged, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ClosedEarly == 0 || res.EarlyRowGroups == 0 {
+		t.Errorf("%d partitions reopened, %d row groups cut early: the test wants both", res.ClosedEarly, res.EarlyRowGroups)
+	}
+	checkHyparquet(t, modules, merged, "2027.parquet", want, dataColumns(ghcnColumns, "ELEMENT"), ghcnTypes)
 
 	csv := "k,s,i32,i64,f32,f64,b,d\n" +
 		"x,héllo,1,-9000000000000,1.5,-2.25,true,1969-12-31\n" +

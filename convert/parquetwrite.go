@@ -3,7 +3,10 @@ package convert
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"unsafe"
@@ -201,39 +204,147 @@ func columnValues(dst []parquet.Value, k int, t Type, blk *block, rows []int32, 
 	return dst
 }
 
-// partitionFile is one partition's file being written.
+// partitionFile is one partition of the input and the Parquet file it
+// becomes. While it is open its rows go to a parquet-go writer on a local
+// part file; the converter closes the least recently used partition when
+// too many are open (a writer keeps its page buffers and dictionaries, a
+// megabyte or so, as long as it lives), and a partition that gets rows
+// again opens a new part. At the end the parts become the partition's one
+// output file: a single part is copied as it is, several are merged by
+// copying their row groups (compressed pages and all, without decoding).
 type partitionFile struct {
 	dir string // "COL=VALUE/..."
 	key []byte // the raw partition fields that first led here
 	// key8 is key packed by pack8 when keyShort.
 	key8     uint64
 	keyShort bool
-	file     OutputFile
-	w        *parquet.Writer
-	out      *countingWriter
-	rows     int64
+
+	parts     []string // closed part files, in order
+	rowGroups int      // in the closed parts
+	file      *os.File // the open part, or nil
+	w         *parquet.GenericWriter[any]
+	rows      int64
 	// groupRows are the rows handed to w since its last row group.
 	groupRows int64
 	// pending estimates the memory w holds for its open row group: its
 	// compressed pages, the values not yet in a page, the dictionaries.
 	pending   int64
 	sizeAtEnd int64 // w.Size() when the last row group was written
+	lastUse   int64 // when it was last written to, for closing the least recently used
 	// blockRows are the rows of the block being converted that go here.
 	blockRows []int32
+	// staged holds rows waiting for a writer, stagedVals their typed
+	// values by column (see deliver).
+	staged     *block
+	stagedVals [][]value
+
+	out   OutputFile // the output file, once the parts are done
+	bytes int64      // its size
 }
 
-func openPartitionFile(ctx context.Context, out Output, dir, fileName string, opts []parquet.WriterOption) (*partitionFile, error) {
-	f, err := out.Create(ctx, dir+"/"+fileName)
+// openPart starts a new part file in dir.
+func (p *partitionFile) openPart(dir string, opts []parquet.WriterOption) error {
+	f, err := os.CreateTemp(dir, "part-*.parquet")
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("%s: %w", p.dir, err)
 	}
+	p.file = f
+	p.w = parquet.NewGenericWriter[any](f, opts...)
+	p.groupRows, p.pending, p.sizeAtEnd = 0, 0, 0
+	return nil
+}
+
+// closePart writes the open part's last row group and footer and closes
+// it.
+func (p *partitionFile) closePart() error {
+	err := p.w.Close()
+	if err == nil {
+		p.rowGroups += len(p.w.File().Metadata().RowGroups)
+	}
+	if cerr := p.file.Close(); err == nil {
+		err = cerr
+	}
+	p.parts = append(p.parts, p.file.Name())
+	p.file, p.w = nil, nil
+	p.groupRows, p.pending, p.sizeAtEnd = 0, 0, 0
+	if err != nil {
+		return fmt.Errorf("%s: %w", p.dir, err)
+	}
+	return nil
+}
+
+// writeOutput creates the partition's output file and writes its parts
+// into it, uncommitted.
+func (p *partitionFile) writeOutput(ctx context.Context, out Output, fileName string, opts []parquet.WriterOption) error {
+	f, err := out.Create(ctx, p.dir+"/"+fileName)
+	if err != nil {
+		return err
+	}
+	p.out = f
 	cw := &countingWriter{w: f}
-	return &partitionFile{dir: dir, file: f, w: parquet.NewWriter(cw, opts...), out: cw}, nil
+	if len(p.parts) == 1 {
+		err = copyFile(cw, p.parts[0])
+	} else {
+		p.rowGroups, err = mergeParts(cw, p.parts, opts)
+	}
+	p.bytes = cw.n
+	if err != nil {
+		return fmt.Errorf("%s: %w", p.dir, err)
+	}
+	return nil
+}
+
+func copyFile(w io.Writer, name string) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = io.Copy(w, f)
+	return err
+}
+
+// mergeParts writes the row groups of the parts, in order, as one file.
+// Parts written with the same options have the same schema, codec and
+// encodings, so parquet-go copies each column chunk's bytes as they are.
+func mergeParts(w io.Writer, parts []string, opts []parquet.WriterOption) (rowGroups int, err error) {
+	pw := parquet.NewGenericWriter[any](w, opts...)
+	for _, name := range parts {
+		if err := appendRowGroups(pw, name); err != nil {
+			return 0, err
+		}
+	}
+	if err := pw.Close(); err != nil {
+		return 0, err
+	}
+	return len(pw.File().Metadata().RowGroups), nil
+}
+
+func appendRowGroups(pw *parquet.GenericWriter[any], name string) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		return fmt.Errorf("part %s: %w", filepath.Base(name), err)
+	}
+	for _, rg := range pf.RowGroups() {
+		if _, err := pw.WriteRowGroup(rg); err != nil {
+			return fmt.Errorf("part %s: %w", filepath.Base(name), err)
+		}
+	}
+	return nil
 }
 
 // countingWriter counts the bytes of a file as they are written.
 type countingWriter struct {
-	w interface{ Write([]byte) (int, error) }
+	w io.Writer
 	n int64
 }
 

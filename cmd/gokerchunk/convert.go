@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -56,11 +57,18 @@ by_year files (no header):
 A bad row (a wrong number of fields, a value that is not its column's type,
 a broken quoted field) is dropped and listed with its line number; more than
 --max-bad-rows of them (default 0: any) fail the input. A failed input
-leaves no file behind: files are written into a hidden staging directory
-and moved into place only when the whole input converted.
+leaves no file behind: partitions are written to part files in $TMPDIR
+(about as much as the output) and then into a hidden staging directory
+below OUTPUT_PREFIX, and moved into place only when the whole input
+converted.
 
-Memory is bounded by the partitions open at once and the row-group size,
-not by the input: one conversion of a GHCN year holds well under 256 MB.
+Memory is bounded by the partitions open at once (--max-open-partitions,
+up to about 1.5 MB each) and the row groups they hold (--memory-limit), not
+by the input: converting a 1 GB GHCN year by ELEMENT peaks near 110 MB. The
+Go garbage collector is asked to keep the heap under 192 MiB per worker,
+unless GOMEMLIMIT says otherwise. With more partitions than
+--max-open-partitions taking rows at once, files are written in parts,
+merged at the end (a note says so): raise it to avoid that.
 
 Exit status: 0 when every input converted, 1 when one failed, 2 on a usage
 error.`,
@@ -76,7 +84,8 @@ error.`,
 			&cli.Int64Flag{Name: "max-bad-rows", Value: 0, Usage: "bad rows dropped before an input fails (-1: no limit)"},
 			&cli.Int64Flag{Name: "row-group-rows", Value: convert.DefaultRowGroupRows, Usage: "rows per row group"},
 			&cli.Int64Flag{Name: "memory-limit", Value: convert.DefaultMemoryLimit >> 20, Usage: "MiB that open row groups may hold across partitions before the largest is written early"},
-			&cli.IntFlag{Name: "max-partitions", Value: convert.DefaultMaxPartitions, Usage: "partitions one input may have (each is an open file while it converts)"},
+			&cli.IntFlag{Name: "max-partitions", Value: convert.DefaultMaxPartitions, Usage: "partitions (files) one input may have"},
+			&cli.IntFlag{Name: "max-open-partitions", Value: convert.DefaultMaxOpenPartitions, Usage: "partitions with an open Parquet writer; the least recently used is closed into a part file, merged at the end"},
 			&cli.IntFlag{Name: "workers", Value: 1, Usage: "inputs converted in parallel (each holds its own memory)"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress and no summary"},
 		},
@@ -86,16 +95,17 @@ error.`,
 
 func csv2parquetOptions(c *cli.Context) (convert.Options, error) {
 	opts := convert.Options{
-		PartitionBy:      splitList(c.StringSlice("partition-by")),
-		Header:           c.Bool("header"),
-		Columns:          splitList(c.StringSlice("columns")),
-		InferRows:        c.Int("infer-rows"),
-		Compression:      c.String("compression"),
-		StringStatistics: c.Bool("string-statistics"),
-		MaxBadRows:       c.Int64("max-bad-rows"),
-		RowGroupRows:     c.Int64("row-group-rows"),
-		MemoryLimit:      c.Int64("memory-limit") << 20,
-		MaxPartitions:    c.Int("max-partitions"),
+		PartitionBy:       splitList(c.StringSlice("partition-by")),
+		Header:            c.Bool("header"),
+		Columns:           splitList(c.StringSlice("columns")),
+		InferRows:         c.Int("infer-rows"),
+		Compression:       c.String("compression"),
+		StringStatistics:  c.Bool("string-statistics"),
+		MaxBadRows:        c.Int64("max-bad-rows"),
+		RowGroupRows:      c.Int64("row-group-rows"),
+		MemoryLimit:       c.Int64("memory-limit") << 20,
+		MaxPartitions:     c.Int("max-partitions"),
+		MaxOpenPartitions: c.Int("max-open-partitions"),
 	}
 	if len(opts.PartitionBy) == 0 {
 		return opts, usagef("csv2parquet needs --partition-by COL")
@@ -122,6 +132,8 @@ func csv2parquetOptions(c *cli.Context) (convert.Options, error) {
 		return opts, usagef("--memory-limit must be at least 1 (MiB)")
 	case opts.MaxPartitions < 1:
 		return opts, usagef("--max-partitions must be at least 1")
+	case opts.MaxOpenPartitions < 1:
+		return opts, usagef("--max-open-partitions must be at least 1")
 	case c.Int("workers") < 1:
 		return opts, usagef("--workers must be at least 1")
 	}
@@ -148,6 +160,12 @@ func runCSV2Parquet(c *cli.Context) error {
 		return err
 	}
 
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// Closed partitions' writers are garbage; collecting it sooner
+		// keeps the process near what it holds.
+		prev := debug.SetMemoryLimit(int64(c.Int("workers")) * 192 << 20)
+		defer debug.SetMemoryLimit(prev)
+	}
 	stderr := c.App.ErrWriter
 	quiet := c.Bool("quiet")
 	showProgress := !quiet && isTerminal(os.Stderr)
@@ -208,6 +226,9 @@ func runCSV2Parquet(c *cli.Context) error {
 		}
 		for _, r := range res.Removed {
 			fmt.Fprintf(stderr, "note: removed %s, left by an earlier conversion of %s in a partition it no longer has\n", filepath.Join(outDir, r), o.Input)
+		}
+		if res.ClosedEarly > 0 {
+			fmt.Fprintf(stderr, "note: %s: partitions were closed and reopened %d times (more than --max-open-partitions %d took rows at once); their files were merged from parts\n", o.Input, res.ClosedEarly, opts.MaxOpenPartitions)
 		}
 		if !quiet && len(inputs) == 1 && len(res.Inferred) > 0 {
 			var inferred []string
