@@ -116,8 +116,9 @@ type Options struct {
 	TempDir string
 	// MaxRecordBytes bounds one CSV record.
 	MaxRecordBytes int
-	// Progress, when set, is called now and then with the CSV bytes read.
-	Progress func(csvBytes int64)
+	// Progress, when set, is called now and then with the bytes read from
+	// the input (compressed ones, for gzip).
+	Progress func(inputBytes int64)
 }
 
 func (o Options) withDefaults() Options {
@@ -148,6 +149,9 @@ type Result struct {
 	FirstBadRows []BadRow
 	// Partitions are the files written, by directory.
 	Partitions []PartitionFile
+	// Written is set once every file is committed; an error after that
+	// comes from removing an earlier run's files.
+	Written bool
 	// Removed are files of an earlier conversion of the same input in
 	// partitions this one did not write.
 	Removed []string
@@ -253,6 +257,7 @@ func Convert(ctx context.Context, r io.Reader, fileName string, out Output, opts
 		out:      out,
 		fileName: fileName,
 		work:     work,
+		in:       in,
 		res:      res,
 		rr:       newRecordReader(src, opts.MaxRecordBytes),
 		parts:    map[string]*partitionFile{},
@@ -311,6 +316,7 @@ type converter struct {
 	out      Output
 	fileName string
 	work     string // the part files' directory
+	in       *countingReader
 	res      *Result
 	rr       *recordReader
 
@@ -531,7 +537,7 @@ func (c *converter) convertBlock(b *block) error {
 			return err
 		}
 		if c.opts.Progress != nil {
-			c.opts.Progress(c.rr.bytesRead())
+			c.opts.Progress(c.in.n)
 		}
 	}
 	n := b.len()
@@ -919,6 +925,8 @@ func (c *converter) finish() error {
 		c.res.Rows += p.rows
 		c.res.Partitions = append(c.res.Partitions, PartitionFile{Dir: p.dir, Rows: p.rows, Bytes: p.bytes, RowGroups: p.rowGroups})
 	}
+	// Each file is committed on its own: should one commit fail (a full
+	// disk, a lost connection), those before it stay.
 	written := map[string]bool{}
 	for _, p := range c.order {
 		if err := p.out.Commit(c.ctx); err != nil {
@@ -927,6 +935,7 @@ func (c *converter) finish() error {
 		p.out = nil
 		written[p.dir] = true
 	}
+	c.res.Written = true
 	removed, err := removeStale(c.ctx, c.out, c.partCols, c.fileName, written)
 	c.res.Removed = removed
 	return err

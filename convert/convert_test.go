@@ -400,9 +400,15 @@ func TestGzipInput(t *testing.T) {
 	gz := in + ".gz"
 	os.WriteFile(gz, z.Bytes(), 0o644)
 	out := t.TempDir()
-	res, err := convertFile(t, gz, out, ghcnOptions())
+	opts := ghcnOptions()
+	var progress []int64
+	opts.Progress = func(n int64) { progress = append(progress, n) }
+	res, err := convertFile(t, gz, out, opts)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(progress) == 0 || progress[len(progress)-1] > int64(z.Len()) || progress[0] <= 0 {
+		t.Errorf("progress %v, want input bytes up to %d", progress, z.Len())
 	}
 	if res.File != "2025.parquet" || res.CSVBytes != int64(len(raw)) || res.InputBytes != int64(z.Len()) {
 		t.Errorf("file %s, %d CSV bytes of %d input bytes; want 2025.parquet, %d of %d", res.File, res.CSVBytes, res.InputBytes, len(raw), z.Len())

@@ -179,7 +179,7 @@ func runCSV2Parquet(c *cli.Context) error {
 				size = st.Size()
 			}
 			o.Progress = func(n int64) {
-				fmt.Fprintf(stderr, "\rconverting %s: %d/%d MB of CSV", filepath.Base(in), n>>20, size>>20)
+				fmt.Fprintf(stderr, "\rconverting %s: %d/%d MB", filepath.Base(in), n>>20, size>>20)
 			}
 		}
 		return convertFile(ctx, in, out, o)
@@ -212,6 +212,8 @@ func runCSV2Parquet(c *cli.Context) error {
 			var be *convert.BadRowsError
 			if errors.As(o.Err, &be) {
 				fmt.Fprintf(stderr, "error: %s: %s, more than --max-bad-rows %d allows; nothing written\n", o.Input, plural(int(res.BadRows), "bad row"), be.Max)
+			} else if res != nil && res.Written {
+				fmt.Fprintf(stderr, "error: %s: %v\n", o.Input, o.Err)
 			} else {
 				fmt.Fprintf(stderr, "error: %s: %v; nothing written\n", o.Input, o.Err)
 			}
