@@ -3,17 +3,17 @@
 // partition per input, so that converting the same input again replaces
 // its files rather than adding to them.
 //
-// The flow, a block of records at a time (csvread.go, convert.go):
-// records are split into spans of the read buffer; typed columns are
-// parsed column by column (schema.go, types given or inferred from a
-// sample, infer.go); bad records are counted and listed by line; each good
-// record goes to its partition (partition.go), whose rows are written
-// column by column into the partition's parquet-go writer
-// (parquetwrite.go), on a local part file. At the end each partition's
-// parts become its output file, created through Output (output.go: the
-// local file system, or any store that can publish a file whole), and all
-// files are committed together; a failure aborts them all, so it leaves
-// nothing behind.
+// The flow, a block of records at a time (convert.go): records are split
+// into spans of the read buffer (csvread.go); typed columns are parsed
+// column by column (schema.go; types given or inferred from a sample,
+// infer.go); bad records are counted and listed by line; each good record
+// goes to its partition (partition.go), whose rows are written column by
+// column (parquetwrite.go) into the partition's parquet-go writer, on a
+// local part file (partitionfile.go). At the end each partition's parts
+// become its output file, created through Output (output.go: the local
+// file system, or any store that can publish a file whole), and all files
+// are committed together; a failure aborts them all, so it leaves nothing
+// behind.
 //
 // Memory is bounded by the open partitions and the row-group size, never
 // by the input:
@@ -526,10 +526,10 @@ func (c *converter) resolveTypes() ([]*block, error) {
 	return sample, nil
 }
 
-// convertBlock converts a block of records column by column: it checks
-// the field counts, parses each typed column, reports the bad records in
-// line order, finds each good record's partition, and stages the records
-// in their partitions' batches, which go to the Parquet writers when full.
+// convertBlock converts a block of records column by column: it takes
+// the records the reader found bad, parses each typed column, reports the
+// bad records in line order, finds each good record's partition, and hands
+// each partition its rows (deliver).
 func (c *converter) convertBlock(b *block) error {
 	if c.rr.bytesRead() >= c.nextCheck {
 		c.nextCheck = c.rr.bytesRead() + progressEvery
@@ -645,314 +645,6 @@ func (c *converter) badRow(line int64, why string) error {
 		return &BadRowsError{Max: c.opts.MaxBadRows, First: c.res.FirstBadRows}
 	}
 	return nil
-}
-
-// recentPartitions is how many partitions are looked for among the last
-// ones used before the map: GHCN's rows cycle through a station-day's few
-// elements.
-const recentPartitions = 8
-
-// partition returns the partition of record r, opening it on first use.
-// Records are matched on the raw text of their partition fields first;
-// the directory name (escaped, typed values in canonical form) is only
-// made for a text not seen before.
-func (c *converter) partition(b *block, r int) (*partitionFile, error) {
-	var key []byte
-	if len(c.partCols) == 1 {
-		key = b.field(r, c.partCols[0].index)
-	} else {
-		// Each field prefixed by its length, so that keys are unambiguous.
-		c.keyBuf = c.keyBuf[:0]
-		for _, pc := range c.partCols {
-			f := b.field(r, pc.index)
-			c.keyBuf = binary.AppendUvarint(c.keyBuf, uint64(len(f)))
-			c.keyBuf = append(c.keyBuf, f...)
-		}
-		key = c.keyBuf
-	}
-	key8, short := pack8(key)
-	for i, p := range c.recent {
-		if p == nil {
-			break
-		}
-		if short && p.keyShort && p.key8 == key8 && len(p.key) == len(key) || !short && string(p.key) == string(key) {
-			if i > 0 {
-				// Move it one place up: the most used stay in front.
-				c.recent[i-1], c.recent[i] = p, c.recent[i-1]
-			}
-			return p, nil
-		}
-	}
-	p := c.byKey[string(key)]
-	if p == nil {
-		var err error
-		if p, err = c.partitionByDir(b, r); err != nil {
-			return nil, err
-		}
-		if p.key == nil {
-			p.key = bytes.Clone(key)
-			p.key8, p.keyShort = key8, short
-		}
-		// Typed values written differently ("7", "007") share a partition
-		// under several keys; the map stays bounded all the same.
-		if len(c.byKey) < 4*c.opts.MaxPartitions {
-			c.byKey[string(key)] = p
-		}
-	}
-	copy(c.recent[1:], c.recent[:recentPartitions-1])
-	c.recent[0] = p
-	return p, nil
-}
-
-// partitionByDir finds or opens the partition of record r by its directory.
-func (c *converter) partitionByDir(b *block, r int) (*partitionFile, error) {
-	fields := b.record(c.fields[:0], r)
-	c.fields = fields
-	for _, pc := range c.partCols {
-		if pc.typ != String {
-			c.rowVals[pc.index] = c.vals[pc.index][r]
-		}
-	}
-	c.dirBuf = partitionDir(c.dirBuf[:0], c.partCols, fields, c.rowVals)
-	if p := c.parts[string(c.dirBuf)]; p != nil {
-		return p, nil
-	}
-	if len(c.parts) >= c.opts.MaxPartitions {
-		return nil, fmt.Errorf("more than %d partitions (the next is %s): partition by columns with fewer distinct values", c.opts.MaxPartitions, c.dirBuf)
-	}
-	dir := string(c.dirBuf)
-	p := &partitionFile{dir: dir}
-	c.parts[dir] = p
-	c.order = append(c.order, p)
-	return p, nil
-}
-
-// Staging: the rows of a partition without a writer wait in its staged
-// block, as long as they are few (stageRows) and all partitions' staged
-// rows are small (stageBytes); then the partition opens, closing the least
-// recently used one if MaxOpenPartitions are open. So a rare partition
-// does not open, close and open again (a part, a row group, each time) as
-// rows trickle in, and memory stays bounded whatever the partitions.
-const (
-	stageRows  = 4096
-	stageBytes = 16 << 20
-)
-
-// deliver hands a partition's rows of the block to its writer, or stages
-// them.
-func (c *converter) deliver(p *partitionFile, b *block) error {
-	if p.w == nil && c.open >= c.opts.MaxOpenPartitions {
-		c.stage(p, b)
-		if p.staged.len() >= stageRows || c.stagedBytes > stageBytes {
-			if err := c.flushStaged(p); err != nil {
-				return err
-			}
-		}
-		for c.stagedBytes > stageBytes {
-			var largest *partitionFile
-			for _, q := range c.order {
-				if q.staged != nil && (largest == nil || len(q.staged.arena) > len(largest.staged.arena)) {
-					largest = q
-				}
-			}
-			if err := c.flushStaged(largest); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	if p.staged != nil {
-		// Room opened up: the earlier rows first.
-		if err := c.flushStaged(p); err != nil {
-			return err
-		}
-	}
-	if p.w == nil {
-		if err := c.openPartition(p); err != nil {
-			return err
-		}
-	}
-	return c.write(p, b, p.blockRows, c.vals)
-}
-
-// stage copies a partition's rows of the block into its staged block.
-func (c *converter) stage(p *partitionFile, b *block) {
-	if p.staged == nil {
-		p.staged = newBlock(b.ncols, 0)
-		p.staged.reset()
-		p.stagedVals = make([][]value, len(c.vals))
-	}
-	before := len(p.staged.arena)
-	for _, r := range p.blockRows {
-		p.staged.appendRecord(b, int(r))
-		for _, col := range c.typed {
-			p.stagedVals[col] = append(p.stagedVals[col], c.vals[col][r])
-		}
-	}
-	c.stagedBytes += len(p.staged.arena) - before
-}
-
-// flushStaged opens a partition and writes its staged rows.
-func (c *converter) flushStaged(p *partitionFile) error {
-	if p.w == nil {
-		if err := c.openPartition(p); err != nil {
-			return err
-		}
-	}
-	rows := c.seq[:0]
-	for r := range p.staged.len() {
-		rows = append(rows, int32(r))
-	}
-	c.seq = rows
-	err := c.write(p, p.staged, rows, p.stagedVals)
-	c.stagedBytes -= len(p.staged.arena)
-	p.staged, p.stagedVals = nil, nil
-	return err
-}
-
-// write hands rows of a block to a partition's writer, column by column,
-// ends its row group when full, and keeps the row groups held within
-// MemoryLimit: when they hold more, the partition holding the most is cut
-// into a row group early (the largest frees the most per cut, and the cut
-// depends only on the data, so the output stays deterministic).
-func (c *converter) write(p *partitionFile, b *block, rows []int32, vals [][]value) error {
-	c.writes++
-	p.lastUse = c.writes
-	if cap(c.values) < len(rows) {
-		c.values = make([]parquet.Value, len(rows))
-	}
-	cws := p.w.ColumnWriters()
-	for k, src := range c.dataSrc {
-		c.values = columnValues(c.values[:cap(c.values)], k, c.dataCols[k].Type, b, rows, src, vals[src])
-		if _, err := cws[k].WriteRowValues(c.values); err != nil {
-			return fmt.Errorf("%s: column %s: %w", p.dir, c.dataCols[k].Name, err)
-		}
-	}
-	n := int64(len(rows))
-	p.rows += n
-	p.groupRows += n
-	if p.groupRows >= c.opts.RowGroupRows {
-		return c.endRowGroup(p)
-	}
-	held := p.w.Size() - p.sizeAtEnd
-	c.pending += held - p.pending
-	p.pending = held
-	for c.pending > c.opts.MemoryLimit {
-		// Closed partitions hold nothing (pending 0).
-		largest := c.order[0]
-		for _, q := range c.order[1:] {
-			if q.pending > largest.pending {
-				largest = q
-			}
-		}
-		if largest.pending == 0 {
-			break
-		}
-		c.res.EarlyRowGroups++
-		if err := c.endRowGroup(largest); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// openPartition gives a partition a writer on a new part file, closing
-// the least recently used open partition first when MaxOpenPartitions are
-// open.
-func (c *converter) openPartition(p *partitionFile) error {
-	if c.open >= c.opts.MaxOpenPartitions {
-		var lru *partitionFile
-		for _, q := range c.order {
-			if q.w != nil && (lru == nil || q.lastUse < lru.lastUse) {
-				lru = q
-			}
-		}
-		c.pending -= lru.pending
-		if err := lru.closePart(); err != nil {
-			return err
-		}
-		c.open--
-	}
-	if len(p.parts) > 0 {
-		c.res.ClosedEarly++
-	}
-	if err := p.openPart(c.work, c.writerOpts); err != nil {
-		return err
-	}
-	c.open++
-	return nil
-}
-
-func (c *converter) endRowGroup(p *partitionFile) error {
-	if err := p.w.Flush(); err != nil {
-		return fmt.Errorf("%s: %w", p.dir, err)
-	}
-	p.groupRows = 0
-	c.pending -= p.pending
-	p.pending = 0
-	p.sizeAtEnd = p.w.Size()
-	return nil
-}
-
-// finish closes every partition, writes the output files, commits them
-// all, and removes the files an earlier run left in partitions not
-// written now.
-func (c *converter) finish() error {
-	slices.SortFunc(c.order, func(a, b *partitionFile) int { return strings.Compare(a.dir, b.dir) })
-	for _, p := range c.order {
-		if p.staged != nil {
-			if err := c.flushStaged(p); err != nil {
-				return err
-			}
-		}
-	}
-	for _, p := range c.order {
-		if p.w != nil {
-			if err := p.closePart(); err != nil {
-				return err
-			}
-			c.open--
-		}
-	}
-	for _, p := range c.order {
-		if err := p.writeOutput(c.ctx, c.out, c.fileName, c.writerOpts); err != nil {
-			return err
-		}
-		// The parts are not needed any more: free the disk as it goes.
-		for _, part := range p.parts {
-			os.Remove(part)
-		}
-		c.res.Rows += p.rows
-		c.res.Partitions = append(c.res.Partitions, PartitionFile{Dir: p.dir, Rows: p.rows, Bytes: p.bytes, RowGroups: p.rowGroups})
-	}
-	// Each file is committed on its own: should one commit fail (a full
-	// disk, a lost connection), those before it stay.
-	written := map[string]bool{}
-	for _, p := range c.order {
-		if err := p.out.Commit(c.ctx); err != nil {
-			return err
-		}
-		p.out = nil
-		written[p.dir] = true
-	}
-	c.res.Written = true
-	removed, err := removeStale(c.ctx, c.out, c.partCols, c.fileName, written)
-	c.res.Removed = removed
-	return err
-}
-
-// abort discards every output file not committed; the part files go with
-// the work directory.
-func (c *converter) abort() {
-	for _, p := range c.order {
-		if p.file != nil {
-			p.file.Close()
-		}
-		if p.out != nil {
-			p.out.Abort()
-			p.out = nil
-		}
-	}
 }
 
 // lastParsed is a column's last parsed field of up to eight bytes, packed

@@ -1,7 +1,9 @@
 package convert
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strings"
@@ -122,4 +124,84 @@ func removeStale(ctx context.Context, out Output, cols []partitionColumn, fileNa
 		return removed, fmt.Errorf("removing files of an earlier run from partitions this run did not write: %w", err)
 	}
 	return removed, nil
+}
+
+// recentPartitions is how many partitions are looked for among the last
+// ones used before the map: GHCN's rows cycle through a station-day's few
+// elements.
+const recentPartitions = 8
+
+// partition returns the partition of record r, opening it on first use.
+// Records are matched on the raw text of their partition fields first;
+// the directory name (escaped, typed values in canonical form) is only
+// made for a text not seen before.
+func (c *converter) partition(b *block, r int) (*partitionFile, error) {
+	var key []byte
+	if len(c.partCols) == 1 {
+		key = b.field(r, c.partCols[0].index)
+	} else {
+		// Each field prefixed by its length, so that keys are unambiguous.
+		c.keyBuf = c.keyBuf[:0]
+		for _, pc := range c.partCols {
+			f := b.field(r, pc.index)
+			c.keyBuf = binary.AppendUvarint(c.keyBuf, uint64(len(f)))
+			c.keyBuf = append(c.keyBuf, f...)
+		}
+		key = c.keyBuf
+	}
+	key8, short := pack8(key)
+	for i, p := range c.recent {
+		if p == nil {
+			break
+		}
+		if short && p.keyShort && p.key8 == key8 && len(p.key) == len(key) || !short && string(p.key) == string(key) {
+			if i > 0 {
+				// Move it one place up: the most used stay in front.
+				c.recent[i-1], c.recent[i] = p, c.recent[i-1]
+			}
+			return p, nil
+		}
+	}
+	p := c.byKey[string(key)]
+	if p == nil {
+		var err error
+		if p, err = c.partitionByDir(b, r); err != nil {
+			return nil, err
+		}
+		if p.key == nil {
+			p.key = bytes.Clone(key)
+			p.key8, p.keyShort = key8, short
+		}
+		// Typed values written differently ("7", "007") share a partition
+		// under several keys; the map stays bounded all the same.
+		if len(c.byKey) < 4*c.opts.MaxPartitions {
+			c.byKey[string(key)] = p
+		}
+	}
+	copy(c.recent[1:], c.recent[:recentPartitions-1])
+	c.recent[0] = p
+	return p, nil
+}
+
+// partitionByDir finds or opens the partition of record r by its directory.
+func (c *converter) partitionByDir(b *block, r int) (*partitionFile, error) {
+	fields := b.record(c.fields[:0], r)
+	c.fields = fields
+	for _, pc := range c.partCols {
+		if pc.typ != String {
+			c.rowVals[pc.index] = c.vals[pc.index][r]
+		}
+	}
+	c.dirBuf = partitionDir(c.dirBuf[:0], c.partCols, fields, c.rowVals)
+	if p := c.parts[string(c.dirBuf)]; p != nil {
+		return p, nil
+	}
+	if len(c.parts) >= c.opts.MaxPartitions {
+		return nil, fmt.Errorf("more than %d partitions (the next is %s): partition by columns with fewer distinct values", c.opts.MaxPartitions, c.dirBuf)
+	}
+	dir := string(c.dirBuf)
+	p := &partitionFile{dir: dir}
+	c.parts[dir] = p
+	c.order = append(c.order, p)
+	return p, nil
 }
