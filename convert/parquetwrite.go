@@ -16,11 +16,11 @@ import (
 // The Parquet files: one per partition, every CSV column but the partition
 // columns (their values are in the directory names, as Hive, Spark and
 // pyarrow's write_to_dataset lay datasets out), in CSV order, all OPTIONAL.
-// Strings are dictionary-encoded (with a fall back to plain pages when a
-// column chunk's dictionary passes dictionaryMaxBytes, as pyarrow does): it
-// halves GHCN's files against plain strings and zstd. Numbers, dates and
-// booleans are plain: the compressor gets most of what a dictionary would,
-// at less cost per value.
+// Every column but booleans is dictionary-encoded, with a fall back to
+// plain pages when a column chunk's dictionary passes dictionaryMaxBytes,
+// as pyarrow writes them. Measured on GHCN against plain pages and zstd:
+// dictionaries for the strings halve the files, and for DATE and
+// DATA_VALUE make them 5% smaller, in no more time.
 
 const (
 	// pageBufferSize bounds a column's values buffered before they are
@@ -52,7 +52,7 @@ func fileSchema(cols []ColumnType) *parquet.Schema {
 		var n parquet.Node
 		switch c.Type {
 		case String:
-			n = parquet.Encoded(parquet.String(), &parquet.RLEDictionary)
+			n = parquet.String()
 		case Int32:
 			n = parquet.Leaf(parquet.Int32Type)
 		case Int64:
@@ -65,6 +65,9 @@ func fileSchema(cols []ColumnType) *parquet.Schema {
 			n = parquet.Leaf(parquet.BooleanType)
 		case Date:
 			n = parquet.Date()
+		}
+		if c.Type != Bool {
+			n = parquet.Encoded(n, &parquet.RLEDictionary)
 		}
 		g.fields = append(g.fields, orderedField{Node: parquet.Optional(n), name: c.Name})
 	}
