@@ -33,7 +33,7 @@ NODE_PACKAGES := hyparquet@1.31.5 hyparquet-compressors@1.1.2
 # Only to regenerate fixtures (make fixtures).
 FIXTURE_PACKAGES := faketime python3-hdf5plugin hdf5-filter-plugin-zfp-serial bitshuffle python3-tables python3-h5netcdf
 
-.PHONY: demo test deps build lint lambda-zip fixtures bench bench-combine bench-s3 fuzz clean
+.PHONY: demo test deps build lint lambda-zip fixtures bench bench-combine bench-s3 bench-convert fuzz clean
 
 # deps installs the Debian packages the build and the tests need (as root,
 # or through sudo when it is there), only when one is missing.
@@ -124,7 +124,7 @@ fixtures: deps
 
 # bench reports time, allocations and bytes read per file (one core).
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./hdf5scan/ ./zarr/ ./codec/ ./refs/ ./combine/ ./cftime/
+	$(GO) test -run '^$$' -bench . -benchmem -cpu 1 ./hdf5scan/ ./zarr/ ./codec/ ./refs/ ./combine/ ./cftime/ ./convert/
 
 # bench-combine times `combine` on synthetic sidecars (1 000 inputs x 10
 # variables x 100 chunks and more), into JSON and Parquet: wall time and
@@ -138,6 +138,13 @@ bench-combine:
 bench-s3: deps
 	$(GO) test -run '^$$' -bench S3Scan -benchtime 5x ./cmd/gokerchunk/
 
+# bench-convert converts a generated 1 GB GHCN-Daily year to Parquet on
+# one core (convert csv2parquet): MB/s and peak memory. SIZE=200MB for a
+# shorter run.
+SIZE ?= 1GB
+bench-convert:
+	bash testdata/bench/convert.sh $(SIZE)
+
 # fuzz runs each parser's fuzz target for FUZZTIME; crashers land in the
 # package's testdata/fuzz and become regression tests.
 FUZZTIME ?= 60s
@@ -148,6 +155,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzReadParquetFile -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./refs/
 	$(GO) test -run '^$$' -fuzz FuzzDecodeVLenUTF8 -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./zarr/
 	$(GO) test -run '^$$' -fuzz FuzzParseUnits -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./cftime/
+	$(GO) test -run '^$$' -fuzz FuzzReadRecords -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./convert/
 	for f in FuzzBlosc FuzzBlosclz FuzzLZ4 FuzzLZF FuzzBitshuffle FuzzZstd; do \
 		$(GO) test -run '^$$' -fuzz $$f -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./codec/ || exit 1; \
 	done

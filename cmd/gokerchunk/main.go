@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -42,11 +43,14 @@ xarray then read the original files through it:
 
 Exit status: 0 on success, 1 when an input failed or a check found a
 difference, 2 on a usage error.`,
-		Commands:       []*cli.Command{scanCommand(), combineCommand(), infoCommand(), checkCommand()},
+		Commands:       []*cli.Command{scanCommand(), combineCommand(), infoCommand(), checkCommand(), convertCommand()},
 		ExitErrHandler: func(*cli.Context, error) {},
 	}
 	for _, c := range app.Commands {
 		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return usageError{err} }
+		for _, sub := range c.Subcommands {
+			sub.OnUsageError = c.OnUsageError
+		}
 	}
 	app.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return usageError{err} }
 	err := app.Run(flagsFirst(app, args))
@@ -87,6 +91,16 @@ func flagsFirst(app *cli.App, args []string) []string {
 	if cmd == nil {
 		return args
 	}
+	// "convert csv2parquet INPUT -o OUT": the flags are the subcommand's.
+	depth := 2
+	for len(cmd.Subcommands) > 0 && len(args) > depth {
+		sub := cmd.Command(args[depth])
+		if sub == nil {
+			break
+		}
+		cmd = sub
+		depth++
+	}
 	takesValue := map[string]bool{}
 	for _, f := range cmd.Flags {
 		_, isBool := f.(*cli.BoolFlag)
@@ -95,7 +109,7 @@ func flagsFirst(app *cli.App, args []string) []string {
 		}
 	}
 	var flags, positional []string
-	rest := args[2:]
+	rest := args[depth:]
 	for i := 0; i < len(rest); i++ {
 		a := rest[i]
 		if a == "--" {
@@ -113,7 +127,7 @@ func flagsFirst(app *cli.App, args []string) []string {
 			i++
 		}
 	}
-	out := append([]string{args[0], args[1]}, flags...)
+	out := append(slices.Clone(args[:depth]), flags...)
 	if len(positional) > 0 {
 		out = append(out, "--")
 		out = append(out, positional...)

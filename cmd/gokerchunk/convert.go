@@ -1,0 +1,312 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"gokerchunk/convert"
+	"gokerchunk/fanout"
+)
+
+func convertCommand() *cli.Command {
+	return &cli.Command{
+		Name:        "convert",
+		Usage:       "convert data files between formats",
+		Subcommands: []*cli.Command{csv2parquetCommand()},
+	}
+}
+
+func csv2parquetCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "csv2parquet",
+		Usage:     "turn CSV files into a Hive-partitioned Parquet dataset",
+		ArgsUsage: "INPUT...",
+		Description: `Each INPUT (a CSV file, gzip-compressed or not, or a glob pattern) becomes
+one Parquet file per partition:
+
+    OUTPUT_PREFIX/COL=VALUE/.../<input name>.parquet
+
+where <input name> is the input's base name without .gz and .csv, so that
+converting an input again replaces its files instead of adding to them (and
+removes its files from partitions that no longer occur). Partition columns
+(--partition-by, repeated or comma-separated, outermost first) are left out
+of the files, as Hive, Spark and pyarrow lay datasets out; their values are
+escaped in directory names as Hive escapes them, and an empty value is
+__HIVE_DEFAULT_PARTITION__.
+
+Column names come from the header (--header), from --columns, or from a
+--schema that names every column in order. Types come from --schema
+(COL:TYPE,...; string, int32, int64, float32, float64, bool, date) and are
+otherwise inferred from the first --infer-rows rows: int64 for integers
+without leading zeros, float64 for decimal numbers, bool for true/false,
+date for YYYY-MM-DD, string for anything else (and for "0700", which a
+number would not give back). Empty fields are nulls. For GHCN-Daily's
+by_year files (no header):
+
+    --columns ID,DATE,ELEMENT,DATA_VALUE,M_FLAG,Q_FLAG,S_FLAG,OBS_TIME \
+    --schema DATE:date,DATA_VALUE:int32,OBS_TIME:string --partition-by ELEMENT
+
+A bad row (a wrong number of fields, a value that is not its column's type,
+a broken quoted field) is dropped and listed with its line number; more than
+--max-bad-rows of them (default 0: any) fail the input. A failed input
+leaves no file behind: partitions are written to part files in $TMPDIR
+(about as much as the output) and then into a hidden staging directory
+below OUTPUT_PREFIX, and moved into place only when the whole input
+converted.
+
+Memory is bounded by the partitions open at once (--max-open-partitions,
+up to about 1.5 MB each) and the row groups they hold (--memory-limit), not
+by the input: converting a 1 GB GHCN year by ELEMENT peaks near 110 MB. The
+Go garbage collector is asked to keep the heap under 192 MiB per worker,
+unless GOMEMLIMIT says otherwise. With more partitions than
+--max-open-partitions taking rows at once, files are written in parts,
+merged at the end (a note says so): raise it to avoid that.
+
+Exit status: 0 when every input converted, 1 when one failed, 2 on a usage
+error.`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "OUTPUT_PREFIX: the dataset's directory (required)"},
+			&cli.StringSliceFlag{Name: "partition-by", Usage: "partition column(s), outermost first (required)"},
+			&cli.BoolFlag{Name: "header", Usage: "the first line holds the column names"},
+			&cli.StringSliceFlag{Name: "columns", Usage: "the column names, in order (with --header: replace the header's)"},
+			&cli.StringFlag{Name: "schema", Usage: "COL:TYPE,... for some or all columns (string, int32, int64, float32, float64, bool, date)"},
+			&cli.IntFlag{Name: "infer-rows", Value: convert.DefaultInferRows, Usage: "rows sampled to infer the types --schema does not give"},
+			&cli.StringFlag{Name: "compression", Value: "zstd", Usage: "zstd or snappy"},
+			&cli.BoolFlag{Name: "string-statistics", Usage: "keep min/max statistics of string columns (costs about a tenth more time)"},
+			&cli.Int64Flag{Name: "max-bad-rows", Value: 0, Usage: "bad rows dropped before an input fails (-1: no limit)"},
+			&cli.Int64Flag{Name: "row-group-rows", Value: convert.DefaultRowGroupRows, Usage: "rows per row group"},
+			&cli.Int64Flag{Name: "memory-limit", Value: convert.DefaultMemoryLimit >> 20, Usage: "MiB that open row groups may hold across partitions before the largest is written early"},
+			&cli.IntFlag{Name: "max-partitions", Value: convert.DefaultMaxPartitions, Usage: "partitions (files) one input may have"},
+			&cli.IntFlag{Name: "max-open-partitions", Value: convert.DefaultMaxOpenPartitions, Usage: "partitions with an open Parquet writer; the least recently used is closed into a part file, merged at the end"},
+			&cli.IntFlag{Name: "workers", Value: 1, Usage: "inputs converted in parallel (each holds its own memory)"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress and no summary"},
+		},
+		Action: runCSV2Parquet,
+	}
+}
+
+func csv2parquetOptions(c *cli.Context) (convert.Options, error) {
+	opts := convert.Options{
+		PartitionBy:       splitList(c.StringSlice("partition-by")),
+		Header:            c.Bool("header"),
+		Columns:           splitList(c.StringSlice("columns")),
+		InferRows:         c.Int("infer-rows"),
+		Compression:       c.String("compression"),
+		StringStatistics:  c.Bool("string-statistics"),
+		MaxBadRows:        c.Int64("max-bad-rows"),
+		RowGroupRows:      c.Int64("row-group-rows"),
+		MemoryLimit:       c.Int64("memory-limit") << 20,
+		MaxPartitions:     c.Int("max-partitions"),
+		MaxOpenPartitions: c.Int("max-open-partitions"),
+	}
+	if len(opts.PartitionBy) == 0 {
+		return opts, usagef("csv2parquet needs --partition-by COL")
+	}
+	if c.IsSet("schema") {
+		schema, err := convert.ParseSchema(c.String("schema"))
+		if err != nil {
+			return opts, usagef("--schema: %v", err)
+		}
+		opts.Schema = schema
+	}
+	if !opts.Header && opts.Columns == nil && opts.Schema == nil {
+		return opts, usagef("csv2parquet needs the column names: --header, --columns A,B,... or a --schema of every column")
+	}
+	if _, err := convert.Codec(opts.Compression); err != nil {
+		return opts, usagef("--compression: %v", err)
+	}
+	switch {
+	case opts.InferRows < 1:
+		return opts, usagef("--infer-rows must be at least 1")
+	case opts.RowGroupRows < 1:
+		return opts, usagef("--row-group-rows must be at least 1")
+	case opts.MemoryLimit < 1:
+		return opts, usagef("--memory-limit must be at least 1 (MiB)")
+	case opts.MaxPartitions < 1:
+		return opts, usagef("--max-partitions must be at least 1")
+	case opts.MaxOpenPartitions < 1:
+		return opts, usagef("--max-open-partitions must be at least 1")
+	case c.Int("workers") < 1:
+		return opts, usagef("--workers must be at least 1")
+	}
+	return opts, nil
+}
+
+func runCSV2Parquet(c *cli.Context) error {
+	opts, err := csv2parquetOptions(c)
+	if err != nil {
+		return err
+	}
+	outDir := c.String("output")
+	if outDir == "" {
+		return usagef("csv2parquet needs -o OUTPUT_PREFIX")
+	}
+	if strings.Contains(outDir, "://") {
+		return usagef("-o %s: only local directories are supported yet", outDir)
+	}
+	if c.NArg() == 0 {
+		return usagef("csv2parquet needs at least one INPUT (see gokerchunk convert csv2parquet --help)")
+	}
+	inputs, err := expandCSVInputs(c.Args().Slice())
+	if err != nil {
+		return err
+	}
+
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// Closed partitions' writers are garbage; collecting it sooner
+		// keeps the process near what it holds.
+		prev := debug.SetMemoryLimit(int64(c.Int("workers")) * 192 << 20)
+		defer debug.SetMemoryLimit(prev)
+	}
+	stderr := c.App.ErrWriter
+	quiet := c.Bool("quiet")
+	showProgress := !quiet && isTerminal(os.Stderr)
+	out := convert.NewDirOutput(outDir)
+	start := time.Now()
+	job := func(ctx context.Context, in string) (*convert.Result, error) {
+		o := opts
+		if showProgress && len(inputs) == 1 {
+			size := int64(0)
+			if st, err := os.Stat(in); err == nil {
+				size = st.Size()
+			}
+			o.Progress = func(n int64) {
+				fmt.Fprintf(stderr, "\rconverting %s: %d/%d MB", filepath.Base(in), n>>20, size>>20)
+			}
+		}
+		return convertFile(ctx, in, out, o)
+	}
+	progress := func(done int) {
+		if showProgress && len(inputs) > 1 {
+			fmt.Fprintf(stderr, "\rconverted %d/%d files", done, len(inputs))
+		}
+	}
+	outcomes := fanout.Run(c.Context, inputs, c.Int("workers"), job, progress)
+	if showProgress {
+		fmt.Fprintln(stderr)
+	}
+
+	var rows, bad, csvBytes int64
+	failed, files := 0, 0
+	partitions := map[string]bool{}
+	for _, o := range outcomes {
+		res := o.Result
+		if res != nil {
+			for _, b := range res.FirstBadRows {
+				fmt.Fprintf(stderr, "bad row: %s:%d: %s\n", o.Input, b.Line, b.Reason)
+			}
+			if more := res.BadRows - int64(len(res.FirstBadRows)); more > 0 {
+				fmt.Fprintf(stderr, "bad row: %s: %d more\n", o.Input, more)
+			}
+		}
+		if o.Err != nil {
+			failed++
+			var be *convert.BadRowsError
+			if errors.As(o.Err, &be) {
+				fmt.Fprintf(stderr, "error: %s: %s, more than --max-bad-rows %d allows; nothing written\n", o.Input, plural(int(res.BadRows), "bad row"), be.Max)
+			} else if res != nil && res.Written {
+				fmt.Fprintf(stderr, "error: %s: %v\n", o.Input, o.Err)
+			} else {
+				fmt.Fprintf(stderr, "error: %s: %v; nothing written\n", o.Input, o.Err)
+			}
+			continue
+		}
+		rows += res.Rows
+		bad += res.BadRows
+		csvBytes += res.CSVBytes
+		files += len(res.Partitions)
+		for _, p := range res.Partitions {
+			partitions[p.Dir] = true
+		}
+		for _, r := range res.Removed {
+			fmt.Fprintf(stderr, "note: removed %s, left by an earlier conversion of %s in a partition it no longer has\n", filepath.Join(outDir, r), o.Input)
+		}
+		if res.ClosedEarly > 0 {
+			fmt.Fprintf(stderr, "note: %s: partitions were closed and reopened %d times (more than --max-open-partitions %d took rows at once); their files were merged from parts\n", o.Input, res.ClosedEarly, opts.MaxOpenPartitions)
+		}
+		if !quiet && len(inputs) == 1 && len(res.Inferred) > 0 {
+			var inferred []string
+			for _, col := range res.Columns {
+				for _, name := range res.Inferred {
+					if col.Name == name {
+						inferred = append(inferred, col.Name+":"+col.Type.String())
+					}
+				}
+			}
+			fmt.Fprintf(stderr, "inferred: %s\n", strings.Join(inferred, ","))
+		}
+	}
+	if !quiet {
+		secs := time.Since(start).Seconds()
+		mem := ""
+		if m := peakMemory(); m != "" {
+			mem = ", " + m
+		}
+		fmt.Fprintf(stderr, "converted %s: %s, %s (%s), %s, %.0f MB of CSV in %.2fs (%.0f MB/s)%s -> %s\n",
+			plural(len(inputs)-failed, "file"), plural(int(rows), "row"), plural(len(partitions), "partition"), plural(files, "file"),
+			plural(int(bad), "bad row"), float64(csvBytes)/1e6, secs, float64(csvBytes)/1e6/secs, mem, outDir)
+	}
+	if failed > 0 {
+		return failure{msg: fmt.Sprintf("%s of %d failed", plural(failed, "input"), len(inputs))}
+	}
+	return nil
+}
+
+// convertFile converts one local CSV file.
+func convertFile(ctx context.Context, in string, out convert.Output, opts convert.Options) (*convert.Result, error) {
+	f, err := os.Open(in)
+	if err != nil {
+		return &convert.Result{}, err
+	}
+	defer f.Close()
+	return convert.Convert(ctx, f, convert.FileName(in), out, opts)
+}
+
+// expandCSVInputs turns files and glob patterns into a list of paths,
+// refusing two inputs that would write the same file names.
+func expandCSVInputs(args []string) ([]string, error) {
+	var out []string
+	byName := map[string]string{}
+	for _, arg := range args {
+		if strings.Contains(arg, "://") {
+			return nil, usagef("%s: only local files are supported yet", arg)
+		}
+		matches := []string{arg}
+		if strings.ContainsAny(arg, "*?[") {
+			var err error
+			if matches, err = filepath.Glob(arg); err != nil {
+				return nil, usagef("bad pattern %q: %v", arg, err)
+			}
+			if len(matches) == 0 {
+				return nil, usagef("%s: no file matches", arg)
+			}
+		}
+		for _, m := range matches {
+			st, err := os.Stat(m)
+			if err != nil {
+				return nil, usagef("%v", err)
+			}
+			if st.IsDir() {
+				return nil, usagef("%s is a directory: give the CSV files (or a glob)", m)
+			}
+			name := convert.FileName(m)
+			if prev, ok := byName[name]; ok {
+				if prev == m {
+					continue
+				}
+				return nil, usagef("%s and %s would both write %s in each partition", prev, m, name)
+			}
+			byName[name] = m
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
