@@ -79,10 +79,10 @@ demo: deps build
 		echo "--- check $$f"; \
 		$(BIN) check out/sample/$$(basename $$f).json --source $$f || exit 1; \
 	done
-	@echo "--- first lines of out/sample/$$(ls out/sample | head -1)"
-	@head -c 600 out/sample/$$(ls out/sample | head -1); echo " ..."
+	@echo "--- first lines of out/sample/tas_day_20200101.nc.json"
+	@head -c 600 out/sample/tas_day_20200101.nc.json; echo " ..."
 	@echo "--- opened with xarray through fsspec's reference filesystem"
-	@/usr/bin/python3 testdata/show.py out/sample/*.json
+	@/usr/bin/python3 testdata/show.py out/sample/*.nc.json
 	@echo "--- the sidecars combined along time, checked against all three files"
 	$(BIN) combine -o out/sample-combined.json out/sample/
 	$(BIN) check out/sample-combined.json --source 'testdata/sample/*.nc'
