@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"gokerchunk/blob"
 	"gokerchunk/convert"
 	"gokerchunk/fanout"
 )
@@ -29,8 +32,9 @@ func csv2parquetCommand() *cli.Command {
 		Name:      "csv2parquet",
 		Usage:     "turn CSV files into a Hive-partitioned Parquet dataset",
 		ArgsUsage: "INPUT...",
-		Description: `Each INPUT (a CSV file, gzip-compressed or not, or a glob pattern) becomes
-one Parquet file per partition:
+		Description: `Each INPUT (a CSV file, gzip-compressed or not, or a glob pattern; an
+s3:// object, prefix or glob, or an http(s):// URL, read as a stream)
+becomes one Parquet file per partition:
 
     OUTPUT_PREFIX/COL=VALUE/.../<input name>.parquet
 
@@ -60,7 +64,9 @@ a broken quoted field) is dropped and listed with its line number; more than
 leaves no file behind: partitions are written to part files in $TMPDIR
 (about as much as the output) and then into a hidden staging directory
 below OUTPUT_PREFIX, and moved into place only when the whole input
-converted.
+converted. OUTPUT_PREFIX may be an s3:// prefix: each file is then
+uploaded (one PUT, or a multipart upload completed only when the whole
+file is sent) once the whole input converted.
 
 Memory is bounded by the partitions open at once (--max-open-partitions,
 up to about 1.5 MB each) and the row groups they hold (--memory-limit), not
@@ -88,6 +94,7 @@ error.`,
 			&cli.IntFlag{Name: "max-open-partitions", Value: convert.DefaultMaxOpenPartitions, Usage: "partitions with an open Parquet writer; the least recently used is closed into a part file, merged at the end"},
 			&cli.IntFlag{Name: "workers", Value: 1, Usage: "inputs converted in parallel (each holds its own memory)"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress and no summary"},
+			s3PathStyleFlag(),
 		},
 		Action: runCSV2Parquet,
 	}
@@ -149,13 +156,14 @@ func runCSV2Parquet(c *cli.Context) error {
 	if outDir == "" {
 		return usagef("csv2parquet needs -o OUTPUT_PREFIX")
 	}
-	if strings.Contains(outDir, "://") {
-		return usagef("-o %s: only local directories are supported yet", outDir)
+	if isRemote(outDir) && !isS3(outDir) {
+		return usagef("-o %s: OUTPUT_PREFIX is a local directory or an s3:// prefix", outDir)
 	}
 	if c.NArg() == 0 {
 		return usagef("csv2parquet needs at least one INPUT (see gokerchunk convert csv2parquet --help)")
 	}
-	inputs, err := expandCSVInputs(c.Args().Slice())
+	configureBlob(c)
+	inputs, err := expandCSVInputs(c.Context, c.Args().Slice())
 	if err != nil {
 		return err
 	}
@@ -169,20 +177,17 @@ func runCSV2Parquet(c *cli.Context) error {
 	stderr := c.App.ErrWriter
 	quiet := c.Bool("quiet")
 	showProgress := !quiet && isTerminal(os.Stderr)
-	out := convert.NewDirOutput(outDir)
+	out := convert.NewOutput(outDir, "")
 	start := time.Now()
 	job := func(ctx context.Context, in string) (*convert.Result, error) {
 		o := opts
+		var progress func(n, size int64)
 		if showProgress && len(inputs) == 1 {
-			size := int64(0)
-			if st, err := os.Stat(in); err == nil {
-				size = st.Size()
-			}
-			o.Progress = func(n int64) {
-				fmt.Fprintf(stderr, "\rconverting %s: %d/%d MB", filepath.Base(in), n>>20, size>>20)
+			progress = func(n, size int64) {
+				fmt.Fprintf(stderr, "\rconverting %s: %d/%d MB", path.Base(filepath.ToSlash(in)), n>>20, size>>20)
 			}
 		}
-		return convertFile(ctx, in, out, o)
+		return convertFile(ctx, in, out, o, progress)
 	}
 	progress := func(done int) {
 		if showProgress && len(inputs) > 1 {
@@ -227,7 +232,7 @@ func runCSV2Parquet(c *cli.Context) error {
 			partitions[p.Dir] = true
 		}
 		for _, r := range res.Removed {
-			fmt.Fprintf(stderr, "note: removed %s, left by an earlier conversion of %s in a partition it no longer has\n", filepath.Join(outDir, r), o.Input)
+			fmt.Fprintf(stderr, "note: removed %s, left by an earlier conversion of %s in a partition it no longer has\n", joinOutput(outDir, r), o.Input)
 		}
 		if res.ClosedEarly > 0 {
 			fmt.Fprintf(stderr, "note: %s: partitions were closed and reopened %d times (more than --max-open-partitions %d took rows at once); their files were merged from parts\n", o.Input, res.ClosedEarly, opts.MaxOpenPartitions)
@@ -260,43 +265,58 @@ func runCSV2Parquet(c *cli.Context) error {
 	return nil
 }
 
-// convertFile converts one local CSV file.
-func convertFile(ctx context.Context, in string, out convert.Output, opts convert.Options) (*convert.Result, error) {
-	f, err := os.Open(in)
-	if err != nil {
-		return &convert.Result{}, err
+// convertFile converts one CSV input: a local file, or an s3:// or
+// http(s):// URL read front to back (blob.OpenStream). progress, when not
+// nil, is told the input bytes read and the input's size.
+func convertFile(ctx context.Context, in string, out convert.Output, opts convert.Options, progress func(n, size int64)) (*convert.Result, error) {
+	var r io.ReadCloser
+	var size int64
+	if isRemote(in) {
+		var err error
+		if r, size, err = blob.OpenStream(ctx, in); err != nil {
+			return &convert.Result{}, err
+		}
+	} else {
+		f, err := os.Open(in)
+		if err != nil {
+			return &convert.Result{}, err
+		}
+		if st, err := f.Stat(); err == nil {
+			size = st.Size()
+		}
+		r = f
 	}
-	defer f.Close()
-	return convert.Convert(ctx, f, convert.FileName(in), out, opts)
+	defer r.Close()
+	if progress != nil {
+		opts.Progress = func(n int64) { progress(n, size) }
+	}
+	return convert.Convert(ctx, r, convert.FileName(in), out, opts)
 }
 
-// expandCSVInputs turns files and glob patterns into a list of paths,
-// refusing two inputs that would write the same file names.
-func expandCSVInputs(args []string) ([]string, error) {
+// csvExtensions are the names an S3 prefix input contributes.
+var csvExtensions = []string{".csv", ".gz", ".tsv", ".txt"}
+
+// expandCSVInputs turns files, glob patterns and URLs (s3:// objects,
+// prefixes and globs through blob.Expand; http(s):// as they are) into a
+// list of inputs, refusing two inputs that would write the same file
+// names.
+func expandCSVInputs(ctx context.Context, args []string) ([]string, error) {
 	var out []string
 	byName := map[string]string{}
 	for _, arg := range args {
-		if strings.Contains(arg, "://") {
-			return nil, usagef("%s: only local files are supported yet", arg)
-		}
-		matches := []string{arg}
-		if strings.ContainsAny(arg, "*?[") {
+		var matches []string
+		if isRemote(arg) {
 			var err error
-			if matches, err = filepath.Glob(arg); err != nil {
-				return nil, usagef("bad pattern %q: %v", arg, err)
+			if matches, err = blob.Expand(ctx, []string{arg}, csvExtensions); err != nil {
+				return nil, expandError(err)
 			}
-			if len(matches) == 0 {
-				return nil, usagef("%s: no file matches", arg)
+		} else {
+			var err error
+			if matches, err = localCSVInputs(arg); err != nil {
+				return nil, err
 			}
 		}
 		for _, m := range matches {
-			st, err := os.Stat(m)
-			if err != nil {
-				return nil, usagef("%v", err)
-			}
-			if st.IsDir() {
-				return nil, usagef("%s is a directory: give the CSV files (or a glob)", m)
-			}
 			name := convert.FileName(m)
 			if prev, ok := byName[name]; ok {
 				if prev == m {
@@ -309,4 +329,28 @@ func expandCSVInputs(args []string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// localCSVInputs is a local file, or the files a glob matches.
+func localCSVInputs(arg string) ([]string, error) {
+	matches := []string{arg}
+	if strings.ContainsAny(arg, "*?[") {
+		var err error
+		if matches, err = filepath.Glob(arg); err != nil {
+			return nil, usagef("bad pattern %q: %v", arg, err)
+		}
+		if len(matches) == 0 {
+			return nil, usagef("%s: no file matches", arg)
+		}
+	}
+	for _, m := range matches {
+		st, err := os.Stat(m)
+		if err != nil {
+			return nil, usagef("%v", err)
+		}
+		if st.IsDir() {
+			return nil, usagef("%s is a directory: give the CSV files (or a glob)", m)
+		}
+	}
+	return matches, nil
 }
