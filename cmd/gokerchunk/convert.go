@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -77,7 +78,14 @@ unless GOMEMLIMIT says otherwise. With more partitions than
 merged at the end (a note says so): raise it to avoid that.
 
 Exit status: 0 when every input converted, 1 when one failed, 2 on a usage
-error.`,
+error.
+
+--executor lambda converts each INPUT in its own invocation of the AWS
+Lambda function --function (cmd/gokerchunk-lambda), --concurrency at once,
+retrying failures that may pass: the INPUTs must be s3:// or http(s)://
+and OUTPUT_PREFIX an s3:// prefix, which the function reads and writes
+itself, and only --partition-by, --header, --columns, --schema,
+--compression and --max-bad-rows travel with it.`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "OUTPUT_PREFIX: the dataset's directory (required)"},
 			&cli.StringSliceFlag{Name: "partition-by", Usage: "partition column(s), outermost first (required)"},
@@ -94,6 +102,10 @@ error.`,
 			&cli.IntFlag{Name: "max-open-partitions", Value: convert.DefaultMaxOpenPartitions, Usage: "partitions with an open Parquet writer; the least recently used is closed into a part file, merged at the end"},
 			&cli.IntFlag{Name: "workers", Value: 1, Usage: "inputs converted in parallel (each holds its own memory)"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress and no summary"},
+			&cli.StringFlag{Name: "executor", Value: "local", Usage: "where the inputs are converted: local (this process) or lambda (one AWS Lambda invocation per input)"},
+			&cli.IntFlag{Name: "concurrency", Usage: "invocations at once with --executor lambda (default " + strconv.Itoa(defaultLambdaConcurrency) + ")"},
+			&cli.StringFlag{Name: "function", Value: "gokerchunk", Usage: "the Lambda function (name or ARN) running gokerchunk-lambda, for --executor lambda"},
+			&cli.StringFlag{Name: "lambda-endpoint", Usage: "the Lambda API endpoint URL, for --executor lambda (default: AWS's, or AWS_ENDPOINT_URL_LAMBDA)"},
 			s3PathStyleFlag(),
 		},
 		Action: runCSV2Parquet,
@@ -163,9 +175,39 @@ func runCSV2Parquet(c *cli.Context) error {
 		return usagef("csv2parquet needs at least one INPUT (see gokerchunk convert csv2parquet --help)")
 	}
 	configureBlob(c)
+	executor := c.String("executor")
+	switch {
+	case executor != "local" && executor != "lambda":
+		return usagef("--executor must be local or lambda, not %q", executor)
+	case c.Int("concurrency") < 0:
+		return usagef("--concurrency must be 1 or more")
+	}
+	for _, name := range []string{"function", "lambda-endpoint", "concurrency"} {
+		if c.IsSet(name) && executor != "lambda" {
+			return usagef("--%s needs --executor lambda", name)
+		}
+	}
+	if executor == "lambda" {
+		for _, name := range []string{"infer-rows", "string-statistics", "row-group-rows", "memory-limit", "max-partitions", "max-open-partitions", "workers"} {
+			if c.IsSet(name) {
+				return usagef("--%s is not sent to Lambda: leave it out with --executor lambda", name)
+			}
+		}
+		if !isS3(outDir) {
+			return usagef("--executor lambda: -o must be an s3:// prefix, which the function writes")
+		}
+	}
 	inputs, err := expandCSVInputs(c.Context, c.Args().Slice())
 	if err != nil {
 		return err
+	}
+	if executor == "lambda" {
+		for _, in := range inputs {
+			if !isRemote(in) {
+				return usagef("--executor lambda: %s is a local file, which the function cannot read (give s3:// or http(s):// inputs)", in)
+			}
+		}
+		return runCSV2ParquetLambda(c, inputs, outDir)
 	}
 
 	if os.Getenv("GOMEMLIMIT") == "" {
@@ -353,4 +395,98 @@ func localCSVInputs(arg string) ([]string, error) {
 		}
 	}
 	return matches, nil
+}
+
+// runCSV2ParquetLambda converts each input in its own Lambda invocation.
+func runCSV2ParquetLambda(c *cli.Context, inputs []string, outDir string) error {
+	client, err := fanout.NewLambdaClient(c.Context, c.String("lambda-endpoint"))
+	if err != nil {
+		return err
+	}
+	function := c.String("function")
+	ex := &fanout.LambdaExecutor{Client: client, Function: function, Retry: fanout.DefaultRetryPolicy}
+	concurrency := c.Int("concurrency")
+	if concurrency == 0 {
+		concurrency = defaultLambdaConcurrency
+	}
+	reqs := make([]fanout.ScanRequest, len(inputs))
+	for i, in := range inputs {
+		reqs[i] = fanout.ScanRequest{
+			Job: fanout.JobCSV2Parquet, Input: in, Output: outDir,
+			PartitionCols: splitList(c.StringSlice("partition-by")),
+			Header:        c.Bool("header"),
+			Columns:       splitList(c.StringSlice("columns")),
+			Schema:        c.String("schema"),
+			Compression:   c.String("compression"),
+			MaxBadRows:    c.Int64("max-bad-rows"),
+		}
+	}
+
+	stderr := c.App.ErrWriter
+	quiet := c.Bool("quiet")
+	showProgress := !quiet && isTerminal(os.Stderr)
+	start := time.Now()
+	progress := func(p fanout.Progress) {
+		if r := p.Retry; r != nil && !r.Throttled && !quiet {
+			if showProgress {
+				fmt.Fprint(stderr, "\r\x1b[K")
+			}
+			fmt.Fprintf(stderr, "retry: %s: attempt %d failed, again in %.1fs: %v\n", r.Input, r.Attempt, r.Delay.Seconds(), r.Err)
+		}
+		if showProgress {
+			fmt.Fprintf(stderr, "\rconverted %d/%d files", p.Done, p.Total)
+			if p.Failed > 0 {
+				fmt.Fprintf(stderr, ", %d failed", p.Failed)
+			}
+		}
+	}
+	results := fanout.RunJobs(c.Context, ex, reqs, concurrency, progress)
+	if showProgress {
+		fmt.Fprintln(stderr)
+	}
+
+	var rows, bad, csvBytes int64
+	var failed, files, attempts, retries, throttles int
+	for _, r := range results {
+		attempts += r.Attempts
+		retries += max(r.Attempts-1, 0)
+		throttles += r.Throttles
+		if r.Err != nil {
+			failed++
+			fmt.Fprintf(stderr, "error: %s; nothing written\n", nameInputOnce(r.Input, r.Err))
+			continue
+		}
+		st := r.Response.Stats
+		rows += st.Rows
+		bad += st.BadRows
+		csvBytes += st.Bytes
+		files += st.Files
+		for _, b := range r.Response.BadRows {
+			fmt.Fprintf(stderr, "bad row: %s:%s\n", r.Input, strings.TrimPrefix(b, "line "))
+		}
+		if more := st.BadRows - int64(len(r.Response.BadRows)); more > 0 {
+			fmt.Fprintf(stderr, "bad row: %s: %d more\n", r.Input, more)
+		}
+		for _, n := range r.Response.Notes {
+			fmt.Fprintf(stderr, "note: %s\n", n)
+		}
+	}
+	if !quiet {
+		secs := time.Since(start).Seconds()
+		fmt.Fprintf(stderr, "converted %s: %s, %s, %s, %.0f MB of CSV, on Lambda %s: %s, %s, %d throttled, in %.2fs -> %s\n",
+			plural(len(inputs)-failed, "file"), plural(int(rows), "row"), plural(files, "file"), plural(int(bad), "bad row"),
+			float64(csvBytes)/1e6, function, plural(attempts, "invocation"), plural(retries, "retry"), throttles, secs, outDir)
+	}
+	if failed > 0 {
+		return failure{msg: fmt.Sprintf("%s of %d failed", plural(failed, "input"), len(inputs))}
+	}
+	return nil
+}
+
+// nameInputOnce names the input in an error message unless it does.
+func nameInputOnce(input string, err error) string {
+	if msg := err.Error(); strings.Contains(msg, input) {
+		return msg
+	}
+	return input + ": " + err.Error()
 }
