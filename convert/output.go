@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -72,13 +71,8 @@ func (d *DirOutput) Root() string { return d.root }
 // localName turns a relative output name into a path below the root,
 // refusing names that would leave it.
 func (d *DirOutput) localName(name string) (string, error) {
-	if name == "" || path.IsAbs(name) {
-		return "", fmt.Errorf("output name %q is not a relative path", name)
-	}
-	for _, part := range strings.Split(name, "/") {
-		if part == "" || part == "." || part == ".." || strings.ContainsRune(part, 0) {
-			return "", fmt.Errorf("output name %q has an empty, \".\" or \"..\" part", name)
-		}
+	if err := checkName(name); err != nil {
+		return "", err
 	}
 	return filepath.Join(d.root, filepath.FromSlash(name)), nil
 }

@@ -113,7 +113,7 @@ func (l LocalExecutor) Execute(ctx context.Context, req ScanRequest, _ func(Retr
 	start := time.Now()
 	res := JobResult{Input: req.Input, Output: req.Output, Attempts: 1}
 	res.Response, res.Err = safeCall(ctx, req.Input, func(ctx context.Context, _ string) (*ScanResponse, error) {
-		return Scan(ctx, req, l.Stdout)
+		return RunRequest(ctx, req, l.Stdout)
 	})
 	res.Seconds = time.Since(start).Seconds()
 	return res

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"syscall"
@@ -138,7 +139,7 @@ func TestLambdaExecutorRetries(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			inv := &fakeInvoker{answer: func(n int, got ScanRequest) (*lambda.InvokeOutput, error) {
-				if got != req {
+				if !reflect.DeepEqual(got, req) {
 					t.Errorf("call %d sent %+v, want %+v", n, got, req)
 				}
 				if n <= len(tc.answers) {

@@ -24,6 +24,13 @@ type event struct {
 	OutputPath      string `json:"output_path"`
 	InlineThreshold *int   `json:"inline_threshold"`
 	OnUnsupported   string `json:"on_unsupported"`
+
+	PartitionCols []string `json:"partition_cols"`
+	Header        bool     `json:"header"`
+	Columns       []string `json:"columns"`
+	Schema        string   `json:"schema"`
+	Compression   string   `json:"compression"`
+	MaxBadRows    int64    `json:"max_bad_rows"`
 }
 
 // maxEventSize bounds the payload decoded: Lambda's own limit for a
@@ -47,7 +54,12 @@ func DecodeEvent(payload []byte) (ScanRequest, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return ScanRequest{}, &InputError{Err: errors.New("bad event: data after the JSON object")}
 	}
-	req := ScanRequest{Job: ev.Job, Input: ev.Input, Output: ev.Output, InlineThreshold: DefaultInlineThreshold, OnUnsupported: ev.OnUnsupported}
+	req := ScanRequest{Job: ev.Job, Input: ev.Input, Output: ev.Output, InlineThreshold: DefaultInlineThreshold, OnUnsupported: ev.OnUnsupported,
+		PartitionCols: ev.PartitionCols, Header: ev.Header, Columns: ev.Columns, Schema: ev.Schema, Compression: ev.Compression, MaxBadRows: ev.MaxBadRows}
+	if req.Job == JobCSV2Parquet {
+		// A scan's default means nothing to a conversion.
+		req.InlineThreshold = 0
+	}
 	var err error
 	if req.Input, err = eitherField("input", ev.Input, "input_path", ev.InputPath); err != nil {
 		return ScanRequest{}, err
@@ -133,6 +145,9 @@ func (h *LambdaHandler) Handle(ctx context.Context, requestID string, payload []
 	if h.CrashOn != "" && strings.Contains(req.Input, h.CrashOn) {
 		panic(fmt.Sprintf("crash requested by %s=%q", CrashOnEnv, h.CrashOn))
 	}
+	if req.Job == JobCSV2Parquet {
+		return h.csv2parquet(ctx, log, req)
+	}
 	log.Info("scan start", "inline_threshold", req.InlineThreshold, "on_unsupported", req.OnUnsupported)
 	resp, err := Scan(ctx, req, nil)
 	if err != nil {
@@ -145,5 +160,22 @@ func (h *LambdaHandler) Handle(ctx context.Context, requestID string, payload []
 	s := resp.Stats
 	log.Info("scan done", "arrays", s.Arrays, "chunks", s.Chunks, "inlined", s.Inlined, "skipped", s.Skipped,
 		"notes", s.Notes, "reads", s.Reads, "bytes", s.Bytes, "seconds", s.Seconds)
+	return resp, nil
+}
+
+// csv2parquet runs one conversion for Handle.
+func (h *LambdaHandler) csv2parquet(ctx context.Context, log *slog.Logger, req ScanRequest) (*ScanResponse, error) {
+	log.Info("csv2parquet start", "partition_cols", req.PartitionCols, "max_bad_rows", req.MaxBadRows)
+	resp, err := CSV2Parquet(ctx, req)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = &RetryableError{Input: req.Input, Err: fmt.Errorf("the conversion did not finish before the function's timeout (raise it): %w", err)}
+		}
+		log.Error("csv2parquet failed", "error", err.Error(), "error_type", ErrorType(err))
+		return nil, err
+	}
+	s := resp.Stats
+	log.Info("csv2parquet done", "rows", s.Rows, "bad_rows", s.BadRows, "partitions", s.Partitions,
+		"output_bytes", s.OutputBytes, "requests", s.Requests, "bytes", s.Bytes, "seconds", s.Seconds)
 	return resp, nil
 }

@@ -29,6 +29,18 @@ func TestDecodeEvent(t *testing.T) {
 			want: ScanRequest{Job: "scan", Input: "/d/x.nc", Output: "/o/x.json", InlineThreshold: 0, OnUnsupported: "skip"}},
 		{name: "both names, same value", event: `{"input": "/d/x.nc", "input_path": "/d/x.nc", "output": "/o", "job": "scan", "on_unsupported": "inline", "inline_threshold": 100}`,
 			want: ScanRequest{Job: "scan", Input: "/d/x.nc", Output: "/o", InlineThreshold: 100, OnUnsupported: "inline"}},
+		{name: "csv2parquet", event: `{"job": "csv2parquet", "input_path": "s3://b/csv/1889.csv", "output_path": "s3://b/parquet/", "partition_cols": ["ELEMENT"], "header": false, "columns": ["ID","DATE","ELEMENT"], "schema": "DATE:date", "compression": "zstd", "max_bad_rows": 3}`,
+			want: ScanRequest{Job: "csv2parquet", Input: "s3://b/csv/1889.csv", Output: "s3://b/parquet/", PartitionCols: []string{"ELEMENT"},
+				Columns: []string{"ID", "DATE", "ELEMENT"}, Schema: "DATE:date", Compression: "zstd", MaxBadRows: 3}},
+		{name: "csv2parquet with a header", event: `{"job": "csv2parquet", "input": "/d/x.csv", "output": "/o", "partition_cols": ["k"], "header": true}`,
+			want: ScanRequest{Job: "csv2parquet", Input: "/d/x.csv", Output: "/o", PartitionCols: []string{"k"}, Header: true}},
+		{name: "csv2parquet without partitions", event: `{"job": "csv2parquet", "input": "/d/x.csv", "output": "/o", "header": true}`, wantErr: `needs partition_cols`},
+		{name: "csv2parquet without names", event: `{"job": "csv2parquet", "input": "/d/x.csv", "output": "/o", "partition_cols": ["k"]}`, wantErr: `needs the column names`},
+		{name: "csv2parquet bad schema", event: `{"job": "csv2parquet", "input": "/d/x.csv", "output": "/o", "partition_cols": ["k"], "schema": "k:text"}`, wantErr: `schema`},
+		{name: "csv2parquet bad compression", event: `{"job": "csv2parquet", "input": "/d/x.csv", "output": "/o", "partition_cols": ["k"], "header": true, "compression": "brotli"}`, wantErr: `compression`},
+		{name: "csv2parquet bad max_bad_rows", event: `{"job": "csv2parquet", "input": "/d/x.csv", "output": "/o", "partition_cols": ["k"], "header": true, "max_bad_rows": -2}`, wantErr: `max_bad_rows`},
+		{name: "csv2parquet with a scan option", event: `{"job": "csv2parquet", "input": "/d/x.csv", "output": "/o", "partition_cols": ["k"], "header": true, "on_unsupported": "skip"}`, wantErr: `takes no inline_threshold or on_unsupported`},
+		{name: "scan with a conversion option", event: `{"input": "/d/x.nc", "output": "/o", "partition_cols": ["k"]}`, wantErr: `a scan takes no partition_cols`},
 		{name: "both names differ", event: `{"input": "/d/x.nc", "input_path": "/d/y.nc", "output": "/o"}`, wantErr: `input and input_path differ`},
 		{name: "outputs differ", event: `{"input": "/d/x.nc", "output": "/o", "output_path": "/p"}`, wantErr: `output and output_path differ`},
 		{name: "no input", event: `{"output": "/o"}`, wantErr: `names no input`},
@@ -45,7 +57,7 @@ func TestDecodeEvent(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := DecodeEvent([]byte(tc.event))
 			if tc.wantErr == "" {
-				if err != nil || got != tc.want {
+				if err != nil || !reflect.DeepEqual(got, tc.want) {
 					t.Fatalf("got %+v, %v; want %+v", got, err, tc.want)
 				}
 				return
@@ -67,7 +79,15 @@ func TestScanRequestIsAnEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := DecodeEvent(b)
-	if err != nil || got != req {
+	if err != nil || !reflect.DeepEqual(got, req) {
+		t.Fatalf("round trip: %+v, %v", got, err)
+	}
+	conv := ScanRequest{Job: JobCSV2Parquet, Input: "s3://b/1889.csv", Output: "s3://b/parquet/", PartitionCols: []string{"ELEMENT"},
+		Columns: []string{"ID", "ELEMENT"}, Schema: "ID:string", Compression: "snappy", MaxBadRows: 5}
+	if b, err = json.Marshal(conv); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := DecodeEvent(b); err != nil || !reflect.DeepEqual(got, conv) {
 		t.Fatalf("round trip: %+v, %v", got, err)
 	}
 }

@@ -13,17 +13,21 @@ import (
 	"gokerchunk/hdf5scan"
 )
 
-// JobScan is the only job the executors and the Lambda function run today;
-// the request's Job field is there so that later jobs (combine, check) can
-// travel through the same function without a new event shape.
-const JobScan = "scan"
+// The jobs the executors and the Lambda function run: JobScan (the
+// default) writes one input's kerchunk sidecar, JobCSV2Parquet converts one
+// CSV input into a partitioned Parquet dataset (convert csv2parquet).
+const (
+	JobScan        = "scan"
+	JobCSV2Parquet = "csv2parquet"
+)
 
 // DefaultInlineThreshold is kerchunk's: chunks under 500 bytes go inline.
 const DefaultInlineThreshold = 500
 
-// ScanRequest is one input's scan: what the local executor runs and what
-// the Lambda executor sends as the invocation's event (see DecodeEvent for
-// the shapes the function accepts).
+// ScanRequest is one input's job (a scan unless Job says otherwise): what
+// the local executor runs and what the Lambda executor sends as the
+// invocation's event (see DecodeEvent for the shapes the function
+// accepts).
 type ScanRequest struct {
 	Job             string `json:"job,omitempty"`
 	Input           string `json:"input"`
@@ -32,6 +36,15 @@ type ScanRequest struct {
 	// OnUnsupported is error (the default), skip or inline, as scan's
 	// --on-unsupported.
 	OnUnsupported string `json:"on_unsupported,omitempty"`
+
+	// The csv2parquet job's options, as convert csv2parquet's flags
+	// (Output is the OUTPUT_PREFIX). A scan has none of them.
+	PartitionCols []string `json:"partition_cols,omitempty"`
+	Header        bool     `json:"header,omitempty"`
+	Columns       []string `json:"columns,omitempty"`
+	Schema        string   `json:"schema,omitempty"`
+	Compression   string   `json:"compression,omitempty"`
+	MaxBadRows    int64    `json:"max_bad_rows,omitempty"`
 }
 
 // ScanResponse is what one successful scan reports, locally or as the
@@ -42,19 +55,30 @@ type ScanResponse struct {
 	Body       string `json:"body"`
 	Input      string `json:"input"`
 	Output     string `json:"output"`
-	// Skipped and Notes are the scanner's messages, each naming the input.
+	// Skipped and Notes are the scanner's messages, each naming the input;
+	// BadRows the first bad rows a conversion dropped ("line N: reason").
 	Skipped []string  `json:"skipped,omitempty"`
+	BadRows []string  `json:"bad_rows,omitempty"`
 	Notes   []string  `json:"notes,omitempty"`
 	Stats   ScanStats `json:"stats"`
 }
 
-// ScanStats counts what one scan produced and cost.
+// ScanStats counts what one job produced and cost: a scan's arrays to
+// notes, a conversion's rows to output bytes.
 type ScanStats struct {
 	Arrays  int `json:"arrays"`
 	Chunks  int `json:"chunks"`
 	Inlined int `json:"inlined"`
 	Skipped int `json:"skipped"`
 	Notes   int `json:"notes"`
+	// Rows and BadRows are the rows written and dropped; Partitions the
+	// partition directories written, Files the files (one per partition)
+	// and OutputBytes their size.
+	Rows        int64 `json:"rows,omitempty"`
+	BadRows     int64 `json:"bad_rows,omitempty"`
+	Partitions  int   `json:"partitions,omitempty"`
+	Files       int   `json:"files,omitempty"`
+	OutputBytes int64 `json:"output_bytes,omitempty"`
 	// Counts are the input reader's: reads and the bytes they returned,
 	// and for remote inputs the requests, bytes fetched, retries and
 	// sequential round trips they cost.
@@ -73,14 +97,20 @@ func (r *ScanRequest) validate() error {
 	if r.Job == "" {
 		r.Job = JobScan
 	}
-	if r.Job != JobScan {
-		return &InputError{Input: r.Input, Err: fmt.Errorf("unknown job %q (this function runs %q)", r.Job, JobScan)}
+	if r.Job != JobScan && r.Job != JobCSV2Parquet {
+		return &InputError{Input: r.Input, Err: fmt.Errorf("unknown job %q (this function runs %q and %q)", r.Job, JobScan, JobCSV2Parquet)}
 	}
 	if r.Input == "" {
 		return &InputError{Err: errors.New("the event names no input (\"input\" or \"input_path\")")}
 	}
 	if r.Output == "" {
 		return &InputError{Input: r.Input, Err: errors.New("the event names no output (\"output\" or \"output_path\")")}
+	}
+	if r.Job == JobCSV2Parquet {
+		return r.validateCSV2Parquet()
+	}
+	if r.PartitionCols != nil || r.Header || r.Columns != nil || r.Schema != "" || r.Compression != "" || r.MaxBadRows != 0 {
+		return &InputError{Input: r.Input, Err: errors.New("a scan takes no partition_cols, header, columns, schema, compression or max_bad_rows")}
 	}
 	if r.InlineThreshold < 0 {
 		return &InputError{Input: r.Input, Err: fmt.Errorf("inline_threshold must be 0 or more, not %d", r.InlineThreshold)}
@@ -93,6 +123,14 @@ func (r *ScanRequest) validate() error {
 		return &InputError{Input: r.Input, Err: fmt.Errorf("on_unsupported must be error, skip or inline, not %q", r.OnUnsupported)}
 	}
 	return nil
+}
+
+// RunRequest runs one request of either job (Scan or CSV2Parquet).
+func RunRequest(ctx context.Context, req ScanRequest, stdout io.Writer) (*ScanResponse, error) {
+	if req.Job == JobCSV2Parquet {
+		return CSV2Parquet(ctx, req)
+	}
+	return Scan(ctx, req, stdout)
 }
 
 // Scan runs one request: scans the input and writes its sidecar (stdout

@@ -1,6 +1,7 @@
 // Command gokerchunk-lambda is the AWS Lambda function (the bootstrap of a
-// provided.al2023 custom runtime) that scans one input per invocation and
-// writes its kerchunk sidecar. The logic is fanout.LambdaHandler; this only
+// provided.al2023 custom runtime) that runs one job per invocation: scans
+// one input and writes its kerchunk sidecar, or converts one CSV input into
+// a partitioned Parquet dataset (csv2parquet). The logic is fanout.LambdaHandler; this only
 // hands it the runtime's invocations. Build it as Lambda runs it:
 //
 //	CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -o bootstrap ./cmd/gokerchunk-lambda

@@ -4,14 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"gokerchunk/blob"
 	"gokerchunk/convert"
 	"gokerchunk/fanout"
 )
@@ -29,8 +33,9 @@ func csv2parquetCommand() *cli.Command {
 		Name:      "csv2parquet",
 		Usage:     "turn CSV files into a Hive-partitioned Parquet dataset",
 		ArgsUsage: "INPUT...",
-		Description: `Each INPUT (a CSV file, gzip-compressed or not, or a glob pattern) becomes
-one Parquet file per partition:
+		Description: `Each INPUT (a CSV file, gzip-compressed or not, or a glob pattern; an
+s3:// object, prefix or glob, or an http(s):// URL, read as a stream)
+becomes one Parquet file per partition:
 
     OUTPUT_PREFIX/COL=VALUE/.../<input name>.parquet
 
@@ -60,7 +65,9 @@ a broken quoted field) is dropped and listed with its line number; more than
 leaves no file behind: partitions are written to part files in $TMPDIR
 (about as much as the output) and then into a hidden staging directory
 below OUTPUT_PREFIX, and moved into place only when the whole input
-converted.
+converted. OUTPUT_PREFIX may be an s3:// prefix: each file is then
+uploaded (one PUT, or a multipart upload completed only when the whole
+file is sent) once the whole input converted.
 
 Memory is bounded by the partitions open at once (--max-open-partitions,
 up to about 1.5 MB each) and the row groups they hold (--memory-limit), not
@@ -71,7 +78,14 @@ unless GOMEMLIMIT says otherwise. With more partitions than
 merged at the end (a note says so): raise it to avoid that.
 
 Exit status: 0 when every input converted, 1 when one failed, 2 on a usage
-error.`,
+error.
+
+--executor lambda converts each INPUT in its own invocation of the AWS
+Lambda function --function (cmd/gokerchunk-lambda), --concurrency at once,
+retrying failures that may pass: the INPUTs must be s3:// or http(s)://
+and OUTPUT_PREFIX an s3:// prefix, which the function reads and writes
+itself, and only --partition-by, --header, --columns, --schema,
+--compression and --max-bad-rows travel with it.`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "OUTPUT_PREFIX: the dataset's directory (required)"},
 			&cli.StringSliceFlag{Name: "partition-by", Usage: "partition column(s), outermost first (required)"},
@@ -88,6 +102,11 @@ error.`,
 			&cli.IntFlag{Name: "max-open-partitions", Value: convert.DefaultMaxOpenPartitions, Usage: "partitions with an open Parquet writer; the least recently used is closed into a part file, merged at the end"},
 			&cli.IntFlag{Name: "workers", Value: 1, Usage: "inputs converted in parallel (each holds its own memory)"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress and no summary"},
+			&cli.StringFlag{Name: "executor", Value: "local", Usage: "where the inputs are converted: local (this process) or lambda (one AWS Lambda invocation per input)"},
+			&cli.IntFlag{Name: "concurrency", Usage: "invocations at once with --executor lambda (default " + strconv.Itoa(defaultLambdaConcurrency) + ")"},
+			&cli.StringFlag{Name: "function", Value: "gokerchunk", Usage: "the Lambda function (name or ARN) running gokerchunk-lambda, for --executor lambda"},
+			&cli.StringFlag{Name: "lambda-endpoint", Usage: "the Lambda API endpoint URL, for --executor lambda (default: AWS's, or AWS_ENDPOINT_URL_LAMBDA)"},
+			s3PathStyleFlag(),
 		},
 		Action: runCSV2Parquet,
 	}
@@ -149,15 +168,46 @@ func runCSV2Parquet(c *cli.Context) error {
 	if outDir == "" {
 		return usagef("csv2parquet needs -o OUTPUT_PREFIX")
 	}
-	if strings.Contains(outDir, "://") {
-		return usagef("-o %s: only local directories are supported yet", outDir)
+	if isRemote(outDir) && !isS3(outDir) {
+		return usagef("-o %s: OUTPUT_PREFIX is a local directory or an s3:// prefix", outDir)
 	}
 	if c.NArg() == 0 {
 		return usagef("csv2parquet needs at least one INPUT (see gokerchunk convert csv2parquet --help)")
 	}
-	inputs, err := expandCSVInputs(c.Args().Slice())
+	configureBlob(c)
+	executor := c.String("executor")
+	switch {
+	case executor != "local" && executor != "lambda":
+		return usagef("--executor must be local or lambda, not %q", executor)
+	case c.Int("concurrency") < 0:
+		return usagef("--concurrency must be 1 or more")
+	}
+	for _, name := range []string{"function", "lambda-endpoint", "concurrency"} {
+		if c.IsSet(name) && executor != "lambda" {
+			return usagef("--%s needs --executor lambda", name)
+		}
+	}
+	if executor == "lambda" {
+		for _, name := range []string{"infer-rows", "string-statistics", "row-group-rows", "memory-limit", "max-partitions", "max-open-partitions", "workers"} {
+			if c.IsSet(name) {
+				return usagef("--%s is not sent to Lambda: leave it out with --executor lambda", name)
+			}
+		}
+		if !isS3(outDir) {
+			return usagef("--executor lambda: -o must be an s3:// prefix, which the function writes")
+		}
+	}
+	inputs, err := expandCSVInputs(c.Context, c.Args().Slice())
 	if err != nil {
 		return err
+	}
+	if executor == "lambda" {
+		for _, in := range inputs {
+			if !isRemote(in) {
+				return usagef("--executor lambda: %s is a local file, which the function cannot read (give s3:// or http(s):// inputs)", in)
+			}
+		}
+		return runCSV2ParquetLambda(c, inputs, outDir)
 	}
 
 	if os.Getenv("GOMEMLIMIT") == "" {
@@ -169,20 +219,17 @@ func runCSV2Parquet(c *cli.Context) error {
 	stderr := c.App.ErrWriter
 	quiet := c.Bool("quiet")
 	showProgress := !quiet && isTerminal(os.Stderr)
-	out := convert.NewDirOutput(outDir)
+	out := convert.NewOutput(outDir, "")
 	start := time.Now()
 	job := func(ctx context.Context, in string) (*convert.Result, error) {
 		o := opts
+		var progress func(n, size int64)
 		if showProgress && len(inputs) == 1 {
-			size := int64(0)
-			if st, err := os.Stat(in); err == nil {
-				size = st.Size()
-			}
-			o.Progress = func(n int64) {
-				fmt.Fprintf(stderr, "\rconverting %s: %d/%d MB", filepath.Base(in), n>>20, size>>20)
+			progress = func(n, size int64) {
+				fmt.Fprintf(stderr, "\rconverting %s: %d/%d MB", path.Base(filepath.ToSlash(in)), n>>20, size>>20)
 			}
 		}
-		return convertFile(ctx, in, out, o)
+		return convertFile(ctx, in, out, o, progress)
 	}
 	progress := func(done int) {
 		if showProgress && len(inputs) > 1 {
@@ -227,7 +274,7 @@ func runCSV2Parquet(c *cli.Context) error {
 			partitions[p.Dir] = true
 		}
 		for _, r := range res.Removed {
-			fmt.Fprintf(stderr, "note: removed %s, left by an earlier conversion of %s in a partition it no longer has\n", filepath.Join(outDir, r), o.Input)
+			fmt.Fprintf(stderr, "note: removed %s, left by an earlier conversion of %s in a partition it no longer has\n", joinOutput(outDir, r), o.Input)
 		}
 		if res.ClosedEarly > 0 {
 			fmt.Fprintf(stderr, "note: %s: partitions were closed and reopened %d times (more than --max-open-partitions %d took rows at once); their files were merged from parts\n", o.Input, res.ClosedEarly, opts.MaxOpenPartitions)
@@ -260,43 +307,58 @@ func runCSV2Parquet(c *cli.Context) error {
 	return nil
 }
 
-// convertFile converts one local CSV file.
-func convertFile(ctx context.Context, in string, out convert.Output, opts convert.Options) (*convert.Result, error) {
-	f, err := os.Open(in)
-	if err != nil {
-		return &convert.Result{}, err
+// convertFile converts one CSV input: a local file, or an s3:// or
+// http(s):// URL read front to back (blob.OpenStream). progress, when not
+// nil, is told the input bytes read and the input's size.
+func convertFile(ctx context.Context, in string, out convert.Output, opts convert.Options, progress func(n, size int64)) (*convert.Result, error) {
+	var r io.ReadCloser
+	var size int64
+	if isRemote(in) {
+		var err error
+		if r, size, err = blob.OpenStream(ctx, in); err != nil {
+			return &convert.Result{}, err
+		}
+	} else {
+		f, err := os.Open(in)
+		if err != nil {
+			return &convert.Result{}, err
+		}
+		if st, err := f.Stat(); err == nil {
+			size = st.Size()
+		}
+		r = f
 	}
-	defer f.Close()
-	return convert.Convert(ctx, f, convert.FileName(in), out, opts)
+	defer r.Close()
+	if progress != nil {
+		opts.Progress = func(n int64) { progress(n, size) }
+	}
+	return convert.Convert(ctx, r, convert.FileName(in), out, opts)
 }
 
-// expandCSVInputs turns files and glob patterns into a list of paths,
-// refusing two inputs that would write the same file names.
-func expandCSVInputs(args []string) ([]string, error) {
+// csvExtensions are the names an S3 prefix input contributes.
+var csvExtensions = []string{".csv", ".gz", ".tsv", ".txt"}
+
+// expandCSVInputs turns files, glob patterns and URLs (s3:// objects,
+// prefixes and globs through blob.Expand; http(s):// as they are) into a
+// list of inputs, refusing two inputs that would write the same file
+// names.
+func expandCSVInputs(ctx context.Context, args []string) ([]string, error) {
 	var out []string
 	byName := map[string]string{}
 	for _, arg := range args {
-		if strings.Contains(arg, "://") {
-			return nil, usagef("%s: only local files are supported yet", arg)
-		}
-		matches := []string{arg}
-		if strings.ContainsAny(arg, "*?[") {
+		var matches []string
+		if isRemote(arg) {
 			var err error
-			if matches, err = filepath.Glob(arg); err != nil {
-				return nil, usagef("bad pattern %q: %v", arg, err)
+			if matches, err = blob.Expand(ctx, []string{arg}, csvExtensions); err != nil {
+				return nil, expandError(err)
 			}
-			if len(matches) == 0 {
-				return nil, usagef("%s: no file matches", arg)
+		} else {
+			var err error
+			if matches, err = localCSVInputs(arg); err != nil {
+				return nil, err
 			}
 		}
 		for _, m := range matches {
-			st, err := os.Stat(m)
-			if err != nil {
-				return nil, usagef("%v", err)
-			}
-			if st.IsDir() {
-				return nil, usagef("%s is a directory: give the CSV files (or a glob)", m)
-			}
 			name := convert.FileName(m)
 			if prev, ok := byName[name]; ok {
 				if prev == m {
@@ -309,4 +371,122 @@ func expandCSVInputs(args []string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// localCSVInputs is a local file, or the files a glob matches.
+func localCSVInputs(arg string) ([]string, error) {
+	matches := []string{arg}
+	if strings.ContainsAny(arg, "*?[") {
+		var err error
+		if matches, err = filepath.Glob(arg); err != nil {
+			return nil, usagef("bad pattern %q: %v", arg, err)
+		}
+		if len(matches) == 0 {
+			return nil, usagef("%s: no file matches", arg)
+		}
+	}
+	for _, m := range matches {
+		st, err := os.Stat(m)
+		if err != nil {
+			return nil, usagef("%v", err)
+		}
+		if st.IsDir() {
+			return nil, usagef("%s is a directory: give the CSV files (or a glob)", m)
+		}
+	}
+	return matches, nil
+}
+
+// runCSV2ParquetLambda converts each input in its own Lambda invocation.
+func runCSV2ParquetLambda(c *cli.Context, inputs []string, outDir string) error {
+	client, err := fanout.NewLambdaClient(c.Context, c.String("lambda-endpoint"))
+	if err != nil {
+		return err
+	}
+	function := c.String("function")
+	ex := &fanout.LambdaExecutor{Client: client, Function: function, Retry: fanout.DefaultRetryPolicy}
+	concurrency := c.Int("concurrency")
+	if concurrency == 0 {
+		concurrency = defaultLambdaConcurrency
+	}
+	reqs := make([]fanout.ScanRequest, len(inputs))
+	for i, in := range inputs {
+		reqs[i] = fanout.ScanRequest{
+			Job: fanout.JobCSV2Parquet, Input: in, Output: outDir,
+			PartitionCols: splitList(c.StringSlice("partition-by")),
+			Header:        c.Bool("header"),
+			Columns:       splitList(c.StringSlice("columns")),
+			Schema:        c.String("schema"),
+			Compression:   c.String("compression"),
+			MaxBadRows:    c.Int64("max-bad-rows"),
+		}
+	}
+
+	stderr := c.App.ErrWriter
+	quiet := c.Bool("quiet")
+	showProgress := !quiet && isTerminal(os.Stderr)
+	start := time.Now()
+	progress := func(p fanout.Progress) {
+		if r := p.Retry; r != nil && !r.Throttled && !quiet {
+			if showProgress {
+				fmt.Fprint(stderr, "\r\x1b[K")
+			}
+			fmt.Fprintf(stderr, "retry: %s: attempt %d failed, again in %.1fs: %v\n", r.Input, r.Attempt, r.Delay.Seconds(), r.Err)
+		}
+		if showProgress {
+			fmt.Fprintf(stderr, "\rconverted %d/%d files", p.Done, p.Total)
+			if p.Failed > 0 {
+				fmt.Fprintf(stderr, ", %d failed", p.Failed)
+			}
+		}
+	}
+	results := fanout.RunJobs(c.Context, ex, reqs, concurrency, progress)
+	if showProgress {
+		fmt.Fprintln(stderr)
+	}
+
+	var rows, bad, csvBytes int64
+	var failed, files, attempts, retries, throttles int
+	for _, r := range results {
+		attempts += r.Attempts
+		retries += max(r.Attempts-1, 0)
+		throttles += r.Throttles
+		if r.Err != nil {
+			failed++
+			fmt.Fprintf(stderr, "error: %s; nothing written\n", nameInputOnce(r.Input, r.Err))
+			continue
+		}
+		st := r.Response.Stats
+		rows += st.Rows
+		bad += st.BadRows
+		csvBytes += st.Bytes
+		files += st.Files
+		for _, b := range r.Response.BadRows {
+			fmt.Fprintf(stderr, "bad row: %s:%s\n", r.Input, strings.TrimPrefix(b, "line "))
+		}
+		if more := st.BadRows - int64(len(r.Response.BadRows)); more > 0 {
+			fmt.Fprintf(stderr, "bad row: %s: %d more\n", r.Input, more)
+		}
+		for _, n := range r.Response.Notes {
+			fmt.Fprintf(stderr, "note: %s\n", n)
+		}
+	}
+	if !quiet {
+		secs := time.Since(start).Seconds()
+		fmt.Fprintf(stderr, "converted %s: %s, %s, %s, %.0f MB of CSV, on Lambda %s: %s, %s, %d throttled, in %.2fs -> %s\n",
+			plural(len(inputs)-failed, "file"), plural(int(rows), "row"), plural(files, "file"), plural(int(bad), "bad row"),
+			float64(csvBytes)/1e6, function, plural(attempts, "invocation"), plural(retries, "retry"), throttles, secs, outDir)
+	}
+	if failed > 0 {
+		return failure{msg: fmt.Sprintf("%s of %d failed", plural(failed, "input"), len(inputs))}
+	}
+	return nil
+}
+
+// nameInputOnce names the input in an error message unless it does.
+func nameInputOnce(input string, err error) string {
+	if msg := err.Error(); strings.Contains(msg, input) {
+		return msg
+	}
+	return input + ": " + err.Error()
 }

@@ -125,8 +125,8 @@ func TestConvertUsageErrors(t *testing.T) {
 		"no names":          {"--partition-by", "k", "-o", out, in},
 		"bad schema":        {"--header", "--partition-by", "k", "--schema", "v:text", "-o", out, in},
 		"bad compression":   {"--header", "--partition-by", "k", "--compression", "brotli", "-o", out, in},
-		"remote output":     {"--header", "--partition-by", "k", "-o", "s3://bucket/prefix", in},
-		"remote input":      {"--header", "--partition-by", "k", "-o", out, "s3://bucket/x.csv"},
+		"http output":       {"--header", "--partition-by", "k", "-o", "https://host/prefix", in},
+		"unknown scheme":    {"--header", "--partition-by", "k", "-o", out, "gs://bucket/x.csv"},
 		"missing input":     {"--header", "--partition-by", "k", "-o", out, filepath.Join(dir, "none.csv")},
 		"directory input":   {"--header", "--partition-by", "k", "-o", out, dir},
 		"same output names": {"--header", "--partition-by", "k", "-o", out, in, filepath.Join(dir, "x.csv.gz")},
@@ -139,5 +139,76 @@ func TestConvertUsageErrors(t *testing.T) {
 	}
 	if files := filesBelow(t, out); len(files) != 0 {
 		t.Errorf("usage errors wrote %v", files)
+	}
+}
+
+// TestConvertS3 converts CSVs in S3 (an object, and a prefix of two) into
+// an S3 prefix and the same files into a local directory: the objects
+// equal the local files byte for byte. Local input to S3 and S3 input to
+// a local directory give the same files too. An input with a bad row
+// leaves no object.
+func TestConvertS3(t *testing.T) {
+	srv := s3Setup(t)
+	dir := t.TempDir()
+	inputs := []string{
+		writeCSV(t, dir, "1889.csv", ghcnLines),
+		writeCSV(t, dir, "1890.csv", strings.ReplaceAll(ghcnLines, "2020", "1890")),
+		writeCSV(t, dir, "1891.csv", strings.ReplaceAll(ghcnLines, "TMAX", "TMIN")),
+	}
+	for _, in := range inputs {
+		srv.CopyFile(t, in, "data", "csv/"+filepath.Base(in))
+	}
+	flags := []string{"-q", "--s3-path-style", "--partition-by", "ELEMENT",
+		"--columns", "ID,DATE,ELEMENT,DATA_VALUE,M_FLAG,Q_FLAG,S_FLAG,OBS_TIME", "--schema", "DATE:date,DATA_VALUE:int32,OBS_TIME:string"}
+	run := func(args ...string) {
+		t.Helper()
+		if code, _, stderr := runCLI(t, append(append([]string{"convert", "csv2parquet"}, flags...), args...)...); code != exitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+	}
+	local := filepath.Join(dir, "local")
+	run(append(inputs, "-o", local)...)
+	want := filesBelow(t, local)
+	if len(want) != 9 {
+		t.Fatalf("local files %v", want)
+	}
+
+	run("s3://data/csv/1889.csv", "s3://data/csv/189*.csv", "-o", "s3://data/parquet/")
+	run(inputs[0], "-o", "s3://data/fromlocal")
+	fromS3 := filepath.Join(dir, "froms3")
+	run("s3://data/csv/", "-o", fromS3)
+	if got := filesBelow(t, fromS3); !slices.Equal(got, want) {
+		t.Errorf("S3 to local: %v, want %v", got, want)
+	}
+	var keys []string
+	for _, k := range srv.Keys(t, "data", "parquet/") {
+		keys = append(keys, strings.TrimPrefix(k, "parquet/"))
+	}
+	if !slices.Equal(keys, want) {
+		t.Errorf("objects %v, want %v", keys, want)
+	}
+	for _, f := range want {
+		w, _ := os.ReadFile(filepath.Join(local, f))
+		if got := srv.Get(t, "data", "parquet/"+f); string(got) != string(w) {
+			t.Errorf("%s: the object (%d bytes) differs from the local file (%d bytes)", f, len(got), len(w))
+		}
+		if got, _ := os.ReadFile(filepath.Join(fromS3, f)); string(got) != string(w) {
+			t.Errorf("%s: converted from S3 differs", f)
+		}
+		if strings.HasSuffix(f, "/1889.parquet") {
+			if got := srv.Get(t, "data", "fromlocal/"+f); string(got) != string(w) {
+				t.Errorf("%s: local to S3 differs", f)
+			}
+		}
+	}
+
+	bad := writeCSV(t, dir, "bad.csv", ghcnLines+"X,notadate,TMAX,1,,,,\n")
+	srv.CopyFile(t, bad, "data", "bad/bad.csv")
+	code, _, stderr := runCLI(t, append(append([]string{"convert", "csv2parquet"}, flags...), "s3://data/bad/bad.csv", "-o", "s3://data/badout/")...)
+	if code != exitFailures || !strings.Contains(stderr, "nothing written") {
+		t.Errorf("bad input: exit %d: %s", code, stderr)
+	}
+	if keys := srv.Keys(t, "data", "badout/"); len(keys) != 0 {
+		t.Errorf("a failed conversion left %v", keys)
 	}
 }
