@@ -183,6 +183,21 @@ type BadRow struct {
 
 func (b BadRow) String() string { return fmt.Sprintf("line %d: %s", b.Line, b.Reason) }
 
+// DataError is a failure that converting the same input with the same
+// options again would repeat: the CSV or the options do not fit (a header
+// that disagrees with --columns, a schema or partition column that is not
+// there, a broken gzip stream, too many partitions). Drivers do not retry
+// it.
+type DataError struct{ Err error }
+
+func (e *DataError) Error() string { return e.Err.Error() }
+func (e *DataError) Unwrap() error { return e.Err }
+
+// dataErrorf makes a *DataError.
+func dataErrorf(format string, args ...any) error {
+	return &DataError{Err: fmt.Errorf(format, args...)}
+}
+
 // BadRowsError is the failure of a conversion with more bad rows than
 // Options.MaxBadRows.
 type BadRowsError struct {
@@ -285,7 +300,7 @@ func gunzipped(r io.Reader) (io.Reader, error) {
 	if n == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		z, err := gzip.NewReader(src)
 		if err != nil {
-			return nil, fmt.Errorf("gzip: %w", err)
+			return nil, dataErrorf("gzip: %w", err)
 		}
 		return z, nil
 	}
@@ -411,12 +426,12 @@ func (c *converter) readNames() error {
 			return err
 		}
 		if hb.bad[0] != "" {
-			return fmt.Errorf("header, line %d: %s", hb.line[0], hb.bad[0])
+			return dataErrorf("header, line %d: %s", hb.line[0], hb.bad[0])
 		}
 		header := hb.record(nil, 0)
 		if o.Columns != nil {
 			if len(o.Columns) != len(header) {
-				return fmt.Errorf("%d column names given, the header has %d", len(o.Columns), len(header))
+				return dataErrorf("%d column names given, the header has %d", len(o.Columns), len(header))
 			}
 			c.names = slices.Clone(o.Columns)
 		} else {
@@ -436,10 +451,10 @@ func (c *converter) readNames() error {
 	seen := map[string]bool{}
 	for i, n := range c.names {
 		if n == "" {
-			return fmt.Errorf("column %d has no name", i+1)
+			return dataErrorf("column %d has no name", i+1)
 		}
 		if seen[n] {
-			return fmt.Errorf("column name %q appears twice", n)
+			return dataErrorf("column name %q appears twice", n)
 		}
 		seen[n] = true
 	}
@@ -460,7 +475,7 @@ func (c *converter) resolveTypes() ([]*block, error) {
 	for _, ct := range c.opts.Schema {
 		i, ok := index[ct.Name]
 		if !ok {
-			return nil, fmt.Errorf("schema names column %q, which is not among the columns %s", ct.Name, strings.Join(c.names, ","))
+			return nil, dataErrorf("schema names column %q, which is not among the columns %s", ct.Name, strings.Join(c.names, ","))
 		}
 		c.types[i] = ct.Type
 	}
@@ -468,10 +483,10 @@ func (c *converter) resolveTypes() ([]*block, error) {
 	for _, name := range c.opts.PartitionBy {
 		i, ok := index[name]
 		if !ok {
-			return nil, fmt.Errorf("partition column %q is not among the columns %s", name, strings.Join(c.names, ","))
+			return nil, dataErrorf("partition column %q is not among the columns %s", name, strings.Join(c.names, ","))
 		}
 		if isPart[i] {
-			return nil, fmt.Errorf("partition column %q given twice", name)
+			return nil, dataErrorf("partition column %q given twice", name)
 		}
 		isPart[i] = true
 		c.partCols = append(c.partCols, partitionColumn{index: i, escapedName: string(appendEscaped(nil, []byte(name)))})

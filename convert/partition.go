@@ -197,7 +197,7 @@ func (c *converter) partitionByDir(b *block, r int) (*partitionFile, error) {
 		return p, nil
 	}
 	if len(c.parts) >= c.opts.MaxPartitions {
-		return nil, fmt.Errorf("more than %d partitions (the next is %s): partition by columns with fewer distinct values", c.opts.MaxPartitions, c.dirBuf)
+		return nil, dataErrorf("more than %d partitions (the next is %s): partition by columns with fewer distinct values", c.opts.MaxPartitions, c.dirBuf)
 	}
 	dir := string(c.dirBuf)
 	p := &partitionFile{dir: dir}

@@ -116,12 +116,14 @@ func CSV2Parquet(ctx context.Context, req ScanRequest) (*ScanResponse, error) {
 	return resp, nil
 }
 
-// classifyConvert wraps a conversion error: too many bad rows and what
-// classify calls an input's fault are InputErrors.
+// classifyConvert wraps a conversion error: too many bad rows, CSV or
+// options that do not fit (convert.DataError) and what classify calls an
+// input's fault are InputErrors, which are not retried.
 func classifyConvert(input string, err error) error {
 	var be *convert.BadRowsError
+	var de *convert.DataError
 	var se *blob.SchemeError
-	if errors.As(err, &be) || errors.As(err, &se) || errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
+	if errors.As(err, &be) || errors.As(err, &de) || errors.As(err, &se) || errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
 		return &InputError{Input: input, Err: err}
 	}
 	return &RetryableError{Input: input, Err: err}

@@ -83,3 +83,28 @@ func TestHandleCSV2Parquet(t *testing.T) {
 		t.Errorf("missing input: %v, want an InputError", err)
 	}
 }
+
+// TestClassifyConvert: what a retry would repeat (bad rows, CSV or options
+// that do not fit) is an InputError; anything else may be retried.
+func TestClassifyConvert(t *testing.T) {
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "x.csv")
+	if err := os.WriteFile(csv, []byte("a,b\n1,2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A partition column the CSV does not have: a convert.DataError.
+	_, err := convert.Convert(context.Background(), strings.NewReader("a,b\n1,2\n"), "x",
+		convert.NewDirOutput(dir), convert.Options{Header: true, PartitionBy: []string{"c"}})
+	var de *convert.DataError
+	if !errors.As(err, &de) {
+		t.Fatalf("missing partition column: %v (%T), want a *convert.DataError", err, err)
+	}
+	var ie *InputError
+	if !errors.As(classifyConvert(csv, err), &ie) {
+		t.Errorf("a DataError is classified %T, want *InputError", classifyConvert(csv, err))
+	}
+	var re *RetryableError
+	if !errors.As(classifyConvert(csv, errors.New("connection reset")), &re) {
+		t.Errorf("a plain error is not retryable")
+	}
+}
