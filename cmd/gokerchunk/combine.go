@@ -340,7 +340,21 @@ func expandCombineInputs(ctx context.Context, args []string) ([]string, error) {
 func expandRemoteCombineInput(ctx context.Context, arg string) ([]string, error) {
 	if !isS3(arg) || strings.ContainsAny(arg, "*?[") {
 		got, err := blob.Expand(ctx, []string{arg}, nil)
-		return got, expandError(err)
+		if err != nil {
+			return nil, expandError(err)
+		}
+		// s3://bucket/out/*.json matches scan's run manifest too, as
+		// out/*.json does locally: passed over in the same way.
+		out := got[:0]
+		for _, u := range got {
+			if path.Base(u) != fanout.ManifestName {
+				out = append(out, u)
+			}
+		}
+		if len(out) == 0 {
+			return nil, usagef("%s: matches no reference set or NetCDF/HDF5 file", arg)
+		}
+		return out, nil
 	}
 	prefix := strings.TrimSuffix(arg, "/")
 	if !strings.HasSuffix(arg, "/") {

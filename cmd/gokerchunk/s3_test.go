@@ -252,6 +252,15 @@ func TestS3Combine(t *testing.T) {
 	if code != exitOK || !strings.Contains(stdout, " 0 mismatch, 0 missing, 0 extra, 0 error") {
 		t.Errorf("check of the combined set: exit %d\n%s%s", code, stdout, errOut)
 	}
+	// A glob over the sidecars matches scan's run manifest beside them,
+	// which is passed over as with a local out/*.json.
+	globbed := "s3://data/globbed.json"
+	if code, _, errOut := runCLI(t, "combine", "-q", "-o", globbed, "s3://data/sidecars/*.json"); code != exitOK {
+		t.Fatalf("combine of s3://data/sidecars/*.json: exit %d\n%s", code, errOut)
+	}
+	if got := srv.Get(t, "data", "globbed.json"); !bytes.Equal(got, []byte(want)) {
+		t.Errorf("combine of the glob differs from the combine of the prefix")
+	}
 	// --append to the JSON in S3: the same inputs again collide.
 	code, _, errOut = runCLI(t, "combine", "-q", "--append", "-o", "s3://data/combined.json", "s3://data/sidecars/atmos_3hr_20010101.nc.json")
 	if code != exitFailures || !strings.Contains(errOut, "cannot combine") {
