@@ -107,7 +107,7 @@ type h5pyDataset struct {
 func h5pyDatasets(t *testing.T, path string) map[string]h5pyDataset {
 	t.Helper()
 	if _, err := os.Stat(debianPython); err != nil {
-		t.Skip("no " + debianPython)
+		skipWithoutH5py(t, "no "+debianPython)
 	}
 	cmd := exec.Command(debianPython, "-c", h5pyDump, path)
 	cmd.Env = append(os.Environ(), "HDF5_EXTFILE_PREFIX=${ORIGIN}")
@@ -115,7 +115,7 @@ func h5pyDatasets(t *testing.T, path string) map[string]h5pyDataset {
 	if err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) && strings.Contains(string(ee.Stderr), "No module named") {
-			t.Skip("h5py is not installed")
+			skipWithoutH5py(t, "h5py is not installed")
 		}
 		t.Fatalf("h5py: %v", err)
 	}
