@@ -56,7 +56,7 @@ deps:
 		echo "installing into $(NODE_MODULES):$$missing"; \
 		npm install --prefix $(dir $(NODE_MODULES)) --no-audit --no-fund --save-exact $(NODE_PACKAGES) >/dev/null; \
 	fi
-	@if [ ! -x $(TOOLS)/staticcheck ]; then \
+	@if ! $(GO) version -m $(TOOLS)/staticcheck 2>/dev/null | grep -q 'mod.*honnef.co/go/tools.*$(STATICCHECK_VERSION)'; then \
 		echo "building staticcheck $(STATICCHECK_VERSION) into $(TOOLS)"; \
 		GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION); \
 	fi
