@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -173,6 +174,11 @@ func runScan(c *cli.Context) error {
 
 	var ex fanout.Executor = fanout.LocalExecutor{Stdout: c.App.Writer}
 	function := ""
+	if executor == "lambda" && (!isRemote(dir) || !slices.ContainsFunc(inputs, isRemote)) {
+		// Allowed, for a function running on this machine (the Lambda
+		// emulator); on AWS its local files are its own and are lost.
+		fmt.Fprintln(c.App.ErrWriter, "note: --executor lambda with local paths: the function reads and writes them where it runs; on AWS, give s3:// inputs and -o s3://prefix/")
+	}
 	if executor == "lambda" {
 		client, err := fanout.NewLambdaClient(c.Context, c.String("lambda-endpoint"))
 		if err != nil {
