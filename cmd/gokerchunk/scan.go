@@ -174,7 +174,8 @@ func runScan(c *cli.Context) error {
 
 	var ex fanout.Executor = fanout.LocalExecutor{Stdout: c.App.Writer}
 	function := ""
-	if executor == "lambda" && (!isRemote(dir) || !slices.ContainsFunc(inputs, isRemote)) {
+	isLocal := func(u string) bool { return !isRemote(u) }
+	if executor == "lambda" && (isLocal(dir) || slices.ContainsFunc(inputs, isLocal)) {
 		// Allowed, for a function running on this machine (the Lambda
 		// emulator); on AWS its local files are its own and are lost.
 		fmt.Fprintln(c.App.ErrWriter, "note: --executor lambda with local paths: the function reads and writes them where it runs; on AWS, give s3:// inputs and -o s3://prefix/")
