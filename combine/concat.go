@@ -94,9 +94,7 @@ func (c *combiner) concat(out *refs.Set, path string) error {
 func (c *combiner) checkStatic(ctx context.Context, path string) error {
 	first := c.inputs[0]
 	byValue := c.opts.IdenticalDims == nil || slices.Contains(c.opts.IdenticalDims, path)
-	var want []byte
-	var wantStrings []string
-	var loaded bool
+	var differ []*inputInfo
 	for _, in := range c.inputs[1:] {
 		if sameRefs(first.Set.Arrays[path], in.Set.Arrays[path]) {
 			continue
@@ -105,13 +103,18 @@ func (c *combiner) checkStatic(ctx context.Context, path string) error {
 			return &Error{Inputs: []string{first.Name, in.Name}, Variable: path, Reason: fmt.Sprintf(
 				"has no %s dimension and its references differ; list it in --identical-dims to compare its values instead", c.axis.dim)}
 		}
-		if !loaded {
-			var err error
-			if want, wantStrings, err = c.readValues(ctx, first, path); err != nil {
-				return err
-			}
-			loaded = true
-		}
+		differ = append(differ, in)
+	}
+	if len(differ) == 0 {
+		return nil
+	}
+	want, wantStrings, err := c.readValues(ctx, first, path)
+	if err != nil {
+		return err
+	}
+	// Each input its own file: read them in parallel (on S3, one round
+	// trip each), as the coordinates are.
+	return parallel(ctx, differ, c.opts.Workers, func(ctx context.Context, in *inputInfo) error {
 		got, gotStrings, err := c.readValues(ctx, in, path)
 		if err != nil {
 			return err
@@ -120,8 +123,8 @@ func (c *combiner) checkStatic(ctx context.Context, path string) error {
 			return &Error{Inputs: []string{first.Name, in.Name}, Variable: path, Reason: fmt.Sprintf(
 				"has no %s dimension and its values differ between inputs", c.axis.dim)}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // readValues reads a whole array of an input: bytes, or strings for an
