@@ -155,6 +155,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzReadParquetFile -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./refs/
 	$(GO) test -run '^$$' -fuzz FuzzDecodeVLenUTF8 -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./zarr/
 	$(GO) test -run '^$$' -fuzz FuzzParseUnits -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./cftime/
+	$(GO) test -run '^$$' -fuzz FuzzSzip -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./codec/
 	$(GO) test -run '^$$' -fuzz FuzzReadRecords -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./convert/
 	for f in FuzzBlosc FuzzBlosclz FuzzLZ4 FuzzLZF FuzzBitshuffle FuzzZstd; do \
 		$(GO) test -run '^$$' -fuzz $$f -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./codec/ || exit 1; \

@@ -2,7 +2,8 @@
 // numcodecs in pure Go: Blosc (with its blosclz, LZ4, zlib and zstd
 // streams, byte- and bit-shuffle), LZ4 in numcodecs' and HDF5's framings,
 // LZF, bitshuffle, zstd, bzip2, zlib and gzip, and HDF5's byte shuffle,
-// Fletcher-32 checksum, scale-offset and n-bit filters.
+// Fletcher-32 checksum, scale-offset and n-bit filters, and HDF5's szip
+// filter (CCSDS 121.0 Adaptive Entropy Coding, as libaec decodes it).
 //
 // Every decoder has the form
 //

@@ -147,11 +147,12 @@ func (p *codecPlan) reencode(stored []byte, m uint32, elemSize, limit int) ([]by
 }
 
 // decodeOnlyFilters have no numcodecs codec with the same byte format
-// (numcodecs' LZ4 frames differently; it has no LZF, bitshuffle, n-bit or
-// scale-offset filter), but their chunks can be decoded here: they are
-// inlined re-encoded.
+// (numcodecs' LZ4 frames differently; it has no LZF, bitshuffle, n-bit,
+// scale-offset or szip filter), but their chunks can be decoded here: they
+// are inlined re-encoded.
 var decodeOnlyFilters = map[uint16]bool{
 	filterLZ4: true, filterLZF: true, filterBitshuffle: true, filterScaleOffset: true, filterNbit: true,
+	filterSzip: true,
 }
 
 // param returns client data value i of a filter, or def when absent.
@@ -232,6 +233,8 @@ func decodeFilter(flt filter, data []byte, elemSize, limit int) ([]byte, error) 
 		out, err = codec.ScaleOffset(nil, data, flt.params, limit)
 	case filterNbit:
 		out, err = codec.Nbit(nil, data, flt.params, limit)
+	case filterSzip:
+		out, err = codec.Szip(nil, data, flt.params, limit)
 	default:
 		return nil, errUnsupported(fmt.Sprintf("HDF5 filter %d", flt.id))
 	}

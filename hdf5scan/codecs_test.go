@@ -27,7 +27,8 @@ func TestCodecPlan(t *testing.T) {
 		{"netCDF fletcher32+shuffle(4)+deflate", []filter{flet, shuf4, deflate}, 0, []string{"fletcher32", "shuffle", "zlib"}, false, false},
 		{"netCDF fletcher32+shuffle(8): re-encoded", []filter{flet, shuf, deflate}, 0, []string{"shuffle", "zlib"}, false, false},
 		{"deflate skipped by mask", []filter{shuf, deflate}, 2, []string{"shuffle"}, false, false},
-		{"szip", []filter{{id: filterSzip}}, 0, nil, false, true},
+		{"szip: decoded and re-encoded", []filter{{id: filterSzip, params: []uint32{141, 16, 32, 80}}}, 0, []string{"zlib"}, false, false},
+		{"zfp", []filter{{id: filterZFP}}, 0, nil, false, true},
 	} {
 		p, err := newCodecPlan(tc.filters, tc.mask, 8, nil)
 		var ue *UnsupportedError

@@ -71,7 +71,7 @@ Variables that cannot be referenced as stored are handled by --on-unsupported:
          and in the summary
   inline like skip, but variables whose chunks this tool can decode (filters
          without a numcodecs equivalent such as HDF5's lz4, lzf,
-         bitshuffle, n-bit and scale-offset, chunks stored with another
+         bitshuffle, n-bit, scale-offset and szip, chunks stored with another
          filter mask, narrow integers, embedded strings) are inlined
          whatever their size; by default that is done only up to 16 MiB
          of decoded data per variable
