@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,33 +11,9 @@ import (
 	"sort"
 	"strconv"
 	"testing"
+
+	"gokerchunk/internal/hyparquet"
 )
-
-// hyparquetModules is where `make deps` installs hyparquet.
-func hyparquetModules() string {
-	if d := os.Getenv("GOKERCHUNK_NODE_MODULES"); d != "" {
-		return d
-	}
-	home, _ := os.UserHomeDir()
-	return filepath.Join(home, ".cache", "gokerchunk-tools", "node_modules")
-}
-
-// needHyparquet skips the test when node or hyparquet is missing, except
-// under CI, where their absence is a failure (as in package refs).
-func needHyparquet(t *testing.T) string {
-	t.Helper()
-	modules := hyparquetModules()
-	_, errNode := exec.LookPath("node")
-	_, errHy := os.Stat(filepath.Join(modules, "hyparquet", "package.json"))
-	_, errCodecs := os.Stat(filepath.Join(modules, "hyparquet-compressors", "package.json"))
-	if err := errors.Join(errNode, errHy, errCodecs); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("node with hyparquet in %s is required under CI (make deps installs it): %v", modules, err)
-		}
-		t.Skipf("node with hyparquet in %s not found (make deps installs it): %v", modules, err)
-	}
-	return modules
-}
 
 type hyparquetLine struct {
 	File    string   `json:"file"`
@@ -111,7 +86,7 @@ func sameValue(want, got any) bool {
 // of every type, and reads every file back with hyparquet: the same
 // columns in CSV order, the logical types, every value and null.
 func TestReadByHyparquet(t *testing.T) {
-	modules := needHyparquet(t)
+	modules := hyparquet.Need(t)
 	in := ghcnFile(t, "2MB", 7)
 	out := t.TempDir()
 	res, err := convertFile(t, in, out, ghcnOptions())

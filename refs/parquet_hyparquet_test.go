@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,33 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"gokerchunk/internal/hyparquet"
 )
-
-// hyparquetModules is where `make deps` installs hyparquet.
-func hyparquetModules() string {
-	if d := os.Getenv("GOKERCHUNK_NODE_MODULES"); d != "" {
-		return d
-	}
-	home, _ := os.UserHomeDir()
-	return filepath.Join(home, ".cache", "gokerchunk-tools", "node_modules")
-}
-
-// needHyparquet skips the test when node or hyparquet is missing, except
-// under CI, where their absence is a failure.
-func needHyparquet(t *testing.T) string {
-	t.Helper()
-	modules := hyparquetModules()
-	_, errNode := exec.LookPath("node")
-	_, errHy := os.Stat(filepath.Join(modules, "hyparquet", "package.json"))
-	_, errZstd := os.Stat(filepath.Join(modules, "hyparquet-compressors", "package.json"))
-	if err := errors.Join(errNode, errHy, errZstd); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("node with hyparquet in %s is required under CI (make deps installs it): %v", modules, err)
-		}
-		t.Skipf("node with hyparquet in %s not found (make deps installs it): %v", modules, err)
-	}
-	return modules
-}
 
 type hyparquetLine struct {
 	File    string   `json:"file"`
@@ -57,7 +32,7 @@ type hyparquetLine struct {
 // against the set: the row count (padding included), the column order, and
 // each row's path, offset, size, raw and nulls as fsspec reads them.
 func TestParquetReadByHyparquet(t *testing.T) {
-	modules := needHyparquet(t)
+	modules := hyparquet.Need(t)
 	s := richSet(t)
 	// Several data pages per column and three record files.
 	m := addArray(t, s, "many", []int64{25003}, []int64{1})
