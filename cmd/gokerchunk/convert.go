@@ -426,21 +426,7 @@ func runCSV2ParquetLambda(c *cli.Context, inputs []string, outDir string) error 
 	quiet := c.Bool("quiet")
 	showProgress := !quiet && isTerminal(os.Stderr)
 	start := time.Now()
-	progress := func(p fanout.Progress) {
-		if r := p.Retry; r != nil && !r.Throttled && !quiet {
-			if showProgress {
-				fmt.Fprint(stderr, "\r\x1b[K")
-			}
-			fmt.Fprintf(stderr, "retry: %s: attempt %d failed, again in %.1fs: %v\n", r.Input, r.Attempt, r.Delay.Seconds(), r.Err)
-		}
-		if showProgress {
-			fmt.Fprintf(stderr, "\rconverted %d/%d files", p.Done, p.Total)
-			if p.Failed > 0 {
-				fmt.Fprintf(stderr, ", %d failed", p.Failed)
-			}
-		}
-	}
-	results := fanout.RunJobs(c.Context, ex, reqs, concurrency, progress)
+	results := fanout.RunJobs(c.Context, ex, reqs, concurrency, jobProgress(stderr, "converted", quiet, showProgress))
 	if showProgress {
 		fmt.Fprintln(stderr)
 	}

@@ -197,24 +197,7 @@ func runScan(c *cli.Context) error {
 	quiet := c.Bool("quiet")
 	showProgress := !quiet && len(inputs) > 1 && isTerminal(os.Stderr)
 	start := time.Now()
-	progress := func(p fanout.Progress) {
-		if r := p.Retry; r != nil && !r.Throttled && !quiet {
-			if showProgress {
-				fmt.Fprint(stderr, "\r\x1b[K")
-			}
-			fmt.Fprintf(stderr, "retry: %s: attempt %d failed, again in %.1fs: %v\n", r.Input, r.Attempt, r.Delay.Seconds(), r.Err)
-		}
-		if showProgress {
-			fmt.Fprintf(stderr, "\rscanned %d/%d files", p.Done, p.Total)
-			if p.Failed > 0 {
-				fmt.Fprintf(stderr, ", %d failed", p.Failed)
-			}
-			if p.Retries+p.Throttles > 0 {
-				fmt.Fprintf(stderr, " (%s, %d throttled)", plural(p.Retries, "retry"), p.Throttles)
-			}
-		}
-	}
-	results := fanout.RunJobs(c.Context, ex, reqs, concurrency, progress)
+	results := fanout.RunJobs(c.Context, ex, reqs, concurrency, jobProgress(stderr, "scanned", quiet, showProgress))
 	if showProgress {
 		fmt.Fprintln(stderr)
 	}
@@ -352,4 +335,26 @@ func byteSize(n int64) string {
 		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 	}
 	return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
+}
+
+// jobProgress reports a fan-out run: each retry (not throttles) as a line,
+// and on a terminal a progress line "<verb> done/total files".
+func jobProgress(stderr io.Writer, verb string, quiet, showProgress bool) func(fanout.Progress) {
+	return func(p fanout.Progress) {
+		if r := p.Retry; r != nil && !r.Throttled && !quiet {
+			if showProgress {
+				fmt.Fprint(stderr, "\r\x1b[K")
+			}
+			fmt.Fprintf(stderr, "retry: %s: attempt %d failed, again in %.1fs: %v\n", r.Input, r.Attempt, r.Delay.Seconds(), r.Err)
+		}
+		if showProgress {
+			fmt.Fprintf(stderr, "\r%s %d/%d files", verb, p.Done, p.Total)
+			if p.Failed > 0 {
+				fmt.Fprintf(stderr, ", %d failed", p.Failed)
+			}
+			if p.Retries+p.Throttles > 0 {
+				fmt.Fprintf(stderr, " (%s, %d throttled)", plural(p.Retries, "retry"), p.Throttles)
+			}
+		}
+	}
 }
