@@ -281,15 +281,9 @@ func expandCombineInputs(ctx context.Context, args []string) ([]string, error) {
 			}
 			continue
 		}
-		matches := []string{arg}
-		if strings.ContainsAny(arg, "*?[") {
-			var err error
-			if matches, err = filepath.Glob(arg); err != nil {
-				return nil, usagef("bad pattern %q: %v", arg, err)
-			}
-			if len(matches) == 0 {
-				return nil, usagef("%s: no file matches", arg)
-			}
+		matches, err := localMatches(arg)
+		if err != nil {
+			return nil, err
 		}
 		for _, m := range matches {
 			st, err := os.Stat(m)

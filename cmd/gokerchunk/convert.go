@@ -375,15 +375,9 @@ func expandCSVInputs(ctx context.Context, args []string) ([]string, error) {
 
 // localCSVInputs is a local file, or the files a glob matches.
 func localCSVInputs(arg string) ([]string, error) {
-	matches := []string{arg}
-	if strings.ContainsAny(arg, "*?[") {
-		var err error
-		if matches, err = filepath.Glob(arg); err != nil {
-			return nil, usagef("bad pattern %q: %v", arg, err)
-		}
-		if len(matches) == 0 {
-			return nil, usagef("%s: no file matches", arg)
-		}
+	matches, err := localMatches(arg)
+	if err != nil {
+		return nil, err
 	}
 	for _, m := range matches {
 		st, err := os.Stat(m)

@@ -51,3 +51,19 @@ func plural(n int, word string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, word)
 }
+
+// localMatches is a local path as given, or the files a glob pattern
+// matches (none is a usage error).
+func localMatches(arg string) ([]string, error) {
+	if !strings.ContainsAny(arg, "*?[") {
+		return []string{arg}, nil
+	}
+	matches, err := filepath.Glob(arg)
+	if err != nil {
+		return nil, usagef("bad pattern %q: %v", arg, err)
+	}
+	if len(matches) == 0 {
+		return nil, usagef("%s: no file matches", arg)
+	}
+	return matches, nil
+}
