@@ -22,22 +22,7 @@ type soffNbitVector struct {
 	Decoded    []byte
 }
 
-var loadSoffNbitVectors = sync.OnceValue(func() []soffNbitVector {
-	f, err := os.Open("testdata/soff_nbit.json.gz")
-	if err != nil {
-		panic(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		panic(err)
-	}
-	var doc struct{ Vectors []soffNbitVector }
-	if err := json.NewDecoder(zr).Decode(&doc); err != nil {
-		panic(err)
-	}
-	return doc.Vectors
-})
+var loadSoffNbitVectors = sync.OnceValue(func() []soffNbitVector { return readVectors[soffNbitVector]("testdata/soff_nbit.json.gz") })
 
 func soffNbitVectorsOf(filter string) []soffNbitVector {
 	var vs []soffNbitVector
@@ -122,4 +107,23 @@ func TestSoffNbitVectors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// readVectors reads a generator's gzipped {"Vectors": [...]} file; a
+// missing or broken one is a bug of the checkout, so it panics.
+func readVectors[T any](path string) []T {
+	f, err := os.Open(path)
+	if err != nil {
+		panic(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		panic(err)
+	}
+	var doc struct{ Vectors []T }
+	if err := json.NewDecoder(zr).Decode(&doc); err != nil {
+		panic(err)
+	}
+	return doc.Vectors
 }

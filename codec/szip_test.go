@@ -2,10 +2,7 @@ package codec
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/binary"
-	"encoding/json"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -21,22 +18,7 @@ type szipVector struct {
 	Decoded  []byte
 }
 
-var loadSzipVectors = sync.OnceValue(func() []szipVector {
-	f, err := os.Open("testdata/szip.json.gz")
-	if err != nil {
-		panic(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		panic(err)
-	}
-	var doc struct{ Vectors []szipVector }
-	if err := json.NewDecoder(zr).Decode(&doc); err != nil {
-		panic(err)
-	}
-	return doc.Vectors
-})
+var loadSzipVectors = sync.OnceValue(func() []szipVector { return readVectors[szipVector]("testdata/szip.json.gz") })
 
 func TestSzipVectors(t *testing.T) {
 	vectors := loadSzipVectors()
