@@ -21,19 +21,27 @@ RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 # backend, 127.0.0.1); internal/s3test pins the same version.
 VERSITYGW_VERSION := v1.8.0
 # The HDF5 filter plugins let libhdf5 (under `check`, h5py and libnetcdf)
-# read the plugin-filtered fixtures the scanner is compared against.
+# read the plugin-filtered fixtures the scanner is compared against;
+# bitshuffle brings the bitshuffle plugin (without it libhdf5 searching for
+# filter 32008 trips over hdf5-plugin-lzf's plugin and the read fails).
 APT_PACKAGES := zip libnetcdf-dev libhdf5-dev netcdf-bin hdf5-tools pkg-config \
-	hdf5-filter-plugin hdf5-filter-plugin-blosc-serial hdf5-plugin-lzf \
-	python3-h5py python3-netcdf4 python3-numpy python3-fsspec python3-zarr python3-xarray python3-dask
+	hdf5-filter-plugin hdf5-filter-plugin-blosc-serial hdf5-plugin-lzf bitshuffle \
+	python3-h5py python3-netcdf4 python3-numpy python3-fsspec python3-zarr python3-xarray python3-dask \
+	python3-h5netcdf
+# Today's Python stack (Debian sid: zarr 3, fsspec 2026, xarray 2026, h5py on
+# HDF5 2.x, kerchunk) in a chroot built once by testdata/sid/build.sh;
+# the compatibility tests run their scripts there through testdata/sid/run.sh
+# (and in Debian 12's stack above as a second check).
+SID_ROOT := $(HOME)/.cache/gokerchunk-tools/sid
 # hyparquet (node) reads the Parquet reference files in refs' tests, a reader
 # independent of parquet-go; pinned, installed beside the tools, outside the
 # repository (the tests look there, or in GOKERCHUNK_NODE_MODULES).
 NODE_MODULES := $(HOME)/.cache/gokerchunk-tools/node_modules
 NODE_PACKAGES := hyparquet@1.31.5 hyparquet-compressors@1.1.2
 # Only to regenerate fixtures (make fixtures).
-FIXTURE_PACKAGES := faketime python3-hdf5plugin hdf5-filter-plugin-zfp-serial bitshuffle python3-tables python3-h5netcdf
+FIXTURE_PACKAGES := faketime python3-hdf5plugin hdf5-filter-plugin-zfp-serial python3-tables
 
-.PHONY: demo test deps build lint lambda-zip fixtures bench bench-combine bench-s3 bench-convert fuzz clean
+.PHONY: demo test deps sid-env build lint lambda-zip fixtures bench bench-combine bench-s3 bench-convert fuzz clean
 
 # deps installs the Debian packages the build and the tests need (as root,
 # or through sudo when it is there), only when one is missing.
@@ -95,7 +103,12 @@ lint:
 	CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/gokerchunk
 	CGO_ENABLED=0 $(GO) build -tags lambda.norpc -o /dev/null ./cmd/gokerchunk-lambda
 
-test: deps lint
+# sid-env builds today's Python stack once (about 8 minutes; the tests need
+# it, the demo does not).
+sid-env:
+	@bash testdata/sid/build.sh $(SID_ROOT)
+
+test: deps sid-env lint
 	$(GO) test -race -count=1 ./...
 
 # lambda-zip builds the Lambda function as the provided.al2023 runtime runs
