@@ -2,10 +2,12 @@ package hdf5scan
 
 import (
 	"bytes"
+	"cmp"
 	"compress/zlib"
 	"encoding/binary"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 
 	"gokerchunk/codec"
@@ -48,13 +50,23 @@ func newCodecPlan(filters []filter, m uint32, elemSize int, narrow *datatype) (*
 		}
 	}
 	for i := 1; i < len(target); i++ {
-		// netCDF-C writes fletcher32 before shuffle, so shuffle runs over
-		// the data plus 4 checksum bytes. numcodecs' shuffle refuses a
-		// buffer that is not a whole number of elements, where HDF5 copies
-		// the tail: for such element sizes the chunks are re-encoded
-		// without the checksum.
-		if target[i].id == filterShuffle && target[i-1].id == filterFletcher32 && 4%shuffleSize(target[i], elemSize) != 0 {
-			p.reencodeAll = true
+		// numcodecs' shuffle refuses a buffer that is not a whole number
+		// of elements, where HDF5 leaves the tail in place. A shuffle that
+		// runs over anything but the data (HDF5 allows any order) may see
+		// such a buffer: netCDF-C writes fletcher32 before shuffle (data
+		// plus 4 checksum bytes, fine for 1-, 2- and 4-byte elements), and
+		// a shuffle after a compressor sees compressed bytes of any
+		// length. Such chunks are re-encoded with shuffle first.
+		if target[i].id != filterShuffle || shuffleSize(target[i], elemSize) == 1 {
+			continue
+		}
+		for _, before := range target[:i] {
+			switch {
+			case before.id == filterShuffle:
+			case before.id == filterFletcher32 && 4%shuffleSize(target[i], elemSize) == 0:
+			default:
+				p.reencodeAll = true
+			}
 		}
 	}
 	decodedOnly := narrow != nil
@@ -73,6 +85,10 @@ func newCodecPlan(filters []filter, m uint32, elemSize int, narrow *datatype) (*
 				deflated = deflated || flt.id == filterDeflate
 			}
 		}
+		// Shuffle goes first, where it sees whole elements.
+		slices.SortStableFunc(kept, func(a, b filter) int {
+			return cmp.Compare(shuffleRank(a), shuffleRank(b))
+		})
 		if decodedOnly && !deflated {
 			// The decoded chunks are inlined: compress them with what
 			// every reader has rather than inflate the JSON.
@@ -123,6 +139,14 @@ func newCodecPlan(filters []filter, m uint32, elemSize int, narrow *datatype) (*
 		}
 	}
 	return p, nil
+}
+
+// shuffleRank orders shuffle before every other filter.
+func shuffleRank(f filter) int {
+	if f.id == filterShuffle {
+		return 0
+	}
+	return 1
 }
 
 // reencode turns a chunk stored with filter mask m into the bytes the plan's

@@ -26,6 +26,8 @@ func TestCodecPlan(t *testing.T) {
 		{"fletcher32 alone", []filter{flet}, 0, nil, true, false},
 		{"netCDF fletcher32+shuffle(4)+deflate", []filter{flet, shuf4, deflate}, 0, []string{"fletcher32", "shuffle", "zlib"}, false, false},
 		{"netCDF fletcher32+shuffle(8): re-encoded", []filter{flet, shuf, deflate}, 0, []string{"shuffle", "zlib"}, false, false},
+		{"deflate then shuffle: re-encoded shuffle first", []filter{deflate, shuf}, 0, []string{"shuffle", "zlib"}, false, false},
+		{"deflate then shuffle(1): as stored", []filter{deflate, {id: filterShuffle, params: []uint32{1}}}, 0, []string{"zlib", "shuffle"}, false, false},
 		{"deflate skipped by mask", []filter{shuf, deflate}, 2, []string{"shuffle"}, false, false},
 		{"szip: decoded and re-encoded", []filter{{id: filterSzip, params: []uint32{141, 16, 32, 80}}}, 0, []string{"zlib"}, false, false},
 		{"zfp", []filter{{id: filterZFP}}, 0, nil, false, true},
@@ -97,5 +99,36 @@ func TestReencode(t *testing.T) {
 	// A corrupt stored chunk is an error, not a panic.
 	if _, err := plan.reencode([]byte{1, 2, 3}, 0, 8, 1<<20); err == nil {
 		t.Error("corrupt deflate stream re-encoded without error")
+	}
+}
+
+// TestReencodeDeflateThenShuffle: HDF5 shuffles the compressed bytes, tail
+// left in place; the re-encoded chunk decodes with numcodecs' order.
+func TestReencodeDeflateThenShuffle(t *testing.T) {
+	raw := make([]byte, 8*50)
+	for i := range raw {
+		raw[i] = byte(i * 7 % 13)
+	}
+	deflate := filter{id: filterDeflate, params: []uint32{5}}
+	shuf := filter{id: filterShuffle, params: []uint32{8}}
+	z, err := encodeFilter(deflate, raw, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(z)%8 == 0 {
+		t.Fatalf("compressed size %d is a multiple of 8: not the case under test", len(z))
+	}
+	stored := codec.Shuffle(nil, z, 8) // HDF5: the tail stays
+	p, err := newCodecPlan([]filter{deflate, shuf}, 0, 8, nil)
+	if err != nil || !p.reencodeAll {
+		t.Fatalf("plan %+v, %v: want every chunk re-encoded", p, err)
+	}
+	got, err := p.reencode(stored, 0, 8, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := unfilter(p.target, got, 0, 8, 1<<20)
+	if err != nil || !bytes.Equal(back, raw) {
+		t.Fatalf("re-encoded chunk decodes to %d bytes (%v), want the data", len(back), err)
 	}
 }

@@ -183,12 +183,14 @@ func (s *scanner) emitDataset(o *object, attrs map[string]any) error {
 		}
 	}
 
-	fill, fromAttr := s.fillValue(ds, o, attrs)
+	fl := s.datasetFills(ds, o)
+	fromAttr := fl.attr != nil
+	var strFill string
 	if zt.vlenString {
-		if z.FillValue, err = s.stringFill(ds, attrs, fromAttr); err != nil {
+		if z.FillValue, strFill, err = s.stringFill(ds, attrs, fromAttr); err != nil {
 			return err
 		}
-	} else if z.FillValue, err = zt.fillJSON(fill, ds.dtype); err != nil {
+	} else if z.FillValue, err = zt.zarrFill(fl, ds.dtype); err != nil {
 		return err
 	}
 
@@ -208,10 +210,11 @@ func (s *scanner) emitDataset(o *object, attrs map[string]any) error {
 	if zt.vlenString {
 		z.Filters = []refs.Codec{{"id": "vlen-utf8"}}
 	}
-	if needsExplicitFill(zt.kind) {
-		if err := s.explicitFill(ds, z, m, plan, fill); err != nil {
-			return err
-		}
+	if err := s.normalizeStrings(ds, z, m, plan); err != nil {
+		return err
+	}
+	if err := s.fillUnwritten(ds, z, m, plan, fl, strFill); err != nil {
+		return err
 	}
 
 	user := visibleAttrs(attrs)
@@ -249,40 +252,6 @@ func (s *scanner) emitDataset(o *object, attrs map[string]any) error {
 	}
 	s.res.Inlined += len(m.Inline)
 	return nil
-}
-
-// fillValue picks the Zarr fill value bytes: the _FillValue attribute (what
-// netCDF and CF readers honour), else the dataset's fill value message, else
-// netCDF's default for the type in netCDF files. nil means no fill value.
-// fromAttr reports that _FillValue supplied it, so it leaves .zattrs.
-func (s *scanner) fillValue(ds *dataset, o *object, attrs map[string]any) (fill []byte, fromAttr bool) {
-	for _, a := range o.attrs {
-		if a.name != "_FillValue" || a.space.elements() != 1 {
-			continue
-		}
-		if a.dtype.class == ds.dtype.class && a.dtype.size == ds.dtype.size {
-			b := append([]byte(nil), a.data...)
-			if a.dtype.bigEndian != ds.dtype.bigEndian {
-				reverse(b)
-			}
-			return b, true
-		}
-		s.note("%s: _FillValue of type %s does not match the variable's %s: kept as an attribute", o.path, a.dtype, ds.dtype)
-	}
-	if ds.hasFill {
-		if !ds.fill.defined {
-			return nil, false
-		}
-		if len(ds.fill.value) == ds.dtype.size {
-			return ds.fill.value, false
-		}
-	}
-	if s.netCDF {
-		if b := netCDFDefaultFill(ds.dtype); b != nil {
-			return b, false
-		}
-	}
-	return make([]byte, ds.dtype.size), false
 }
 
 func reverse(b []byte) {

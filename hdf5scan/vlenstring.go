@@ -17,23 +17,26 @@ import (
 // codec: a 4-byte little-endian item count, then per item a 4-byte
 // little-endian byte length and the UTF-8 bytes.
 
-// stringFill is the fill_value of a string array: the _FillValue attribute
-// or the fill value message's string, else "" (netCDF's NC_FILL_STRING).
-func (s *scanner) stringFill(ds *dataset, attrs map[string]any, fromAttr bool) (json.RawMessage, error) {
+// stringFill returns the fill_value of a string array (its _FillValue
+// attribute, else null: xarray would mask every "") and the string its
+// never-written elements read as: the _FillValue, else the fill value
+// message's string, else "" (netCDF's NC_FILL_STRING).
+func (s *scanner) stringFill(ds *dataset, attrs map[string]any, fromAttr bool) (json.RawMessage, string, error) {
 	if ds.ztype.objectRef {
-		return json.RawMessage(`""`), nil // a null reference
+		return json.RawMessage("null"), "", nil // a null reference
 	}
 	if v, ok := attrs["_FillValue"].(string); ok && fromAttr {
-		return json.Marshal(v)
+		b, err := json.Marshal(v)
+		return b, v, err
 	}
 	if ds.hasFill && ds.fill.defined && len(ds.fill.value) == ds.dtype.size {
 		str, err := s.vlenString(ds.dtype, ds.fill.value)
 		if err != nil {
-			return nil, fmt.Errorf("%s: fill value: %w", ds.path, err)
+			return nil, "", fmt.Errorf("%s: fill value: %w", ds.path, err)
 		}
-		return json.Marshal(str)
+		return json.RawMessage("null"), str, nil
 	}
-	return json.RawMessage(`""`), nil
+	return json.RawMessage("null"), "", nil
 }
 
 // vlenString resolves one variable-length string element.
