@@ -73,6 +73,17 @@ generate() {
 
 	bash "$GEN/storage.sh" "$fix" # h5_storage_*: shared messages, paged file space, external files
 
+	# Values a reader must pass through unchanged (MANIFEST.md "fill values,
+	# strings, pipelines, compounds"): default fills without _FillValue,
+	# char arrays, fixed-string padding, deflate before shuffle, compounds
+	# with array / compound members. Each generator asserts what it wrote.
+	"${FROZEN[@]}" "$PY" "$GEN/fill_netcdf_c.py" "$fix/fill_netcdf_c.nc"
+	"${FROZEN[@]}" "$PY" "$GEN/fill_other_writers.py" "$fix" # fill_h5netcdf.nc, fill_h5py_ncprops.h5
+	"${FROZEN[@]}" "$PY" "$GEN/str_char.py" "$fix/str_char.nc"
+	"${FROZEN[@]}" "$PY" "$GEN/str_fixed_pad.py" "$fix/str_fixed_pad.h5"
+	"${FROZEN[@]}" "$PY" "$GEN/pipe_deflate_shuffle.py" "$fix/pipe_deflate_shuffle.h5" "$fix/pipe_deflate_shuffle_nc.nc"
+	"${FROZEN[@]}" "$PY" "$GEN/cmpd_array_member.py" "$fix/cmpd_array_member.h5"
+
 	# Sets of files for `gokerchunk combine` (combine/README.md): only the
 	# .nc files are regenerated, the README beside them is committed.
 	mkdir -p "$fix/combine"
