@@ -294,25 +294,17 @@ func (t *datatype) compoundFields() ([]any, error) {
 		if m.offset > pos {
 			fields = append(fields, []any{"", fmt.Sprintf("|V%d", m.offset-pos)})
 		}
-		typ, shape := m.typ, []int64(nil)
+		typ := m.typ
 		if typ.class == classArray {
-			for _, n := range typ.arrayDim {
-				shape = append(shape, int64(n))
-			}
-			typ = typ.base
-			if typ == nil || typ.class == classArray {
-				return nil, fmt.Errorf("compound member %q: nested array types", m.name)
-			}
+			// numpy and zarr 2 take [name, descr, shape] fields; zarr 3
+			// refuses them, and xarray then refuses the whole group.
+			return nil, fmt.Errorf("compound member %q is an array %v: zarr 3 cannot open structured dtypes with sub-array fields", m.name, typ.arrayDim)
 		}
 		d, _, err := typ.descr()
 		if err != nil {
 			return nil, fmt.Errorf("compound member %q: %w", m.name, err)
 		}
-		if shape != nil {
-			fields = append(fields, []any{m.name, d, shape})
-		} else {
-			fields = append(fields, []any{m.name, d})
-		}
+		fields = append(fields, []any{m.name, d})
 		pos = m.offset + m.typ.size
 	}
 	if pos < t.size {
