@@ -50,7 +50,7 @@ func checkFillValue(a *zarr.Array, attrs map[string]json.RawMessage, src *Attrib
 	fill, err := parseZarrFill(a.Meta.FillValue, a.DType, false)
 	switch {
 	case err != nil:
-		problems = append(problems, fmt.Sprintf("%v: xarray cannot open the array", err))
+		problems = append(problems, err.Error())
 	case src != nil && !src.Type.Supported():
 		problems = append(problems, fmt.Sprintf("the source's _FillValue of type %s: %v", src.Type.Name, ErrUnsupported))
 		return problems
