@@ -94,7 +94,7 @@ func newArray(set *refs.Set, path string, o *blob.Opener) (*Array, error) {
 		}
 	} else {
 		a.chunkBytes = int(n)
-		if a.Fill, err = parseFill(z.FillValue, dt); err != nil {
+		if a.Fill, err = ParseFill(z.FillValue, dt); err != nil {
 			return nil, err
 		}
 	}

@@ -9,7 +9,7 @@ import (
 	"strconv"
 )
 
-// parseFill encodes a .zarray fill_value as one element of d, in d's byte
+// ParseFill encodes a .zarray fill_value as one element of d, in d's byte
 // order, following how zarr-python 2 decodes it (zarr.meta.decode_fill_value):
 // floats are JSON numbers or the strings "NaN", "Infinity" and "-Infinity";
 // complex numbers are [real, imag] pairs of those; 'S' and 'V' values
@@ -22,7 +22,7 @@ import (
 // real + 1j*imag, so a NaN or infinite imaginary part makes the real part
 // NaN too ([1.0, "NaN"] reads as nan+nanj). We keep both parts as written,
 // which is what the writer (an HDF5 fill value) meant.
-func parseFill(raw json.RawMessage, d DType) ([]byte, error) {
+func ParseFill(raw json.RawMessage, d DType) ([]byte, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil

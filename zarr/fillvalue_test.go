@@ -68,7 +68,7 @@ func TestParseFill(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := parseFill(json.RawMessage(tt.fill), d)
+			got, err := ParseFill(json.RawMessage(tt.fill), d)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("got %x, %v; want error containing %q", got, err, tt.wantErr)

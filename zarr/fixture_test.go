@@ -68,7 +68,7 @@ func (f fixture) build(t testing.TB, seed uint64) *built {
 	b := &built{set: refs.NewSet(), item: dt.Size, missing: map[int]bool{}}
 	b.set.Meta[".zgroup"] = []byte(`{"zarr_format": 2}`)
 	b.set.Meta["v/.zarray"] = doc
-	if b.fill, err = parseFill(z.FillValue, dt); err != nil {
+	if b.fill, err = ParseFill(z.FillValue, dt); err != nil {
 		t.Fatal(err)
 	}
 	n := int64(dt.Size)

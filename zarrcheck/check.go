@@ -24,7 +24,18 @@
 // Numbers compare by value (NaN equals NaN, otherwise bit-exact, byte order
 // aside); compounds and structured dtypes member by member, by name,
 // padding ignored; complex dtypes against h5py's {r, i} compounds; strings
-// as strings.
+// as strings. An HDF5 fixed-length string compares as its readers present
+// it (H5Tget_strpad: NULLTERM cut at the first NUL, NULLPAD without
+// trailing NULs, SPACEPAD without trailing spaces) with the string numpy
+// makes of the Zarr "S" value (its bytes without trailing NULs).
+//
+// Equal values are not enough: the metadata must make xarray's zarr engine
+// show what the source holds (StatusMetadata otherwise). The array's
+// fill_value must equal the source's _FillValue attribute as a value of the
+// array's dtype, and be null when the source has none, since xarray masks
+// every element equal to it; a _FillValue in .zattrs must agree too.
+// _ARRAY_DIMENSIONS must name one dimension per axis, the source's names
+// when it has them (libnetcdf's; plain HDF5 datasets have none).
 package zarrcheck
 
 import (
@@ -33,6 +44,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"gokerchunk/blob"
@@ -141,6 +153,35 @@ func (c *checker) check(ctx context.Context, path string, inSet bool, v *Variabl
 	if unsupported {
 		return fail(StatusError, "source type %s: %v", v.Type.Name, ErrUnsupported)
 	}
+	return withMetadata(c.compareValues(ctx, a, v, e), c.checkMetadata(a, v))
+}
+
+// withMetadata adds the metadata differences of an array to its entry: a
+// variable whose values agree (or could not be compared) fails with
+// StatusMetadata, one that failed already says them too.
+func withMetadata(e Entry, problems []string) Entry {
+	if len(problems) == 0 {
+		return e
+	}
+	msg := strings.Join(problems, "; ")
+	switch e.Status {
+	case StatusOK:
+		e.Status, e.Detail = StatusMetadata, msg
+	case StatusUnchecked:
+		e.Status, e.Detail = StatusMetadata, msg+"; values not compared: "+e.Detail
+	default:
+		e.Detail += "; metadata: " + msg
+	}
+	return e
+}
+
+// compareValues compares the values of array a, read through its
+// references, with those of the source variable v.
+func (c *checker) compareValues(ctx context.Context, a *zarr.Array, v *Variable, e Entry) Entry {
+	fail := func(s Status, format string, args ...any) Entry {
+		e.Status, e.Detail = s, fmt.Sprintf(format, args...)
+		return e
+	}
 	if v.Type.Kind == 'T' || a.DType.Kind == 'O' {
 		return c.checkStrings(ctx, a, v, e)
 	}
@@ -152,7 +193,7 @@ func (c *checker) check(ctx context.Context, path string, inSet bool, v *Variabl
 	if err != nil {
 		return fail(StatusError, "read through references: %v", err)
 	}
-	srcVals, err := c.src.Read(ctx, path)
+	srcVals, err := c.src.Read(ctx, v.Path)
 	if errors.Is(err, ErrNotCompared) {
 		return fail(StatusUnchecked, "%v", err)
 	}

@@ -273,3 +273,173 @@ func TestCheckCancelled(t *testing.T) {
 		t.Error("Check with a cancelled context succeeded")
 	}
 }
+
+// attr is a source attribute of one number of type t, in host byte order.
+func attr(t *testing.T, typ ElemType, v any) *Attribute {
+	return &Attribute{Type: typ, Bytes: encode(t, binary.NativeEndian, v)}
+}
+
+// TestCheckMetadata checks the rules on what xarray makes of the metadata:
+// fill_value (and a _FillValue in .zattrs) against the source's
+// _FillValue, _ARRAY_DIMENSIONS against the source's dimensions.
+func TestCheckMetadata(t *testing.T) {
+	short := ElemType{Kind: 'i', Size: 2, Name: "short"}
+	double := ElemType{Kind: 'f', Size: 8, Name: "double"}
+	for _, tc := range []struct {
+		name   string
+		mutate func(t *testing.T, f *fixture)
+		want   map[string]Entry
+	}{
+		{name: "no fill values anywhere", mutate: func(*testing.T, *fixture) {}},
+		{
+			name:   "fill_value without a source _FillValue",
+			mutate: func(t *testing.T, f *fixture) { setFillValue(t, f.set, "flag", "255") },
+			want:   map[string]Entry{"flag": {Status: StatusMetadata, Detail: "fill_value 255 is not the source's _FillValue (none): xarray would mask 255"}},
+		},
+		{
+			name: "netCDF's default fill as fill_value",
+			mutate: func(t *testing.T, f *fixture) {
+				setFillValue(t, f.set, "temp", "9.969209968386869e+36")
+			},
+			want: map[string]Entry{"temp": {Status: StatusMetadata, Detail: "fill_value 9.96921e+36 is not the source's _FillValue (none)"}},
+		},
+		{
+			name: "source _FillValue, fill_value null",
+			mutate: func(t *testing.T, f *fixture) {
+				f.srcVar("grp/sub/count").FillValue = attr(t, ElemType{Kind: 'i', Size: 4, Name: "int"}, int32(-999))
+			},
+			want: map[string]Entry{"grp/sub/count": {Status: StatusMetadata, Detail: "fill_value null is not the source's _FillValue -999: xarray would not mask -999"}},
+		},
+		{
+			name: "equal fill values",
+			mutate: func(t *testing.T, f *fixture) {
+				f.srcVar("grp/sub/count").FillValue = attr(t, ElemType{Kind: 'i', Size: 4, Name: "int"}, int32(-999))
+				setFillValue(t, f.set, "grp/sub/count", "-999")
+				f.srcVar("big").FillValue = attr(t, ElemType{Kind: 'i', Size: 8, Name: "int64"}, int64(math.MinInt64+1))
+				setFillValue(t, f.set, "big", "-9223372036854775807")
+			},
+		},
+		{
+			name: "fill values differ",
+			mutate: func(t *testing.T, f *fixture) {
+				f.srcVar("grp/sub/count").FillValue = attr(t, ElemType{Kind: 'i', Size: 4, Name: "int"}, int32(-999))
+				setFillValue(t, f.set, "grp/sub/count", "-2147483647")
+				f.srcVar("big").FillValue = attr(t, ElemType{Kind: 'i', Size: 8, Name: "int64"}, int64(math.MinInt64+1))
+				setFillValue(t, f.set, "big", "-9223372036854775806") // not equal, though equal as float64
+			},
+			want: map[string]Entry{
+				"grp/sub/count": {Status: StatusMetadata, Detail: "fill_value -2147483647 is not the source's _FillValue -999: xarray would mask -2147483647 instead of -999"},
+				"big":           {Status: StatusMetadata, Detail: "fill_value -9223372036854775806 is not the source's _FillValue -9223372036854775807"},
+			},
+		},
+		{
+			name: "NaN equals NaN",
+			mutate: func(t *testing.T, f *fixture) {
+				f.srcVar("temp").FillValue = attr(t, hostF4, float32(math.NaN()))
+				setFillValue(t, f.set, "temp", `"NaN"`)
+			},
+		},
+		{
+			name: "NaN is not a number",
+			mutate: func(t *testing.T, f *fixture) {
+				f.srcVar("temp").FillValue = attr(t, hostF4, float32(math.NaN()))
+				setFillValue(t, f.set, "temp", "0")
+			},
+			want: map[string]Entry{"temp": {Status: StatusMetadata, Detail: "fill_value 0 is not the source's _FillValue NaN"}},
+		},
+		{
+			// numpy casts the attribute to the array's dtype: a short
+			// -999 is the float -999, a double 0.1 the float32 0.1.
+			name: "compared as the array's dtype",
+			mutate: func(t *testing.T, f *fixture) {
+				f.srcVar("temp").FillValue = attr(t, double, 0.1)
+				setFillValue(t, f.set, "temp", "0.10000000149011612")
+				f.srcVar("big").FillValue = attr(t, short, int16(-999))
+				setFillValue(t, f.set, "big", "-999.0")
+			},
+		},
+		{
+			name: "_FillValue left in .zattrs",
+			mutate: func(t *testing.T, f *fixture) {
+				// Python's json writes a NaN attribute as the bare word.
+				f.set.Meta["temp/.zattrs"] = []byte(`{"_ARRAY_DIMENSIONS": ["dim_0", "dim_1"], "_FillValue": NaN, "note": "NaN"}`)
+				f.srcVar("big").FillValue = attr(t, ElemType{Kind: 'i', Size: 8, Name: "int64"}, int64(-1))
+				setFillValue(t, f.set, "big", "-1")
+				setAttr(t, f.set, "big", "_FillValue", "-2")
+				f.srcVar("flag").FillValue = attr(t, ElemType{Kind: 'u', Size: 1, Name: "ubyte"}, uint8(9))
+				setAttr(t, f.set, "flag", "_FillValue", "9")
+			},
+			want: map[string]Entry{
+				"temp": {Status: StatusMetadata, Detail: ".zattrs has _FillValue NaN, the source none: xarray would mask NaN"},
+				"big":  {Status: StatusMetadata, Detail: ".zattrs _FillValue -2 is not the source's _FillValue -1"},
+				"flag": {Status: StatusMetadata, Detail: "fill_value null is not the source's _FillValue 9"},
+			},
+		},
+		{
+			name: "strings",
+			mutate: func(t *testing.T, f *fixture) {
+				f.srcVar("names").FillValue = &Attribute{Type: ElemType{Kind: 'T', Name: "string"}, Strings: []string{"N/A"}}
+				setFillValue(t, f.set, "names", `"N/A"`)
+				f.srcVar("name").FillValue = &Attribute{Type: ElemType{Kind: 'S', Size: 1, Name: "char"}, Bytes: []byte("x")}
+				setFillValue(t, f.set, "name", `"eAAAAA=="`) // base64 of "x\0\0\0"
+			},
+		},
+		{
+			name: "empty string fill_value",
+			mutate: func(t *testing.T, f *fixture) {
+				setFillValue(t, f.set, "names", `""`)
+				setFillValue(t, f.set, "name", `""`)
+			},
+			want: map[string]Entry{
+				"names": {Status: StatusMetadata, Detail: `fill_value "" is not the source's _FillValue (none): xarray would mask ""`},
+				"name":  {Status: StatusMetadata, Detail: `fill_value "" is not the source's _FillValue (none)`},
+			},
+		},
+		{
+			name: "dimensions",
+			mutate: func(t *testing.T, f *fixture) {
+				f.srcVar("temp").Dims = []string{"lat", "lon"}
+				setDims(t, f.set, "temp", []string{"lat", "lon"})
+				f.srcVar("name").Dims = []string{"n", "strlen"} // char name(n, strlen) collapsed to |S4
+				setDims(t, f.set, "name", []string{"n"})
+				f.srcVar("grp/sub/count").Dims = []string{"t"}
+				setDims(t, f.set, "big", nil)
+				delete(f.set.Meta, "flag/.zattrs")
+			},
+			want: map[string]Entry{
+				"grp/sub/count": {Status: StatusMetadata, Detail: `_ARRAY_DIMENSIONS ["dim_0"], the source's dimensions ["t"]: xarray would name the dimensions dim_0`},
+				"big":           {Status: StatusMetadata, Detail: `_ARRAY_DIMENSIONS [] names 0 dimensions for shape [3]`},
+				"flag":          {Status: StatusMetadata, Detail: "no _ARRAY_DIMENSIONS in .zattrs: xarray cannot open the array"},
+			},
+		},
+		{
+			name: "metadata and values both differ",
+			mutate: func(t *testing.T, f *fixture) {
+				binary.LittleEndian.PutUint32(f.inline("temp", 0)[0:], math.Float32bits(9))
+				setFillValue(t, f.set, "temp", "9")
+			},
+			want: map[string]Entry{"temp": {Status: StatusMismatch, Detail: "reference 9, source 0.5; metadata: fill_value 9 is not the source's _FillValue (none)"}},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			tc.mutate(t, f)
+			r, err := Check(context.Background(), f.set, newOpener(t), f.src, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range r.Entries {
+				want, special := tc.want[e.Path]
+				if !special {
+					want = Entry{Status: StatusOK}
+				}
+				if e.Status != want.Status || !strings.Contains(e.Detail, want.Detail) {
+					t.Errorf("%s: %s %q, want %s containing %q", e.Path, e.Status, e.Detail, want.Status, want.Detail)
+				}
+			}
+			if r.Failed() != (len(tc.want) > 0) {
+				t.Errorf("Failed() = %v", r.Failed())
+			}
+		})
+	}
+}

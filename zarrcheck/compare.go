@@ -21,6 +21,9 @@ type leaf struct {
 	kind      byte // 'i', 'u', 'f', 'b', 'S' or 'V'
 	size      int
 	bigEndian bool
+	// pad, for kind 'S', is how a reader presents the stored bytes as a
+	// string; PadNone compares them as stored.
+	pad StrPad
 }
 
 // leafPair is a value of the reference element and the source value it
@@ -54,7 +57,11 @@ func newLayout(z zarr.DType, s ElemType) (*layout, string) {
 	l.sameBytes = l.refSize == l.srcSize
 	for _, p := range l.pairs {
 		ordered := p.ref.size > 1 && strings.IndexByte("iuf", p.ref.kind) >= 0
-		if p.ref.offset != p.src.offset || (ordered && p.ref.bigEndian != p.src.bigEndian) {
+		// Equal bytes can still present different strings: a reader of
+		// the source cuts a NULLTERM string at its first NUL and strips
+		// a SPACEPAD one's spaces, numpy keeps both.
+		presented := p.src.pad == PadNullTerm || p.src.pad == PadSpacePad
+		if p.ref.offset != p.src.offset || (ordered && p.ref.bigEndian != p.src.bigEndian) || presented {
 			l.sameBytes = false
 		}
 	}
@@ -161,8 +168,8 @@ func (l *layout) match(z zarr.DType, zOff int, s ElemType, sOff int, sBE bool, n
 			return mismatch()
 		}
 		l.pairs = append(l.pairs,
-			leafPair{name: join("real"), ref: leaf{zOff, 'f', half, z.BigEndian}, src: re, count: 1},
-			leafPair{name: join("imag"), ref: leaf{zOff + half, 'f', half, z.BigEndian}, src: im, count: 1})
+			leafPair{name: join("real"), ref: leaf{offset: zOff, kind: 'f', size: half, bigEndian: z.BigEndian}, src: re, count: 1},
+			leafPair{name: join("imag"), ref: leaf{offset: zOff + half, kind: 'f', size: half, bigEndian: z.BigEndian}, src: im, count: 1})
 		return ""
 	case (z.Kind == 'M' || z.Kind == 'm') && s.Kind == 'V' && s.Size == z.Size && len(s.Fields) == 0:
 		// h5py stores datetime64/timedelta64 as a tagged opaque type,
@@ -174,10 +181,17 @@ func (l *layout) match(z zarr.DType, zOff int, s ElemType, sOff int, sBE bool, n
 	case z.Kind != s.Kind || z.Size != s.Size || len(s.Fields) > 0 || strings.IndexByte("iufbSV", z.Kind) < 0:
 		return mismatch()
 	}
+	ref := leaf{offset: zOff, kind: z.Kind, size: z.Size, bigEndian: z.BigEndian}
+	if s.Pad != PadNone {
+		// An HDF5 fixed-length string: the source reader's string
+		// against what numpy makes of a Zarr "S" value, its bytes
+		// without trailing NULs.
+		ref.pad = PadNullPad
+	}
 	l.pairs = append(l.pairs, leafPair{
 		name:  name,
-		ref:   leaf{offset: zOff, kind: z.Kind, size: z.Size, bigEndian: z.BigEndian},
-		src:   leaf{offset: sOff, kind: s.Kind, size: s.Size, bigEndian: sBE},
+		ref:   ref,
+		src:   leaf{offset: sOff, kind: s.Kind, size: s.Size, bigEndian: sBE, pad: s.Pad},
 		count: count,
 	})
 	return ""
@@ -253,6 +267,9 @@ func (l *layout) describe(ref, src []byte, d difference) string {
 
 // equalValue compares one value of each side.
 func equalValue(a []byte, la leaf, b []byte, lb leaf) bool {
+	if la.kind == 'S' && (la.pad != PadNone || lb.pad != PadNone) {
+		return bytes.Equal(la.pad.Present(a), lb.pad.Present(b))
+	}
 	if la.kind == 'S' || la.kind == 'V' || la.kind == 'b' || la.size > 8 {
 		return bytes.Equal(a, b)
 	}
@@ -310,7 +327,7 @@ func float16(bits uint16) float64 {
 func formatValue(b []byte, l leaf) string {
 	switch {
 	case l.kind == 'S':
-		return strconv.Quote(string(b))
+		return strconv.Quote(string(l.pad.Present(b)))
 	case l.kind == 'b' && len(b) == 1:
 		return strconv.FormatBool(b[0] != 0)
 	case len(b) > 8 || l.kind == 'V':

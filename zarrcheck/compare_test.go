@@ -49,6 +49,11 @@ var (
 	}}
 )
 
+var (
+	nullTerm5 = ElemType{Kind: 'S', Size: 5, Name: "string(5)", Pad: PadNullTerm}
+	spacePad5 = ElemType{Kind: 'S', Size: 5, Name: "string(5)", Pad: PadSpacePad}
+)
+
 const paddedDType = `[["a", ">i2"], ["", "|V2"], ["b", "<f4"], ["", "|V4"]]`
 
 // padded encodes paddedCompound elements, with junk in the padding.
@@ -86,6 +91,16 @@ func TestLayoutCompare(t *testing.T) {
 		{"half NaNs", `">f2"`, []byte{0x7e, 0x00, 0x3c, 0x00}, ElemType{Kind: 'f', Size: 2, Name: "float16"}, encode(t, host, []uint16{0x7c01, 0x3c00}), 0, -1, ""},
 		{"half differs", `"<f2"`, []byte{0x00, 0x3e}, ElemType{Kind: 'f', Size: 2, Name: "float16"}, encode(t, host, []uint16{0x3c00}), 1, 0, ": reference 1.5, source 1"},
 		{"chars", `"|S1"`, []byte("abcd"), ElemType{Kind: 'S', Size: 1, Name: "char"}, []byte("abXd"), 1, 2, `: reference "c", source "X"`},
+		// HDF5 fixed-length strings: the source string as libhdf5's padding
+		// type presents it, the reference as numpy presents "S" values.
+		{"NULLTERM ends at the first NUL", `"|S5"`, []byte("ab\x00\x00\x00xyz\x00\x00"), nullTerm5, []byte("ab\x00\x00\x00xyz\x00\x00"), 0, -1, ""},
+		{"NULLTERM bytes after the NUL", `"|S5"`, []byte("ab\x00cdxyz\x00\x00"), nullTerm5, []byte("ab\x00cdxyz\x00\x00"), 1, 0, `: reference "ab\x00cd", source "ab"`},
+		{"NULLTERM rewritten", `"|S5"`, []byte("ab\x00\x00\x00"), nullTerm5, []byte("ab\x00cd"), 0, -1, ""},
+		{"NULLPAD", `"|S5"`, []byte("ab\x00\x00\x00a\x00b\x00\x00"), ElemType{Kind: 'S', Size: 5, Name: "string(5)", Pad: PadNullPad}, []byte("ab\x00\x00\x00a\x00b\x00\x00"), 0, -1, ""},
+		{"NULLPAD differs", `"|S5"`, []byte("ab\x00\x00\x00"), ElemType{Kind: 'S', Size: 5, Name: "string(5)", Pad: PadNullPad}, []byte("ac\x00\x00\x00"), 1, 0, `: reference "ab", source "ac"`},
+		{"SPACEPAD trailing spaces", `"|S5"`, []byte("ab   "), spacePad5, []byte("ab   "), 1, 0, `: reference "ab   ", source "ab"`},
+		{"SPACEPAD rewritten", `"|S5"`, []byte("ab\x00\x00\x00"), spacePad5, []byte("ab   "), 0, -1, ""},
+		{"SPACEPAD inner spaces", `"|S5"`, []byte("a b\x00\x00"), spacePad5, []byte("a b  "), 0, -1, ""},
 		{"opaque", `"|V3"`, []byte("abcdef"), ElemType{Kind: 'V', Size: 3, Name: "opaque(3)"}, []byte("abcdeF"), 1, 1, ": reference 646566, source 646546"},
 		{"bool", `"|b1"`, []byte{0, 1}, ElemType{Kind: 'b', Size: 1, Name: "bool enum"}, []byte{0, 0}, 1, 1, ": reference true, source false"},
 		{"complex against h5py's compound", `"<c8"`, encode(t, le, []float32{1, float32(math.NaN()), 3, 4}), h5pyComplex64, encode(t, host, []float32{1, nan32, 3, 4}), 0, -1, ""},

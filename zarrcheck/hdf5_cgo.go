@@ -337,7 +337,83 @@ func (s *hdf5Source) describeDataset(name string) (*h5Dataset, error) {
 		d.v.Type = ElemType{Name: d.v.Type.Name + " with a null dataspace"}
 	}
 	d.v.Shape = append(d.v.Shape, arrayDims...)
+	if d.v.FillValue, err = readFillValueAttr(did); err != nil {
+		return nil, fmt.Errorf("dataset %s: %w", name, err)
+	}
 	return d, nil
+}
+
+// readFillValueAttr reads the _FillValue attribute of an open dataset, nil
+// when it has none: numbers in host byte order, fixed-length strings and
+// opaque values as stored, variable-length strings as strings. It is the
+// attribute, not the dataset's HDF5 fill value property: the attribute is
+// what xarray's h5netcdf engine masks.
+func readFillValueAttr(did C.hid_t) (*Attribute, error) {
+	cname := C.CString("_FillValue")
+	defer C.free(unsafe.Pointer(cname))
+	if C.H5Aexists(did, cname) <= 0 {
+		return nil, nil
+	}
+	aid := C.H5Aopen(did, cname, C.H5P_DEFAULT)
+	if aid < 0 {
+		return nil, fmt.Errorf("libhdf5 cannot open attribute _FillValue")
+	}
+	defer C.H5Aclose(aid)
+	ftype := C.H5Aget_type(aid)
+	if ftype < 0 {
+		return nil, fmt.Errorf("attribute _FillValue: libhdf5 cannot read its datatype")
+	}
+	defer C.H5Tclose(ftype)
+	space := C.H5Aget_space(aid)
+	if space < 0 {
+		return nil, fmt.Errorf("attribute _FillValue: libhdf5 cannot read its dataspace")
+	}
+	defer C.H5Sclose(space)
+	t, bigEndian, dims := describeType(ftype, 0)
+	a := &Attribute{Type: t}
+	n := int64(C.H5Sget_simple_extent_npoints(space))
+	for _, d := range dims {
+		n *= d
+	}
+	if n <= 0 || !t.Supported() || (t.Kind == 'T' && t.Name == objectRefName) || len(dims) > 0 {
+		if len(dims) > 0 || t.Name == objectRefName {
+			a.Type = ElemType{Name: t.Name + " array"}
+		}
+		return a, nil
+	}
+	if t.Kind == 'T' {
+		mem := C.h5_vlen_string_memtype(ftype)
+		if mem < 0 {
+			return nil, fmt.Errorf("attribute _FillValue: libhdf5 cannot make a string memory type")
+		}
+		defer C.H5Tclose(mem)
+		ptrs := make([]*C.char, n)
+		if C.H5Aread(aid, mem, unsafe.Pointer(&ptrs[0])) < 0 {
+			return nil, fmt.Errorf("attribute _FillValue: libhdf5 cannot read it")
+		}
+		for _, p := range ptrs {
+			a.Strings = append(a.Strings, C.GoString(p))
+		}
+		if C.h5_reclaim(mem, space, unsafe.Pointer(&ptrs[0])) < 0 {
+			return nil, fmt.Errorf("attribute _FillValue: libhdf5 cannot free the strings it read")
+		}
+		return a, nil
+	}
+	mtype := C.h5_read_type(ftype)
+	if mtype < 0 {
+		return nil, fmt.Errorf("attribute _FillValue: libhdf5 cannot copy its datatype")
+	}
+	defer C.H5Tclose(mtype)
+	a.Bytes = make([]byte, n*int64(t.Size))
+	if C.H5Aread(aid, mtype, unsafe.Pointer(&a.Bytes[0])) < 0 {
+		return nil, fmt.Errorf("attribute _FillValue: libhdf5 cannot read it")
+	}
+	if t.Size > 1 && bigEndian != hostBigEndian && (t.Kind == 'i' || t.Kind == 'u' || t.Kind == 'f') {
+		for e := 0; e+t.Size <= len(a.Bytes); e += t.Size {
+			slices.Reverse(a.Bytes[e : e+t.Size])
+		}
+	}
+	return a, nil
 }
 
 // openDataset opens a dataset with its external data files (if any)
@@ -400,7 +476,11 @@ func describeType(tid C.hid_t, depth int) (t ElemType, bigEndian bool, dims []in
 		if C.H5Tis_variable_str(tid) > 0 {
 			return ElemType{Kind: 'T', Name: "vlen string"}, false, nil
 		}
-		return ElemType{Kind: 'S', Size: size, Name: fmt.Sprintf("string(%d)", size)}, false, nil
+		pad := map[C.H5T_str_t]StrPad{C.H5T_STR_NULLTERM: PadNullTerm, C.H5T_STR_NULLPAD: PadNullPad, C.H5T_STR_SPACEPAD: PadSpacePad}[C.H5Tget_strpad(tid)]
+		if pad == PadNone {
+			return ElemType{Name: fmt.Sprintf("string(%d) with padding %d", size, int(C.H5Tget_strpad(tid)))}, false, nil
+		}
+		return ElemType{Kind: 'S', Size: size, Name: fmt.Sprintf("string(%d)", size), Pad: pad}, false, nil
 	case C.H5T_OPAQUE:
 		return ElemType{Kind: 'V', Size: size, Name: fmt.Sprintf("opaque(%d)", size)}, false, nil
 	case C.H5T_COMPOUND:

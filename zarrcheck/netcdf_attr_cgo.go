@@ -62,3 +62,40 @@ func (s *netcdfSource) textAttr(path, name string) (string, bool, error) {
 	}
 	return "", false, nil
 }
+
+// fillValueAttr reads the _FillValue attribute of a variable, nil when it
+// has none. Numbers come in host byte order (nc_get_att converts nothing
+// else); types the check cannot read (compound, opaque, vlen) give an
+// Attribute of Kind 0.
+func fillValueAttr(grp, id C.int) (*Attribute, error) {
+	cname := C.CString("_FillValue")
+	defer C.free(unsafe.Pointer(cname))
+	var xtype C.nc_type
+	var n C.size_t
+	if C.nc_inq_att(grp, id, cname, &xtype, &n) != C.NC_NOERR {
+		return nil, nil
+	}
+	t, err := ncType(grp, xtype)
+	if err != nil {
+		return nil, fmt.Errorf("attribute _FillValue: %w", err)
+	}
+	a := &Attribute{Type: t}
+	switch {
+	case n == 0 || !t.Supported():
+	case t.Kind == 'T':
+		ptrs := make([]*C.char, n)
+		if err := ncErr(C.nc_get_att_string(grp, id, cname, &ptrs[0])); err != nil {
+			return nil, fmt.Errorf("attribute _FillValue: %w", err)
+		}
+		for _, p := range ptrs {
+			a.Strings = append(a.Strings, C.GoString(p))
+		}
+		C.nc_free_string(n, &ptrs[0])
+	default:
+		a.Bytes = make([]byte, int(n)*t.Size)
+		if err := ncErr(C.nc_get_att(grp, id, cname, unsafe.Pointer(&a.Bytes[0]))); err != nil {
+			return nil, fmt.Errorf("attribute _FillValue: %w", err)
+		}
+	}
+	return a, nil
+}

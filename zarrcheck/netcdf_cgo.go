@@ -130,19 +130,25 @@ func inqVar(grp, id C.int, prefix string) (Variable, error) {
 		return Variable{}, fmt.Errorf("group %s: variable %d: %w", prefix, id, err)
 	}
 	path := prefix[1:] + C.GoString(&name[0])
-	v := Variable{Path: path, Shape: make([]int64, ndims)}
+	v := Variable{Path: path, Shape: make([]int64, ndims), Dims: make([]string, ndims)}
 	for d := range v.Shape {
-		var n C.size_t
-		if err := ncErr(C.nc_inq_dimlen(grp, dimids[d], &n)); err != nil {
+		var (
+			n       C.size_t
+			dimName [C.NC_MAX_NAME + 1]C.char
+		)
+		if err := ncErr(C.nc_inq_dim(grp, dimids[d], &dimName[0], &n)); err != nil {
 			return Variable{}, fmt.Errorf("variable /%s: dimension %d: %w", path, d, err)
 		}
-		v.Shape[d] = int64(n)
+		v.Shape[d], v.Dims[d] = int64(n), C.GoString(&dimName[0])
 	}
 	t, err := ncType(grp, xtype)
 	if err != nil {
 		return Variable{}, fmt.Errorf("variable /%s: %w", path, err)
 	}
 	v.Type = t
+	if v.FillValue, err = fillValueAttr(grp, id); err != nil {
+		return Variable{}, fmt.Errorf("variable /%s: %w", path, err)
+	}
 	return v, nil
 }
 

@@ -140,23 +140,23 @@ func TestNetCDFVariables(t *testing.T) {
 	}
 	x := []int64{3}
 	want := []Variable{
-		{"b", x, ElemType{Kind: 'i', Size: 1, Name: "byte"}},
-		{"c", []int64{2, 4}, ElemType{Kind: 'S', Size: 1, Name: "char"}},
-		{"cloud", x, ElemType{Kind: 'i', Size: 1, Name: "enum cloud_t"}},
-		{"d", x, ElemType{Kind: 'f', Size: 8, Name: "double"}},
-		{"f", []int64{2, 3}, ElemType{Kind: 'f', Size: 4, Name: "float"}},
-		{"g1/g2/w", x, ElemType{Kind: 'i', Size: 2, Name: "short"}},
-		{"g1/v", x, ElemType{Kind: 'i', Size: 4, Name: "int"}},
-		{"i", x, ElemType{Kind: 'i', Size: 4, Name: "int"}},
-		{"i64", x, ElemType{Kind: 'i', Size: 8, Name: "int64"}},
-		{"rec", []int64{0}, ElemType{Kind: 'f', Size: 4, Name: "float"}},
-		{"s", x, ElemType{Kind: 'i', Size: 2, Name: "short"}},
-		{"scalar", []int64{}, ElemType{Kind: 'i', Size: 4, Name: "int"}},
-		{"str", []int64{2}, ElemType{Kind: 'T', Size: 0, Name: "string"}},
-		{"u64", x, ElemType{Kind: 'u', Size: 8, Name: "uint64"}},
-		{"ub", x, ElemType{Kind: 'u', Size: 1, Name: "ubyte"}},
-		{"ui", x, ElemType{Kind: 'u', Size: 4, Name: "uint"}},
-		{"us", x, ElemType{Kind: 'u', Size: 2, Name: "ushort"}},
+		{Path: "b", Shape: x, Type: ElemType{Kind: 'i', Size: 1, Name: "byte"}, Dims: []string{"x"}},
+		{Path: "c", Shape: []int64{2, 4}, Type: ElemType{Kind: 'S', Size: 1, Name: "char"}, Dims: []string{"y", "n"}},
+		{Path: "cloud", Shape: x, Type: ElemType{Kind: 'i', Size: 1, Name: "enum cloud_t"}, Dims: []string{"x"}},
+		{Path: "d", Shape: x, Type: ElemType{Kind: 'f', Size: 8, Name: "double"}, Dims: []string{"x"}},
+		{Path: "f", Shape: []int64{2, 3}, Type: ElemType{Kind: 'f', Size: 4, Name: "float"}, Dims: []string{"y", "x"}},
+		{Path: "g1/g2/w", Shape: x, Type: ElemType{Kind: 'i', Size: 2, Name: "short"}, Dims: []string{"x"}},
+		{Path: "g1/v", Shape: x, Type: ElemType{Kind: 'i', Size: 4, Name: "int"}, Dims: []string{"x"}},
+		{Path: "i", Shape: x, Type: ElemType{Kind: 'i', Size: 4, Name: "int"}, Dims: []string{"x"}},
+		{Path: "i64", Shape: x, Type: ElemType{Kind: 'i', Size: 8, Name: "int64"}, Dims: []string{"x"}},
+		{Path: "rec", Shape: []int64{0}, Type: ElemType{Kind: 'f', Size: 4, Name: "float"}, Dims: []string{"t"}},
+		{Path: "s", Shape: x, Type: ElemType{Kind: 'i', Size: 2, Name: "short"}, Dims: []string{"x"}},
+		{Path: "scalar", Shape: []int64{}, Type: ElemType{Kind: 'i', Size: 4, Name: "int"}, Dims: []string{}},
+		{Path: "str", Shape: []int64{2}, Type: ElemType{Kind: 'T', Size: 0, Name: "string"}, Dims: []string{"y"}},
+		{Path: "u64", Shape: x, Type: ElemType{Kind: 'u', Size: 8, Name: "uint64"}, Dims: []string{"x"}},
+		{Path: "ub", Shape: x, Type: ElemType{Kind: 'u', Size: 1, Name: "ubyte"}, Dims: []string{"x"}},
+		{Path: "ui", Shape: x, Type: ElemType{Kind: 'u', Size: 4, Name: "uint"}, Dims: []string{"x"}},
+		{Path: "us", Shape: x, Type: ElemType{Kind: 'u', Size: 2, Name: "ushort"}, Dims: []string{"x"}},
 	}
 	if !reflect.DeepEqual(vars, want) {
 		t.Errorf("got  %v\nwant %v", vars, want)
@@ -251,6 +251,7 @@ func allTypesSet(t *testing.T, ncPath string) *refs.Set {
 		addArray(t, set, a.path, a.dtype, a.shape, a.chunks, encode(t, a.order, allTypesValues[a.path]))
 	}
 	addStringArray(t, set, "str", []int64{2}, []int64{1}, []string{"hello", "world"})
+	setAllTypesDims(t, set)
 
 	file, err := os.ReadFile(ncPath)
 	if err != nil {
@@ -263,6 +264,19 @@ func allTypesSet(t *testing.T, ncPath string) *refs.Set {
 	}
 	set.Arrays["d"].SetRange(0, ncPath, int64(off), int64(len(d)))
 	return set
+}
+
+// setAllTypesDims names the dimensions of allTypesSet's arrays after
+// allTypesCDL's.
+func setAllTypesDims(t *testing.T, set *refs.Set) {
+	t.Helper()
+	for _, p := range set.ArrayPaths() {
+		dims := map[string][]string{"c": {"y", "n"}, "f": {"y", "x"}, "rec": {"t"}, "scalar": {}, "str": {"y"}}[p]
+		if dims == nil && p != "scalar" {
+			dims = []string{"x"}
+		}
+		setDims(t, set, p, dims)
+	}
 }
 
 func TestCheckNetCDF(t *testing.T) {
@@ -326,6 +340,7 @@ func TestCheckNetCDF(t *testing.T) {
 			src := openNetCDF(t, ncPath)
 			set := allTypesSet(t, ncPath)
 			tc.mutate(set, ncPath)
+			setAllTypesDims(t, set)
 			r, err := Check(context.Background(), set, newOpener(t), src, Options{Workers: 3})
 			if err != nil {
 				t.Fatal(err)

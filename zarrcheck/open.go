@@ -138,7 +138,9 @@ func newNetCDF4Source(nc Source, h5 hdf5File) (*netCDF4Source, error) {
 			} else {
 				v.Shape = d.Shape
 			}
-			v.Type = d.Type
+			// The attribute too is read with libhdf5, in the type it
+			// was written in, which libnetcdf may not read either.
+			v.Type, v.FillValue = d.Type, d.FillValue
 		}
 		s.vars = append(s.vars, v)
 	}

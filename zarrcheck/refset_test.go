@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"testing"
 
 	"gokerchunk/blob"
@@ -27,21 +26,20 @@ func newOpener(t *testing.T) *blob.Opener {
 // addArray adds an uncompressed array to set whose chunks are inline
 // slices of values (the whole array in C order, encoded as dtype says).
 // Edge chunks are padded with zeros to full size, as Zarr v2 stores them.
+// The array has no fill value and dimensions named dim_0, dim_1, ... (see
+// setDims), as the scanner writes a variable without _FillValue.
 func addArray(t *testing.T, set *refs.Set, path, dtype string, shape, chunks []int64, values []byte) {
 	t.Helper()
-	fill := "0"
-	if strings.Contains(dtype, "S") {
-		fill = "null" // Zarr v2 wants base64 fill values for byte strings; none will do
-	}
 	z := &refs.ZArray{
 		ZarrFormat: 2, Shape: shape, Chunks: chunks, Order: "C",
-		DType: json.RawMessage(fmt.Sprintf("%q", dtype)), FillValue: json.RawMessage(fill),
+		DType: json.RawMessage(fmt.Sprintf("%q", dtype)), FillValue: json.RawMessage("null"),
 	}
 	doc, err := z.Marshal()
 	if err != nil {
 		t.Fatal(err)
 	}
 	set.Meta[refs.MetaKey(path, ".zarray")] = doc
+	setDims(t, set, path, phonyDims(len(shape)))
 	m := refs.NewManifest(z.Grid())
 	set.Arrays[path] = m
 	size := int64(len(values))
@@ -86,7 +84,7 @@ func addStringArray(t *testing.T, set *refs.Set, path string, shape, chunks []in
 	t.Helper()
 	z := &refs.ZArray{
 		ZarrFormat: 2, Shape: shape, Chunks: chunks, Order: "C",
-		DType: json.RawMessage(`"|O"`), FillValue: json.RawMessage(`""`),
+		DType: json.RawMessage(`"|O"`), FillValue: json.RawMessage("null"),
 		Filters: []refs.Codec{{"id": "vlen-utf8"}},
 	}
 	doc, err := z.Marshal()
@@ -94,6 +92,7 @@ func addStringArray(t *testing.T, set *refs.Set, path string, shape, chunks []in
 		t.Fatal(err)
 	}
 	set.Meta[refs.MetaKey(path, ".zarray")] = doc
+	setDims(t, set, path, phonyDims(len(shape)))
 	m := refs.NewManifest(z.Grid())
 	set.Arrays[path] = m
 	for i := range m.Len() {
@@ -118,6 +117,56 @@ func addStringArray(t *testing.T, set *refs.Set, path string, shape, chunks []in
 			enc = append(enc, s...)
 		}
 		m.SetInline(i, enc)
+	}
+}
+
+// phonyDims names n dimensions dim_0, dim_1, ...
+func phonyDims(n int) []string {
+	dims := make([]string, n)
+	for i := range dims {
+		dims[i] = fmt.Sprintf("dim_%d", i)
+	}
+	return dims
+}
+
+// setAttr sets attribute name of the array at path in its .zattrs to the
+// JSON value.
+func setAttr(t *testing.T, set *refs.Set, path, name, value string) {
+	t.Helper()
+	attrs := map[string]json.RawMessage{}
+	if doc, ok := set.Meta[refs.MetaKey(path, ".zattrs")]; ok {
+		if err := json.Unmarshal(doc, &attrs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	attrs[name] = json.RawMessage(value)
+	doc, err := json.Marshal(attrs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set.Meta[refs.MetaKey(path, ".zattrs")] = doc
+}
+
+// setDims sets the _ARRAY_DIMENSIONS of the array at path.
+func setDims(t *testing.T, set *refs.Set, path string, dims []string) {
+	t.Helper()
+	doc, err := json.Marshal(dims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setAttr(t, set, path, "_ARRAY_DIMENSIONS", string(doc))
+}
+
+// setFillValue sets the .zarray fill_value of the array at path (JSON).
+func setFillValue(t *testing.T, set *refs.Set, path, fill string) {
+	t.Helper()
+	z, err := set.ZArray(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	z.FillValue = json.RawMessage(fill)
+	if set.Meta[refs.MetaKey(path, ".zarray")], err = z.Marshal(); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -15,6 +15,12 @@ const (
 	StatusMissing  Status = "missing"  // a source variable with no array in the reference set
 	StatusExtra    Status = "extra"    // an array with no variable in the source
 	StatusError    Status = "error"    // a reference is broken, or the variable could not be read
+	// StatusMetadata: the values agree (or were not compared), but the
+	// metadata make xarray show something else than the source: a
+	// fill_value that is not the source's _FillValue (xarray masks it),
+	// dimension names that are not the source's. The detail says what
+	// differs and what a user would see.
+	StatusMetadata Status = "metadata"
 	// StatusUnchecked: references resolve and decode, but the source cannot
 	// give the variable's values faithfully (it returned ErrNotCompared), so
 	// they were not compared. Printed and counted, not a failure.
@@ -22,7 +28,7 @@ const (
 )
 
 // statuses fixes the order of the summary line.
-var statuses = []Status{StatusOK, StatusMismatch, StatusMissing, StatusExtra, StatusError, StatusUnchecked}
+var statuses = []Status{StatusOK, StatusMismatch, StatusMissing, StatusExtra, StatusError, StatusMetadata, StatusUnchecked}
 
 // Entry is the result for one variable.
 type Entry struct {

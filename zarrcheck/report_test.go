@@ -18,7 +18,7 @@ func TestReportWrite(t *testing.T) {
 	want := "ok       a (3 chunks, 30 elements)\n" +
 		"mismatch g/b (1 chunks, 4 elements): 1 of 4 elements differ\n" +
 		"missing  c (0 chunks, 0 elements): no array\n" +
-		"checked 3 variables: 1 ok, 1 mismatch, 1 missing, 0 extra, 0 error, 0 unchecked; 4 chunks\n"
+		"checked 3 variables: 1 ok, 1 mismatch, 1 missing, 0 extra, 0 error, 0 metadata, 0 unchecked; 4 chunks\n"
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}

@@ -1,6 +1,7 @@
 package zarrcheck
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -43,6 +44,26 @@ type Variable struct {
 	Path  string
 	Shape []int64
 	Type  ElemType
+	// Dims are the names of the dimensions as libnetcdf gives them, nil
+	// when the source has none (a plain HDF5 dataset). A variable libhdf5
+	// reads may have more axes than names: its array type's dimensions.
+	Dims []string
+	// FillValue is the variable's _FillValue attribute, nil when it has
+	// none: what a reader of the source (xarray's netCDF4 or h5netcdf
+	// engine) masks.
+	FillValue *Attribute
+}
+
+// Attribute is the value of a source attribute.
+type Attribute struct {
+	// Type is the attribute's element type; Kind 0 when the check cannot
+	// read it.
+	Type ElemType
+	// Bytes holds the elements as Source.Read returns values: numbers in
+	// host byte order, strings and opaque values as stored.
+	Bytes []byte
+	// Strings holds the elements of kind 'T'.
+	Strings []string
 }
 
 // ElemType is a source element type, described in the words of Zarr dtypes
@@ -59,6 +80,45 @@ type ElemType struct {
 	Name string
 	// Fields are the members of a compound, in the source's order.
 	Fields []Field
+	// Pad is how an HDF5 fixed-length string (kind 'S') is padded, which
+	// decides the string its readers return; PadNone for raw bytes (a
+	// netCDF char).
+	Pad StrPad
+}
+
+// StrPad is the padding of an HDF5 fixed-length string (H5Tget_strpad; HDF5
+// spec, Datatype Message, class 3 bit field).
+type StrPad byte
+
+const (
+	PadNone     StrPad = iota // raw bytes, compared as stored
+	PadNullTerm               // H5T_STR_NULLTERM: the string ends at the first NUL
+	PadNullPad                // H5T_STR_NULLPAD: trailing NULs are padding
+	PadSpacePad               // H5T_STR_SPACEPAD: trailing spaces are padding
+)
+
+// Present returns the string a reader presents for the stored bytes b: what
+// libhdf5 and h5py return for an HDF5 fixed-length string, and for PadNullPad
+// also what numpy returns for an "S" value (trailing NULs stripped).
+func (p StrPad) Present(b []byte) []byte {
+	switch p {
+	case PadNullTerm:
+		if i := bytes.IndexByte(b, 0); i >= 0 {
+			return b[:i]
+		}
+	case PadNullPad:
+		return bytes.TrimRight(b, "\x00")
+	case PadSpacePad:
+		return bytes.TrimRight(b, " ")
+	}
+	return b
+}
+
+func (p StrPad) String() string {
+	if p > PadSpacePad {
+		return fmt.Sprintf("padding %d", byte(p))
+	}
+	return [...]string{"none", "NULLTERM", "NULLPAD", "SPACEPAD"}[p]
 }
 
 // Field is one member of a compound as it lies in the bytes Read returns.

@@ -23,9 +23,19 @@ func checkCommand() *cli.Command {
 		Description: `Reads every chunk through the references (byte range inside its target,
 decodes to exactly the chunk's size) and compares every array, element by
 element (NaN equals NaN, otherwise bit-exact; compounds member by member,
-padding ignored; strings as strings), with the source file. Variables
-missing on either side are reported. Prints a line per variable and a
-summary; exits 1 on any difference.
+padding ignored; strings as strings; HDF5 fixed-length strings as
+libhdf5 presents them under their padding type, against the Zarr "S" value
+without trailing NULs), with the source file. Variables missing on either
+side are reported. Prints a line per variable and a summary; exits 1 on any
+difference.
+
+Equal values are not enough: a variable whose metadata make xarray show
+something else fails with status "metadata", saying what a user would see.
+fill_value must equal the source's _FillValue attribute as a value of the
+array's dtype (xarray masks every element equal to it), and be null when
+the source has none; a _FillValue left in .zattrs must agree too;
+_ARRAY_DIMENSIONS must name one dimension per axis, the source's dimension
+names in netCDF files.
 
 The source is read with libnetcdf and libhdf5:
   - netCDF classic (no HDF5 superblock): libnetcdf;
