@@ -55,10 +55,10 @@ func checkFillValue(a *zarr.Array, attrs map[string]json.RawMessage, src *Attrib
 		problems = append(problems, fmt.Sprintf("the source's _FillValue of type %s: %v", src.Type.Name, ErrUnsupported))
 		return problems
 	case fill == nil && src != nil:
+		// A _FillValue kept in .zattrs (say, of another type than the
+		// variable's, as on the source) is the mask then: compared below.
 		if _, inAttrs := attrs["_FillValue"]; !inAttrs {
 			problems = append(problems, fmt.Sprintf("fill_value null is not the source's _FillValue %s: xarray would not mask %s", srcText, srcText))
-		} else {
-			problems = append(problems, fmt.Sprintf("fill_value null is not the source's _FillValue %s", srcText))
 		}
 	case fill != nil && src == nil:
 		problems = append(problems, fmt.Sprintf("fill_value %s is not the source's _FillValue (none): xarray would mask %s", fill.text, fill.text))
