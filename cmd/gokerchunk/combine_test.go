@@ -28,17 +28,24 @@ func scanSet(t *testing.T, set string) (sources []string, sidecars string) {
 	return sources, sidecars
 }
 
-// combinecompat runs testdata/combinecompat.py: Debian's xarray opens the
-// combined JSON and compares it with the sources combined by xarray.
+// combinecompat runs testdata/combinecompat.py: xarray opens the combined
+// JSON and compares it with the sources combined by xarray, in today's
+// Python stack (testdata/sid/run.sh) and in Debian 12's.
 func combinecompat(t *testing.T, combined string, args ...string) {
 	t.Helper()
-	err := exec.Command(debianPython, "-c", "import fsspec, zarr, xarray, netCDF4, cftime").Run()
-	requireTool(t, err, "Debian's Python stack (python3-fsspec python3-zarr python3-xarray python3-netcdf4)")
 	script := fixture(t, "combinecompat.py")
-	out, err := exec.Command(debianPython, append([]string{script, combined}, args...)...).CombinedOutput()
-	if err != nil {
-		t.Errorf("combinecompat.py %s: %v\n%s", combined, err, out)
-	}
+	t.Run("combinecompat-sid", func(t *testing.T) {
+		requireSid(t)
+		if out, err := sidPython(append([]string{script, combined}, args...)...).CombinedOutput(); err != nil {
+			t.Errorf("combinecompat.py %s in today's stack: %v\n%s", combined, err, out)
+		}
+	})
+	t.Run("combinecompat-debian12", func(t *testing.T) {
+		requireTool(t, debianPythonReady(), "Debian's Python stack (python3-fsspec python3-zarr python3-xarray python3-netcdf4)")
+		if out, err := exec.Command(debianPython, append([]string{script, combined}, args...)...).CombinedOutput(); err != nil {
+			t.Errorf("combinecompat.py %s in Debian 12's stack: %v\n%s", combined, err, out)
+		}
+	})
 }
 
 func TestCombineSets(t *testing.T) {
@@ -90,6 +97,16 @@ func TestCombineSets(t *testing.T) {
 			if got := jsonOf(t, pq); got != want {
 				t.Errorf("Parquet output read back differs from the JSON output")
 			}
+			// The Parquet output as users open it: fsspec's
+			// LazyReferenceMapper (pyarrow) in today's stack (Debian 12's
+			// fsspec 2022.11 has no Parquet references).
+			t.Run("combinecompat-parquet-sid", func(t *testing.T) {
+				requireSid(t)
+				args := append([]string{fixture(t, "combinecompat.py"), pq, "--mode", "decoded"}, append(tc.py, sources...)...)
+				if b, err := sidPython(args...).CombinedOutput(); err != nil {
+					t.Errorf("combinecompat.py %s in today's stack: %v\n%s", pq, err, b)
+				}
+			})
 			// Scanned with the default inline threshold, so small chunks
 			// are inline: other references, the same values.
 			combinecompat(t, direct, append(tc.py, sources...)...)

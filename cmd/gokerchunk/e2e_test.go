@@ -52,12 +52,15 @@ func requireTool(t *testing.T, err error, what string) {
 	t.Skipf("%s is missing: %v", what, err)
 }
 
-// TestEndToEnd scans every fixture with the CLI, checks the references
-// against libnetcdf with `gokerchunk check`, and reads them with Debian's
-// Python fsspec + zarr + xarray, comparing with netCDF4-python / h5py.
+// TestEndToEnd scans every fixture with the CLI and checks the references
+// against libnetcdf with `gokerchunk check`; then (TestEndToEnd/python/...)
+// reads them with today's Python stack (testdata/sid/run.sh) and with
+// Debian 12's: testdata/pycompat.py compares the stored values through
+// fsspec + zarr with netCDF4-python / h5py raw reads (in both stacks; the
+// older one reports what it lacks as SKIP), and testdata/xrview.py compares
+// what xarray shows of the references with what it shows of the source
+// (today's stack).
 func TestEndToEnd(t *testing.T) {
-	err := exec.Command(debianPython, "-c", "import fsspec, zarr, xarray, netCDF4, h5py").Run()
-	requireTool(t, err, "Debian's Python stack (python3-fsspec python3-zarr python3-xarray python3-netcdf4 python3-h5py)")
 	// External data files (h5_storage_external*.h5) are named relative to
 	// the HDF5 file, as the scanner resolves them; libhdf5 (under libnetcdf
 	// and h5py) resolves them against its current directory unless told
@@ -74,6 +77,11 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("only %d fixtures found", len(inputs))
 	}
 	dir := t.TempDir()
+	type scanned struct {
+		name, in, out string
+		absent        []string
+	}
+	var done []scanned
 	for _, in := range inputs {
 		name := filepath.Base(in)
 		t.Run(name, func(t *testing.T) {
@@ -121,15 +129,42 @@ func TestEndToEnd(t *testing.T) {
 			if want := fmt.Sprintf(" 0 mismatch, %d missing, 0 extra, 0 error", len(absent)); !strings.Contains(stdout, want) {
 				t.Errorf("check summary, want %q:\n%s", want, stdout)
 			}
-
-			pyArgs := []string{filepath.Join(root, "pycompat.py")}
-			for _, v := range absent {
-				pyArgs = append(pyArgs, "--expect-missing", v)
-			}
-			py := exec.Command(debianPython, append(pyArgs, out, in)...)
-			if b, err := py.CombinedOutput(); err != nil {
-				t.Errorf("pycompat: %v\n%s", err, b)
-			}
+			done = append(done, scanned{name, in, out, absent})
 		})
 	}
+
+	// The Python checks run in parallel (each in its own processes), after
+	// the scans, which share os.Stdout through runCLI.
+	t.Run("python", func(t *testing.T) {
+		for _, s := range done {
+			t.Run(s.name, func(t *testing.T) {
+				t.Parallel()
+				var missing []string
+				for _, v := range s.absent {
+					missing = append(missing, "--expect-missing", v)
+				}
+				script := func(name string) []string {
+					return append(append([]string{filepath.Join(root, name)}, missing...), s.out, s.in)
+				}
+				t.Run("pycompat-sid", func(t *testing.T) {
+					requireSid(t)
+					if b, err := sidPython(script("pycompat.py")...).CombinedOutput(); err != nil {
+						t.Errorf("pycompat.py in today's stack: %v\n%s", err, b)
+					}
+				})
+				t.Run("xrview-sid", func(t *testing.T) {
+					requireSid(t)
+					if b, err := sidPython(script("xrview.py")...).CombinedOutput(); err != nil {
+						t.Errorf("xrview.py in today's stack: %v\n%s", err, b)
+					}
+				})
+				t.Run("pycompat-debian12", func(t *testing.T) {
+					requireTool(t, debianPythonReady(), "Debian's Python stack (python3-fsspec python3-zarr python3-xarray python3-netcdf4 python3-h5py)")
+					if b, err := exec.Command(debianPython, script("pycompat.py")...).CombinedOutput(); err != nil {
+						t.Errorf("pycompat.py in Debian 12's stack: %v\n%s", err, b)
+					}
+				})
+			})
+		}
+	})
 }
