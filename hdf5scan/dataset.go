@@ -225,16 +225,6 @@ func (s *scanner) emitDataset(o *object, attrs map[string]any) error {
 		dims = append(dims, s.phonyDim(o.group, uint64(n), false, dims))
 	}
 	user["_ARRAY_DIMENSIONS"] = dims
-	if zt.enum != nil {
-		_, hasValues := user["flag_values"]
-		_, hasMeanings := user["flag_meanings"]
-		if hasValues || hasMeanings {
-			s.note("%s: enumeration mapping not written: the variable has flag_values or flag_meanings already", o.path)
-		} else {
-			user["flag_values"], user["flag_meanings"] = enumAttributes(zt.enum)
-		}
-	}
-
 	key := zarrPath(o.path)
 	doc, err := z.Marshal()
 	if err != nil {

@@ -29,8 +29,6 @@ type zarrType struct {
 	// objects they point to (objectRef).
 	vlenString bool
 	objectRef  bool
-	// enum is the enumeration whose names and values become attributes.
-	enum *datatype
 	// narrow: integers with fewer value bits than their size (n-bit
 	// data, h5py's custom precisions), presented as full-width integers;
 	// every chunk is decoded and widened (see widen).
@@ -95,9 +93,6 @@ func (t *datatype) zarrType() (*zarrType, error) {
 		return nil, err
 	}
 	zt := &zarrType{dtype: doc, kind: kind, size: t.size}
-	if t.class == classEnum && kind != 'b' {
-		zt.enum = t
-	}
 	return zt, nil
 }
 
@@ -374,30 +369,6 @@ func toFloat(v any) float64 {
 		return x
 	}
 	return 0
-}
-
-// enumAttributes presents an enumeration the CF way: flag_values and
-// flag_meanings (names separated by blanks, blanks inside a name replaced
-// by underscores).
-func enumAttributes(t *datatype) (values []any, meanings string) {
-	var names []byte
-	for i, m := range t.members {
-		v, err := elementValue(nil, nil, t.base, m.value)
-		if err != nil {
-			return nil, ""
-		}
-		values = append(values, v)
-		if i > 0 {
-			names = append(names, ' ')
-		}
-		for _, r := range m.name {
-			if r == ' ' || r == '\t' || r == '\n' {
-				r = '_'
-			}
-			names = append(names, string(r)...)
-		}
-	}
-	return values, string(names)
 }
 
 // isIEEE reports whether a floating-point datatype message describes the
