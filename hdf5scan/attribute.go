@@ -172,10 +172,14 @@ func (f *file) attributes(h *objectHeader) ([]*attribute, error) {
 
 // value converts an attribute to a JSON-ready Go value the way kerchunk and
 // xarray present it: numbers and strings, a single element as a scalar, more
-// as a list, a null dataspace as "".
+// as a list, a null dataspace as an empty list, or as "" for strings (how
+// netCDF-C stores an empty NC_CHAR attribute, which readers show as "").
 func (a *attribute) value(f *file, gh *globalHeap) (any, error) {
 	if a.space.null {
-		return "", nil
+		if a.dtype.class == classString || a.dtype.vlenString {
+			return "", nil
+		}
+		return []any{}, nil
 	}
 	n := int(a.space.elements())
 	t := a.dtype
