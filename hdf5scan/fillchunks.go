@@ -90,14 +90,20 @@ func (zt *zarrType) zarrFill(fl fills, t *datatype) (json.RawMessage, error) {
 func (s *scanner) fillUnwritten(ds *dataset, z *refs.ZArray, m *refs.Manifest, plan *codecPlan, fl fills, strFill string) error {
 	var inside, beyond []int // unwritten positions by the value they need
 	extent := ds.space.dims
+	extended := false // netCDF lengthened an axis past the HDF5 extent
+	for a := 0; a < len(extent) && a < len(z.Shape); a++ {
+		extended = extended || uint64(z.Shape[a]) > extent[a]
+	}
 	for i, t := range m.Target {
 		if t != refs.NoChunk {
 			continue
 		}
 		past := false
-		coords := m.Coords(i)
-		for a := 0; a < len(extent) && a < len(coords); a++ {
-			past = past || uint64(coords[a])*uint64(z.Chunks[a]) >= extent[a]
+		if extended {
+			coords := m.Coords(i)
+			for a := 0; a < len(extent) && a < len(coords); a++ {
+				past = past || uint64(coords[a])*uint64(z.Chunks[a]) >= extent[a]
+			}
 		}
 		if past {
 			beyond = append(beyond, i)
