@@ -17,15 +17,16 @@ func (f *file) parseFillValue(m message) (fillValue, error) {
 	case 1, 2:
 		d.u8() // space allocation time
 		d.u8() // fill value write time
-		defined := d.u8()
-		if version == 1 || defined != 0 {
-			size := int(d.u32())
-			if size > 0 {
-				fv.value = d.bytes(size)
+		// Size and value follow only when the fill value is defined
+		// (libhdf5's H5O__fill_new_decode, both versions; PyTables writes
+		// version 1 messages with the flag clear and a size of -1).
+		// "Not defined" reads as the library default (zeros), as in libhdf5.
+		if defined := d.u8(); defined != 0 {
+			size := d.u32()
+			if size > 0 && size != 0xFFFFFFFF {
+				fv.value = d.bytes(int(size))
 			}
 		}
-		// A version-2 "not defined" means the library default, not "none";
-		// only version 3 can say undefined.
 	case 3:
 		flags := d.u8()
 		if flags&0x10 != 0 {
