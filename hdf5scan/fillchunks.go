@@ -136,7 +136,7 @@ func (s *scanner) fillUnwritten(ds *dataset, z *refs.ZArray, m *refs.Manifest, p
 		if err != nil {
 			return err
 		}
-		spent += int64(len(group.at)) * int64(len(chunk))
+		spent += int64(len(group.at)) * (int64(len(chunk)) + fillKeyCost)
 		if spent > s.maxDecodedInline() {
 			return errUnsupported(fmt.Sprintf("%d never-written chunks would need %d MiB of explicit fill chunks, over the %d MiB budget (its fill_value must stay %s so that xarray masks what the source masks; --on-unsupported=inline stores them anyway)",
 				len(inside)+len(beyond), spent>>20, s.maxDecodedInline()>>20, z.FillValue))
@@ -147,6 +147,11 @@ func (s *scanner) fillUnwritten(ds *dataset, z *refs.ZArray, m *refs.Manifest, p
 	}
 	return nil
 }
+
+// fillKeyCost is what one explicit chunk costs a JSON reference set beyond
+// its bytes (its key and quoting), charged to the inline budget so that
+// many small unwritten chunks are bounded too.
+const fillKeyCost = 32
 
 // fillChunk encodes one chunk of fill values with the array's codecs.
 func (s *scanner) fillChunk(ds *dataset, z *refs.ZArray, plan *codecPlan, fill []byte, strFill string) ([]byte, error) {
