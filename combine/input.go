@@ -99,14 +99,14 @@ func parseInput(in Input, index int, dim string, cache *docCache) (*inputInfo, e
 	for _, path := range in.Set.ArrayPaths() {
 		z, err := cache.zArray(in.Set, path)
 		if err != nil {
-			return nil, &Error{Inputs: []string{in.Name}, Variable: path, Reason: err.Error()}
+			return nil, &Error{Inputs: []string{in.Name}, Variable: path, Err: err}
 		}
 		if err := checkManifest(in.Set.Arrays[path], z.Grid()); err != nil {
-			return nil, &Error{Inputs: []string{in.Name}, Variable: path, Reason: err.Error()}
+			return nil, &Error{Inputs: []string{in.Name}, Variable: path, Err: err}
 		}
 		a := &array{path: path, z: z, axis: -1}
 		if a.attrs, err = cache.attrsOf(in.Set, path); err != nil {
-			return nil, &Error{Inputs: []string{in.Name}, Variable: path, Reason: err.Error()}
+			return nil, &Error{Inputs: []string{in.Name}, Variable: path, Err: err}
 		}
 		if raw, ok := a.attrs["_ARRAY_DIMENSIONS"]; ok {
 			if err := json.Unmarshal(raw, &a.dims); err != nil || len(a.dims) != len(z.Shape) {

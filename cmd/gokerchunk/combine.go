@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"os"
 	"path"
 	"path/filepath"
@@ -132,6 +133,18 @@ type combineRun struct {
 	stderr          io.Writer
 }
 
+// readFailure tells an error beneath a combine.Error that is a failed
+// read (a missing file, an HTTP or S3 error, a cut connection, a
+// cancelled run) rather than inputs that do not fit together: it is
+// reported as itself, not as "cannot combine".
+func readFailure(err error) bool {
+	var pe *fs.PathError
+	var sc interface{ HTTPStatusCode() int }
+	var ne net.Error
+	return errors.As(err, &pe) || errors.As(err, &sc) || errors.As(err, &ne) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
 // run combines the inputs (reference sets or source files) into r.out.
 func (r *combineRun) run(ctx context.Context, inputs []string) error {
 	stderr := r.stderr
@@ -148,7 +161,7 @@ func (r *combineRun) run(ctx context.Context, inputs []string) error {
 	res, err := combine.Combine(ctx, sets, opts)
 	if err != nil {
 		var ce *combine.Error
-		if errors.As(err, &ce) {
+		if errors.As(err, &ce) && !readFailure(err) {
 			fmt.Fprintf(stderr, "error: cannot combine: %v\n", err)
 			return failure{}
 		}
