@@ -3,6 +3,7 @@ package combine
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 
@@ -143,11 +144,8 @@ func checkManifest(m *refs.Manifest, grid []int) error {
 	if m == nil {
 		return nil
 	}
-	n := 1
-	for _, g := range grid {
-		n *= g
-	}
-	if !slices.Equal(m.Grid, grid) || len(m.Target) != n || len(m.Offset) != n || len(m.Length) != n {
+	n, _ := refs.GridSize(grid, math.MaxInt)
+	if l := uint64(len(m.Target)); !slices.Equal(m.Grid, grid) || l != n || l != uint64(len(m.Offset)) || l != uint64(len(m.Length)) {
 		return fmt.Errorf("manifest of grid %v (%d chunks) does not fit the chunk grid %v of its .zarray", m.Grid, len(m.Target), grid)
 	}
 	for i, t := range m.Target {
