@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"syscall"
 	"time"
 
 	"github.com/aws/smithy-go"
+
+	"gokerchunk/internal/backoff"
 )
 
 // StatusError is an HTTP answer other than the one asked for.
@@ -68,7 +69,8 @@ func retryable(err error) bool {
 	return false
 }
 
-// retryPolicy repeats failed requests with exponential backoff and jitter.
+// retryPolicy repeats failed requests with exponential backoff and jitter
+// (backoff.Policy).
 type retryPolicy struct {
 	attempts  int
 	base, max time.Duration
@@ -107,36 +109,19 @@ func (p retryPolicy) do(ctx context.Context, c counters, n int64, waited bool, a
 			return err
 		}
 		c.retry()
-		if err := sleep(ctx, p.delay(i, err)); err != nil {
+		if err := backoff.Sleep(ctx, p.delay(i, err)); err != nil {
 			return err
 		}
 	}
 }
 
-// delay is the wait before attempt i+1: base·2^(i-1), capped at max, of
-// which the upper half is random ("equal jitter") so that many clients
-// throttled at once do not come back together; at least what the server
-// asked for with Retry-After (bounded by max).
+// delay is the wait before attempt i+1 after err: the backoff, at least
+// what the server asked for with Retry-After (bounded by max).
 func (p retryPolicy) delay(i int, err error) time.Duration {
-	d := p.max
-	if i-1 < 30 && p.base<<(i-1) < p.max {
-		d = p.base << (i - 1)
-	}
-	d = d/2 + rand.N(d/2+1)
+	var retryAfter time.Duration
 	var se *StatusError
-	if errors.As(err, &se) && se.RetryAfter > d {
-		d = min(se.RetryAfter, p.max)
+	if errors.As(err, &se) {
+		retryAfter = se.RetryAfter
 	}
-	return d
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return backoff.Policy{BaseDelay: p.base, MaxDelay: p.max}.Delay(i, retryAfter)
 }

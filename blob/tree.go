@@ -13,6 +13,8 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"gokerchunk/internal/pool"
 )
 
 // treeWorkers is how many files PutTree and GetTree move at once.
@@ -162,33 +164,18 @@ func (c *Client) GetTree(ctx context.Context, url, dir string) error {
 func parallel(ctx context.Context, items []string, job func(context.Context, string) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	next := make(chan string)
 	var (
-		wg    sync.WaitGroup
 		once  sync.Once
 		first error
 	)
-	for range min(treeWorkers, len(items)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for it := range next {
-				if err := job(ctx, it); err != nil {
-					once.Do(func() { first = err; cancel() })
-				}
-			}
-		}()
-	}
-feed:
-	for _, it := range items {
-		select {
-		case next <- it:
-		case <-ctx.Done():
-			break feed
+	pool.Each(len(items), treeWorkers, func(i int) {
+		if ctx.Err() != nil {
+			return
 		}
-	}
-	close(next)
-	wg.Wait()
+		if err := job(ctx, items[i]); err != nil {
+			once.Do(func() { first = err; cancel() })
+		}
+	})
 	if first == nil && ctx.Err() != nil {
 		first = ctx.Err()
 	}

@@ -334,7 +334,7 @@ func (c *combiner) mergeGroups(out *refs.Set) error {
 		for _, in := range c.inputs {
 			m, err := attrsOf(in.Set, g)
 			if err != nil {
-				return &Error{Inputs: []string{in.Name}, Variable: g, Reason: err.Error()}
+				return &Error{Inputs: []string{in.Name}, Variable: g, Err: err}
 			}
 			attrs[in] = m
 		}

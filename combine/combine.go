@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"gokerchunk/blob"
+	"gokerchunk/internal/pool"
 	"gokerchunk/refs"
 	"gokerchunk/zarr"
 )
@@ -137,23 +138,11 @@ func (c *combiner) describe(in *inputInfo, i int) string {
 // the first error in item order (so the message does not depend on timing).
 func parallel[T any](ctx context.Context, items []T, workers int, fn func(context.Context, T) error) error {
 	errs := make([]error, len(items))
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for range max(workers, 1) {
-		wg.Go(func() {
-			for i := range work {
-				errs[i] = fn(ctx, items[i])
-			}
-		})
-	}
-	for i := range items {
-		if ctx.Err() != nil {
-			break
+	pool.Each(len(items), workers, func(i int) {
+		if ctx.Err() == nil {
+			errs[i] = fn(ctx, items[i])
 		}
-		work <- i
-	}
-	close(work)
-	wg.Wait()
+	})
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -3,10 +3,14 @@ package combine
 import (
 	"context"
 	"errors"
+	"io/fs"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"gokerchunk/blob"
 )
 
 func TestResult(t *testing.T) {
@@ -81,6 +85,30 @@ func TestCombineNoOpener(t *testing.T) {
 
 // TestCombineLeavesInputs: Combine reads its inputs and never changes
 // them, so callers may combine the same sets again.
+// TestCombineReadFailure: a coordinate whose file cannot be read is a
+// combine.Error naming the input, and the read's own error (here the
+// fs.PathError of a missing file) stays reachable for the caller to tell
+// a failed read from a conflict.
+func TestCombineReadFailure(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing.nc")
+	in := dayInput("a", 0)
+	coord := in.arrays["time"]
+	coord.values, coord.ref = nil, ranged(missing, 0)
+	in.arrays["time"] = coord
+	opener := blob.NewOpener()
+	defer opener.Close()
+	_, err := Combine(context.Background(), build(t, dayInput("b", 1), in), Options{ConcatDim: "time", Opener: opener})
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("error %v is not a combine.Error", err)
+	}
+	wantError(t, e, []string{"a"}, "time", missing)
+	var pe *fs.PathError
+	if !errors.As(err, &pe) || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("error %v does not reach the fs.PathError of the read", err)
+	}
+}
+
 func TestCombineLeavesInputs(t *testing.T) {
 	inputs := []testInput{
 		boundsInput("b", "hours since 2000-01-03", []float64{0, 24}, testArray{values: []float64{-12, 12, 12, 36}}),
@@ -138,6 +166,8 @@ func TestErrorMessage(t *testing.T) {
 		{Error{Inputs: []string{"a.json"}, Reason: "bad"}, "bad (in a.json)"},
 		{Error{Inputs: []string{"a.json", "b.json"}, Variable: "tas", Reason: "differ"}, "tas: differ (inputs a.json and b.json)"},
 		{Error{Variable: "g/h", Reason: "group missing"}, "g/h: group missing"},
+		{Error{Inputs: []string{"a.json"}, Variable: "time", Err: errors.New("EOF")}, "time: EOF (in a.json)"},
+		{Error{Inputs: []string{"a.json"}, Variable: "time", Reason: "not a CF time", Err: errors.New("no since")}, "time: not a CF time: no since (in a.json)"},
 	} {
 		if got := tc.e.Error(); got != tc.want {
 			t.Errorf("%+v: %q, want %q", tc.e, got, tc.want)

@@ -132,18 +132,18 @@ func (c *combiner) checkStatic(ctx context.Context, path string) error {
 func (c *combiner) readValues(ctx context.Context, in *inputInfo, path string) ([]byte, []string, error) {
 	arr, err := c.store(in).Array(path)
 	if err != nil {
-		return nil, nil, &Error{Inputs: []string{in.Name}, Variable: path, Reason: err.Error()}
+		return nil, nil, &Error{Inputs: []string{in.Name}, Variable: path, Err: err}
 	}
 	if arr.DType.Kind == 'O' {
 		s, err := arr.ReadStrings(ctx)
 		if err != nil {
-			return nil, nil, &Error{Inputs: []string{in.Name}, Variable: path, Reason: err.Error()}
+			return nil, nil, &Error{Inputs: []string{in.Name}, Variable: path, Err: err}
 		}
 		return nil, s, nil
 	}
 	b, err := arr.ReadAll(ctx)
 	if err != nil {
-		return nil, nil, &Error{Inputs: []string{in.Name}, Variable: path, Reason: err.Error()}
+		return nil, nil, &Error{Inputs: []string{in.Name}, Variable: path, Err: err}
 	}
 	return b, nil, nil
 }

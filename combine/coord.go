@@ -85,7 +85,7 @@ func (c *combiner) coordinates(ctx context.Context) error {
 		ax.calendarAttr = stringAttr(first.arrays[ax.dim].attrs, "calendar")
 		u, err := cftime.ParseUnits(unitsAttr, ax.calendarAttr)
 		if err != nil {
-			return &Error{Inputs: []string{first.Name}, Variable: ax.dim, Reason: fmt.Sprintf("not a CF time: %v", err)}
+			return &Error{Inputs: []string{first.Name}, Variable: ax.dim, Reason: "not a CF time", Err: err}
 		}
 		ax.units, ax.unitsAttr = u, unitsAttr
 	}
@@ -104,11 +104,11 @@ func (c *combiner) coordinates(ctx context.Context) error {
 			return nil
 		}
 		if err := unpacked(a.attrs); err != nil {
-			return &Error{Inputs: []string{in.Name}, Variable: ax.dim, Reason: err.Error()}
+			return &Error{Inputs: []string{in.Name}, Variable: ax.dim, Err: err}
 		}
 		from, err := cftime.ParseUnits(stringAttr(a.attrs, "units"), stringAttr(a.attrs, "calendar"))
 		if err != nil {
-			return &Error{Inputs: []string{in.Name}, Variable: ax.dim, Reason: fmt.Sprintf("not a CF time: %v", err)}
+			return &Error{Inputs: []string{in.Name}, Variable: ax.dim, Reason: "not a CF time", Err: err}
 		}
 		if !from.SameCalendar(ax.units) {
 			return &Error{Inputs: []string{first.Name, in.Name}, Variable: ax.dim, Reason: fmt.Sprintf(
@@ -117,7 +117,7 @@ func (c *combiner) coordinates(ctx context.Context) error {
 		// The output's values are converted afresh from the stored ones
 		// (inlineConverted); these only order the inputs and name dates.
 		if _, err := convertValues(vals, isInt, from, ax.units); err != nil {
-			return &Error{Inputs: []string{in.Name}, Variable: ax.dim, Reason: err.Error()}
+			return &Error{Inputs: []string{in.Name}, Variable: ax.dim, Err: err}
 		}
 		in.values = vals
 		return c.fillDates(in)
@@ -138,11 +138,11 @@ func (c *combiner) firstUnits() error {
 	unitsAttr, calendarAttr := stringAttr(attrs, "units"), stringAttr(attrs, "calendar")
 	u, err := cftime.ParseUnits(unitsAttr, calendarAttr)
 	if err != nil {
-		return &Error{Inputs: []string{first.Name}, Variable: ax.dim, Reason: fmt.Sprintf("not a CF time: %v", err)}
+		return &Error{Inputs: []string{first.Name}, Variable: ax.dim, Reason: "not a CF time", Err: err}
 	}
 	for _, in := range c.inputs {
 		if _, err := convertValues(in.values, false, ax.units, u); err != nil {
-			return &Error{Inputs: []string{in.Name}, Variable: ax.dim, Reason: err.Error()}
+			return &Error{Inputs: []string{in.Name}, Variable: ax.dim, Err: err}
 		}
 	}
 	ax.units, ax.unitsAttr, ax.calendarAttr = u, unitsAttr, calendarAttr
@@ -174,7 +174,7 @@ func (c *combiner) coordinatesPerInput() error {
 		case CoordAttr:
 			attrs, err := attrsOf(in.Set, "")
 			if err != nil {
-				return &Error{Inputs: []string{in.Name}, Reason: err.Error()}
+				return &Error{Inputs: []string{in.Name}, Err: err}
 			}
 			raw, ok := attrs[ax.spec.Attr]
 			if !ok {
@@ -214,7 +214,7 @@ func (c *combiner) coordinatesPerInput() error {
 				}
 			}
 			if err != nil {
-				return &Error{Inputs: []string{in.Name}, Reason: fmt.Sprintf("date %q: %v", text, err)}
+				return &Error{Inputs: []string{in.Name}, Reason: fmt.Sprintf("date %q", text), Err: err}
 			}
 			continue
 		}
@@ -281,7 +281,7 @@ func (c *combiner) fillDates(in *inputInfo) error {
 		}
 		d, err := c.axis.units.Date(v)
 		if err != nil {
-			return &Error{Inputs: []string{in.Name}, Variable: c.axis.dim, Reason: fmt.Sprintf("value %v: %v", v, err)}
+			return &Error{Inputs: []string{in.Name}, Variable: c.axis.dim, Reason: fmt.Sprintf("value %v", v), Err: err}
 		}
 		in.dates[i] = d.String()
 	}
@@ -333,18 +333,18 @@ func convertValues(vals []float64, isInt bool, from, to cftime.Units) (exact boo
 func (c *combiner) readNumbers(ctx context.Context, in *inputInfo, a *array) ([]float64, bool, error) {
 	arr, err := c.store(in).Array(a.path)
 	if err != nil {
-		return nil, false, &Error{Inputs: []string{in.Name}, Variable: a.path, Reason: err.Error()}
+		return nil, false, &Error{Inputs: []string{in.Name}, Variable: a.path, Err: err}
 	}
 	if n := arr.ChunkElements(); int64(n)*int64(arr.NumChunks()) > maxValues {
 		return nil, false, &Error{Inputs: []string{in.Name}, Variable: a.path, Reason: fmt.Sprintf("more than %d values to read", maxValues)}
 	}
 	raw, err := arr.ReadAll(ctx)
 	if err != nil {
-		return nil, false, &Error{Inputs: []string{in.Name}, Variable: a.path, Reason: err.Error()}
+		return nil, false, &Error{Inputs: []string{in.Name}, Variable: a.path, Err: err}
 	}
 	vals, isInt, err := decodeNumbers(raw, arr.DType)
 	if err != nil {
-		return nil, false, &Error{Inputs: []string{in.Name}, Variable: a.path, Reason: err.Error()}
+		return nil, false, &Error{Inputs: []string{in.Name}, Variable: a.path, Err: err}
 	}
 	if arr.Fill != nil {
 		fill, _, _ := decodeNumbers(arr.Fill, arr.DType)

@@ -17,12 +17,18 @@ import (
 )
 
 // Error is a reason the inputs cannot be combined, naming the inputs and
-// the variable it concerns.
+// the variable it concerns. Err is the failure beneath it, when there is
+// one (a chunk that could not be read, a value that does not parse):
+// errors.Is and errors.As reach it, so a caller tells a read failure (a
+// blob or fs error) from a conflict between the inputs.
 type Error struct {
 	Inputs   []string
 	Variable string // "" when the problem is not one variable's
-	Reason   string
+	Reason   string // "" when Err says it all
+	Err      error
 }
+
+func (e *Error) Unwrap() error { return e.Err }
 
 func (e *Error) Error() string {
 	var b strings.Builder
@@ -30,6 +36,12 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, "%s: ", e.Variable)
 	}
 	b.WriteString(e.Reason)
+	if e.Err != nil {
+		if e.Reason != "" {
+			b.WriteString(": ")
+		}
+		b.WriteString(e.Err.Error())
+	}
 	switch len(e.Inputs) {
 	case 0:
 	case 1:

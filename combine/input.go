@@ -3,6 +3,7 @@ package combine
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 
@@ -99,14 +100,14 @@ func parseInput(in Input, index int, dim string, cache *docCache) (*inputInfo, e
 	for _, path := range in.Set.ArrayPaths() {
 		z, err := cache.zArray(in.Set, path)
 		if err != nil {
-			return nil, &Error{Inputs: []string{in.Name}, Variable: path, Reason: err.Error()}
+			return nil, &Error{Inputs: []string{in.Name}, Variable: path, Err: err}
 		}
 		if err := checkManifest(in.Set.Arrays[path], z.Grid()); err != nil {
-			return nil, &Error{Inputs: []string{in.Name}, Variable: path, Reason: err.Error()}
+			return nil, &Error{Inputs: []string{in.Name}, Variable: path, Err: err}
 		}
 		a := &array{path: path, z: z, axis: -1}
 		if a.attrs, err = cache.attrsOf(in.Set, path); err != nil {
-			return nil, &Error{Inputs: []string{in.Name}, Variable: path, Reason: err.Error()}
+			return nil, &Error{Inputs: []string{in.Name}, Variable: path, Err: err}
 		}
 		if raw, ok := a.attrs["_ARRAY_DIMENSIONS"]; ok {
 			if err := json.Unmarshal(raw, &a.dims); err != nil || len(a.dims) != len(z.Shape) {
@@ -143,11 +144,8 @@ func checkManifest(m *refs.Manifest, grid []int) error {
 	if m == nil {
 		return nil
 	}
-	n := 1
-	for _, g := range grid {
-		n *= g
-	}
-	if !slices.Equal(m.Grid, grid) || len(m.Target) != n || len(m.Offset) != n || len(m.Length) != n {
+	n, _ := refs.GridSize(grid, math.MaxInt)
+	if l := uint64(len(m.Target)); !slices.Equal(m.Grid, grid) || l != n || l != uint64(len(m.Offset)) || l != uint64(len(m.Length)) {
 		return fmt.Errorf("manifest of grid %v (%d chunks) does not fit the chunk grid %v of its .zarray", m.Grid, len(m.Target), grid)
 	}
 	for i, t := range m.Target {

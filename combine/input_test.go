@@ -350,7 +350,7 @@ func combineError(t testing.TB, opts Options, inputs ...testInput) *Error {
 	return e
 }
 
-// wantError checks an error's inputs, variable and that its reason holds
+// wantError checks an error's inputs, variable and that its message holds
 // every fragment.
 func wantError(t testing.TB, e *Error, inputs []string, variable string, fragments ...string) {
 	t.Helper()
@@ -358,7 +358,7 @@ func wantError(t testing.TB, e *Error, inputs []string, variable string, fragmen
 		t.Errorf("error %q names inputs %q, variable %q; want %q, %q", e, e.Inputs, e.Variable, inputs, variable)
 	}
 	for _, f := range fragments {
-		if !strings.Contains(e.Reason, f) {
+		if !strings.Contains(e.Error(), f) {
 			t.Errorf("error %q does not say %q", e, f)
 		}
 	}

@@ -37,7 +37,7 @@ func (c *combiner) timeArrays() (map[string]*timeArray, error) {
 				a := in.arrays[ax.dim]
 				u, err := cftime.ParseUnits(stringAttr(a.attrs, "units"), stringAttr(a.attrs, "calendar"))
 				if err != nil {
-					return nil, &Error{Inputs: []string{in.Name}, Variable: ax.dim, Reason: err.Error()}
+					return nil, &Error{Inputs: []string{in.Name}, Variable: ax.dim, Err: err}
 				}
 				t.from[in] = u
 			}
@@ -79,12 +79,12 @@ func (c *combiner) timeArrays() (map[string]*timeArray, error) {
 		t := &timeArray{from: map[*inputInfo]cftime.Units{}}
 		for _, in := range c.inputs {
 			if err := unpacked(in.arrays[p].attrs); err != nil {
-				return nil, &Error{Inputs: []string{in.Name}, Variable: p, Reason: err.Error()}
+				return nil, &Error{Inputs: []string{in.Name}, Variable: p, Err: err}
 			}
 			units, calendar, _ := effective(in)
 			u, err := cftime.ParseUnits(units, calendar)
 			if err != nil {
-				return nil, &Error{Inputs: []string{in.Name}, Variable: p, Reason: fmt.Sprintf("units %q: %v", units, err)}
+				return nil, &Error{Inputs: []string{in.Name}, Variable: p, Reason: fmt.Sprintf("units %q", units), Err: err}
 			}
 			if !u.SameCalendar(ax.units) {
 				names := []string{first.Name, in.Name}
@@ -130,7 +130,7 @@ func (c *combiner) inlineConverted(ctx context.Context, out *refs.Set, path stri
 		exact[k] = isInt
 		if t.from != nil {
 			if exact[k], err = convertValues(vals, isInt, t.from[in], c.axis.units); err != nil {
-				return &Error{Inputs: []string{in.Name}, Variable: path, Reason: err.Error()}
+				return &Error{Inputs: []string{in.Name}, Variable: path, Err: err}
 			}
 		}
 		parts[k] = vals
@@ -163,7 +163,7 @@ func (c *combiner) inlineConverted(ctx context.Context, out *refs.Set, path stri
 	total := outer * int(shape[a.axis]) * inner
 	dt, err := zarr.ParseDTypeJSON(a.z.DType)
 	if err != nil {
-		return &Error{Inputs: []string{first.Name}, Variable: path, Reason: err.Error()}
+		return &Error{Inputs: []string{first.Name}, Variable: path, Err: err}
 	}
 	enc := chooseEncoding(dt, a.z.FillValue, allExact, parts)
 	if int64(total)*int64(enc.size) > maxInlineBytes {

@@ -5,6 +5,8 @@ import (
 	"io"
 	"sync"
 	"time"
+
+	"gokerchunk/internal/pool"
 )
 
 // Executor runs one scan request to its end (with whatever retries it
@@ -82,7 +84,7 @@ func RunJobs(ctx context.Context, ex Executor, reqs []ScanRequest, concurrency i
 		})
 	}
 	results := make([]JobResult, len(reqs))
-	pool(len(reqs), concurrency, func(i int) {
+	pool.Each(len(reqs), concurrency, func(i int) {
 		res := JobResult{Input: reqs[i].Input, Output: reqs[i].Output}
 		if err := ctx.Err(); err != nil {
 			res.Err = err

@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/smithy-go"
+
+	"gokerchunk/internal/backoff"
 )
 
 // Invoker is the part of the Lambda API the executor calls; *lambda.Client
@@ -112,7 +114,7 @@ func (e *LambdaExecutor) Execute(ctx context.Context, req ScanRequest, onRetry f
 		if onRetry != nil {
 			onRetry(Retry{Input: req.Input, Attempt: res.Attempts, Throttled: throttled, Err: err, Delay: d})
 		}
-		if err := sleep(ctx, d); err != nil {
+		if err := backoff.Sleep(ctx, d); err != nil {
 			res.Err = &JobError{Input: req.Input, Err: err}
 			return res
 		}

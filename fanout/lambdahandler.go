@@ -17,13 +17,13 @@ import (
 // or the same with input_path/output_path (the shape other kerchunk
 // fan-out drivers send).
 type event struct {
-	Job             string `json:"job"`
-	Input           string `json:"input"`
-	Output          string `json:"output"`
-	InputPath       string `json:"input_path"`
-	OutputPath      string `json:"output_path"`
-	InlineThreshold *int   `json:"inline_threshold"`
-	OnUnsupported   string `json:"on_unsupported"`
+	Job             string        `json:"job"`
+	Input           string        `json:"input"`
+	Output          string        `json:"output"`
+	InputPath       string        `json:"input_path"`
+	OutputPath      string        `json:"output_path"`
+	InlineThreshold *int          `json:"inline_threshold"`
+	OnUnsupported   OnUnsupported `json:"on_unsupported"`
 
 	PartitionCols []string `json:"partition_cols"`
 	Header        bool     `json:"header"`

@@ -64,6 +64,9 @@ type ManifestFailed struct {
 	Attempts  int     `json:"attempts"`
 	Throttles int     `json:"throttles,omitempty"`
 	Seconds   float64 `json:"seconds"`
+	// Err is the failure Reason spells out, for a caller of NewManifest
+	// that needs its type (errors.As); a manifest read back has none.
+	Err error `json:"-"`
 }
 
 // NewManifest summarises a run's results, in their order.
@@ -85,7 +88,7 @@ func NewManifest(executor, function string, started time.Time, results []JobResu
 			m.Failures = append(m.Failures, ManifestFailed{
 				Input: r.Input, Output: r.Output, Reason: r.Err.Error(),
 				ErrorType: ErrorType(r.Err), Permanent: isPermanent(r.Err),
-				Attempts: r.Attempts, Throttles: r.Throttles, Seconds: r.Seconds,
+				Attempts: r.Attempts, Throttles: r.Throttles, Seconds: r.Seconds, Err: r.Err,
 			})
 			continue
 		}

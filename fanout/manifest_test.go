@@ -44,6 +44,10 @@ func TestManifest(t *testing.T) {
 		{Input: "/d/e.nc", Output: "/d/e.nc.json", Reason: "/d/e.nc: truncated", ErrorType: "InputError", Permanent: true, Attempts: 1},
 	}
 	for i, f := range m.Failures {
+		if cause := results[[]int{1, 2, 4}[i]].Err; f.Err != cause {
+			t.Errorf("failure %d: Err %v, want the job's own error %v", i, f.Err, cause)
+		}
+		f.Err = nil
 		if f != want[i] {
 			t.Errorf("failure %d:\n got %+v\nwant %+v", i, f, want[i])
 		}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync"
+
+	"gokerchunk/internal/pool"
 )
 
 // Outcome is the result of one input's job.
@@ -25,7 +27,7 @@ func Run[T any](ctx context.Context, inputs []string, workers int, job func(cont
 	out := make([]Outcome[T], len(inputs))
 	var mu sync.Mutex
 	done := 0
-	pool(len(inputs), workers, func(i int) {
+	pool.Each(len(inputs), workers, func(i int) {
 		o := Outcome[T]{Input: inputs[i]}
 		if err := ctx.Err(); err != nil {
 			o.Err = err
@@ -41,26 +43,6 @@ func Run[T any](ctx context.Context, inputs []string, workers int, job func(cont
 		mu.Unlock()
 	})
 	return out
-}
-
-// pool calls work(i) for every i in [0, n) on min(workers, n) goroutines
-// (at least one) and returns when all calls have returned.
-func pool(n, workers int, work func(i int)) {
-	workers = max(min(workers, n), 1)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for i := range next {
-				work(i)
-			}
-		})
-	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
 }
 
 // safeCall runs one job and turns a panic into that input's error: a bug

@@ -1,9 +1,9 @@
 package fanout
 
 import (
-	"context"
-	"math/rand/v2"
 	"time"
+
+	"gokerchunk/internal/backoff"
 )
 
 // RetryPolicy bounds the Lambda executor's retries of one input.
@@ -44,30 +44,8 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 }
 
 // Delay is the wait before retry n (1 for the first): BaseDelay·2^(n-1),
-// capped at MaxDelay, with "equal jitter" — half of it fixed, half drawn
-// at random — so that callers throttled together do not all come back
-// together, while each still backs off at least half as much as the
-// exponential says.
+// capped at MaxDelay, with "equal jitter" (backoff.Policy).
 func (p RetryPolicy) Delay(n int) time.Duration {
 	p = p.withDefaults()
-	d := p.MaxDelay
-	if n >= 1 && n < 40 {
-		if e := p.BaseDelay << (n - 1); e > 0 && e < d {
-			d = e
-		}
-	}
-	half := d / 2
-	return half + rand.N(d-half+1)
-}
-
-// sleep waits d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return backoff.Policy{BaseDelay: p.BaseDelay, MaxDelay: p.MaxDelay}.Delay(n, 0)
 }

@@ -35,7 +35,7 @@ type ScanRequest struct {
 	InlineThreshold int    `json:"inline_threshold"`
 	// OnUnsupported is error (the default), skip or inline, as scan's
 	// --on-unsupported.
-	OnUnsupported string `json:"on_unsupported,omitempty"`
+	OnUnsupported OnUnsupported `json:"on_unsupported,omitempty"`
 
 	// The csv2parquet job's options, as convert csv2parquet's flags
 	// (Output is the OUTPUT_PREFIX). A scan has none of them.
@@ -86,11 +86,6 @@ type ScanStats struct {
 	Seconds float64 `json:"seconds"`
 }
 
-// maxDecodedInlineUnlimited is what on_unsupported=inline lets one
-// variable inline: bounded only so that a corrupt file cannot make the
-// scanner allocate without end.
-const maxDecodedInlineUnlimited = 1 << 30
-
 // validate checks a request's fields, as the function must before it
 // touches the input; failures are InputErrors.
 func (r *ScanRequest) validate() error {
@@ -115,12 +110,11 @@ func (r *ScanRequest) validate() error {
 	if r.InlineThreshold < 0 {
 		return &InputError{Input: r.Input, Err: fmt.Errorf("inline_threshold must be 0 or more, not %d", r.InlineThreshold)}
 	}
-	switch r.OnUnsupported {
-	case "":
-		r.OnUnsupported = "error"
-	case "error", "skip", "inline":
-	default:
-		return &InputError{Input: r.Input, Err: fmt.Errorf("on_unsupported must be error, skip or inline, not %q", r.OnUnsupported)}
+	if r.OnUnsupported == "" {
+		r.OnUnsupported = UnsupportedError
+	}
+	if _, err := ParseOnUnsupported(string(r.OnUnsupported)); err != nil {
+		return &InputError{Input: r.Input, Err: fmt.Errorf("on_unsupported %w", err)}
 	}
 	return nil
 }
@@ -142,21 +136,14 @@ func Scan(ctx context.Context, req ScanRequest, stdout io.Writer) (*ScanResponse
 		return nil, err
 	}
 	start := time.Now()
-	var maxDecoded int64
-	if req.OnUnsupported == "inline" {
-		maxDecoded = maxDecodedInlineUnlimited
-	}
+	opts := hdf5scan.Options{URL: req.Input, InlineThreshold: req.InlineThreshold}
+	req.OnUnsupported.Apply(&opts)
 	var reads blob.Stats
 	res, err := ScanFile(ctx, req.Input, ScanOptions{
-		Options: hdf5scan.Options{
-			URL:              req.Input,
-			InlineThreshold:  req.InlineThreshold,
-			SkipUnsupported:  req.OnUnsupported != "error",
-			MaxDecodedInline: maxDecoded,
-		},
-		Output: req.Output,
-		Stdout: stdout,
-		Stats:  &reads,
+		Options: opts,
+		Output:  req.Output,
+		Stdout:  stdout,
+		Stats:   &reads,
 	})
 	if err != nil {
 		return nil, classify(req.Input, err)

@@ -253,14 +253,8 @@ func reverse(b []byte) {
 // chunkBytes is the size of one uncompressed chunk, saturated just above
 // maxChunkBytes so that absurd dimensions cannot overflow.
 func chunkBytes(z *refs.ZArray, elemSize int) int64 {
-	n := int64(elemSize)
-	for _, c := range z.Chunks {
-		if c > 0 && n > (maxChunkBytes+1)/c {
-			return maxChunkBytes + 1
-		}
-		n *= c
-	}
-	return n
+	n, _ := refs.GridSize(append([]int64{int64(elemSize)}, z.Chunks...), maxChunkBytes+1)
+	return int64(n)
 }
 
 // maxChunkBytes is HDF5's limit on the size of one chunk (32-bit sizes).
@@ -459,13 +453,7 @@ func (s *scanner) placeChunks(ds *dataset, m *refs.Manifest, recs []chunkRecord,
 // gridPositions is the number of chunk positions of grid, saturated at
 // limit+1 so that absurd grids cannot overflow.
 func gridPositions(grid []int, limit uint64) uint64 {
-	n := uint64(1)
-	for _, g := range grid {
-		if g != 0 && n > limit/uint64(g) {
-			return limit + 1
-		}
-		n *= uint64(g)
-	}
+	n, _ := refs.GridSize(grid, limit)
 	return n
 }
 

@@ -289,23 +289,6 @@ type arrayBuild struct {
 // (hdf5scan's maxGridPositions), so the sparse grids it writes read back.
 const maxUnbackedJSONChunks = 1 << 24
 
-// gridPositions is the number of chunk positions of z's grid, or more
-// than limit when it exceeds limit (without overflowing).
-func gridPositions(z *ZArray, limit uint64) uint64 {
-	n := uint64(1)
-	for d := range z.Shape {
-		g := uint64(z.Shape[d]) / uint64(z.Chunks[d])
-		if uint64(z.Shape[d])%uint64(z.Chunks[d]) != 0 {
-			g++
-		}
-		if g != 0 && n > limit/g {
-			return limit + 1
-		}
-		n *= g
-	}
-	return n
-}
-
 // fromEntries builds a Set from the keys of a reference document in
 // document order (a repeated key: the last one wins).
 func fromEntries(entries []keyRef) (*Set, error) {
@@ -339,13 +322,14 @@ func fromEntries(entries []keyRef) (*Set, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", k, err)
 		}
-		n := gridPositions(z, budget)
-		if n > budget {
+		grid := z.Grid()
+		n, ok := GridSize(grid, budget)
+		if !ok {
 			return nil, fmt.Errorf("%s: a chunk grid of shape %v, chunks %v has more positions than the document's %d keys justify (dense manifests of %d positions at most)",
 				k, z.Shape, z.Chunks, len(entries), uint64(len(entries))+maxUnbackedJSONChunks)
 		}
 		budget -= n
-		m := NewManifest(z.Grid())
+		m := NewManifest(grid)
 		s.Arrays[path] = m
 		arrays[path] = &arrayBuild{m: m, sep: z.Separator(), urls: map[string]int32{}}
 		if z.Separator() == "/" {

@@ -39,6 +39,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -204,8 +205,8 @@ func checkParquetArray(s *Set, path string) error {
 	if g := z.Grid(); !slices.Equal(g, m.Grid) {
 		return fmt.Errorf("array %q: manifest grid %v differs from the .zarray grid %v", path, m.Grid, g)
 	}
-	n := gridLen(m.Grid)
-	if len(m.Target) != n || len(m.Offset) != n || len(m.Length) != n {
+	n, _ := GridSize(m.Grid, math.MaxInt)
+	if l := uint64(len(m.Target)); l != n || l != uint64(len(m.Offset)) || l != uint64(len(m.Length)) {
 		return fmt.Errorf("array %q: manifest holds %d chunk slots, its grid %v has %d", path, len(m.Target), m.Grid, n)
 	}
 	for i, t := range m.Target {
@@ -354,14 +355,6 @@ func (w *recordWriter) append(path, raw parquet.Value, offset, size int64) {
 	w.values[colOffset] = append(w.values[colOffset], parquet.Int64Value(offset).Level(0, 0, colOffset))
 	w.values[colSize] = append(w.values[colSize], parquet.Int64Value(size).Level(0, 0, colSize))
 	w.values[colRaw] = append(w.values[colRaw], raw)
-}
-
-func gridLen(grid []int) int {
-	n := 1
-	for _, g := range grid {
-		n *= g
-	}
-	return n
 }
 
 // finiteJSON returns doc with the bare words NaN, Infinity and -Infinity

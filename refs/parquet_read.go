@@ -166,29 +166,13 @@ type recordReader struct {
 	urls   map[string]int32
 }
 
-// gridChunks multiplies the chunk counts of a grid, refusing overflow.
-func gridChunks(z *ZArray) ([]int, int, error) {
-	grid := make([]int, len(z.Shape))
-	n := 1
-	for d := range z.Shape {
-		g := z.Shape[d] / z.Chunks[d]
-		if z.Shape[d]%z.Chunks[d] != 0 {
-			g++
-		}
-		if g > 0 && n > (1<<62)/int(g) {
-			return nil, 0, fmt.Errorf("chunk grid of shape %v and chunks %v is too large", z.Shape, z.Chunks)
-		}
-		grid[d] = int(g)
-		n *= int(g)
-	}
-	return grid, n, nil
-}
-
 func (r *recordReader) readArray(dir string, z *ZArray) (*Manifest, error) {
-	grid, n, err := gridChunks(z)
-	if err != nil {
-		return nil, err
+	grid := z.Grid()
+	size, ok := GridSize(grid, 1<<62)
+	if !ok {
+		return nil, fmt.Errorf("chunk grid of shape %v and chunks %v is too large", z.Shape, z.Chunks)
 	}
+	n := int(size)
 	records := (n + r.size - 1) / r.size
 	entries, err := os.ReadDir(dir)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {

@@ -10,6 +10,7 @@ package refs
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,11 +67,13 @@ type Manifest struct {
 	Inline map[int][]byte
 }
 
-// NewManifest returns a manifest for grid with every chunk missing.
+// NewManifest returns a manifest for grid with every chunk missing. The
+// caller has bounded the grid's size (GridSize): it allocates about 20
+// bytes a position.
 func NewManifest(grid []int) *Manifest {
-	n := 1
-	for _, g := range grid {
-		n *= g
+	n, ok := GridSize(grid, math.MaxInt)
+	if !ok {
+		panic(fmt.Sprintf("refs: NewManifest of grid %v: more positions than an int holds", grid))
 	}
 	m := &Manifest{
 		Grid:   append([]int(nil), grid...),

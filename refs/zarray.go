@@ -89,11 +89,15 @@ func (z *ZArray) Separator() string {
 	return z.DimensionSeparator
 }
 
-// Grid is the number of chunks along each dimension.
+// Grid is the number of chunks along each dimension (divided, then
+// rounded up, so that no shape overflows it).
 func (z *ZArray) Grid() []int {
 	g := make([]int, len(z.Shape))
 	for d := range z.Shape {
-		g[d] = int((z.Shape[d] + z.Chunks[d] - 1) / z.Chunks[d])
+		g[d] = int(z.Shape[d] / z.Chunks[d])
+		if z.Shape[d]%z.Chunks[d] != 0 {
+			g[d]++
+		}
 	}
 	return g
 }

@@ -80,14 +80,12 @@ func newArray(set *refs.Set, path string, o *blob.Opener) (*Array, error) {
 	// Object elements are counted as one byte each: their decoded size
 	// is not fixed, but is never less than that.
 	unit := int64(max(dt.Size, 1))
-	n := unit
-	for _, c := range z.Chunks {
-		if c > maxChunkBytes/n {
-			return nil, fmt.Errorf("chunks %v of %d-byte items exceed %d bytes", z.Chunks, unit, int64(maxChunkBytes))
-		}
-		n *= c
+	elems, ok := refs.GridSize(z.Chunks, uint64(maxChunkBytes/unit))
+	if !ok {
+		return nil, fmt.Errorf("chunks %v of %d-byte items exceed %d bytes", z.Chunks, unit, int64(maxChunkBytes))
 	}
-	a.chunkElems = int(n / unit)
+	n := int64(elems) * unit
+	a.chunkElems = int(elems)
 	if dt.Kind == 'O' {
 		if err := a.initObjects(); err != nil {
 			return nil, err
@@ -215,17 +213,12 @@ func fillRun(b, fill []byte) {
 	}
 }
 
-// elements is the product of dims, or an error when it overflows.
+// elements is the product of dims, or an error when their bytes at
+// itemSize each would overflow an int.
 func elements(dims []int64, itemSize int) (int64, error) {
-	n := int64(1)
-	for _, d := range dims {
-		if d != 0 && n > math.MaxInt64/d {
-			return 0, fmt.Errorf("%v elements overflow", dims)
-		}
-		n *= d
-	}
-	if n > math.MaxInt/int64(itemSize) {
+	n, ok := refs.GridSize(dims, uint64(math.MaxInt/itemSize))
+	if !ok {
 		return 0, fmt.Errorf("%v elements of %d bytes overflow", dims, itemSize)
 	}
-	return n, nil
+	return int64(n), nil
 }

@@ -45,9 +45,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"gokerchunk/blob"
+	"gokerchunk/internal/pool"
 	"gokerchunk/refs"
 	"gokerchunk/zarr"
 )
@@ -92,23 +92,11 @@ func Check(ctx context.Context, set *refs.Set, o *blob.Opener, src Source, opts 
 	sort.Strings(paths)
 
 	entries := make([]Entry, len(paths))
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for range max(opts.Workers, 1) {
-		wg.Go(func() {
-			for i := range work {
-				entries[i] = c.check(ctx, paths[i], inSet[paths[i]], byPath[paths[i]])
-			}
-		})
-	}
-	for i := range paths {
-		if ctx.Err() != nil {
-			break
+	pool.Each(len(paths), opts.Workers, func(i int) {
+		if ctx.Err() == nil {
+			entries[i] = c.check(ctx, paths[i], inSet[paths[i]], byPath[paths[i]])
 		}
-		work <- i
-	}
-	close(work)
-	wg.Wait()
+	})
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("check: %w", err)
 	}

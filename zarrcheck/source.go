@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"gokerchunk/refs"
 )
 
 // ErrUnsupported marks a source variable whose type the check cannot read
@@ -141,15 +143,11 @@ const maxReadBytes = math.MaxInt / 2
 // elementCount returns the number of elements of shape, failing when they
 // would take more than maxReadBytes at itemSize bytes each.
 func elementCount(shape []int64, itemSize int) (int64, error) {
-	n := int64(1)
-	limit := int64(maxReadBytes) / int64(max(itemSize, 1))
-	for _, d := range shape {
-		if d < 0 || (d != 0 && n > limit/d) {
-			return 0, fmt.Errorf("shape %v too large to read whole", shape)
-		}
-		n *= d
+	n, ok := refs.GridSize(shape, uint64(maxReadBytes/max(itemSize, 1)))
+	if !ok {
+		return 0, fmt.Errorf("shape %v too large to read whole", shape)
 	}
-	return n, nil
+	return int64(n), nil
 }
 
 // TextAttrs is implemented by sources that read text attributes (libnetcdf

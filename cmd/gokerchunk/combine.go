@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"os"
 	"path"
 	"path/filepath"
@@ -93,7 +94,7 @@ input cannot be read, 2 on a usage error.`,
 }
 
 func runCombine(c *cli.Context) error {
-	opts, out, format, err := combineOptions(c)
+	r, err := combineOptions(c)
 	if err != nil {
 		return err
 	}
@@ -106,15 +107,10 @@ func runCombine(c *cli.Context) error {
 		return err
 	}
 	if c.Bool("append") {
-		if err := outputExists(c.Context, out); err != nil {
+		if err := outputExists(c.Context, r.out); err != nil {
 			return err
 		}
-		inputs = append([]string{out}, inputs...)
-	}
-	r := &combineRun{
-		opts: opts, out: out, format: format, recordSize: c.Int("record-size"),
-		policy: c.String("on-unsupported"), inlineThreshold: c.Int("inline-threshold"),
-		quiet: c.Bool("quiet"), stderr: c.App.ErrWriter,
+		inputs = append([]string{r.out}, inputs...)
 	}
 	return r.run(c.Context, inputs)
 }
@@ -125,11 +121,23 @@ type combineRun struct {
 	out        string
 	format     string // json or parquet
 	recordSize int
-	policy     string // --on-unsupported, for NetCDF/HDF5 inputs scanned on the fly
+	policy     fanout.OnUnsupported // --on-unsupported, for NetCDF/HDF5 inputs scanned on the fly
 	// inlineThreshold is --inline-threshold for inputs scanned on the fly.
 	inlineThreshold int
 	quiet           bool
 	stderr          io.Writer
+}
+
+// readFailure tells an error beneath a combine.Error that is a failed
+// read (a missing file, an HTTP or S3 error, a cut connection, a
+// cancelled run) rather than inputs that do not fit together: it is
+// reported as itself, not as "cannot combine".
+func readFailure(err error) bool {
+	var pe *fs.PathError
+	var sc interface{ HTTPStatusCode() int }
+	var ne net.Error
+	return errors.As(err, &pe) || errors.As(err, &sc) || errors.As(err, &ne) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // run combines the inputs (reference sets or source files) into r.out.
@@ -148,7 +156,7 @@ func (r *combineRun) run(ctx context.Context, inputs []string) error {
 	res, err := combine.Combine(ctx, sets, opts)
 	if err != nil {
 		var ce *combine.Error
-		if errors.As(err, &ce) {
+		if errors.As(err, &ce) && !readFailure(err) {
 			fmt.Fprintf(stderr, "error: cannot combine: %v\n", err)
 			return failure{}
 		}
@@ -177,19 +185,22 @@ func (r *combineRun) run(ctx context.Context, inputs []string) error {
 	return nil
 }
 
-// combineOptions reads the flags into combine.Options, the output path and
-// its format.
-func combineOptions(c *cli.Context) (opts combine.Options, out, format string, err error) {
-	out = c.String("output")
+// combineOptions reads the flags into a combine to run: combine.Options,
+// the output path and its format, and the options of inputs scanned on
+// the fly.
+func combineOptions(c *cli.Context) (*combineRun, error) {
+	var opts combine.Options
+	var err error
+	out := c.String("output")
 	if out == "" || out == "-" {
-		return opts, "", "", usagef("combine needs -o OUT (a JSON file or a Parquet directory)")
+		return nil, usagef("combine needs -o OUT (a JSON file or a Parquet directory)")
 	}
 	if isRemote(out) && !isS3(out) {
-		return opts, "", "", usagef("-o %s: outputs go to local paths or s3://", out)
+		return nil, usagef("-o %s: outputs go to local paths or s3://", out)
 	}
 	dims := splitList(c.StringSlice("concat-dim"))
 	if len(dims) != 1 {
-		return opts, "", "", usagef("combine concatenates along exactly one dimension, got %v", dims)
+		return nil, usagef("combine concatenates along exactly one dimension, got %v", dims)
 	}
 	opts.ConcatDim = dims[0]
 	if c.IsSet("identical-dims") {
@@ -201,33 +212,37 @@ func combineOptions(c *cli.Context) (opts combine.Options, out, format string, e
 	for _, spec := range c.StringSlice("coord") {
 		dim, s, ok := strings.Cut(spec, "=")
 		if !ok || dim != opts.ConcatDim {
-			return opts, "", "", usagef("--coord %q: want %s=SPEC (the concat dimension)", spec, opts.ConcatDim)
+			return nil, usagef("--coord %q: want %s=SPEC (the concat dimension)", spec, opts.ConcatDim)
 		}
 		if opts.Coord, err = combine.ParseCoordSpec(s); err != nil {
-			return opts, "", "", usagef("--coord: %v", err)
+			return nil, usagef("--coord: %v", err)
 		}
 	}
 	opts.TimeUnits = c.String("time-units")
 	opts.Workers = max(c.Int("workers"), 1)
-	switch format = c.String("format"); format {
+	format := c.String("format")
+	switch format {
 	case "":
 		format = formatOf(out)
 	case "json", "parquet":
 	default:
-		return opts, "", "", usagef("--format must be json or parquet, not %q", format)
+		return nil, usagef("--format must be json or parquet, not %q", format)
 	}
 	if c.Int("record-size") <= 0 || c.Int("record-size") > refs.MaxRecordSize {
-		return opts, "", "", usagef("--record-size must be between 1 and %d", refs.MaxRecordSize)
+		return nil, usagef("--record-size must be between 1 and %d", refs.MaxRecordSize)
 	}
 	if c.Int("inline-threshold") < 0 {
-		return opts, "", "", usagef("--inline-threshold must be 0 or more")
+		return nil, usagef("--inline-threshold must be 0 or more")
 	}
-	switch c.String("on-unsupported") {
-	case "error", "skip", "inline":
-	default:
-		return opts, "", "", usagef("--on-unsupported must be error, skip or inline, not %q", c.String("on-unsupported"))
+	policy, err := fanout.ParseOnUnsupported(c.String("on-unsupported"))
+	if err != nil {
+		return nil, usagef("--on-unsupported %w", err)
 	}
-	return opts, out, format, nil
+	return &combineRun{
+		opts: opts, out: out, format: format, recordSize: c.Int("record-size"),
+		policy: policy, inlineThreshold: c.Int("inline-threshold"),
+		quiet: c.Bool("quiet"), stderr: c.App.ErrWriter,
+	}, nil
 }
 
 // formatOf is the output format an OUT names: parquet for a name ending in
@@ -419,15 +434,11 @@ func isParquetRefs(dir string) bool {
 func (r *combineRun) readInputs(ctx context.Context, inputs []string) ([]combine.Input, error) {
 	stderr := r.stderr
 	showProgress := !r.quiet && len(inputs) > 1 && isTerminal(os.Stderr)
-	var maxDecodedInline int64
-	if r.policy == "inline" {
-		maxDecodedInline = inlineUnlimited
-	}
 	job := func(ctx context.Context, in string) (*refs.Set, error) {
 		if isSourceInput(in) {
-			res, err := fanout.ScanFile(ctx, in, fanout.ScanOptions{Options: hdf5scan.Options{
-				URL: in, InlineThreshold: r.inlineThreshold, SkipUnsupported: r.policy != "error", MaxDecodedInline: maxDecodedInline,
-			}})
+			opts := hdf5scan.Options{URL: in, InlineThreshold: r.inlineThreshold}
+			r.policy.Apply(&opts)
+			res, err := fanout.ScanFile(ctx, in, fanout.ScanOptions{Options: opts})
 			if err != nil {
 				return nil, err
 			}

@@ -108,11 +108,9 @@ func runScan(c *cli.Context) error {
 	if err != nil {
 		return expandError(err)
 	}
-	policy := c.String("on-unsupported")
-	switch policy {
-	case "error", "skip", "inline":
-	default:
-		return usagef("--on-unsupported must be error, skip or inline, not %q", policy)
+	policy, err := fanout.ParseOnUnsupported(c.String("on-unsupported"))
+	if err != nil {
+		return usagef("--on-unsupported %w", err)
 	}
 	if c.Int("inline-threshold") < 0 {
 		return usagef("--inline-threshold must be 0 or more")
@@ -271,11 +269,6 @@ func runScan(c *cli.Context) error {
 	}
 	return nil
 }
-
-// inlineUnlimited is the decoded data --on-unsupported=inline lets one
-// variable inline: bounded only so that a corrupt file cannot make the
-// scanner allocate without end.
-const inlineUnlimited = 1 << 30
 
 // describeError names the file in every error, once.
 func describeError(input string, err error) string {

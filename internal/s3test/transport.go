@@ -1,7 +1,6 @@
 package s3test
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net"
@@ -11,6 +10,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"gokerchunk/internal/backoff"
 )
 
 // Fault is what Transport does to one request.
@@ -77,7 +78,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}()
 
 	if t.Latency > 0 {
-		if err := sleep(req.Context(), t.Latency); err != nil {
+		if err := backoff.Sleep(req.Context(), t.Latency); err != nil {
 			return nil, err
 		}
 	}
@@ -189,14 +190,3 @@ func (b *cutBody) Read(p []byte) (int, error) {
 }
 
 func (b *cutBody) Close() error { return b.c.Close() }
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
