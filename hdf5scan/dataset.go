@@ -8,12 +8,15 @@ import (
 	"gokerchunk/refs"
 )
 
-// dataset is everything the scanner knows about one HDF5 dataset.
+// dataset is everything the scanner knows about one HDF5 dataset: its
+// header messages, each decoded once (by readDataset, when the walk is
+// over) and read by every later stage: dimension lengths, netCDF-C's
+// order, chunk index prefetch, info and the translation to Zarr.
 type dataset struct {
 	path    string
-	space   *dataspace
-	dtype   *datatype
-	layout  *layout
+	space   *dataspace // nil when its message is missing or does not decode
+	dtype   *datatype  // nil likewise
+	layout  *layout    // nil when the layout cannot be described
 	filters []filter
 	fill    fillValue
 	hasFill bool
@@ -21,44 +24,91 @@ type dataset struct {
 	// external is set when the data lives in external files
 	// (externalfiles.go).
 	external *externalStorage
+
+	// invalid says why the dataset cannot be described: a message that
+	// is missing, does not decode, or is shared and could not be
+	// resolved (the first such, in the order listed above). The messages
+	// that did decode are still set: netCDF dimension lengths and
+	// netCDF-C's order take what they can from a broken dataset.
+	invalid error
+	// storageErr says why the data of a dataset that is described
+	// (invalid is nil) cannot be located: an unsupported layout such as a
+	// virtual dataset (an *UnsupportedError), storage messages that
+	// contradict the rest (a *FormatError) or external files that cannot
+	// be chunked. info still lists such a dataset with this reason.
+	storageErr error
 }
 
-// readDataset decodes the messages that describe a dataset's data.
-func (f *file) readDataset(o *object) (*dataset, error) {
+// datasetMessages are the header messages readDataset decodes, in the
+// order in which their problems are reported.
+var datasetMessages = []uint16{msgDataspace, msgDatatype, msgLayout, msgFilterPipeline, msgFillValue, msgFillValueOld, msgExternalFiles}
+
+// readDataset decodes the messages that describe a dataset's data. What
+// cannot be decoded is recorded in ds.invalid and ds.storageErr.
+func (f *file) readDataset(o *object) *dataset {
 	h := o.header
 	ds := &dataset{path: o.path}
 	// Shared messages were resolved when the header was read; one still
 	// marked shared could not be.
-	for _, typ := range []uint16{msgDataspace, msgDatatype, msgLayout, msgFilterPipeline, msgFillValue, msgFillValueOld, msgExternalFiles} {
+	var sharedErr error
+	for _, typ := range datasetMessages {
 		if m, ok := h.find(typ); ok && m.flags&msgFlagShared != 0 {
-			return nil, fmt.Errorf("%s: shared message type %#x: %w", o.path, typ, m.sharedErr)
+			sharedErr = fmt.Errorf("%s: shared message type %#x: %w", o.path, typ, m.sharedErr)
+			break
 		}
 	}
-	m, ok := h.find(msgDataspace)
-	if !ok {
-		return nil, f.formatError("object header", f.abs(o.addr), "dataset %s has no dataspace message", o.path)
-	}
-	var err error
-	if ds.space, err = f.parseDataspace(m); err != nil {
-		return nil, err
-	}
-	if m, ok = h.find(msgDatatype); !ok {
-		return nil, f.formatError("object header", f.abs(o.addr), "dataset %s has no datatype message", o.path)
-	}
-	d := f.decoderOver("datatype message", m.off, m.data)
-	if ds.dtype = f.parseDatatype(d, 0); d.err != nil {
-		return nil, d.err
-	}
-	m, _ = h.find(msgLayout)
+	// Each message is decoded whether or not an earlier one failed; the
+	// first failure is the one reported.
+	errs := []error{sharedErr, f.readSpaceAndType(o, ds)}
 	var layoutErr error
+	m, _ := h.find(msgLayout)
 	if ds.layout, layoutErr = f.parseLayout(m); ds.layout == nil {
-		return nil, layoutErr
+		errs = append(errs, layoutErr)
 	}
 	if m, ok := h.find(msgFilterPipeline); ok {
-		if ds.filters, err = f.parseFilterPipeline(m); err != nil {
-			return nil, err
+		var err error
+		ds.filters, err = f.parseFilterPipeline(m)
+		errs = append(errs, err)
+	}
+	errs = append(errs, f.readFill(ds, h))
+	for _, err := range errs {
+		if err != nil {
+			ds.invalid = err
+			return ds
 		}
 	}
+	if layoutErr == nil {
+		layoutErr = f.readStorage(ds, h)
+	}
+	ds.storageErr = layoutErr
+	return ds
+}
+
+// readSpaceAndType decodes the dataspace and datatype messages.
+func (f *file) readSpaceAndType(o *object, ds *dataset) error {
+	var spaceErr, typeErr error
+	if m, ok := o.header.find(msgDataspace); !ok {
+		spaceErr = f.formatError("object header", f.abs(o.addr), "dataset %s has no dataspace message", o.path)
+	} else if ds.space, spaceErr = f.parseDataspace(m); spaceErr != nil {
+		ds.space = nil
+	}
+	if m, ok := o.header.find(msgDatatype); !ok {
+		typeErr = f.formatError("object header", f.abs(o.addr), "dataset %s has no datatype message", o.path)
+	} else {
+		d := f.decoderOver("datatype message", m.off, m.data)
+		if ds.dtype = f.parseDatatype(d, 0); d.err != nil {
+			ds.dtype, typeErr = nil, d.err
+		}
+	}
+	if spaceErr != nil {
+		return spaceErr
+	}
+	return typeErr
+}
+
+// readFill decodes the fill value message, new or old.
+func (f *file) readFill(ds *dataset, h *objectHeader) error {
+	var err error
 	if m, ok := h.find(msgFillValue); ok {
 		ds.fill, err = f.parseFillValue(m)
 		ds.hasFill = true
@@ -66,14 +116,7 @@ func (f *file) readDataset(o *object) (*dataset, error) {
 		ds.fill, err = f.parseFillValueOld(m)
 		ds.hasFill = true
 	}
-	if err != nil {
-		return nil, err
-	}
-	if layoutErr == nil {
-		layoutErr = f.readStorage(ds, h)
-	}
-	// An unsupported layout still describes the dataset (for info).
-	return ds, layoutErr
+	return err
 }
 
 // readStorage completes what the layout message leaves to other messages:
@@ -112,9 +155,9 @@ func (s *scanner) emitDataset(o *object, attrs map[string]any) error {
 		// A netCDF dimension without a coordinate variable: not an array.
 		return nil
 	}
-	ds, err := s.f.readDataset(o)
-	if ds == nil {
-		return err
+	ds := o.ds
+	if ds.invalid != nil {
+		return ds.invalid
 	}
 	if ds.space.null {
 		// HDF5's empty dataset (h5py.Empty): no shape and no elements,
@@ -125,14 +168,14 @@ func (s *scanner) emitDataset(o *object, attrs map[string]any) error {
 	// Name the axes first: netCDF-C numbers phony dimensions for every
 	// variable it lists, also those this scanner cannot represent.
 	var dims []string
-	if err == nil || netCDFListsType(ds.dtype) {
-		var derr error
-		if dims, derr = s.dimensionNames(o, ds, attrs); derr != nil {
-			return derr
+	if ds.storageErr == nil || netCDFListsType(ds.dtype) {
+		var err error
+		if dims, err = s.dimensionNames(o, ds, attrs); err != nil {
+			return err
 		}
 	}
-	if err != nil {
-		return err
+	if ds.storageErr != nil {
+		return ds.storageErr
 	}
 	zt, err := ds.dtype.zarrType()
 	if err != nil {

@@ -86,12 +86,13 @@ func (s *scanner) describeDataset(o *object, attrs map[string]any, oi *ObjectInf
 	if name, _ := attrs["NAME"].(string); strings.HasPrefix(name, dimensionPlaceholder) {
 		oi.Hidden = "netCDF dimension without a coordinate variable"
 	}
-	ds, err := s.f.readDataset(o)
-	if err != nil {
-		unsupported(err)
-		if ds == nil {
-			return
-		}
+	ds := o.ds
+	if ds.invalid != nil {
+		unsupported(ds.invalid)
+		return
+	}
+	if ds.storageErr != nil {
+		unsupported(ds.storageErr)
 	}
 	oi.Shape = append([]uint64(nil), ds.space.dims...)
 	for _, m := range ds.space.maxDims {
@@ -132,6 +133,7 @@ func (s *scanner) describeDataset(o *object, attrs map[string]any, oi *ObjectInf
 		oi.Filters = append(oi.Filters, fmt.Sprintf("%s(%d)%v", name, flt.id, flt.params))
 	}
 	if oi.Hidden == "" && !ds.space.null {
+		var err error
 		if oi.Dims, err = s.dimensionNames(o, ds, attrs); err != nil {
 			unsupported(err)
 		}

@@ -87,6 +87,9 @@ type object struct {
 	// scales lists, per axis, the object header addresses of the dimension
 	// scales attached to it (DIMENSION_LIST).
 	scales [][]uint64
+	// ds describes a dataset's data (nil for groups); decoded once, by
+	// prepare, for every stage that reads its messages.
+	ds *dataset
 }
 
 // open parses the superblock of r.
@@ -244,13 +247,7 @@ func (s *scanner) netCDFOrder() []*object {
 			listed = append(listed, o)
 			continue
 		}
-		m, ok := o.header.find(msgDatatype)
-		if !ok {
-			listed = append(listed, o)
-			continue
-		}
-		d := s.f.decoderOver("datatype message", m.off, m.data)
-		if t := s.f.parseDatatype(d, 0); d.err == nil && !netCDFListsType(t) {
+		if t := o.ds.dtype; t != nil && !netCDFListsType(t) {
 			later = append(later, o)
 		} else {
 			listed = append(listed, o)
@@ -334,13 +331,10 @@ func (s *scanner) prepare() error {
 		if o.scales, err = s.attachedScales(o); err != nil {
 			return err
 		}
-		m, ok := o.header.find(msgDataspace)
-		if !ok {
+		o.ds = s.f.readDataset(o)
+		space := o.ds.space
+		if space == nil {
 			continue // reported when the dataset is emitted
-		}
-		space, err := s.f.parseDataspace(m)
-		if err != nil {
-			continue
 		}
 		for axis, list := range o.scales {
 			for _, addr := range list {
