@@ -165,45 +165,80 @@ func (s *scanner) emitDataset(o *object, attrs map[string]any) error {
 		s.note("%s has a null dataspace (no shape, no elements): not listed", o.path)
 		return nil
 	}
-	// Name the axes first: netCDF-C numbers phony dimensions for every
-	// variable it lists, also those this scanner cannot represent.
+	dims, err := s.axisNames(o, ds, attrs)
+	if err != nil {
+		return err
+	}
+	if ds.ztype, err = ds.dtype.zarrType(); err != nil {
+		return err
+	}
+	z, err := s.zarrArray(o, ds, attrs)
+	if err != nil {
+		return err
+	}
+	fl := s.datasetFills(ds, o)
+	strFill, err := s.setFillValue(ds, z, fl, attrs)
+	if err != nil {
+		return err
+	}
+	m, plan, err := s.manifest(ds, z)
+	if err != nil {
+		return err
+	}
+	if err := s.normalizeStrings(ds, z, m, plan); err != nil {
+		return err
+	}
+	if err := s.fillUnwritten(ds, z, m, plan, fl, strFill); err != nil {
+		return err
+	}
+	return s.putArray(o, z, m, s.arrayAttrs(o, ds, attrs, fl, dims))
+}
+
+// axisNames names the dataset's axes, or reports why its data cannot be
+// located. The names come first: netCDF-C numbers phony dimensions for
+// every variable it lists, also those this scanner cannot represent.
+func (s *scanner) axisNames(o *object, ds *dataset, attrs map[string]any) ([]string, error) {
 	var dims []string
 	if ds.storageErr == nil || netCDFListsType(ds.dtype) {
 		var err error
 		if dims, err = s.dimensionNames(o, ds, attrs); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if ds.storageErr != nil {
-		return ds.storageErr
+		return nil, ds.storageErr
 	}
-	zt, err := ds.dtype.zarrType()
-	if err != nil {
-		return err
-	}
-	ds.ztype = zt
+	return dims, nil
+}
+
+// zarrArray builds the array's Zarr shape and chunk shape: the dataspace,
+// then the dimensions of an array datatype as trailing axes, with chunks
+// from the layout (or the external files' rows), and the shape lengthened
+// to the netCDF dimensions.
+func (s *scanner) zarrArray(o *object, ds *dataset, attrs map[string]any) (*refs.ZArray, error) {
+	zt := ds.ztype
 	rank := len(ds.space.dims)
 	zrank := rank + len(zt.extra)
 	z := &refs.ZArray{ZarrFormat: 2, Order: "C", Shape: make([]int64, zrank), Chunks: make([]int64, zrank), DType: zt.dtype}
 	for i, n := range zt.extra {
 		if n < 1 {
-			return s.f.formatError("datatype message", s.f.abs(o.addr), "%s: array datatype dimension %d", o.path, n)
+			return nil, s.f.formatError("datatype message", s.f.abs(o.addr), "%s: array datatype dimension %d", o.path, n)
 		}
 		z.Shape[rank+i], z.Chunks[rank+i] = n, n
 	}
 	for i, n := range ds.space.dims {
 		if n > math.MaxInt64/2 {
-			return s.f.formatError("dataspace message", s.f.abs(o.addr), "dimension %d of %s is %d", i, o.path, n)
+			return nil, s.f.formatError("dataspace message", s.f.abs(o.addr), "dimension %d of %s is %d", i, o.path, n)
 		}
 		z.Shape[i] = int64(n)
 		z.Chunks[i] = max(int64(n), 1)
 	}
 	if ds.layout.class == layoutChunked {
 		if len(ds.layout.chunk) != rank {
-			return s.f.formatError("data layout message", s.f.abs(o.addr), "%s: chunk rank %d, dataspace rank %d", o.path, len(ds.layout.chunk), rank)
+			return nil, s.f.formatError("data layout message", s.f.abs(o.addr), "%s: chunk rank %d, dataspace rank %d", o.path, len(ds.layout.chunk), rank)
 		}
 		if int(ds.layout.elemSize) != ds.dtype.size {
-			return s.f.formatError("data layout message", s.f.abs(o.addr), "%s: element size %d, datatype size %d", o.path, ds.layout.elemSize, ds.dtype.size)
+			return nil, s.f.formatError("data layout message", s.f.abs(o.addr), "%s: element size %d, datatype size %d", o.path, ds.layout.elemSize, ds.dtype.size)
 		}
 		for i, c := range ds.layout.chunk {
 			z.Chunks[i] = int64(c)
@@ -212,69 +247,86 @@ func (s *scanner) emitDataset(o *object, attrs map[string]any) error {
 	if ds.external != nil && rank > 0 {
 		z.Chunks[0] = int64(ds.external.rows) // externalfiles.go
 	}
-
 	if s.netCDF {
-		// netCDF presents a variable with the length of its dimensions,
-		// which may exceed the dataset's extent; the rest reads as fill.
-		for axis := range z.Shape {
-			if axis < len(o.scales) && len(o.scales[axis]) > 0 {
-				z.Shape[axis] = max(z.Shape[axis], int64(s.dimLen[o.scales[axis][len(o.scales[axis])-1]]))
-			}
-		}
-		if class, _ := attrs["CLASS"].(string); class == "DIMENSION_SCALE" && rank == 1 {
-			z.Shape[0] = max(z.Shape[0], int64(s.dimLen[o.addr]))
+		s.netCDFShape(o, z, attrs)
+	}
+	return z, nil
+}
+
+// netCDFShape lengthens z's shape to the netCDF dimensions: netCDF presents
+// a variable with the length of its dimensions, which may exceed the
+// dataset's extent; the rest reads as fill.
+func (s *scanner) netCDFShape(o *object, z *refs.ZArray, attrs map[string]any) {
+	for axis := range z.Shape {
+		if axis < len(o.scales) && len(o.scales[axis]) > 0 {
+			z.Shape[axis] = max(z.Shape[axis], int64(s.dimLen[o.scales[axis][len(o.scales[axis])-1]]))
 		}
 	}
-
-	fl := s.datasetFills(ds, o)
-	fromAttr := fl.attr != nil
-	var strFill string
-	if zt.vlenString {
-		if z.FillValue, strFill, err = s.stringFill(ds, attrs, fromAttr); err != nil {
-			return err
-		}
-	} else if z.FillValue, err = zt.zarrFill(fl, ds.dtype); err != nil {
-		return err
+	if class, _ := attrs["CLASS"].(string); class == "DIMENSION_SCALE" && len(o.ds.space.dims) == 1 {
+		z.Shape[0] = max(z.Shape[0], int64(s.dimLen[o.addr]))
 	}
+}
 
+// setFillValue sets z's fill_value and returns, for variable-length
+// strings, the string that unwritten chunks hold.
+func (s *scanner) setFillValue(ds *dataset, z *refs.ZArray, fl fills, attrs map[string]any) (string, error) {
+	var err error
+	if ds.ztype.vlenString {
+		var strFill string
+		z.FillValue, strFill, err = s.stringFill(ds, attrs, fl.attr != nil)
+		return strFill, err
+	}
+	z.FillValue, err = ds.ztype.zarrFill(fl, ds.dtype)
+	return "", err
+}
+
+// manifest makes the array's dense manifest, bounded in size, fills it
+// from the dataset's storage and sets z's filters to the codecs its chunks
+// are read with.
+func (s *scanner) manifest(ds *dataset, z *refs.ZArray) (*refs.Manifest, *codecPlan, error) {
 	grid := z.Grid()
 	limit := max(maxGridPositions, uint64(s.f.size)/8)
 	if positions := gridPositions(grid, limit); positions > limit {
-		return errUnsupported(fmt.Sprintf("a chunk grid of %v chunks (shape %v, chunks %v) is larger than a dense manifest may be (%d positions)", grid, z.Shape, z.Chunks, limit))
+		return nil, nil, errUnsupported(fmt.Sprintf("a chunk grid of %v chunks (shape %v, chunks %v) is larger than a dense manifest may be (%d positions)", grid, z.Shape, z.Chunks, limit))
 	}
 	m := refs.NewManifest(grid)
 	plan, err := s.addChunks(ds, z, m)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if plan != nil {
 		z.Filters = plan.codecs
 	}
-	if zt.vlenString {
+	if ds.ztype.vlenString {
 		z.Filters = []refs.Codec{{"id": "vlen-utf8"}}
 	}
-	if err := s.normalizeStrings(ds, z, m, plan); err != nil {
-		return err
-	}
-	if err := s.fillUnwritten(ds, z, m, plan, fl, strFill); err != nil {
-		return err
-	}
+	return m, plan, nil
+}
 
+// arrayAttrs is the array's .zattrs: the user attributes, without a
+// _FillValue that became the fill_value, and _ARRAY_DIMENSIONS, which
+// names the axes of an array datatype too.
+func (s *scanner) arrayAttrs(o *object, ds *dataset, attrs map[string]any, fl fills, dims []string) map[string]any {
 	user := visibleAttrs(attrs)
-	if fromAttr {
+	if fl.attr != nil {
 		delete(user, "_FillValue")
 	}
-	for _, n := range zt.extra {
+	for _, n := range ds.ztype.extra {
 		dims = append(dims, s.phonyDim(o.group, uint64(n), false, dims))
 	}
 	user["_ARRAY_DIMENSIONS"] = dims
+	return user
+}
+
+// putArray adds the array's documents and manifest to the set.
+func (s *scanner) putArray(o *object, z *refs.ZArray, m *refs.Manifest, attrs map[string]any) error {
 	key := zarrPath(o.path)
 	doc, err := z.Marshal()
 	if err != nil {
 		return err
 	}
 	s.res.Set.Meta[refs.MetaKey(key, ".zarray")] = doc
-	if err := s.putAttrs(key, user); err != nil {
+	if err := s.putAttrs(key, attrs); err != nil {
 		return err
 	}
 	s.res.Set.Arrays[key] = m
