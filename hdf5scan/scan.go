@@ -6,6 +6,7 @@
 package hdf5scan
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -67,6 +68,7 @@ type scanner struct {
 	phony      map[string][]phonyDim
 	phonyCount int
 	res        *Result
+	attrBuf    []byte // reused to write each .zattrs
 }
 
 type phonyDim struct {
@@ -450,11 +452,11 @@ func visibleAttrs(attrs map[string]any) map[string]any {
 }
 
 func (s *scanner) putAttrs(key string, attrs map[string]any) error {
-	doc, err := refs.MarshalCanonical(attrs)
-	if err != nil {
+	var err error
+	if s.attrBuf, err = appendAttrObject(s.attrBuf[:0], attrs); err != nil {
 		return err
 	}
-	s.res.Set.Meta[refs.MetaKey(key, ".zattrs")] = doc
+	s.res.Set.Meta[refs.MetaKey(key, ".zattrs")] = bytes.Clone(s.attrBuf)
 	return nil
 }
 
