@@ -8,12 +8,15 @@ import (
 	"gokerchunk/refs"
 )
 
-// dataset is everything the scanner knows about one HDF5 dataset.
+// dataset is everything the scanner knows about one HDF5 dataset: its
+// header messages, each decoded once (by readDataset, when the walk is
+// over) and read by every later stage: dimension lengths, netCDF-C's
+// order, chunk index prefetch, info and the translation to Zarr.
 type dataset struct {
 	path    string
-	space   *dataspace
-	dtype   *datatype
-	layout  *layout
+	space   *dataspace // nil when its message is missing or does not decode
+	dtype   *datatype  // nil likewise
+	layout  *layout    // nil when the layout cannot be described
 	filters []filter
 	fill    fillValue
 	hasFill bool
@@ -21,44 +24,91 @@ type dataset struct {
 	// external is set when the data lives in external files
 	// (externalfiles.go).
 	external *externalStorage
+
+	// invalid says why the dataset cannot be described: a message that
+	// is missing, does not decode, or is shared and could not be
+	// resolved (the first such, in the order listed above). The messages
+	// that did decode are still set: netCDF dimension lengths and
+	// netCDF-C's order take what they can from a broken dataset.
+	invalid error
+	// storageErr says why the data of a dataset that is described
+	// (invalid is nil) cannot be located: an unsupported layout such as a
+	// virtual dataset (an *UnsupportedError), storage messages that
+	// contradict the rest (a *FormatError) or external files that cannot
+	// be chunked. info still lists such a dataset with this reason.
+	storageErr error
 }
 
-// readDataset decodes the messages that describe a dataset's data.
-func (f *file) readDataset(o *object) (*dataset, error) {
+// datasetMessages are the header messages readDataset decodes, in the
+// order in which their problems are reported.
+var datasetMessages = []uint16{msgDataspace, msgDatatype, msgLayout, msgFilterPipeline, msgFillValue, msgFillValueOld, msgExternalFiles}
+
+// readDataset decodes the messages that describe a dataset's data. What
+// cannot be decoded is recorded in ds.invalid and ds.storageErr.
+func (f *file) readDataset(o *object) *dataset {
 	h := o.header
 	ds := &dataset{path: o.path}
 	// Shared messages were resolved when the header was read; one still
 	// marked shared could not be.
-	for _, typ := range []uint16{msgDataspace, msgDatatype, msgLayout, msgFilterPipeline, msgFillValue, msgFillValueOld, msgExternalFiles} {
+	var sharedErr error
+	for _, typ := range datasetMessages {
 		if m, ok := h.find(typ); ok && m.flags&msgFlagShared != 0 {
-			return nil, fmt.Errorf("%s: shared message type %#x: %w", o.path, typ, m.sharedErr)
+			sharedErr = fmt.Errorf("%s: shared message type %#x: %w", o.path, typ, m.sharedErr)
+			break
 		}
 	}
-	m, ok := h.find(msgDataspace)
-	if !ok {
-		return nil, f.formatError("object header", f.abs(o.addr), "dataset %s has no dataspace message", o.path)
-	}
-	var err error
-	if ds.space, err = f.parseDataspace(m); err != nil {
-		return nil, err
-	}
-	if m, ok = h.find(msgDatatype); !ok {
-		return nil, f.formatError("object header", f.abs(o.addr), "dataset %s has no datatype message", o.path)
-	}
-	d := f.decoderOver("datatype message", m.off, m.data)
-	if ds.dtype = f.parseDatatype(d, 0); d.err != nil {
-		return nil, d.err
-	}
-	m, _ = h.find(msgLayout)
+	// Each message is decoded whether or not an earlier one failed; the
+	// first failure is the one reported.
+	errs := []error{sharedErr, f.readSpaceAndType(o, ds)}
 	var layoutErr error
+	m, _ := h.find(msgLayout)
 	if ds.layout, layoutErr = f.parseLayout(m); ds.layout == nil {
-		return nil, layoutErr
+		errs = append(errs, layoutErr)
 	}
 	if m, ok := h.find(msgFilterPipeline); ok {
-		if ds.filters, err = f.parseFilterPipeline(m); err != nil {
-			return nil, err
+		var err error
+		ds.filters, err = f.parseFilterPipeline(m)
+		errs = append(errs, err)
+	}
+	errs = append(errs, f.readFill(ds, h))
+	for _, err := range errs {
+		if err != nil {
+			ds.invalid = err
+			return ds
 		}
 	}
+	if layoutErr == nil {
+		layoutErr = f.readStorage(ds, h)
+	}
+	ds.storageErr = layoutErr
+	return ds
+}
+
+// readSpaceAndType decodes the dataspace and datatype messages.
+func (f *file) readSpaceAndType(o *object, ds *dataset) error {
+	var spaceErr, typeErr error
+	if m, ok := o.header.find(msgDataspace); !ok {
+		spaceErr = f.formatError("object header", f.abs(o.addr), "dataset %s has no dataspace message", o.path)
+	} else if ds.space, spaceErr = f.parseDataspace(m); spaceErr != nil {
+		ds.space = nil
+	}
+	if m, ok := o.header.find(msgDatatype); !ok {
+		typeErr = f.formatError("object header", f.abs(o.addr), "dataset %s has no datatype message", o.path)
+	} else {
+		d := f.decoderOver("datatype message", m.off, m.data)
+		if ds.dtype = f.parseDatatype(d, 0); d.err != nil {
+			ds.dtype, typeErr = nil, d.err
+		}
+	}
+	if spaceErr != nil {
+		return spaceErr
+	}
+	return typeErr
+}
+
+// readFill decodes the fill value message, new or old.
+func (f *file) readFill(ds *dataset, h *objectHeader) error {
+	var err error
 	if m, ok := h.find(msgFillValue); ok {
 		ds.fill, err = f.parseFillValue(m)
 		ds.hasFill = true
@@ -66,14 +116,7 @@ func (f *file) readDataset(o *object) (*dataset, error) {
 		ds.fill, err = f.parseFillValueOld(m)
 		ds.hasFill = true
 	}
-	if err != nil {
-		return nil, err
-	}
-	if layoutErr == nil {
-		layoutErr = f.readStorage(ds, h)
-	}
-	// An unsupported layout still describes the dataset (for info).
-	return ds, layoutErr
+	return err
 }
 
 // readStorage completes what the layout message leaves to other messages:
@@ -112,9 +155,9 @@ func (s *scanner) emitDataset(o *object, attrs map[string]any) error {
 		// A netCDF dimension without a coordinate variable: not an array.
 		return nil
 	}
-	ds, err := s.f.readDataset(o)
-	if ds == nil {
-		return err
+	ds := o.ds
+	if ds.invalid != nil {
+		return ds.invalid
 	}
 	if ds.space.null {
 		// HDF5's empty dataset (h5py.Empty): no shape and no elements,
@@ -122,45 +165,80 @@ func (s *scanner) emitDataset(o *object, attrs map[string]any) error {
 		s.note("%s has a null dataspace (no shape, no elements): not listed", o.path)
 		return nil
 	}
-	// Name the axes first: netCDF-C numbers phony dimensions for every
-	// variable it lists, also those this scanner cannot represent.
+	dims, err := s.axisNames(o, ds, attrs)
+	if err != nil {
+		return err
+	}
+	if ds.ztype, err = ds.dtype.zarrType(); err != nil {
+		return err
+	}
+	z, err := s.zarrArray(o, ds, attrs)
+	if err != nil {
+		return err
+	}
+	fl := s.datasetFills(ds, o)
+	strFill, err := s.setFillValue(ds, z, fl, attrs)
+	if err != nil {
+		return err
+	}
+	m, plan, err := s.manifest(ds, z)
+	if err != nil {
+		return err
+	}
+	if err := s.normalizeStrings(ds, z, m, plan); err != nil {
+		return err
+	}
+	if err := s.fillUnwritten(ds, z, m, plan, fl, strFill); err != nil {
+		return err
+	}
+	return s.putArray(o, z, m, s.arrayAttrs(o, ds, attrs, fl, dims))
+}
+
+// axisNames names the dataset's axes, or reports why its data cannot be
+// located. The names come first: netCDF-C numbers phony dimensions for
+// every variable it lists, also those this scanner cannot represent.
+func (s *scanner) axisNames(o *object, ds *dataset, attrs map[string]any) ([]string, error) {
 	var dims []string
-	if err == nil || netCDFListsType(ds.dtype) {
-		var derr error
-		if dims, derr = s.dimensionNames(o, ds, attrs); derr != nil {
-			return derr
+	if ds.storageErr == nil || netCDFListsType(ds.dtype) {
+		var err error
+		if dims, err = s.dimensionNames(o, ds, attrs); err != nil {
+			return nil, err
 		}
 	}
-	if err != nil {
-		return err
+	if ds.storageErr != nil {
+		return nil, ds.storageErr
 	}
-	zt, err := ds.dtype.zarrType()
-	if err != nil {
-		return err
-	}
-	ds.ztype = zt
+	return dims, nil
+}
+
+// zarrArray builds the array's Zarr shape and chunk shape: the dataspace,
+// then the dimensions of an array datatype as trailing axes, with chunks
+// from the layout (or the external files' rows), and the shape lengthened
+// to the netCDF dimensions.
+func (s *scanner) zarrArray(o *object, ds *dataset, attrs map[string]any) (*refs.ZArray, error) {
+	zt := ds.ztype
 	rank := len(ds.space.dims)
 	zrank := rank + len(zt.extra)
 	z := &refs.ZArray{ZarrFormat: 2, Order: "C", Shape: make([]int64, zrank), Chunks: make([]int64, zrank), DType: zt.dtype}
 	for i, n := range zt.extra {
 		if n < 1 {
-			return s.f.formatError("datatype message", s.f.abs(o.addr), "%s: array datatype dimension %d", o.path, n)
+			return nil, s.f.formatError("datatype message", s.f.abs(o.addr), "%s: array datatype dimension %d", o.path, n)
 		}
 		z.Shape[rank+i], z.Chunks[rank+i] = n, n
 	}
 	for i, n := range ds.space.dims {
 		if n > math.MaxInt64/2 {
-			return s.f.formatError("dataspace message", s.f.abs(o.addr), "dimension %d of %s is %d", i, o.path, n)
+			return nil, s.f.formatError("dataspace message", s.f.abs(o.addr), "dimension %d of %s is %d", i, o.path, n)
 		}
 		z.Shape[i] = int64(n)
 		z.Chunks[i] = max(int64(n), 1)
 	}
 	if ds.layout.class == layoutChunked {
 		if len(ds.layout.chunk) != rank {
-			return s.f.formatError("data layout message", s.f.abs(o.addr), "%s: chunk rank %d, dataspace rank %d", o.path, len(ds.layout.chunk), rank)
+			return nil, s.f.formatError("data layout message", s.f.abs(o.addr), "%s: chunk rank %d, dataspace rank %d", o.path, len(ds.layout.chunk), rank)
 		}
 		if int(ds.layout.elemSize) != ds.dtype.size {
-			return s.f.formatError("data layout message", s.f.abs(o.addr), "%s: element size %d, datatype size %d", o.path, ds.layout.elemSize, ds.dtype.size)
+			return nil, s.f.formatError("data layout message", s.f.abs(o.addr), "%s: element size %d, datatype size %d", o.path, ds.layout.elemSize, ds.dtype.size)
 		}
 		for i, c := range ds.layout.chunk {
 			z.Chunks[i] = int64(c)
@@ -169,69 +247,86 @@ func (s *scanner) emitDataset(o *object, attrs map[string]any) error {
 	if ds.external != nil && rank > 0 {
 		z.Chunks[0] = int64(ds.external.rows) // externalfiles.go
 	}
-
 	if s.netCDF {
-		// netCDF presents a variable with the length of its dimensions,
-		// which may exceed the dataset's extent; the rest reads as fill.
-		for axis := range z.Shape {
-			if axis < len(o.scales) && len(o.scales[axis]) > 0 {
-				z.Shape[axis] = max(z.Shape[axis], int64(s.dimLen[o.scales[axis][len(o.scales[axis])-1]]))
-			}
-		}
-		if class, _ := attrs["CLASS"].(string); class == "DIMENSION_SCALE" && rank == 1 {
-			z.Shape[0] = max(z.Shape[0], int64(s.dimLen[o.addr]))
+		s.netCDFShape(o, z, attrs)
+	}
+	return z, nil
+}
+
+// netCDFShape lengthens z's shape to the netCDF dimensions: netCDF presents
+// a variable with the length of its dimensions, which may exceed the
+// dataset's extent; the rest reads as fill.
+func (s *scanner) netCDFShape(o *object, z *refs.ZArray, attrs map[string]any) {
+	for axis := range z.Shape {
+		if axis < len(o.scales) && len(o.scales[axis]) > 0 {
+			z.Shape[axis] = max(z.Shape[axis], int64(s.dimLen[o.scales[axis][len(o.scales[axis])-1]]))
 		}
 	}
-
-	fl := s.datasetFills(ds, o)
-	fromAttr := fl.attr != nil
-	var strFill string
-	if zt.vlenString {
-		if z.FillValue, strFill, err = s.stringFill(ds, attrs, fromAttr); err != nil {
-			return err
-		}
-	} else if z.FillValue, err = zt.zarrFill(fl, ds.dtype); err != nil {
-		return err
+	if class, _ := attrs["CLASS"].(string); class == "DIMENSION_SCALE" && len(o.ds.space.dims) == 1 {
+		z.Shape[0] = max(z.Shape[0], int64(s.dimLen[o.addr]))
 	}
+}
 
+// setFillValue sets z's fill_value and returns, for variable-length
+// strings, the string that unwritten chunks hold.
+func (s *scanner) setFillValue(ds *dataset, z *refs.ZArray, fl fills, attrs map[string]any) (string, error) {
+	var err error
+	if ds.ztype.vlenString {
+		var strFill string
+		z.FillValue, strFill, err = s.stringFill(ds, attrs, fl.attr != nil)
+		return strFill, err
+	}
+	z.FillValue, err = ds.ztype.zarrFill(fl, ds.dtype)
+	return "", err
+}
+
+// manifest makes the array's dense manifest, bounded in size, fills it
+// from the dataset's storage and sets z's filters to the codecs its chunks
+// are read with.
+func (s *scanner) manifest(ds *dataset, z *refs.ZArray) (*refs.Manifest, *codecPlan, error) {
 	grid := z.Grid()
 	limit := max(maxGridPositions, uint64(s.f.size)/8)
 	if positions := gridPositions(grid, limit); positions > limit {
-		return errUnsupported(fmt.Sprintf("a chunk grid of %v chunks (shape %v, chunks %v) is larger than a dense manifest may be (%d positions)", grid, z.Shape, z.Chunks, limit))
+		return nil, nil, errUnsupported(fmt.Sprintf("a chunk grid of %v chunks (shape %v, chunks %v) is larger than a dense manifest may be (%d positions)", grid, z.Shape, z.Chunks, limit))
 	}
 	m := refs.NewManifest(grid)
 	plan, err := s.addChunks(ds, z, m)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if plan != nil {
 		z.Filters = plan.codecs
 	}
-	if zt.vlenString {
+	if ds.ztype.vlenString {
 		z.Filters = []refs.Codec{{"id": "vlen-utf8"}}
 	}
-	if err := s.normalizeStrings(ds, z, m, plan); err != nil {
-		return err
-	}
-	if err := s.fillUnwritten(ds, z, m, plan, fl, strFill); err != nil {
-		return err
-	}
+	return m, plan, nil
+}
 
+// arrayAttrs is the array's .zattrs: the user attributes, without a
+// _FillValue that became the fill_value, and _ARRAY_DIMENSIONS, which
+// names the axes of an array datatype too.
+func (s *scanner) arrayAttrs(o *object, ds *dataset, attrs map[string]any, fl fills, dims []string) map[string]any {
 	user := visibleAttrs(attrs)
-	if fromAttr {
+	if fl.attr != nil {
 		delete(user, "_FillValue")
 	}
-	for _, n := range zt.extra {
+	for _, n := range ds.ztype.extra {
 		dims = append(dims, s.phonyDim(o.group, uint64(n), false, dims))
 	}
 	user["_ARRAY_DIMENSIONS"] = dims
+	return user
+}
+
+// putArray adds the array's documents and manifest to the set.
+func (s *scanner) putArray(o *object, z *refs.ZArray, m *refs.Manifest, attrs map[string]any) error {
 	key := zarrPath(o.path)
 	doc, err := z.Marshal()
 	if err != nil {
 		return err
 	}
 	s.res.Set.Meta[refs.MetaKey(key, ".zarray")] = doc
-	if err := s.putAttrs(key, user); err != nil {
+	if err := s.putAttrs(key, attrs); err != nil {
 		return err
 	}
 	s.res.Set.Arrays[key] = m

@@ -75,24 +75,44 @@ func Inspect(ctx context.Context, r io.ReaderAt, size int64, name string) (*Info
 }
 
 func (s *scanner) describeDataset(o *object, attrs map[string]any, oi *ObjectInfo) {
-	unsupported := func(err error) {
-		var ue *UnsupportedError
-		if errors.As(err, &ue) {
-			oi.Unsupported = ue.Feature
-		} else {
-			oi.Unsupported = err.Error()
-		}
-	}
 	if name, _ := attrs["NAME"].(string); strings.HasPrefix(name, dimensionPlaceholder) {
 		oi.Hidden = "netCDF dimension without a coordinate variable"
 	}
-	ds, err := s.f.readDataset(o)
-	if err != nil {
-		unsupported(err)
-		if ds == nil {
-			return
+	ds := o.ds
+	if ds.invalid != nil {
+		oi.setUnsupported(ds.invalid)
+		return
+	}
+	if ds.storageErr != nil {
+		oi.setUnsupported(ds.storageErr)
+	}
+	extra := oi.describeShape(ds)
+	oi.describeStorage(ds)
+	if oi.Hidden == "" && !ds.space.null {
+		var err error
+		if oi.Dims, err = s.dimensionNames(o, ds, attrs); err != nil {
+			oi.setUnsupported(err)
+		}
+		for _, n := range extra {
+			oi.Dims = append(oi.Dims, s.phonyDim(o.group, uint64(n), false, oi.Dims))
 		}
 	}
+}
+
+// setUnsupported records why the dataset cannot be referenced (the last
+// reason found is shown).
+func (oi *ObjectInfo) setUnsupported(err error) {
+	var ue *UnsupportedError
+	if errors.As(err, &ue) {
+		oi.Unsupported = ue.Feature
+	} else {
+		oi.Unsupported = err.Error()
+	}
+}
+
+// describeShape sets the shape, maximum shape and dtype, and returns the
+// dimensions of an array datatype, which are trailing axes in Zarr.
+func (oi *ObjectInfo) describeShape(ds *dataset) []int64 {
 	oi.Shape = append([]uint64(nil), ds.space.dims...)
 	for _, m := range ds.space.maxDims {
 		if m == unlimitedDim {
@@ -101,22 +121,26 @@ func (s *scanner) describeDataset(o *object, attrs map[string]any, oi *ObjectInf
 			oi.MaxShape = append(oi.MaxShape, int64(m))
 		}
 	}
-	var extra []int64 // array datatype dimensions, trailing axes in Zarr
-	if zt, err := ds.dtype.zarrType(); err != nil {
+	zt, err := ds.dtype.zarrType()
+	if err != nil {
 		oi.DType = ds.dtype.String()
-		unsupported(err)
-	} else {
-		oi.DType = string(zt.dtype)
-		var name string
-		if json.Unmarshal(zt.dtype, &name) == nil {
-			oi.DType = name // a plain type string, shown without quotes
-		}
-		for _, n := range zt.extra {
-			oi.Shape = append(oi.Shape, uint64(n))
-			oi.MaxShape = append(oi.MaxShape, n)
-		}
-		extra = zt.extra
+		oi.setUnsupported(err)
+		return nil
 	}
+	oi.DType = string(zt.dtype)
+	var name string
+	if json.Unmarshal(zt.dtype, &name) == nil {
+		oi.DType = name // a plain type string, shown without quotes
+	}
+	for _, n := range zt.extra {
+		oi.Shape = append(oi.Shape, uint64(n))
+		oi.MaxShape = append(oi.MaxShape, n)
+	}
+	return zt.extra
+}
+
+// describeStorage sets the layout, chunk shape and filters.
+func (oi *ObjectInfo) describeStorage(ds *dataset) {
 	if ds.layout != nil {
 		oi.Layout = ds.layout.describe()
 		oi.Chunks = ds.layout.chunk
@@ -130,14 +154,6 @@ func (s *scanner) describeDataset(o *object, attrs map[string]any, oi *ObjectInf
 			name = knownFilterNames[flt.id]
 		}
 		oi.Filters = append(oi.Filters, fmt.Sprintf("%s(%d)%v", name, flt.id, flt.params))
-	}
-	if oi.Hidden == "" && !ds.space.null {
-		if oi.Dims, err = s.dimensionNames(o, ds, attrs); err != nil {
-			unsupported(err)
-		}
-		for _, n := range extra {
-			oi.Dims = append(oi.Dims, s.phonyDim(o.group, uint64(n), false, oi.Dims))
-		}
 	}
 }
 

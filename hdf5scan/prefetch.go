@@ -57,15 +57,11 @@ func (s *scanner) prefetchChunkIndexes() {
 	}
 	var level []node
 	for _, o := range s.objects {
-		if o.isGroup || o.header == nil {
+		if o.isGroup {
 			continue
 		}
-		m, ok := o.header.find(msgLayout)
-		if !ok {
-			continue
-		}
-		l, err := s.f.parseLayout(m)
-		if err != nil || l == nil || l.class != layoutChunked || l.indexType != indexBTree1 || l.address == undefinedAddr {
+		l := o.ds.layout
+		if l == nil || l.class != layoutChunked || l.indexType != indexBTree1 || l.address == undefinedAddr {
 			continue
 		}
 		level = append(level, node{addr: l.address, keySize: 8 + 8*(len(l.chunk)+1)})

@@ -6,6 +6,7 @@
 package hdf5scan
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -67,6 +68,7 @@ type scanner struct {
 	phony      map[string][]phonyDim
 	phonyCount int
 	res        *Result
+	attrBuf    []byte // reused to write each .zattrs
 }
 
 type phonyDim struct {
@@ -87,6 +89,9 @@ type object struct {
 	// scales lists, per axis, the object header addresses of the dimension
 	// scales attached to it (DIMENSION_LIST).
 	scales [][]uint64
+	// ds describes a dataset's data (nil for groups); decoded once, by
+	// prepare, for every stage that reads its messages.
+	ds *dataset
 }
 
 // open parses the superblock of r.
@@ -144,14 +149,17 @@ func (s *scanner) note(format string, args ...any) {
 	s.res.Notes = append(s.res.Notes, fmt.Sprintf(format, args...))
 }
 
+// walkItem is an object to visit: its path, its parent group's path and
+// its object header address.
+type walkItem struct {
+	path, group string
+	addr        uint64
+}
+
 // walk visits every object reachable from the root in preorder with members
 // sorted by name, each object once under the first path that reaches it.
 func (s *scanner) walk(root uint64) error {
-	type item struct {
-		path, group string
-		addr        uint64
-	}
-	stack := []item{{path: "/", group: "", addr: root}}
+	stack := []walkItem{{path: "/", group: "", addr: root}}
 	// Every path that names an object, hard-link duplicates included, and
 	// the soft links, which are resolved against them once all is seen.
 	paths := map[string]bool{}
@@ -163,57 +171,84 @@ func (s *scanner) walk(root uint64) error {
 		it := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		paths[it.path] = true
-		if first, ok := s.byAddr[it.addr]; ok {
-			s.note("%s is a hard link to %s: listed once, under %s", it.path, first.path, first.path)
+		o, err := s.visit(it)
+		if err != nil {
+			return err
+		}
+		if o == nil || !o.isGroup {
 			continue
 		}
-		h, err := s.f.readObjectHeader(it.addr)
-		if err != nil {
-			return fmt.Errorf("object %s: %w", it.path, err)
-		}
-		o := &object{path: it.path, group: it.group, addr: it.addr, header: h, isGroup: isGroup(h)}
-		if it.path == "/" && !o.isGroup {
-			return s.f.formatError("root group", s.f.abs(it.addr), "the root object header has no group messages")
-		}
-		if !o.isGroup {
-			if _, ok := h.find(msgLayout); !ok {
-				// A committed datatype (netCDF user-defined types): not data.
-				continue
-			}
-		}
-		if len(s.objects) >= 1<<22 {
-			return s.f.formatError("group tree", s.f.abs(it.addr), "more than %d objects", 1<<22)
-		}
-		s.objects = append(s.objects, o)
-		s.byAddr[it.addr] = o
-		if !o.isGroup {
-			continue
-		}
-		links, err := s.f.groupLinks(h)
-		if err != nil {
-			return fmt.Errorf("group %s: %w", it.path, err)
-		}
-		// Push in reverse so that members pop in name order.
-		for i := len(links) - 1; i >= 0; i-- {
-			l := links[i]
-			if l.name == "" || l.name == "." || l.name == ".." || strings.Contains(l.name, "/") {
-				// HDF5 forbids such names; taken as paths they would
-				// make a group its own member.
-				return s.f.formatError("link", s.f.abs(it.addr), "group %s has a member named %q", it.path, l.name)
-			}
-			p := path.Join(it.path, l.name)
-			switch l.typ {
-			case linkHard:
-				stack = append(stack, item{path: p, group: it.path, addr: l.addr})
-			case linkSoft:
-				soft = append(soft, [2]string{p, l.target})
-			case linkExternal:
-				s.note("%s is an external link to %s: not followed", p, l.target)
-			default:
-				s.note("%s is a user-defined link (type %d): not followed", p, l.typ)
-			}
+		if stack, soft, err = s.pushMembers(o, stack, soft); err != nil {
+			return err
 		}
 	}
+	s.noteSoftLinks(paths, soft)
+	return nil
+}
+
+// visit reads the object header at it.addr and records the object, unless
+// it was seen before (a hard link) or is not data (a committed datatype):
+// then it returns nil.
+func (s *scanner) visit(it walkItem) (*object, error) {
+	if first, ok := s.byAddr[it.addr]; ok {
+		s.note("%s is a hard link to %s: listed once, under %s", it.path, first.path, first.path)
+		return nil, nil
+	}
+	h, err := s.f.readObjectHeader(it.addr)
+	if err != nil {
+		return nil, fmt.Errorf("object %s: %w", it.path, err)
+	}
+	o := &object{path: it.path, group: it.group, addr: it.addr, header: h, isGroup: isGroup(h)}
+	if it.path == "/" && !o.isGroup {
+		return nil, s.f.formatError("root group", s.f.abs(it.addr), "the root object header has no group messages")
+	}
+	if !o.isGroup {
+		if _, ok := h.find(msgLayout); !ok {
+			// A committed datatype (netCDF user-defined types): not data.
+			return nil, nil
+		}
+	}
+	if len(s.objects) >= 1<<22 {
+		return nil, s.f.formatError("group tree", s.f.abs(it.addr), "more than %d objects", 1<<22)
+	}
+	s.objects = append(s.objects, o)
+	s.byAddr[it.addr] = o
+	return o, nil
+}
+
+// pushMembers pushes the hard links of group g onto the stack, in reverse
+// so that members pop in name order, adds its soft links to soft and notes
+// the links that are not followed.
+func (s *scanner) pushMembers(g *object, stack []walkItem, soft [][2]string) ([]walkItem, [][2]string, error) {
+	links, err := s.f.groupLinks(g.header)
+	if err != nil {
+		return nil, nil, fmt.Errorf("group %s: %w", g.path, err)
+	}
+	for i := len(links) - 1; i >= 0; i-- {
+		l := links[i]
+		if l.name == "" || l.name == "." || l.name == ".." || strings.Contains(l.name, "/") {
+			// HDF5 forbids such names; taken as paths they would
+			// make a group its own member.
+			return nil, nil, s.f.formatError("link", s.f.abs(g.addr), "group %s has a member named %q", g.path, l.name)
+		}
+		p := path.Join(g.path, l.name)
+		switch l.typ {
+		case linkHard:
+			stack = append(stack, walkItem{path: p, group: g.path, addr: l.addr})
+		case linkSoft:
+			soft = append(soft, [2]string{p, l.target})
+		case linkExternal:
+			s.note("%s is an external link to %s: not followed", p, l.target)
+		default:
+			s.note("%s is a user-defined link (type %d): not followed", p, l.typ)
+		}
+	}
+	return stack, soft, nil
+}
+
+// noteSoftLinks notes each soft link ({path, target}), which the scan does
+// not follow, saying whether its target is in the file.
+func (s *scanner) noteSoftLinks(paths map[string]bool, soft [][2]string) {
 	for _, l := range soft {
 		target := l[1]
 		if !strings.HasPrefix(target, "/") {
@@ -225,7 +260,6 @@ func (s *scanner) walk(root uint64) error {
 			s.note("%s is a dangling soft link: %s is not in the file", l[0], l[1])
 		}
 	}
-	return nil
 }
 
 // netCDFOrder lists the objects in the order netCDF-C reads a file, which
@@ -244,13 +278,7 @@ func (s *scanner) netCDFOrder() []*object {
 			listed = append(listed, o)
 			continue
 		}
-		m, ok := o.header.find(msgDatatype)
-		if !ok {
-			listed = append(listed, o)
-			continue
-		}
-		d := s.f.decoderOver("datatype message", m.off, m.data)
-		if t := s.f.parseDatatype(d, 0); d.err == nil && !netCDFListsType(t) {
+		if t := o.ds.dtype; t != nil && !netCDFListsType(t) {
 			later = append(later, o)
 		} else {
 			listed = append(listed, o)
@@ -334,13 +362,10 @@ func (s *scanner) prepare() error {
 		if o.scales, err = s.attachedScales(o); err != nil {
 			return err
 		}
-		m, ok := o.header.find(msgDataspace)
-		if !ok {
+		o.ds = s.f.readDataset(o)
+		space := o.ds.space
+		if space == nil {
 			continue // reported when the dataset is emitted
-		}
-		space, err := s.f.parseDataspace(m)
-		if err != nil {
-			continue
 		}
 		for axis, list := range o.scales {
 			for _, addr := range list {
@@ -427,11 +452,11 @@ func visibleAttrs(attrs map[string]any) map[string]any {
 }
 
 func (s *scanner) putAttrs(key string, attrs map[string]any) error {
-	doc, err := refs.MarshalCanonical(attrs)
-	if err != nil {
+	var err error
+	if s.attrBuf, err = appendAttrObject(s.attrBuf[:0], attrs); err != nil {
 		return err
 	}
-	s.res.Set.Meta[refs.MetaKey(key, ".zattrs")] = doc
+	s.res.Set.Meta[refs.MetaKey(key, ".zattrs")] = bytes.Clone(s.attrBuf)
 	return nil
 }
 

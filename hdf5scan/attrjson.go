@@ -1,0 +1,132 @@
+package hdf5scan
+
+import (
+	"math"
+	"slices"
+	"strconv"
+
+	"gokerchunk/refs"
+)
+
+// appendAttrJSON appends v, an attribute value as the scanner decodes it
+// (attribute.go: strings, booleans, int64, uint64, float32, float64, typed
+// number lists, []any, map[string]any; []string for _ARRAY_DIMENSIONS), as
+// the JSON refs.MarshalCanonical writes for it: sorted keys, ", " and ": "
+// separators, non-finite floats as NaN, Infinity and -Infinity. Files
+// with many attributes spent most of their scan reflecting on and boxing
+// each number there. Anything else, and strings that need escaping, are
+// left to refs.MarshalCanonical, which keeps the one set of escaping rules.
+func appendAttrJSON(b []byte, v any) ([]byte, error) {
+	switch x := v.(type) {
+	case nil:
+		return append(b, "null"...), nil
+	case string:
+		return appendAttrString(b, x)
+	case bool:
+		return strconv.AppendBool(b, x), nil
+	case int64:
+		return strconv.AppendInt(b, x, 10), nil
+	case uint64:
+		return strconv.AppendUint(b, x, 10), nil
+	case float32:
+		return appendAttrFloat(b, float64(x), 32), nil
+	case float64:
+		return appendAttrFloat(b, x, 64), nil
+	case []float32:
+		return appendAttrList(b, x, func(b []byte, f float32) ([]byte, error) { return appendAttrFloat(b, float64(f), 32), nil })
+	case []float64:
+		return appendAttrList(b, x, func(b []byte, f float64) ([]byte, error) { return appendAttrFloat(b, f, 64), nil })
+	case []int64:
+		return appendAttrList(b, x, func(b []byte, n int64) ([]byte, error) { return strconv.AppendInt(b, n, 10), nil })
+	case []uint64:
+		return appendAttrList(b, x, func(b []byte, n uint64) ([]byte, error) { return strconv.AppendUint(b, n, 10), nil })
+	case []string:
+		return appendAttrList(b, x, appendAttrString)
+	case []any:
+		return appendAttrList(b, x, appendAttrJSON)
+	case map[string]any:
+		return appendAttrObject(b, x)
+	}
+	doc, err := refs.MarshalCanonical(v)
+	return append(b, doc...), err
+}
+
+// appendAttrList appends a list; a nil slice is null, as for
+// refs.MarshalCanonical.
+func appendAttrList[T any](b []byte, list []T, elem func([]byte, T) ([]byte, error)) ([]byte, error) {
+	if list == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, '[')
+	for i, v := range list {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		var err error
+		if b, err = elem(b, v); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, ']'), nil
+}
+
+// appendAttrObject appends an object with its keys in sorted order.
+func appendAttrObject(b []byte, m map[string]any) ([]byte, error) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		var err error
+		if b, err = appendAttrString(b, k); err != nil {
+			return nil, err
+		}
+		b = append(b, ": "...)
+		if b, err = appendAttrJSON(b, m[k]); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, '}'), nil
+}
+
+// appendAttrFloat writes a float as refs.MarshalCanonical does: the
+// shortest 'g' form that reads back as the same float of its size, with
+// ".0" when that form looks like an integer, and the bare words that
+// Python's json module reads for non-finite values.
+func appendAttrFloat(b []byte, f float64, bits int) []byte {
+	switch {
+	case math.IsNaN(f):
+		return append(b, "NaN"...)
+	case math.IsInf(f, 1):
+		return append(b, "Infinity"...)
+	case math.IsInf(f, -1):
+		return append(b, "-Infinity"...)
+	}
+	start := len(b)
+	b = strconv.AppendFloat(b, f, 'g', -1, bits)
+	for _, c := range b[start:] {
+		if c == '.' || c == 'e' || c == 'E' {
+			return b
+		}
+	}
+	return append(b, ".0"...)
+}
+
+// appendAttrString writes a string that needs no escaping as it is, and
+// leaves the others to refs.MarshalCanonical.
+func appendAttrString(b []byte, s string) ([]byte, error) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			doc, err := refs.MarshalCanonical(s)
+			return append(b, doc...), err
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"'), nil
+}
