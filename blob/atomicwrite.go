@@ -12,7 +12,14 @@ import (
 // directory (a rename is only atomic within one file system), which is
 // synced and then renamed over path. If anything fails the temporary file is
 // removed and path is untouched.
+//
+// A path that names a device, a pipe or a socket (-o /dev/null, -o
+// /dev/stdout, a FIFO) is written in place: renaming over it would replace
+// the device node with a regular file.
 func WriteFileAtomic(path string, write func(w io.Writer) error) error {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
+		return writeInPlace(path, write)
+	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -49,6 +56,22 @@ func WriteFileAtomic(path string, write func(w io.Writer) error) error {
 	}
 	renamed = true
 	return syncDir(dir)
+}
+
+// writeInPlace writes to a file that is not a regular one, as it is.
+func writeInPlace(path string, write func(w io.Writer) error) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
 }
 
 // syncDir makes the rename itself durable.

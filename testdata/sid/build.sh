@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # build.sh DIR: a Debian sid root in DIR holding today's Python stack (zarr 3,
 # fsspec, xarray, numcodecs, h5py on HDF5 2.x, netCDF4, h5netcdf, pyarrow,
-# kerchunk, moto), the readers users open our references with. The
+# kerchunk), the readers users open our references with. The
 # compatibility tests run their Python scripts in it with testdata/sid/run.sh.
 # Built once (about 8 minutes) and reused: DIR/.complete marks a finished
 # build, and a build that fails part-way is removed and redone next time.

@@ -82,6 +82,15 @@ for k in "${keep[@]}"; do
 	case $pwd/ in "$k"/*) cwd=$pwd ;; esac
 done
 
+# unshare makes the new namespace's mounts private, which needs / to be a
+# mount point: inside a plain chroot it is not (bind-mount the chroot's root
+# onto itself first).
+if command -v mountpoint >/dev/null && ! mountpoint -q /; then
+	echo "run.sh: / is not a mount point (a plain chroot?), so unshare cannot keep the" \
+		"bind mounts private; bind-mount the chroot's root onto itself first" >&2
+	exit 125
+fi
+
 # The inner shell runs in the new namespace: bind, mount proc, chroot.
 # shellcheck disable=SC2016
 exec unshare --mount --propagation private -- bash -c '
