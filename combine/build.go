@@ -24,12 +24,13 @@ func (c *combiner) build(ctx context.Context) (*refs.Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	for k, doc := range first.Set.Meta {
-		// A consolidated .zmetadata of an input describes that input only.
-		if k == ".zmetadata" || strings.HasSuffix(k, "/.zmetadata") {
-			continue
-		}
-		out.Meta[k] = doc
+	// The first input's groups and arrays, their metadata replaced below
+	// where the inputs join.
+	for g, grp := range first.Set.Groups {
+		out.Groups[g] = &refs.Group{Attrs: grp.Attrs}
+	}
+	for p, a := range first.Set.Arrays {
+		out.PutArray(p, a.ZArray, a.Attrs, nil)
 	}
 	if err := c.mergeGroups(out); err != nil {
 		return nil, err
@@ -66,7 +67,7 @@ func (c *combiner) build(ctx context.Context) (*refs.Set, error) {
 			if err := c.checkStatic(ctx, p); err != nil {
 				return nil, err
 			}
-			out.Arrays[p] = first.Set.Arrays[p]
+			out.Arrays[p].Manifest = first.Set.Arrays[p].Manifest
 		}
 	}
 	if !c.axis.fromVariable {
@@ -217,11 +218,7 @@ func (c *combiner) mergeArrayAttrs(out *refs.Set, path string, converted bool) e
 	if _, ok := attrs["units"]; c.axis.isTime && (ok || path == c.axis.dim) {
 		attrs["units"], _ = json.Marshal(c.axis.unitsAttr)
 	}
-	doc, err := refs.MarshalCanonical(attrs)
-	if err != nil {
-		return err
-	}
-	out.Meta[refs.MetaKey(path, ".zattrs")] = doc
+	out.Arrays[path].Attrs = attrs
 	return nil
 }
 
@@ -308,10 +305,8 @@ func (c *combiner) mergeGroups(out *refs.Set) error {
 	first := c.inputs[0]
 	groups := map[string]bool{"": true}
 	for _, in := range c.inputs {
-		for k := range in.Set.Meta {
-			if g, ok := strings.CutSuffix(k, ".zgroup"); ok {
-				groups[strings.TrimSuffix(g, "/")] = true
-			}
+		for g := range in.Set.Groups {
+			groups[g] = true
 		}
 	}
 	// In path order (the root first), so the notices come in the same
@@ -326,17 +321,13 @@ func (c *combiner) mergeGroups(out *refs.Set) error {
 			continue
 		}
 		for _, in := range c.inputs {
-			if _, ok := in.Set.Meta[refs.MetaKey(g, ".zgroup")]; !ok && g != "" {
+			if _, ok := in.Set.Groups[g]; !ok && g != "" {
 				return &Error{Inputs: []string{in.Name}, Variable: g, Reason: "group missing"}
 			}
 		}
 		attrs := map[*inputInfo]map[string]json.RawMessage{}
 		for _, in := range c.inputs {
-			m, err := attrsOf(in.Set, g)
-			if err != nil {
-				return &Error{Inputs: []string{in.Name}, Variable: g, Err: err}
-			}
-			attrs[in] = m
+			attrs[in] = attrsOf(in.Set, g)
 		}
 		if err := c.compareAttrs(g, false, func(in *inputInfo) map[string]json.RawMessage { return attrs[in] }, false); err != nil {
 			return err
@@ -350,6 +341,10 @@ func (c *combiner) mergeGroups(out *refs.Set) error {
 func (c *combiner) mergeExtra(out *refs.Set) {
 	first := c.inputs[0]
 	for k, v := range first.Set.Extra {
+		// A consolidated .zmetadata of an input describes that input only.
+		if k == ".zmetadata" || strings.HasSuffix(k, "/.zmetadata") {
+			continue
+		}
 		out.Extra[k] = v
 	}
 	differ := map[string]bool{}

@@ -72,9 +72,8 @@ func Combine(ctx context.Context, inputs []Input, opts Options) (*Result, error)
 	}
 	c := &combiner{opts: opts, stores: map[*inputInfo]*zarr.Store{}}
 	c.inputs = make([]*inputInfo, len(inputs))
-	cache := newDocCache()
 	err := parallel(ctx, indexes(len(inputs)), opts.Workers, func(_ context.Context, i int) error {
-		info, err := parseInput(inputs[i], i, opts.ConcatDim, cache)
+		info, err := parseInput(inputs[i], i, opts.ConcatDim)
 		c.inputs[i] = info
 		return err
 	})

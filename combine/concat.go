@@ -25,11 +25,10 @@ func (c *combiner) concat(out *refs.Set, path string) error {
 	z := *a.z
 	z.Shape = slices.Clone(a.z.Shape)
 	z.Shape[ax] = steps
-	doc, err := z.Marshal()
-	if err != nil {
+	if _, err := z.Marshal(); err != nil {
 		return err
 	}
-	out.Meta[refs.MetaKey(path, ".zarray")] = doc
+	out.Arrays[path].ZArray = &z
 
 	grid := z.Grid()
 	m := refs.NewManifest(grid)
@@ -46,7 +45,7 @@ func (c *combiner) concat(out *refs.Set, path string) error {
 	var remap []int32
 	offset := 0 // chunks along the axis held by the inputs before
 	for _, in := range c.inputs {
-		src := in.Set.Arrays[path]
+		src := in.Set.Arrays[path].Manifest
 		if src == nil {
 			src = refs.NewManifest(in.arrays[path].z.Grid())
 		}
@@ -84,7 +83,7 @@ func (c *combiner) concat(out *refs.Set, path string) error {
 	if offset != grid[ax] {
 		return fmt.Errorf("%s: %d chunks along %s after joining, the grid has %d (chunk length %d)", path, offset, c.axis.dim, grid[ax], chunk)
 	}
-	out.Arrays[path] = m
+	out.Arrays[path].Manifest = m
 	return nil
 }
 
@@ -96,7 +95,7 @@ func (c *combiner) checkStatic(ctx context.Context, path string) error {
 	byValue := c.opts.IdenticalDims == nil || slices.Contains(c.opts.IdenticalDims, path)
 	var differ []*inputInfo
 	for _, in := range c.inputs[1:] {
-		if sameRefs(first.Set.Arrays[path], in.Set.Arrays[path]) {
+		if sameRefs(first.Set.Arrays[path].Manifest, in.Set.Arrays[path].Manifest) {
 			continue
 		}
 		if !byValue {

@@ -172,10 +172,7 @@ func (c *combiner) coordinatesPerInput() error {
 				text = m[1]
 			}
 		case CoordAttr:
-			attrs, err := attrsOf(in.Set, "")
-			if err != nil {
-				return &Error{Inputs: []string{in.Name}, Err: err}
-			}
+			attrs := attrsOf(in.Set, "")
 			raw, ok := attrs[ax.spec.Attr]
 			if !ok {
 				return &Error{Inputs: []string{in.Name}, Reason: fmt.Sprintf("no global attribute %q", ax.spec.Attr)}

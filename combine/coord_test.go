@@ -189,7 +189,7 @@ func TestCFTimeGivenOrder(t *testing.T) {
 		}
 		if !reflect.DeepEqual(res, want) {
 			t.Errorf("given in order %v: the result differs from the first order's:\n%s\n%s",
-				p, res.Set.Meta["time/.zattrs"], want.Set.Meta["time/.zattrs"])
+				p, docOf(t, res.Set, "time/.zattrs"), docOf(t, want.Set, "time/.zattrs"))
 		}
 	}
 }

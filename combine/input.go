@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sync"
 
 	"gokerchunk/refs"
 )
@@ -40,75 +39,20 @@ type inputInfo struct {
 	dates  []string
 }
 
-// docCache shares parsed metadata documents between inputs: a thousand
-// files of one product carry the same .zarray and .zattrs documents, which
-// are parsed once. Parsed values are never modified.
-type docCache struct {
-	mu     sync.Mutex
-	zarray map[string]*refs.ZArray
-	attrs  map[string]map[string]json.RawMessage
-}
-
-func newDocCache() *docCache {
-	return &docCache{zarray: map[string]*refs.ZArray{}, attrs: map[string]map[string]json.RawMessage{}}
-}
-
-func (c *docCache) zArray(s *refs.Set, path string) (*refs.ZArray, error) {
-	doc, ok := s.Meta[refs.MetaKey(path, ".zarray")]
-	if !ok {
-		return s.ZArray(path) // the error naming the missing document
-	}
-	c.mu.Lock()
-	z, ok := c.zarray[string(doc)]
-	c.mu.Unlock()
-	if ok {
-		return z, nil
-	}
-	z, err := refs.ParseZArray(doc)
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	c.zarray[string(doc)] = z
-	c.mu.Unlock()
-	return z, nil
-}
-
-func (c *docCache) attrsOf(s *refs.Set, path string) (map[string]json.RawMessage, error) {
-	doc := s.Meta[refs.MetaKey(path, ".zattrs")]
-	c.mu.Lock()
-	m, ok := c.attrs[string(doc)]
-	c.mu.Unlock()
-	if ok {
-		return m, nil
-	}
-	m, err := attrsOf(s, path)
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	c.attrs[string(doc)] = m
-	c.mu.Unlock()
-	return m, nil
-}
-
 // parseInput reads the metadata of every array of in and its length along
 // dim.
-func parseInput(in Input, index int, dim string, cache *docCache) (*inputInfo, error) {
+func parseInput(in Input, index int, dim string) (*inputInfo, error) {
 	info := &inputInfo{Input: in, index: index, arrays: map[string]*array{}, steps: -1}
 	var stepsFrom string
 	for _, path := range in.Set.ArrayPaths() {
-		z, err := cache.zArray(in.Set, path)
+		z, err := in.Set.ZArray(path)
 		if err != nil {
 			return nil, &Error{Inputs: []string{in.Name}, Variable: path, Err: err}
 		}
-		if err := checkManifest(in.Set.Arrays[path], z.Grid()); err != nil {
+		if err := checkManifest(in.Set.Arrays[path].Manifest, z.Grid()); err != nil {
 			return nil, &Error{Inputs: []string{in.Name}, Variable: path, Err: err}
 		}
-		a := &array{path: path, z: z, axis: -1}
-		if a.attrs, err = cache.attrsOf(in.Set, path); err != nil {
-			return nil, &Error{Inputs: []string{in.Name}, Variable: path, Err: err}
-		}
+		a := &array{path: path, z: z, axis: -1, attrs: attrsOf(in.Set, path)}
 		if raw, ok := a.attrs["_ARRAY_DIMENSIONS"]; ok {
 			if err := json.Unmarshal(raw, &a.dims); err != nil || len(a.dims) != len(z.Shape) {
 				return nil, &Error{Inputs: []string{in.Name}, Variable: path,
@@ -156,20 +100,12 @@ func checkManifest(m *refs.Manifest, grid []int) error {
 	return nil
 }
 
-// attrsOf parses the .zattrs document of a node; a missing one is empty.
-func attrsOf(s *refs.Set, path string) (map[string]json.RawMessage, error) {
-	doc, ok := s.Meta[refs.MetaKey(path, ".zattrs")]
-	if !ok {
-		return map[string]json.RawMessage{}, nil
+// attrsOf returns the attributes of a node; missing ones are empty.
+func attrsOf(s *refs.Set, path string) map[string]json.RawMessage {
+	if a := s.Attrs(path); a != nil {
+		return a
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(doc, &m); err != nil {
-		return nil, fmt.Errorf(".zattrs: %w", err)
-	}
-	if m == nil {
-		m = map[string]json.RawMessage{}
-	}
-	return m, nil
+	return map[string]json.RawMessage{}
 }
 
 // stringAttr returns a string attribute, or "" when it is absent or not a

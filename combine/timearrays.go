@@ -189,16 +189,15 @@ func (c *combiner) inlineConverted(ctx context.Context, out *refs.Set, path stri
 	z.DType = json.RawMessage(`"` + enc.dtype + `"`)
 	z.FillValue = enc.fill
 	z.Compressor, z.Filters = nil, nil
-	doc, err := z.Marshal()
-	if err != nil {
+	if _, err := z.Marshal(); err != nil {
 		return err
 	}
-	out.Meta[refs.MetaKey(path, ".zarray")] = doc
 	m := refs.NewManifest(z.Grid())
 	if m.Len() > 0 {
 		m.SetInline(0, data)
 	}
-	out.Arrays[path] = m
+	out.Arrays[path].ZArray = &z
+	out.Arrays[path].Manifest = m
 	if t.from != nil {
 		for _, in := range c.inputs {
 			if !t.from[in].Equal(c.axis.units) {
@@ -354,26 +353,25 @@ func (c *combiner) newCoordinate(out *refs.Set) error {
 	}
 	z := refs.ZArray{ZarrFormat: 2, Shape: []int64{int64(len(vals))}, Chunks: []int64{int64(len(vals))},
 		DType: json.RawMessage(`"` + dtype + `"`), FillValue: json.RawMessage("null"), Order: "C"}
-	doc, err := z.Marshal()
-	if err != nil {
+	if _, err := z.Marshal(); err != nil {
 		return err
 	}
-	attrs := map[string]any{"_ARRAY_DIMENSIONS": []string{ax.dim}}
-	if ax.isTime {
-		attrs["units"] = ax.unitsAttr
-		attrs["calendar"] = ax.calendarAttr
+	attrs := refs.Attrs{}
+	for k, v := range map[string]any{"_ARRAY_DIMENSIONS": []string{ax.dim}, "units": ax.unitsAttr, "calendar": ax.calendarAttr} {
+		if k != "_ARRAY_DIMENSIONS" && !ax.isTime {
+			continue
+		}
+		raw, err := refs.MarshalCanonical(v)
+		if err != nil {
+			return err
+		}
+		attrs[k] = raw
 	}
-	adoc, err := refs.MarshalCanonical(attrs)
-	if err != nil {
-		return err
-	}
-	if _, ok := out.Meta[refs.MetaKey(ax.dim, ".zarray")]; ok {
+	if _, ok := out.Arrays[ax.dim]; ok {
 		c.notef("%s: the inputs' array %s is replaced by the coordinate --coord gives", ax.dim, ax.dim)
 	}
-	out.Meta[refs.MetaKey(ax.dim, ".zarray")] = doc
-	out.Meta[refs.MetaKey(ax.dim, ".zattrs")] = adoc
 	m := refs.NewManifest(z.Grid())
 	m.SetInline(0, data)
-	out.Arrays[ax.dim] = m
+	out.PutArray(ax.dim, &z, attrs, m)
 	return nil
 }

@@ -115,7 +115,7 @@ func compareWithH5py(t *testing.T, path string, names ...string) {
 			if len(want[name]) == 0 {
 				t.Fatal("libhdf5 lists no chunks: not a useful case")
 			}
-			if got := referenced(m); got != len(want[name]) {
+			if got := referenced(m.Manifest); got != len(want[name]) {
 				t.Errorf("%d chunks referenced, libhdf5 lists %d", got, len(want[name]))
 			}
 			idx := make([]int, len(z.Chunks))

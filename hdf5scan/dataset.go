@@ -320,16 +320,16 @@ func (s *scanner) arrayAttrs(o *object, ds *dataset, attrs map[string]any, fl fi
 
 // putArray adds the array's documents and manifest to the set.
 func (s *scanner) putArray(o *object, z *refs.ZArray, m *refs.Manifest, attrs map[string]any) error {
-	key := zarrPath(o.path)
-	doc, err := z.Marshal()
+	za, err := s.zattrs(attrs)
 	if err != nil {
 		return err
 	}
-	s.res.Set.Meta[refs.MetaKey(key, ".zarray")] = doc
-	if err := s.putAttrs(key, attrs); err != nil {
+	// Marshal checks the raw fragments (dtype, fill_value) once, here,
+	// so that a writer cannot fail on them later.
+	if _, err := z.Marshal(); err != nil {
 		return err
 	}
-	s.res.Set.Arrays[key] = m
+	s.res.Set.PutArray(zarrPath(o.path), z, za, m)
 	for _, t := range m.Target {
 		if t != refs.NoChunk {
 			s.res.Chunks++

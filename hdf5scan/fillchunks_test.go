@@ -73,7 +73,7 @@ func TestFillValues(t *testing.T) {
 			}
 			m := tc.res.Set.Arrays[tc.path]
 			for _, i := range tc.explicit {
-				b := chunkValues(t, m, z, i)
+				b := chunkValues(t, m.Manifest, z, i)
 				if len(b)%len(tc.value) != 0 || !bytes.Equal(b, bytes.Repeat(tc.value, len(b)/len(tc.value))) {
 					t.Errorf("chunk %d = % x..., want repeated % x", i, b[:min(len(b), 8)], tc.value)
 				}
@@ -124,7 +124,7 @@ func TestFixedStringPadding(t *testing.T) {
 		m := res.Set.Arrays[name]
 		var b []byte
 		if r, _ := m.Chunk(0); r.Data != nil {
-			b = chunkValues(t, m, z, 0)
+			b = chunkValues(t, m.Manifest, z, 0)
 		} else {
 			data, err := readFixtureRange(r)
 			if err != nil {

@@ -14,7 +14,6 @@ import (
 	"testing"
 
 	"gokerchunk/blob"
-	"gokerchunk/refs"
 	"gokerchunk/zarr"
 )
 
@@ -174,7 +173,7 @@ func compareWithH5pyValues(t *testing.T, path string) *Result {
 				t.Errorf("values read through the references differ from h5py's:\n got %x\nwant %x", got, data)
 			}
 			var attrs map[string]any
-			if err := json.Unmarshal(res.Set.Meta[refs.MetaKey(key, ".zattrs")], &attrs); err != nil {
+			if err := json.Unmarshal(res.Set.Attrs(key).Marshal(), &attrs); err != nil {
 				t.Fatal(err)
 			}
 			delete(attrs, "_ARRAY_DIMENSIONS")

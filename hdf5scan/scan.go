@@ -6,7 +6,6 @@
 package hdf5scan
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -68,7 +67,6 @@ type scanner struct {
 	phony      map[string][]phonyDim
 	phonyCount int
 	res        *Result
-	attrBuf    []byte // reused to write each .zattrs
 }
 
 type phonyDim struct {
@@ -326,13 +324,12 @@ func isGroup(h *objectHeader) bool {
 func (s *scanner) emit(o *object) error {
 	attrs := o.values
 	if o.isGroup {
-		key := zarrPath(o.path)
-		doc, err := refs.MarshalCanonical(map[string]any{"zarr_format": 2})
+		a, err := s.zattrs(visibleAttrs(attrs))
 		if err != nil {
 			return err
 		}
-		s.res.Set.Meta[refs.MetaKey(key, ".zgroup")] = doc
-		return s.putAttrs(key, visibleAttrs(attrs))
+		s.res.Set.Groups[zarrPath(o.path)] = &refs.Group{Attrs: a}
+		return nil
 	}
 	return s.emitDataset(o, attrs)
 }
@@ -451,13 +448,20 @@ func visibleAttrs(attrs map[string]any) map[string]any {
 	return out
 }
 
-func (s *scanner) putAttrs(key string, attrs map[string]any) error {
-	var err error
-	if s.attrBuf, err = appendAttrObject(s.attrBuf[:0], attrs); err != nil {
-		return err
+// zattrs encodes a node's attributes, each value as its JSON text; the
+// texts share one buffer per node.
+func (s *scanner) zattrs(attrs map[string]any) (refs.Attrs, error) {
+	out := make(refs.Attrs, len(attrs))
+	var buf []byte
+	for k, v := range attrs {
+		start := len(buf)
+		var err error
+		if buf, err = appendAttrJSON(buf, v); err != nil {
+			return nil, err
+		}
+		out[k] = buf[start:len(buf):len(buf)]
 	}
-	s.res.Set.Meta[refs.MetaKey(key, ".zattrs")] = bytes.Clone(s.attrBuf)
-	return nil
+	return out, nil
 }
 
 // zarrPath turns an HDF5 path into a Zarr node path: no leading slash and

@@ -55,7 +55,7 @@ func TestScanFixtures(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: %v", p, err)
 				}
-				if _, ok := res.Set.Meta[refs.MetaKey(p, ".zattrs")]; !ok {
+				if res.Set.Attrs(p) == nil {
 					t.Errorf("%s: no .zattrs", p)
 				}
 				m := res.Set.Arrays[p]

@@ -20,8 +20,12 @@ import (
 // references costs no more memory than the Set itself. Key order means
 // nothing to readers; fixing it makes equal sets give equal bytes.
 func WriteJSON(w io.Writer, s *Set) error {
-	keys := make([]string, 0, len(s.Meta)+len(s.Extra))
-	for k := range s.Meta {
+	docs, err := s.Documents()
+	if err != nil {
+		return err
+	}
+	keys := make([]string, 0, len(docs)+len(s.Extra))
+	for k := range docs {
 		keys = append(keys, k)
 	}
 	for k := range s.Extra {
@@ -46,7 +50,7 @@ func WriteJSON(w io.Writer, s *Set) error {
 		bw.Write(scratch.Bytes())
 	}
 	for _, k := range keys {
-		if doc, ok := s.Meta[k]; ok {
+		if doc, ok := docs[k]; ok {
 			emit([]byte(k), Ref{Data: doc})
 		} else {
 			emit([]byte(k), s.Extra[k])
@@ -55,10 +59,10 @@ func WriteJSON(w io.Writer, s *Set) error {
 	var key []byte
 	for _, path := range s.ArrayPaths() {
 		m := s.Arrays[path]
-		sep := "."
-		if z, err := s.ZArray(path); err == nil {
-			sep = z.Separator()
+		if m.Manifest == nil {
+			continue
 		}
+		sep := m.ZArray.Separator()
 		coords := make([]int, len(m.Grid))
 		for i, t := range m.Target {
 			if i > 0 {
@@ -259,7 +263,7 @@ func IsMetaKey(key string) bool {
 }
 
 // FromRefs builds a Set from a flat key → reference map: metadata documents
-// go to Meta, chunk keys of every array described by a .zarray into its
+// go to the groups and arrays, chunk keys of every array described by a .zarray into its
 // manifest, and anything else into Extra.
 func FromRefs(all map[string]Ref) (*Set, error) {
 	entries := make([]keyRef, 0, len(all))
@@ -293,6 +297,7 @@ const maxUnbackedJSONChunks = 1 << 24
 // document order (a repeated key: the last one wins).
 func fromEntries(entries []keyRef) (*Set, error) {
 	s := NewSet()
+	docs := map[string][]byte{}
 	for _, e := range entries {
 		if !IsMetaKey(e.key) {
 			continue
@@ -301,27 +306,19 @@ func fromEntries(entries []keyRef) (*Set, error) {
 			return nil, fmt.Errorf("metadata key %q refers to %s instead of holding the document", e.key, e.ref.URL)
 		}
 		// Keys may share the document's memory (refParser.key).
-		s.Meta[strings.Clone(e.key)] = e.ref.Data
+		docs[strings.Clone(e.key)] = e.ref.Data
+	}
+	if err := s.PutDocuments(docs); err != nil {
+		return nil, err
 	}
 	arrays := map[string]*arrayBuild{}
 	var slashArrays []string // arrays whose "/" separator spreads chunk indices over path levels
-	// In key order, so that which array exhausts the budget does not
+	// In path order, so that which array exhausts the budget does not
 	// depend on map order.
-	zarrayKeys := make([]string, 0, len(s.Meta))
-	for k := range s.Meta {
-		if strings.HasSuffix(k, ".zarray") {
-			zarrayKeys = append(zarrayKeys, k)
-		}
-	}
-	sort.Strings(zarrayKeys)
 	budget := uint64(len(entries)) + maxUnbackedJSONChunks
-	for _, k := range zarrayKeys {
-		doc := s.Meta[k]
-		path := strings.TrimSuffix(strings.TrimSuffix(k, ".zarray"), "/")
-		z, err := ParseZArray(doc)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", k, err)
-		}
+	for _, path := range s.ArrayPaths() {
+		k := MetaKey(path, ".zarray")
+		z := s.Arrays[path].ZArray
 		grid := z.Grid()
 		n, ok := GridSize(grid, budget)
 		if !ok {
@@ -330,7 +327,7 @@ func fromEntries(entries []keyRef) (*Set, error) {
 		}
 		budget -= n
 		m := NewManifest(grid)
-		s.Arrays[path] = m
+		s.Arrays[path].Manifest = m
 		arrays[path] = &arrayBuild{m: m, sep: z.Separator(), urls: map[string]int32{}}
 		if z.Separator() == "/" {
 			slashArrays = append(slashArrays, path)

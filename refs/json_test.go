@@ -12,21 +12,21 @@ import (
 func sampleSet(t testing.TB) *Set {
 	t.Helper()
 	s := NewSet()
-	s.Meta[".zgroup"] = []byte(`{"zarr_format": 2}`)
+	putDoc(t, s, ".zgroup", []byte(`{"zarr_format": 2}`))
 	z := &ZArray{ZarrFormat: 2, Shape: []int64{4, 5}, Chunks: []int64{2, 3}, DType: []byte(`"<f4"`), FillValue: FillFloat(0), Order: "C",
 		Filters: []Codec{{"id": "zlib", "level": 4}}}
 	doc, err := z.Marshal()
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Meta["grp/t/.zarray"] = doc
-	s.Meta["grp/t/.zattrs"] = []byte(`{"_ARRAY_DIMENSIONS": ["y", "x"]}`)
+	putDoc(t, s, "grp/t/.zarray", doc)
+	putDoc(t, s, "grp/t/.zattrs", []byte(`{"_ARRAY_DIMENSIONS": ["y", "x"]}`))
 	m := NewManifest(z.Grid())
 	m.SetRange(0, "/data/a.nc", 100, 20)
 	m.SetRange(3, "/data/a.nc", 200, 30)
 	m.SetInline(1, []byte{0, 1, 2, 255})
 	m.SetInline(2, []byte("plain text"))
-	s.Arrays["grp/t"] = m
+	s.Arrays["grp/t"].Manifest = m
 	return s
 }
 
@@ -83,13 +83,13 @@ func TestWriteJSONKeyOrder(t *testing.T) {
 	// Chunks follow their grid's C order, so 10 comes after 9 (a sorted
 	// writer would put "a/10" before "a/2").
 	s := NewSet()
-	s.Meta[".zgroup"] = []byte(`{"zarr_format": 2}`)
-	s.Meta["a/.zarray"] = []byte(`{"zarr_format": 2, "shape": [12], "chunks": [1], "dtype": "<i1", "fill_value": null, "order": "C", "filters": null, "compressor": null}`)
+	putDoc(t, s, ".zgroup", []byte(`{"zarr_format": 2}`))
+	putDoc(t, s, "a/.zarray", []byte(`{"zarr_format": 2, "shape": [12], "chunks": [1], "dtype": "<i1", "fill_value": null, "order": "C", "filters": null, "compressor": null}`))
 	m := NewManifest([]int{12})
 	for i := range 12 {
 		m.SetRange(i, "f.nc", int64(i), 1)
 	}
-	s.Arrays["a"] = m
+	s.Arrays["a"].Manifest = m
 	b.Reset()
 	if err := WriteJSON(&b, s); err != nil {
 		t.Fatal(err)
@@ -265,5 +265,13 @@ func TestReadJSONGridBound(t *testing.T) {
 	}
 	if r, ok := s.Arrays["a"].Chunk(999999); !ok || r.URL != "f" {
 		t.Errorf("chunk 999999 = %+v, %v", r, ok)
+	}
+}
+
+// putDoc adds one metadata document to s.
+func putDoc(t testing.TB, s *Set, key string, doc []byte) {
+	t.Helper()
+	if err := s.PutDocuments(map[string][]byte{key: doc}); err != nil {
+		t.Fatal(err)
 	}
 }

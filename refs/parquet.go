@@ -102,8 +102,12 @@ func WriteParquet(dir string, s *Set, recordSize int) (err error) {
 	if err != nil {
 		return fmt.Errorf("parquet refs %s: %w", dir, err)
 	}
-	paths := s.ArrayPaths()
-	for _, p := range paths {
+	var paths []string // the arrays with a manifest
+	for _, p := range s.ArrayPaths() {
+		if s.Arrays[p].Manifest == nil {
+			continue
+		}
+		paths = append(paths, p)
 		if err := checkParquetArray(s, p); err != nil {
 			return fmt.Errorf("parquet refs %s: %w", dir, err)
 		}
@@ -134,7 +138,7 @@ func WriteParquet(dir string, s *Set, recordSize int) (err error) {
 	}
 	w := newRecordWriter(recordSize)
 	for _, p := range paths {
-		if err := w.writeArray(filepath.Join(tmp, filepath.FromSlash(p)), s.Arrays[p]); err != nil {
+		if err := w.writeArray(filepath.Join(tmp, filepath.FromSlash(p)), s.Arrays[p].Manifest); err != nil {
 			return fmt.Errorf("parquet refs %s: array %q: %w", dir, p, err)
 		}
 	}
@@ -148,11 +152,13 @@ func WriteParquet(dir string, s *Set, recordSize int) (err error) {
 // JSON object it is (fsspec json.loads each one and merges it into a dict),
 // keys sorted, in the shape of Python's json.dumps.
 func parquetMetadata(s *Set, recordSize int) ([]byte, error) {
-	keys := make([]string, 0, len(s.Meta)+len(s.Extra))
-	docs := make(map[string][]byte, len(s.Meta)+len(s.Extra))
-	for k, doc := range s.Meta {
+	docs, err := s.Documents()
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, len(docs)+len(s.Extra))
+	for k := range docs {
 		keys = append(keys, k)
-		docs[k] = doc
 	}
 	for k, ref := range s.Extra {
 		// fsspec keeps a key in the metadata when it has no "/" or looks

@@ -11,7 +11,7 @@ import (
 // 10 target files per array, as a combine of many sidecars gives.
 func benchSet(b *testing.B) *Set {
 	s := NewSet()
-	s.Meta[".zgroup"] = []byte(`{"zarr_format": 2}`)
+	putDoc(b, s, ".zgroup", []byte(`{"zarr_format": 2}`))
 	for a := range 10 {
 		m := addArray(b, s, "var"+strconv.Itoa(a), []int64{100000, 720, 1440}, []int64{1, 720, 1440})
 		for i := range m.Len() {

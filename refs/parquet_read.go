@@ -46,32 +46,28 @@ func ReadParquet(dir string) (*Set, error) {
 		return nil, fmt.Errorf("%s: record_size %s is not an integer from 1 to %d", zpath, rawRecordSize, MaxRecordSize)
 	}
 	s := NewSet()
+	docs := map[string][]byte{}
 	for k, v := range meta {
 		if IsMetaKey(k) {
-			s.Meta[k] = v
+			docs[k] = v
 		} else {
 			s.Extra[k] = Ref{Data: v}
 		}
 	}
+	if err := s.PutDocuments(docs); err != nil {
+		return nil, fmt.Errorf("%s: %w", zpath, err)
+	}
 	r := recordReader{size: recordSize}
-	for k, doc := range s.Meta {
-		path, ok := strings.CutSuffix(k, ".zarray")
-		if !ok {
-			continue
-		}
-		path = strings.TrimSuffix(path, "/")
+	for _, path := range s.ArrayPaths() {
 		if err := checkFieldPath(path); err != nil {
-			return nil, fmt.Errorf("%s: %s: %w", zpath, k, err)
+			return nil, fmt.Errorf("%s: %s: %w", zpath, MetaKey(path, ".zarray"), err)
 		}
-		z, err := ParseZArray(doc)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %s: %w", zpath, k, err)
-		}
+		z := s.Arrays[path].ZArray
 		m, err := r.readArray(filepath.Join(dir, filepath.FromSlash(path)), z)
 		if err != nil {
 			return nil, fmt.Errorf("parquet refs %s: array %q: %w", dir, path, err)
 		}
-		s.Arrays[path] = m
+		s.Arrays[path].Manifest = m
 	}
 	return s, nil
 }

@@ -20,10 +20,10 @@ func addArray(t testing.TB, s *Set, path string, shape, chunks []int64) *Manifes
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Meta[MetaKey(path, ".zarray")] = doc
-	s.Meta[MetaKey(path, ".zattrs")] = []byte(`{"_ARRAY_DIMENSIONS": []}`)
+	putDoc(t, s, MetaKey(path, ".zarray"), doc)
+	putDoc(t, s, MetaKey(path, ".zattrs"), []byte(`{"_ARRAY_DIMENSIONS": []}`))
 	m := NewManifest(z.Grid())
-	s.Arrays[path] = m
+	s.Arrays[path].Manifest = m
 	return m
 }
 
@@ -33,9 +33,9 @@ func addArray(t testing.TB, s *Set, path string, shape, chunks []int64) *Manifes
 // array without chunks, one with no stored chunk, and a top-level extra key.
 func richSet(t testing.TB) *Set {
 	s := sampleSet(t)
-	s.Meta["grp/.zgroup"] = []byte(`{"zarr_format": 2}`)
-	s.Meta["grp/sub/.zgroup"] = []byte(`{"zarr_format": 2}`)
-	s.Meta[".zattrs"] = []byte(`{"title": "caf\u00e9 \ud83c\udf0d", "n": [1, 2.5, NaN]}`)
+	putDoc(t, s, "grp/.zgroup", []byte(`{"zarr_format": 2}`))
+	putDoc(t, s, "grp/sub/.zgroup", []byte(`{"zarr_format": 2}`))
+	putDoc(t, s, ".zattrs", []byte(`{"n": [1, 2.5, NaN], "title": "caf\u00e9 \ud83c\udf0d"}`))
 	big := addArray(t, s, "big", []int64{14, 9}, []int64{2, 3}) // 7 x 3 = 21 chunks
 	for i := range big.Len() {
 		switch {
@@ -61,12 +61,20 @@ func richSet(t testing.TB) *Set {
 // sameSet compares two sets chunk by chunk.
 func sameSet(t *testing.T, want, got *Set) {
 	t.Helper()
-	if len(want.Meta) != len(got.Meta) {
-		t.Errorf("%d metadata keys, want %d", len(got.Meta), len(want.Meta))
+	wantDocs, err := want.Documents()
+	if err != nil {
+		t.Fatal(err)
 	}
-	for k, v := range want.Meta {
-		if !bytes.Equal(got.Meta[k], v) {
-			t.Errorf("%s = %s, want %s", k, got.Meta[k], v)
+	gotDocs, err := got.Documents()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(wantDocs) != len(gotDocs) {
+		t.Errorf("%d metadata keys, want %d", len(gotDocs), len(wantDocs))
+	}
+	for k, v := range wantDocs {
+		if !bytes.Equal(gotDocs[k], v) {
+			t.Errorf("%s = %s, want %s", k, gotDocs[k], v)
 		}
 	}
 	if len(want.Extra) != len(got.Extra) {
@@ -131,7 +139,7 @@ func TestParquetRoundTrip(t *testing.T) {
 		t.Errorf("an array without chunks got a directory: %v", err)
 	}
 	zmeta, _ := os.ReadFile(filepath.Join(dir, ".zmetadata"))
-	for _, frag := range []string{`{"metadata": {".zattrs": {"title": "caf\u00e9 \ud83c\udf0d", "n": [1, 2.5, NaN]}, ".zgroup": {"zarr_format": 2}, "README": {"note": "kept"}, "big/.zarray": {`, `}, "record_size": 4}`} {
+	for _, frag := range []string{`{"metadata": {".zattrs": {"n": [1, 2.5, NaN], "title": "caf\u00e9 \ud83c\udf0d"}, ".zgroup": {"zarr_format": 2}, "README": {"note": "kept"}, "big/.zarray": {`, `}, "record_size": 4}`} {
 		if !bytes.Contains(zmeta, []byte(frag)) {
 			t.Errorf(".zmetadata lacks %s:\n%s", frag, zmeta)
 		}
@@ -202,11 +210,10 @@ func TestWriteParquetRefuses(t *testing.T) {
 		edit func(s *Set)
 		want string
 	}{
-		{"metadata not an object", func(s *Set) { s.Meta["grp/t/.zattrs"] = []byte(`[1]`) }, `"grp/t/.zattrs"`},
+		{"metadata not an object", func(s *Set) { s.Extra["grp/u/.zattrs"] = Ref{Data: []byte(`[1]`)} }, `"grp/u/.zattrs"`},
 		{"slash separator", func(s *Set) {
 			z, _ := s.ZArray("grp/t")
 			z.DimensionSeparator = "/"
-			s.Meta["grp/t/.zarray"], _ = z.Marshal()
 		}, `dimension separator "/"`},
 		{"root array", func(s *Set) { addArray(t, s, "", []int64{2}, []int64{1}) }, "root"},
 		{"empty range at 0", func(s *Set) { s.Arrays["grp/t"].SetRange(0, "/x", 0, 0) }, "whole of /x"},
@@ -288,10 +295,11 @@ func TestReadParquetForeignShapes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := *s.Arrays["v"]
+		v := s.Arrays["v"]
+		want := *v.Manifest
 		want.Target = slices.Clone(want.Target)
 		want.Target[2], want.Target[3] = NoChunk, NoChunk
-		sameSet(t, &Set{Meta: s.Meta, Extra: s.Extra, Arrays: map[string]*Manifest{"v": &want}}, got)
+		sameSet(t, &Set{Groups: s.Groups, Extra: s.Extra, Arrays: map[string]*Array{"v": {ZArray: v.ZArray, Attrs: v.Attrs, Manifest: &want}}}, got)
 	})
 }
 

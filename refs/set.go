@@ -1,6 +1,8 @@
 // Package refs holds the reference-set model shared by every stage of
-// gokerchunk: the Zarr v2 metadata documents of a virtual store and, for each
-// array, a dense manifest of where its chunks live.
+// gokerchunk: the groups and arrays of a virtual Zarr v2 store with their
+// typed metadata (ZArray) and attributes (Attrs), parsed and checked once
+// by the readers, and for each array a dense manifest of where its chunks
+// live. Metadata documents exist only in the readers and writers.
 //
 // A manifest is a chunk grid in C order with parallel slices (target index,
 // offset, length) instead of a map of string keys, so that millions of
@@ -24,22 +26,23 @@ const (
 	InlineChunk int32 = -2
 )
 
-// Set is one virtual Zarr v2 store.
+// Set is one virtual Zarr v2 store: typed metadata, parsed and checked
+// once by the readers, and written out as documents only by the writers.
 type Set struct {
-	// Meta maps metadata keys (".zgroup", ".zattrs", "grp/var/.zarray", ...)
-	// to their JSON documents.
-	Meta map[string][]byte
-	// Arrays maps an array's path ("var", "grp/var") to its chunk manifest.
-	// Every array has a "<path>/.zarray" document in Meta.
-	Arrays map[string]*Manifest
-	// Extra holds keys that are neither metadata nor chunks of a known array
-	// (kept when reading foreign reference files so nothing is lost).
+	// Groups maps a group's path ("" for the root, "grp") to the group.
+	Groups map[string]*Group
+	// Arrays maps an array's path ("var", "grp/var") to its metadata and
+	// chunk manifest.
+	Arrays map[string]*Array
+	// Extra holds keys that are neither metadata the model holds nor
+	// chunks of a known array (.zmetadata, keys of foreign reference
+	// files), kept as they are so that nothing is lost.
 	Extra map[string]Ref
 }
 
 // NewSet returns an empty set with its maps allocated.
 func NewSet() *Set {
-	return &Set{Meta: map[string][]byte{}, Arrays: map[string]*Manifest{}, Extra: map[string]Ref{}}
+	return &Set{Groups: map[string]*Group{}, Arrays: map[string]*Array{}, Extra: map[string]Ref{}}
 }
 
 // Ref is the value of one key: inline bytes, or a byte range of a target.
@@ -239,13 +242,13 @@ func (s *Set) ArrayPaths() []string {
 	return out
 }
 
-// ZArray parses the .zarray document of the array at path.
+// ZArray returns the .zarray metadata of the array at path.
 func (s *Set) ZArray(path string) (*ZArray, error) {
-	doc, ok := s.Meta[MetaKey(path, ".zarray")]
-	if !ok {
+	a, ok := s.Arrays[path]
+	if !ok || a.ZArray == nil {
 		return nil, fmt.Errorf("no %s", MetaKey(path, ".zarray"))
 	}
-	return ParseZArray(doc)
+	return a.ZArray, nil
 }
 
 // MetaKey joins a node path and a metadata file name; the root's documents

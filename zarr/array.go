@@ -97,7 +97,10 @@ func newArray(set *refs.Set, path string, o *blob.Opener) (*Array, error) {
 		}
 	}
 	grid := z.Grid()
-	m := set.Arrays[path]
+	var m *refs.Manifest
+	if a, ok := set.Arrays[path]; ok {
+		m = a.Manifest
+	}
 	if m == nil {
 		m = refs.NewManifest(grid)
 	} else if !slices.Equal(m.Grid, grid) {

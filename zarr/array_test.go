@@ -17,9 +17,8 @@ import (
 // setWith returns a set holding one array "v" with the given .zarray.
 func setWith(zarray string) *refs.Set {
 	s := refs.NewSet()
-	s.Meta["v/.zarray"] = []byte(zarray)
 	if z, err := refs.ParseZArray([]byte(zarray)); err == nil {
-		s.Arrays["v"] = refs.NewManifest(z.Grid())
+		s.PutArray("v", z, nil, refs.NewManifest(z.Grid()))
 	}
 	return s
 }
@@ -45,9 +44,6 @@ func TestStoreArray(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			set := setWith(tt.zarray)
-			if tt.zarray == "" {
-				delete(set.Meta, "v/.zarray")
-			}
 			_, err := Open(set, nil).Array("v")
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), `array "v"`) {
 				t.Fatalf("error %v, want one naming the array and containing %q", err, tt.wantErr)
@@ -56,7 +52,7 @@ func TestStoreArray(t *testing.T) {
 	}
 
 	set := setWith(zarrayF4)
-	set.Arrays["v"] = refs.NewManifest([]int{2})
+	set.Arrays["v"].Manifest = refs.NewManifest([]int{2})
 	if _, err := Open(set, nil).Array("v"); err == nil || !strings.Contains(err.Error(), "manifest grid [2]") {
 		t.Fatalf("grid mismatch: %v", err)
 	}
@@ -64,9 +60,9 @@ func TestStoreArray(t *testing.T) {
 
 func TestStoreArrays(t *testing.T) {
 	set := setWith(zarrayF4)
-	set.Meta["grp/w/.zarray"] = []byte(zarrayF4) // no manifest: all fill
-	set.Meta["grp/.zgroup"] = []byte(`{"zarr_format": 2}`)
-	set.Meta[".zarray_notes/.zattrs"] = []byte(`{}`)
+	putDoc(t, set, "grp/w/.zarray", []byte(zarrayF4)) // no manifest: all fill
+	putDoc(t, set, "grp/.zgroup", []byte(`{"zarr_format": 2}`))
+	putDoc(t, set, ".zarray_notes/.zattrs", []byte(`{}`))
 	s := Open(set, nil)
 	if got := strings.Join(s.Arrays(), ","); got != "grp/w,v" {
 		t.Fatalf("Arrays() = %s", got)
@@ -191,7 +187,7 @@ func TestChunkErrors(t *testing.T) {
 				zarray = zarrayF4
 			}
 			set := setWith(zarray)
-			tt.set(set.Arrays["v"])
+			tt.set(set.Arrays["v"].Manifest)
 			var o *blob.Opener
 			if tt.opener {
 				o = blob.NewOpener()

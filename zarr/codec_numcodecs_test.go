@@ -124,11 +124,11 @@ func vectorArray(t testing.TB, compressor refs.Codec, v numcodecsVector) *Array 
 		t.Fatal(err)
 	}
 	set := refs.NewSet()
-	set.Meta[".zgroup"] = []byte(`{"zarr_format": 2}`)
-	set.Meta["v/.zarray"] = doc
+	putDoc(t, set, ".zgroup", []byte(`{"zarr_format": 2}`))
+	putDoc(t, set, "v/.zarray", doc)
 	m := refs.NewManifest(z.Grid())
 	m.SetInline(0, v.encoded)
-	set.Arrays["v"] = m
+	set.Arrays["v"].Manifest = m
 	o := blob.NewOpener()
 	t.Cleanup(func() { o.Close() })
 	a, err := Open(set, o).Array("v")

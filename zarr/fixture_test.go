@@ -66,8 +66,8 @@ func (f fixture) build(t testing.TB, seed uint64) *built {
 		t.Fatal(err)
 	}
 	b := &built{set: refs.NewSet(), item: dt.Size, missing: map[int]bool{}}
-	b.set.Meta[".zgroup"] = []byte(`{"zarr_format": 2}`)
-	b.set.Meta["v/.zarray"] = doc
+	putDoc(t, b.set, ".zgroup", []byte(`{"zarr_format": 2}`))
+	putDoc(t, b.set, "v/.zarray", doc)
 	if b.fill, err = ParseFill(z.FillValue, dt); err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func (f fixture) build(t testing.TB, seed uint64) *built {
 	}
 
 	m := refs.NewManifest(z.Grid())
-	b.set.Arrays["v"] = m
+	b.set.Arrays["v"].Manifest = m
 	dir := t.TempDir()
 	shared := filepath.Join(dir, "chunks.bin")
 	var sharedData []byte

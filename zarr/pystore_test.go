@@ -49,9 +49,9 @@ func loadDirectoryStore(t *testing.T, dir string) *refs.Set {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		set.Meta[name+"/.zarray"] = doc
+		putDoc(t, set, name+"/.zarray", doc)
 		m := refs.NewManifest(z.Grid())
-		set.Arrays[name] = m
+		set.Arrays[name].Manifest = m
 		files, err := os.ReadDir(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)

@@ -179,11 +179,15 @@ func BenchmarkRead(b *testing.B) {
 
 func ExampleArray_Read() {
 	set := refs.NewSet()
-	set.Meta["t/.zarray"] = []byte(`{"zarr_format": 2, "shape": [2, 3], "chunks": [2, 2], "dtype": "|u1",
-		"fill_value": 9, "order": "C", "filters": null, "compressor": null}`)
+	err := set.PutDocuments(map[string][]byte{"t/.zarray": []byte(`{"zarr_format": 2, "shape": [2, 3], "chunks": [2, 2], "dtype": "|u1",
+		"fill_value": 9, "order": "C", "filters": null, "compressor": null}`)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	m := refs.NewManifest([]int{1, 2})
 	m.SetInline(0, []byte{1, 2, 4, 5}) // chunk 0.0; chunk 0.1 is missing
-	set.Arrays["t"] = m
+	set.Arrays["t"].Manifest = m
 	a, err := Open(set, nil).Array("t")
 	if err != nil {
 		fmt.Println(err)

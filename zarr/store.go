@@ -5,8 +5,6 @@ package zarr
 
 import (
 	"fmt"
-	"sort"
-	"strings"
 	"sync"
 
 	"gokerchunk/blob"
@@ -29,25 +27,10 @@ func Open(set *refs.Set, o *blob.Opener) *Store {
 	return &Store{set: set, opener: o, arrays: map[string]*Array{}}
 }
 
-// Arrays returns the paths of the set's arrays, sorted: those with a
-// manifest and those with only a .zarray document (whose chunks are all
-// missing, so they read as fill values).
+// Arrays returns the paths of the set's arrays, sorted; an array without
+// a manifest has all its chunks missing, so it reads as fill values.
 func (s *Store) Arrays() []string {
-	seen := map[string]bool{}
-	for p := range s.set.Arrays {
-		seen[p] = true
-	}
-	for k := range s.set.Meta {
-		if p, ok := strings.CutSuffix(k, ".zarray"); ok && (p == "" || strings.HasSuffix(p, "/")) {
-			seen[strings.TrimSuffix(p, "/")] = true
-		}
-	}
-	out := make([]string, 0, len(seen))
-	for p := range seen {
-		out = append(out, p)
-	}
-	sort.Strings(out)
-	return out
+	return s.set.ArrayPaths()
 }
 
 // Array returns the array at path, parsing its .zarray on first use.

@@ -137,7 +137,6 @@ func TestCheck(t *testing.T) {
 			name: "array missing",
 			mutate: func(t *testing.T, f *fixture) {
 				delete(f.set.Arrays, "grp/sub/count")
-				delete(f.set.Meta, "grp/sub/count/.zarray")
 			},
 			want:       map[string]Entry{"grp/sub/count": {Status: StatusMissing, Detail: "no array in the reference set"}},
 			wantFailed: true,
@@ -362,7 +361,7 @@ func TestCheckMetadata(t *testing.T) {
 			name: "_FillValue left in .zattrs",
 			mutate: func(t *testing.T, f *fixture) {
 				// Python's json writes a NaN attribute as the bare word.
-				f.set.Meta["temp/.zattrs"] = []byte(`{"_ARRAY_DIMENSIONS": ["dim_0", "dim_1"], "_FillValue": NaN, "note": "NaN"}`)
+				putDoc(t, f.set, "temp/.zattrs", []byte(`{"_ARRAY_DIMENSIONS": ["dim_0", "dim_1"], "_FillValue": NaN, "note": "NaN"}`))
 				f.srcVar("big").FillValue = attr(t, ElemType{Kind: 'i', Size: 8, Name: "int64"}, int64(-1))
 				setFillValue(t, f.set, "big", "-1")
 				setAttr(t, f.set, "big", "_FillValue", "-2")
@@ -406,7 +405,7 @@ func TestCheckMetadata(t *testing.T) {
 				setDims(t, f.set, "name", []string{"n"})
 				f.srcVar("grp/sub/count").Dims = []string{"t"}
 				setDims(t, f.set, "big", nil)
-				delete(f.set.Meta, "flag/.zattrs")
+				f.set.Arrays["flag"].Attrs = nil
 			},
 			want: map[string]Entry{
 				"grp/sub/count": {Status: StatusMetadata, Detail: `_ARRAY_DIMENSIONS ["dim_0"], the source's dimensions ["t"]: xarray would name the dimensions dim_0`},

@@ -83,9 +83,9 @@ func referenceSet(t *testing.T, file string, datasets []genDataset) *refs.Set {
 		if err != nil {
 			t.Fatal(err)
 		}
-		set.Meta[refs.MetaKey(d.Path, ".zarray")] = doc
+		putDoc(t, set, refs.MetaKey(d.Path, ".zarray"), doc)
 		m := refs.NewManifest(z.Grid())
-		set.Arrays[d.Path] = m
+		set.Arrays[d.Path].Manifest = m
 		switch {
 		case d.VLenUTF8 != nil:
 			m.SetInline(0, d.VLenUTF8)
@@ -338,9 +338,6 @@ func TestCheckHDF5(t *testing.T) {
 				t.Fatal(err)
 			}
 			z.DType = json.RawMessage(dtype)
-			if set.Meta[refs.MetaKey(path, ".zarray")], err = z.Marshal(); err != nil {
-				t.Fatal(err)
-			}
 		}
 	}
 	for _, tc := range []struct {
@@ -447,7 +444,6 @@ func TestCheckHDF5(t *testing.T) {
 			if _, ok := set.Arrays["short_records"]; ok {
 				rec := genDataset{Path: "short_records", Shape: []int64{4}, ZarrDType: findDataset(t, datasets, "short_records").ZarrDType}
 				recSet := referenceSet(t, tc.file, []genDataset{rec})
-				set.Meta["short_records/.zarray"] = recSet.Meta["short_records/.zarray"]
 				set.Arrays["short_records"] = recSet.Arrays["short_records"]
 				set.Arrays["short_records"].SetInline(0, make([]byte, 64))
 			}

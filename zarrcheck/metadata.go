@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"gokerchunk/refs"
 	"gokerchunk/zarr"
 )
 
@@ -25,10 +24,8 @@ import (
 // and the source variable v, each saying what a user would see.
 func (c *checker) checkMetadata(a *zarr.Array, v *Variable) []string {
 	attrs := map[string]json.RawMessage{}
-	if doc, ok := c.set.Meta[refs.MetaKey(a.Path, ".zattrs")]; ok {
-		if err := json.Unmarshal(quoteNonFinite(doc), &attrs); err != nil {
-			return []string{fmt.Sprintf(".zattrs: %v: xarray cannot open the array", err)}
-		}
+	for k, v := range c.set.Attrs(a.Path) {
+		attrs[k] = quoteNonFinite(v)
 	}
 	problems := checkFillValue(a, attrs, v.FillValue)
 	if msg := checkDims(a, attrs, v); msg != "" {

@@ -298,7 +298,6 @@ func TestCheckNetCDF(t *testing.T) {
 			"nested array missing",
 			func(set *refs.Set, _ string) {
 				delete(set.Arrays, "g1/g2/w")
-				delete(set.Meta, "g1/g2/w/.zarray")
 			},
 			map[string]Entry{"g1/g2/w": {Status: StatusMissing}},
 		},

@@ -38,10 +38,10 @@ func addArray(t *testing.T, set *refs.Set, path, dtype string, shape, chunks []i
 	if err != nil {
 		t.Fatal(err)
 	}
-	set.Meta[refs.MetaKey(path, ".zarray")] = doc
+	putDoc(t, set, refs.MetaKey(path, ".zarray"), doc)
 	setDims(t, set, path, phonyDims(len(shape)))
 	m := refs.NewManifest(z.Grid())
-	set.Arrays[path] = m
+	set.Arrays[path].Manifest = m
 	size := int64(len(values))
 	for _, d := range shape {
 		if d == 0 {
@@ -91,10 +91,10 @@ func addStringArray(t *testing.T, set *refs.Set, path string, shape, chunks []in
 	if err != nil {
 		t.Fatal(err)
 	}
-	set.Meta[refs.MetaKey(path, ".zarray")] = doc
+	putDoc(t, set, refs.MetaKey(path, ".zarray"), doc)
 	setDims(t, set, path, phonyDims(len(shape)))
 	m := refs.NewManifest(z.Grid())
-	set.Arrays[path] = m
+	set.Arrays[path].Manifest = m
 	for i := range m.Len() {
 		origin := m.Coords(i)
 		var items []string
@@ -133,18 +133,11 @@ func phonyDims(n int) []string {
 // JSON value.
 func setAttr(t *testing.T, set *refs.Set, path, name, value string) {
 	t.Helper()
-	attrs := map[string]json.RawMessage{}
-	if doc, ok := set.Meta[refs.MetaKey(path, ".zattrs")]; ok {
-		if err := json.Unmarshal(doc, &attrs); err != nil {
-			t.Fatal(err)
-		}
+	a := set.Arrays[path]
+	if a.Attrs == nil {
+		a.Attrs = refs.Attrs{}
 	}
-	attrs[name] = json.RawMessage(value)
-	doc, err := json.Marshal(attrs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	set.Meta[refs.MetaKey(path, ".zattrs")] = doc
+	a.Attrs[name] = json.RawMessage(value)
 }
 
 // setDims sets the _ARRAY_DIMENSIONS of the array at path.
@@ -165,9 +158,6 @@ func setFillValue(t *testing.T, set *refs.Set, path, fill string) {
 		t.Fatal(err)
 	}
 	z.FillValue = json.RawMessage(fill)
-	if set.Meta[refs.MetaKey(path, ".zarray")], err = z.Marshal(); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // eachIndex calls f with every index of shape in C order.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -169,14 +168,16 @@ func openSources(c *cli.Context, set *refs.Set, paths []string) (src zarrcheck.S
 // dimension and which arrays hold CF times (the coordinate, its bounds).
 func concatAxes(set *refs.Set, dim string) (map[string]zarrcheck.ConcatAxis, error) {
 	type attrs struct {
-		Dims     []string `json:"_ARRAY_DIMENSIONS"`
-		Units    string   `json:"units"`
-		Calendar string   `json:"calendar"`
-		Bounds   string   `json:"bounds"`
+		Dims                    []string
+		Units, Calendar, Bounds string
 	}
 	read := func(path string) attrs {
+		at := set.Attrs(path)
 		var a attrs
-		json.Unmarshal(set.Meta[refs.MetaKey(path, ".zattrs")], &a)
+		a.Dims, _ = at.Strings("_ARRAY_DIMENSIONS")
+		a.Units, _ = at.String("units")
+		a.Calendar, _ = at.String("calendar")
+		a.Bounds, _ = at.String("bounds")
 		return a
 	}
 	coord := read(dim)

@@ -54,47 +54,38 @@ func main() {
 // 10x10 chunks, each chunk 4 000-odd bytes at increasing offsets of url.
 func Set(url string, day time.Time, vars, side int) *refs.Set {
 	s := refs.NewSet()
-	s.Meta[".zgroup"] = []byte(`{"zarr_format": 2}`)
-	s.Meta[".zattrs"] = []byte(fmt.Sprintf(`{"Conventions": "CF-1.8", "history": "synth %s"}`, day.Format("2006-01-02")))
+	s.Groups[""] = &refs.Group{Attrs: refs.Attrs{"Conventions": []byte(`"CF-1.8"`), "history": []byte(fmt.Sprintf(`"synth %s"`, day.Format("2006-01-02")))}}
 	n := int64(side * 10)
 	coord := func(name string) {
 		z := refs.ZArray{ZarrFormat: 2, Shape: []int64{n}, Chunks: []int64{n}, DType: []byte(`"<f8"`), FillValue: []byte("null"), Order: "C"}
-		doc, _ := z.Marshal()
-		s.Meta[name+"/.zarray"] = doc
-		s.Meta[name+"/.zattrs"] = []byte(fmt.Sprintf(`{"_ARRAY_DIMENSIONS": ["%s"]}`, name))
 		m := refs.NewManifest([]int{1})
 		data := make([]byte, 0, 8*n)
 		for k := range n {
 			data = binary.LittleEndian.AppendUint64(data, math.Float64bits(float64(k)*0.5))
 		}
 		m.SetInline(0, data)
-		s.Arrays[name] = m
+		s.PutArray(name, &z, refs.Attrs{"_ARRAY_DIMENSIONS": []byte(fmt.Sprintf(`["%s"]`, name))}, m)
 	}
 	coord("lat")
 	coord("lon")
 	z := refs.ZArray{ZarrFormat: 2, Shape: []int64{1}, Chunks: []int64{1}, DType: []byte(`"<f8"`), FillValue: []byte("null"), Order: "C"}
-	doc, _ := z.Marshal()
-	s.Meta["time/.zarray"] = doc
-	s.Meta["time/.zattrs"] = []byte(fmt.Sprintf(`{"_ARRAY_DIMENSIONS": ["time"], "calendar": "standard", "units": "days since %s"}`, day.Format("2006-01-02")))
 	tm := refs.NewManifest([]int{1})
 	tm.SetInline(0, make([]byte, 8))
-	s.Arrays["time"] = tm
+	s.PutArray("time", &z, refs.Attrs{"_ARRAY_DIMENSIONS": []byte(`["time"]`), "calendar": []byte(`"standard"`),
+		"units": []byte(fmt.Sprintf(`"days since %s"`, day.Format("2006-01-02")))}, tm)
 
 	off := int64(8192)
 	for v := range vars {
 		name := fmt.Sprintf("var%02d", v)
 		z := refs.ZArray{ZarrFormat: 2, Shape: []int64{1, n, n}, Chunks: []int64{1, 10, 10}, DType: []byte(`"<f4"`),
 			FillValue: refs.FillFloat(1e20), Order: "C", Compressor: refs.Codec{"id": "zlib", "level": 4}}
-		doc, _ := z.Marshal()
-		s.Meta[name+"/.zarray"] = doc
-		s.Meta[name+"/.zattrs"] = []byte(`{"_ARRAY_DIMENSIONS": ["time", "lat", "lon"], "units": "K"}`)
 		m := refs.NewManifest(z.Grid())
 		for c := range m.Len() {
 			length := int64(3000 + (c*7919+v*104729)%1500)
 			m.SetRange(c, url, off, length)
 			off += length
 		}
-		s.Arrays[name] = m
+		s.PutArray(name, &z, refs.Attrs{"_ARRAY_DIMENSIONS": []byte(`["time", "lat", "lon"]`), "units": []byte(`"K"`)}, m)
 	}
 	return s
 }
