@@ -11,19 +11,21 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"gokerchunk/scan"
 )
 
 // event is the Lambda payload as it arrives: the executor's ScanRequest,
 // or the same with input_path/output_path (the shape other kerchunk
 // fan-out drivers send).
 type event struct {
-	Job             string        `json:"job"`
-	Input           string        `json:"input"`
-	Output          string        `json:"output"`
-	InputPath       string        `json:"input_path"`
-	OutputPath      string        `json:"output_path"`
-	InlineThreshold *int          `json:"inline_threshold"`
-	OnUnsupported   OnUnsupported `json:"on_unsupported"`
+	Job             string             `json:"job"`
+	Input           string             `json:"input"`
+	Output          string             `json:"output"`
+	InputPath       string             `json:"input_path"`
+	OutputPath      string             `json:"output_path"`
+	InlineThreshold *int               `json:"inline_threshold"`
+	OnUnsupported   scan.OnUnsupported `json:"on_unsupported"`
 
 	PartitionCols []string `json:"partition_cols"`
 	Header        bool     `json:"header"`

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"gokerchunk/hdf5scan"
+	"gokerchunk/scan"
 )
 
 func TestDecodeEvent(t *testing.T) {
@@ -130,7 +130,7 @@ func TestHandleScans(t *testing.T) {
 	}
 	// The same scan made directly: the handler's sidecar and counts are
 	// the scanner's.
-	want, err := ScanFile(context.Background(), in, ScanOptions{Output: filepath.Join(dir, "direct.json"), Options: hdf5scan.Options{InlineThreshold: 0}})
+	want, err := scan.File(context.Background(), in, scan.FileOptions{Output: filepath.Join(dir, "direct.json"), Options: scan.Options{InlineThreshold: 0}})
 	if err != nil {
 		t.Fatal(err)
 	}

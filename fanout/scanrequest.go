@@ -11,6 +11,7 @@ import (
 
 	"gokerchunk/blob"
 	"gokerchunk/hdf5scan"
+	"gokerchunk/scan"
 )
 
 // The jobs the executors and the Lambda function run: JobScan (the
@@ -35,7 +36,7 @@ type ScanRequest struct {
 	InlineThreshold int    `json:"inline_threshold"`
 	// OnUnsupported is error (the default), skip or inline, as scan's
 	// --on-unsupported.
-	OnUnsupported OnUnsupported `json:"on_unsupported,omitempty"`
+	OnUnsupported scan.OnUnsupported `json:"on_unsupported,omitempty"`
 
 	// The csv2parquet job's options, as convert csv2parquet's flags
 	// (Output is the OUTPUT_PREFIX). A scan has none of them.
@@ -111,9 +112,9 @@ func (r *ScanRequest) validate() error {
 		return &InputError{Input: r.Input, Err: fmt.Errorf("inline_threshold must be 0 or more, not %d", r.InlineThreshold)}
 	}
 	if r.OnUnsupported == "" {
-		r.OnUnsupported = UnsupportedError
+		r.OnUnsupported = scan.UnsupportedError
 	}
-	if _, err := ParseOnUnsupported(string(r.OnUnsupported)); err != nil {
+	if _, err := scan.ParseOnUnsupported(string(r.OnUnsupported)); err != nil {
 		return &InputError{Input: r.Input, Err: fmt.Errorf("on_unsupported %w", err)}
 	}
 	return nil
@@ -136,11 +137,9 @@ func Scan(ctx context.Context, req ScanRequest, stdout io.Writer) (*ScanResponse
 		return nil, err
 	}
 	start := time.Now()
-	opts := hdf5scan.Options{URL: req.Input, InlineThreshold: req.InlineThreshold}
-	req.OnUnsupported.Apply(&opts)
 	var reads blob.Stats
-	res, err := ScanFile(ctx, req.Input, ScanOptions{
-		Options: opts,
+	res, err := scan.File(ctx, req.Input, scan.FileOptions{
+		Options: scan.Options{URL: req.Input, InlineThreshold: req.InlineThreshold, OnUnsupported: req.OnUnsupported},
 		Output:  req.Output,
 		Stdout:  stdout,
 		Stats:   &reads,
@@ -205,8 +204,9 @@ func classify(input string, err error) error {
 	var ue *hdf5scan.UnsupportedError
 	var se *blob.SchemeError
 	var re *blob.RangeError
+	var ke *scan.UnknownFormatError
 	switch {
-	case errors.As(err, &fe), errors.As(err, &ue), errors.As(err, &se), errors.As(err, &re),
+	case errors.As(err, &fe), errors.As(err, &ue), errors.As(err, &se), errors.As(err, &re), errors.As(err, &ke),
 		errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission):
 		return &InputError{Input: input, Err: err}
 	}

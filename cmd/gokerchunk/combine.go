@@ -20,8 +20,8 @@ import (
 	"gokerchunk/blob"
 	"gokerchunk/combine"
 	"gokerchunk/fanout"
-	"gokerchunk/hdf5scan"
 	"gokerchunk/refs"
+	"gokerchunk/scan"
 )
 
 func combineCommand() *cli.Command {
@@ -121,7 +121,7 @@ type combineRun struct {
 	out        string
 	format     string // json or parquet
 	recordSize int
-	policy     fanout.OnUnsupported // --on-unsupported, for NetCDF/HDF5 inputs scanned on the fly
+	policy     scan.OnUnsupported // --on-unsupported, for NetCDF/HDF5 inputs scanned on the fly
 	// inlineThreshold is --inline-threshold for inputs scanned on the fly.
 	inlineThreshold int
 	quiet           bool
@@ -234,7 +234,7 @@ func combineOptions(c *cli.Context) (*combineRun, error) {
 	if c.Int("inline-threshold") < 0 {
 		return nil, usagef("--inline-threshold must be 0 or more")
 	}
-	policy, err := fanout.ParseOnUnsupported(c.String("on-unsupported"))
+	policy, err := scan.ParseOnUnsupported(c.String("on-unsupported"))
 	if err != nil {
 		return nil, usagef("--on-unsupported %w", err)
 	}
@@ -436,9 +436,8 @@ func (r *combineRun) readInputs(ctx context.Context, inputs []string) ([]combine
 	showProgress := !r.quiet && len(inputs) > 1 && isTerminal(os.Stderr)
 	job := func(ctx context.Context, in string) (*refs.Set, error) {
 		if isSourceInput(in) {
-			opts := hdf5scan.Options{URL: in, InlineThreshold: r.inlineThreshold}
-			r.policy.Apply(&opts)
-			res, err := fanout.ScanFile(ctx, in, fanout.ScanOptions{Options: opts})
+			opts := scan.Options{URL: in, InlineThreshold: r.inlineThreshold, OnUnsupported: r.policy}
+			res, err := scan.File(ctx, in, scan.FileOptions{Options: opts})
 			if err != nil {
 				return nil, err
 			}

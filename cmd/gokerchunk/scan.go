@@ -18,6 +18,7 @@ import (
 	"gokerchunk/fanout"
 	"gokerchunk/hdf5scan"
 	"gokerchunk/refs"
+	"gokerchunk/scan"
 )
 
 func scanCommand() *cli.Command {
@@ -108,7 +109,7 @@ func runScan(c *cli.Context) error {
 	if err != nil {
 		return expandError(err)
 	}
-	policy, err := fanout.ParseOnUnsupported(c.String("on-unsupported"))
+	policy, err := scan.ParseOnUnsupported(c.String("on-unsupported"))
 	if err != nil {
 		return usagef("--on-unsupported %w", err)
 	}
@@ -274,8 +275,9 @@ func runScan(c *cli.Context) error {
 func describeError(input string, err error) string {
 	var fe *hdf5scan.FormatError
 	var ue *hdf5scan.UnsupportedError
+	var ke *scan.UnknownFormatError
 	msg := err.Error()
-	if errors.As(err, &fe) || errors.As(err, &ue) || strings.Contains(msg, input) {
+	if errors.As(err, &fe) || errors.As(err, &ue) || errors.As(err, &ke) || strings.Contains(msg, input) {
 		return msg
 	}
 	return input + ": " + msg
