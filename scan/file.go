@@ -8,6 +8,7 @@ import (
 
 	"gokerchunk/blob"
 	"gokerchunk/refs"
+	"gokerchunk/refs/refio"
 )
 
 // FileOptions configure File.
@@ -60,7 +61,7 @@ func File(ctx context.Context, url string, opts FileOptions) (*Result, error) {
 			return nil, fmt.Errorf("write JSON for %s: %w", url, err)
 		}
 	default:
-		if err := blob.WriteAtomic(ctx, opts.Output, func(w io.Writer) error { return refs.WriteJSON(w, res.Set) }); err != nil {
+		if err := refio.Write(ctx, opts.Output, res.Set, refio.JSON, 0); err != nil {
 			return nil, err
 		}
 	}

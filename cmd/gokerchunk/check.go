@@ -11,6 +11,7 @@ import (
 
 	"gokerchunk/blob"
 	"gokerchunk/refs"
+	"gokerchunk/refs/refio"
 	"gokerchunk/zarr"
 	"gokerchunk/zarrcheck"
 )
@@ -71,7 +72,7 @@ dimension; arrays without it must be equal in every source.`,
 				return err
 			}
 			configureBlob(c)
-			set, err := readRefSet(c.Context, c.Args().First())
+			set, err := refio.Read(c.Context, c.Args().First())
 			if err != nil {
 				return err
 			}

@@ -21,6 +21,7 @@ import (
 	"gokerchunk/combine"
 	"gokerchunk/fanout"
 	"gokerchunk/refs"
+	"gokerchunk/refs/refio"
 	"gokerchunk/scan"
 )
 
@@ -446,7 +447,7 @@ func (r *combineRun) readInputs(ctx context.Context, inputs []string) ([]combine
 			}
 			return res.Set, nil
 		}
-		return readRefSet(ctx, in)
+		return refio.Read(ctx, in)
 	}
 	progress := func(done int) {
 		if showProgress {
@@ -503,42 +504,13 @@ func isJSONFile(path string) bool {
 	return err == nil && b[0] == '{'
 }
 
-// writeCombined replaces out with the set: JSON through a temporary file
-// or one S3 PutObject (multipart when large), Parquet into a temporary
-// directory swapped in at the end, or uploaded to S3 with .zmetadata last.
+// writeCombined replaces out with the set (refio.Write); a JSON out that
+// is a local directory is refused, naming the flag that would fit.
 func writeCombined(ctx context.Context, out, format string, set *refs.Set, recordSize int) error {
-	if isS3(out) {
-		if format == "json" {
-			return blob.WriteAtomic(ctx, out, func(w io.Writer) error { return refs.WriteJSON(w, set) })
-		}
-		return writeRemoteParquet(ctx, out, set, recordSize)
-	}
-	if format == "json" {
+	if format == "json" && !isS3(out) {
 		if st, err := os.Stat(out); err == nil && st.IsDir() {
 			return fmt.Errorf("%s is a directory; JSON output needs a file name (or --format parquet)", out)
 		}
-		return blob.WriteFileAtomic(out, func(w io.Writer) error { return refs.WriteJSON(w, set) })
 	}
-	st, err := os.Stat(out)
-	if err != nil {
-		return refs.WriteParquet(out, set, recordSize)
-	}
-	if !st.IsDir() || !isParquetRefs(out) {
-		return fmt.Errorf("%s exists and is not a Parquet reference set: not replacing it", out)
-	}
-	tmp := fmt.Sprintf("%s.new-%d", strings.TrimRight(out, "/"), os.Getpid())
-	if err := refs.WriteParquet(tmp, set, recordSize); err != nil {
-		return err
-	}
-	old := fmt.Sprintf("%s.old-%d", strings.TrimRight(out, "/"), os.Getpid())
-	if err := os.Rename(out, old); err != nil {
-		os.RemoveAll(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, out); err != nil {
-		os.Rename(old, out)
-		os.RemoveAll(tmp)
-		return err
-	}
-	return os.RemoveAll(old)
+	return refio.Write(ctx, out, set, refio.Format(format), recordSize)
 }
