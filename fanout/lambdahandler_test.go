@@ -274,3 +274,23 @@ func fixture(t *testing.T, name string) string {
 	}
 	return p
 }
+
+// Events earlier executors sent set the other job's options to nothing
+// (a conversion's "inline_threshold": 0, a scan's "header": false): they
+// are taken as they were.
+func TestDecodeEventZeroForeignOptions(t *testing.T) {
+	for _, tc := range []struct {
+		event string
+		want  fanout.Request
+	}{
+		{`{"job": "csv2parquet", "input": "/d/x.csv", "output": "/o", "inline_threshold": 0, "on_unsupported": "", "partition_cols": ["k"], "header": true}`,
+			convert.Request{Input: "/d/x.csv", Output: "/o", PartitionCols: []string{"k"}, Header: true}},
+		{`{"input": "/d/x.nc", "output": "/o", "partition_cols": null, "header": false, "schema": "", "max_bad_rows": 0}`,
+			scan.Request{Input: "/d/x.nc", Output: "/o", InlineThreshold: 500, OnUnsupported: "error"}},
+	} {
+		got, err := fanout.DecodeEvent([]byte(tc.event))
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: got %+v, %v; want %+v", tc.event, got, err, tc.want)
+		}
+	}
+}
