@@ -1,4 +1,4 @@
-package fanout
+package fanout_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"gokerchunk/convert"
+	"gokerchunk/fanout"
 )
 
 const convertCSV = "k,n\na,1\nb,2\na,3\n"
@@ -61,7 +62,7 @@ func TestHandleCSV2Parquet(t *testing.T) {
 	event, _ = json.Marshal(map[string]any{"job": "csv2parquet", "input": bad, "output": badOut,
 		"partition_cols": []string{"k"}, "header": true, "schema": "n:int32"})
 	_, err = h.Handle(context.Background(), "req-2", event)
-	var ie *InputError
+	var ie *fanout.InputError
 	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "line 5") {
 		t.Errorf("bad row: %v, want an InputError naming line 5", err)
 	}
@@ -81,30 +82,5 @@ func TestHandleCSV2Parquet(t *testing.T) {
 		"partition_cols": []string{"k"}, "header": true})
 	if _, err := h.Handle(context.Background(), "req-4", event); !errors.As(err, &ie) {
 		t.Errorf("missing input: %v, want an InputError", err)
-	}
-}
-
-// TestClassifyConvert: what a retry would repeat (bad rows, CSV or options
-// that do not fit) is an InputError; anything else may be retried.
-func TestClassifyConvert(t *testing.T) {
-	dir := t.TempDir()
-	csv := filepath.Join(dir, "x.csv")
-	if err := os.WriteFile(csv, []byte("a,b\n1,2\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// A partition column the CSV does not have: a convert.DataError.
-	_, err := convert.Convert(context.Background(), strings.NewReader("a,b\n1,2\n"), "x",
-		convert.NewDirOutput(dir), convert.Options{Header: true, PartitionBy: []string{"c"}})
-	var de *convert.DataError
-	if !errors.As(err, &de) {
-		t.Fatalf("missing partition column: %v (%T), want a *convert.DataError", err, err)
-	}
-	var ie *InputError
-	if !errors.As(classifyConvert(csv, err), &ie) {
-		t.Errorf("a DataError is classified %T, want *InputError", classifyConvert(csv, err))
-	}
-	var re *RetryableError
-	if !errors.As(classifyConvert(csv, errors.New("connection reset")), &re) {
-		t.Errorf("a plain error is not retryable")
 	}
 }

@@ -16,7 +16,7 @@ type Executor interface {
 	Name() string
 	// Execute runs req. onRetry, when not nil, is told of each retry
 	// before the executor waits for it.
-	Execute(ctx context.Context, req ScanRequest, onRetry func(Retry)) JobResult
+	Execute(ctx context.Context, req Request, onRetry func(Retry)) JobResult
 }
 
 // JobResult is one input's outcome.
@@ -24,7 +24,7 @@ type JobResult struct {
 	Input  string
 	Output string
 	// Response is the scan's report; nil when Err is set.
-	Response *ScanResponse
+	Response *Response
 	Err      error
 	// Attempts counts the runs of the job that reached a worker or the
 	// function (a refused, throttled call is not one); Throttles the calls
@@ -61,7 +61,7 @@ type Progress struct {
 // nil, is called after each finished job and each retry; calls are
 // serialised. Requests not started when ctx is cancelled fail with its
 // error.
-func RunJobs(ctx context.Context, ex Executor, reqs []ScanRequest, concurrency int, progress func(Progress)) []JobResult {
+func RunJobs(ctx context.Context, ex Executor, reqs []Request, concurrency int, progress func(Progress)) []JobResult {
 	var mu sync.Mutex
 	p := Progress{Total: len(reqs)}
 	report := func(update func(*Progress)) {
@@ -85,7 +85,8 @@ func RunJobs(ctx context.Context, ex Executor, reqs []ScanRequest, concurrency i
 	}
 	results := make([]JobResult, len(reqs))
 	pool.Each(len(reqs), concurrency, func(i int) {
-		res := JobResult{Input: reqs[i].Input, Output: reqs[i].Output}
+		in, out := reqs[i].Target()
+		res := JobResult{Input: in, Output: out}
 		if err := ctx.Err(); err != nil {
 			res.Err = err
 		} else {
@@ -111,11 +112,12 @@ type LocalExecutor struct {
 
 func (LocalExecutor) Name() string { return "local" }
 
-func (l LocalExecutor) Execute(ctx context.Context, req ScanRequest, _ func(Retry)) JobResult {
+func (l LocalExecutor) Execute(ctx context.Context, req Request, _ func(Retry)) JobResult {
 	start := time.Now()
-	res := JobResult{Input: req.Input, Output: req.Output, Attempts: 1}
-	res.Response, res.Err = safeCall(ctx, req.Input, func(ctx context.Context, _ string) (*ScanResponse, error) {
-		return RunRequest(ctx, req, l.Stdout)
+	in, out := req.Target()
+	res := JobResult{Input: in, Output: out, Attempts: 1}
+	res.Response, res.Err = safeCall(ctx, in, func(ctx context.Context, _ string) (*Response, error) {
+		return req.Run(ctx, l.Stdout)
 	})
 	res.Seconds = time.Since(start).Seconds()
 	return res

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -20,7 +18,8 @@ type fakeExecutor struct {
 
 func (*fakeExecutor) Name() string { return "fake" }
 
-func (f *fakeExecutor) Execute(_ context.Context, req ScanRequest, onRetry func(Retry)) JobResult {
+func (f *fakeExecutor) Execute(_ context.Context, r Request, onRetry func(Retry)) JobResult {
+	req := r.(testRequest)
 	n := f.running.Add(1)
 	defer f.running.Add(-1)
 	for p := f.peak.Load(); n > p && !f.peak.CompareAndSwap(p, n); p = f.peak.Load() {
@@ -36,12 +35,12 @@ func (f *fakeExecutor) Execute(_ context.Context, req ScanRequest, onRetry func(
 		res.Err = errors.New(req.Input + ": failed")
 		return res
 	}
-	res.Response = &ScanResponse{StatusCode: 200, Input: req.Input, Output: req.Output}
+	res.Response = &Response{StatusCode: 200, Input: req.Input, Output: req.Output}
 	return res
 }
 
 func TestRunJobs(t *testing.T) {
-	var reqs []ScanRequest
+	var reqs []testRequest
 	for i := range 30 {
 		in := fmt.Sprintf("in%02d", i)
 		switch i % 10 {
@@ -50,11 +49,11 @@ func TestRunJobs(t *testing.T) {
 		case 5:
 			in += "-retry"
 		}
-		reqs = append(reqs, ScanRequest{Input: in, Output: in + ".json"})
+		reqs = append(reqs, testRequest{Input: in, Output: in + ".json"})
 	}
 	ex := &fakeExecutor{}
 	var seen []Progress
-	results := RunJobs(context.Background(), ex, reqs, 4, func(p Progress) { seen = append(seen, p) })
+	results := RunJobs(context.Background(), ex, requests(reqs), 4, func(p Progress) { seen = append(seen, p) })
 	for i, r := range results {
 		if r.Input != reqs[i].Input || r.Output != reqs[i].Output {
 			t.Fatalf("result %d is for %s", i, r.Input)
@@ -82,7 +81,7 @@ func TestRunJobsCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	ex := &fakeExecutor{}
-	results := RunJobs(ctx, ex, []ScanRequest{{Input: "a"}, {Input: "b"}}, 2, nil)
+	results := RunJobs(ctx, ex, []Request{testRequest{Input: "a"}, testRequest{Input: "b"}}, 2, nil)
 	for _, r := range results {
 		if !errors.Is(r.Err, context.Canceled) || r.Attempts != 0 {
 			t.Errorf("%s: %+v", r.Input, r)
@@ -93,27 +92,11 @@ func TestRunJobsCancelled(t *testing.T) {
 	}
 }
 
-func TestLocalExecutor(t *testing.T) {
-	dir := t.TempDir()
-	good := fixture(t, "fixtures/nc4_groups.nc")
-	bad := filepath.Join(dir, "bad.nc")
-	os.WriteFile(bad, []byte("not HDF5 at all, not HDF5 at all, not HDF5 at all"), 0o644)
-	reqs := []ScanRequest{
-		{Input: good, Output: filepath.Join(dir, "good.json"), InlineThreshold: 500},
-		{Input: bad, Output: filepath.Join(dir, "bad.json"), InlineThreshold: 500},
+// requests turns test requests into the executors' requests.
+func requests(reqs []testRequest) []Request {
+	out := make([]Request, len(reqs))
+	for i, r := range reqs {
+		out[i] = r
 	}
-	results := RunJobs(context.Background(), LocalExecutor{}, reqs, 2, nil)
-	if r := results[0]; r.Err != nil || r.Attempts != 1 || r.Response.Stats.Arrays == 0 || r.Seconds <= 0 {
-		t.Errorf("good: %+v", r)
-	}
-	if _, err := os.Stat(reqs[0].Output); err != nil {
-		t.Errorf("good: %v", err)
-	}
-	var ie *InputError
-	if r := results[1]; !errors.As(r.Err, &ie) || r.Attempts != 1 || !strings.Contains(r.Err.Error(), bad) {
-		t.Errorf("bad: %+v", r)
-	}
-	if _, err := os.Stat(reqs[1].Output); !os.IsNotExist(err) {
-		t.Errorf("bad input left an output: %v", err)
-	}
+	return out
 }

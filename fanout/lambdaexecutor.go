@@ -75,13 +75,14 @@ type JobError struct {
 func (e *JobError) Error() string { return nameInput(e.Input, e.Err) }
 func (e *JobError) Unwrap() error { return e.Err }
 
-func (e *LambdaExecutor) Execute(ctx context.Context, req ScanRequest, onRetry func(Retry)) (res JobResult) {
+func (e *LambdaExecutor) Execute(ctx context.Context, req Request, onRetry func(Retry)) (res JobResult) {
 	start := time.Now()
-	res = JobResult{Input: req.Input, Output: req.Output}
+	input, output := req.Target()
+	res = JobResult{Input: input, Output: output}
 	defer func() { res.Seconds = time.Since(start).Seconds() }()
-	payload, err := json.Marshal(req)
+	payload, err := EncodeRequest(req)
 	if err != nil {
-		res.Err = &JobError{Input: req.Input, Err: err}
+		res.Err = &JobError{Input: input, Err: err}
 		return res
 	}
 	policy := e.Retry.withDefaults()
@@ -107,15 +108,15 @@ func (e *LambdaExecutor) Execute(ctx context.Context, req ScanRequest, onRetry f
 			if ctx.Err() != nil {
 				err = ctx.Err()
 			}
-			res.Err = &JobError{Input: req.Input, Err: err}
+			res.Err = &JobError{Input: input, Err: err}
 			return res
 		}
 		d := policy.Delay(n)
 		if onRetry != nil {
-			onRetry(Retry{Input: req.Input, Attempt: res.Attempts, Throttled: throttled, Err: err, Delay: d})
+			onRetry(Retry{Input: input, Attempt: res.Attempts, Throttled: throttled, Err: err, Delay: d})
 		}
 		if err := backoff.Sleep(ctx, d); err != nil {
-			res.Err = &JobError{Input: req.Input, Err: err}
+			res.Err = &JobError{Input: input, Err: err}
 			return res
 		}
 	}
@@ -126,7 +127,7 @@ func (e *LambdaExecutor) Execute(ctx context.Context, req ScanRequest, onRetry f
 const maxResponseSize = 6 << 20
 
 // invoke makes one synchronous invocation and decodes its outcome.
-func (e *LambdaExecutor) invoke(ctx context.Context, payload []byte) (*ScanResponse, error) {
+func (e *LambdaExecutor) invoke(ctx context.Context, payload []byte) (*Response, error) {
 	out, err := e.Client.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(e.Function), Payload: payload})
 	if err != nil {
 		return nil, err
@@ -137,7 +138,7 @@ func (e *LambdaExecutor) invoke(ctx context.Context, payload []byte) (*ScanRespo
 	if out.FunctionError != nil {
 		return nil, decodeFunctionError(*out.FunctionError, out.Payload)
 	}
-	var resp ScanResponse
+	var resp Response
 	if err := json.Unmarshal(out.Payload, &resp); err != nil {
 		return nil, fmt.Errorf("function %s answered something other than a scan response: %w", e.Function, err)
 	}

@@ -28,7 +28,7 @@ import (
 type fakeInvoker struct {
 	mu     sync.Mutex
 	calls  int
-	answer func(call int, req ScanRequest) (*lambda.InvokeOutput, error)
+	answer func(call int, req testRequest) (*lambda.InvokeOutput, error)
 }
 
 func (f *fakeInvoker) Invoke(_ context.Context, in *lambda.InvokeInput, _ ...func(*lambda.Options)) (*lambda.InvokeOutput, error) {
@@ -36,15 +36,15 @@ func (f *fakeInvoker) Invoke(_ context.Context, in *lambda.InvokeInput, _ ...fun
 	f.calls++
 	n := f.calls
 	f.mu.Unlock()
-	var req ScanRequest
+	var req testRequest
 	if err := json.Unmarshal(in.Payload, &req); err != nil {
 		return nil, err
 	}
 	return f.answer(n, req)
 }
 
-func okOutput(req ScanRequest) (*lambda.InvokeOutput, error) {
-	b, _ := json.Marshal(ScanResponse{StatusCode: 200, Input: req.Input, Output: req.Output, Stats: ScanStats{Arrays: 2, Chunks: 5}})
+func okOutput(req testRequest) (*lambda.InvokeOutput, error) {
+	b, _ := json.Marshal(Response{StatusCode: 200, Input: req.Input, Output: req.Output, Stats: Stats{Arrays: 2, Chunks: 5}})
 	return &lambda.InvokeOutput{StatusCode: 200, Payload: b}, nil
 }
 
@@ -66,7 +66,7 @@ func apiError(status int, code string) error {
 var fastRetries = RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 4 * time.Millisecond}
 
 func TestLambdaExecutorRetries(t *testing.T) {
-	req := ScanRequest{Input: "s3://b/in.nc", Output: "s3://b/out/in.nc.json", InlineThreshold: 500}
+	req := testRequest{Input: "s3://b/in.nc", Output: "s3://b/out/in.nc.json", InlineThreshold: 500}
 	for _, tc := range []struct {
 		name string
 		// answer for call n; calls beyond the list succeed
@@ -138,7 +138,7 @@ func TestLambdaExecutorRetries(t *testing.T) {
 		}, wantAttempts: 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			inv := &fakeInvoker{answer: func(n int, got ScanRequest) (*lambda.InvokeOutput, error) {
+			inv := &fakeInvoker{answer: func(n int, got testRequest) (*lambda.InvokeOutput, error) {
 				if !reflect.DeepEqual(got, req) {
 					t.Errorf("call %d sent %+v, want %+v", n, got, req)
 				}
@@ -182,13 +182,13 @@ func TestLambdaExecutorRetries(t *testing.T) {
 
 func TestLambdaExecutorStopsOnCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	inv := &fakeInvoker{answer: func(n int, _ ScanRequest) (*lambda.InvokeOutput, error) {
+	inv := &fakeInvoker{answer: func(n int, _ testRequest) (*lambda.InvokeOutput, error) {
 		cancel()
 		return nil, apiError(429, "TooManyRequestsException")
 	}}
 	ex := &LambdaExecutor{Client: inv, Function: "fn", Retry: RetryPolicy{BaseDelay: time.Hour}}
 	start := time.Now()
-	res := ex.Execute(ctx, ScanRequest{Input: "a", Output: "b"}, nil)
+	res := ex.Execute(ctx, testRequest{Input: "a", Output: "b"}, nil)
 	if !errors.Is(res.Err, context.Canceled) || time.Since(start) > 10*time.Second || inv.calls != 1 {
 		t.Fatalf("err %v after %v and %d calls", res.Err, time.Since(start), inv.calls)
 	}
@@ -220,7 +220,7 @@ func TestRetryDelay(t *testing.T) {
 // no retries of its own.
 func TestLambdaExecutorThroughFront(t *testing.T) {
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req ScanRequest
+		var req testRequest
 		json.NewDecoder(r.Body).Decode(&req)
 		time.Sleep(2 * time.Millisecond)
 		switch {
@@ -230,7 +230,7 @@ func TestLambdaExecutorThroughFront(t *testing.T) {
 			w.WriteHeader(http.StatusBadGateway)
 			io.WriteString(w, `{"errorType":"string","errorMessage":"`+req.Input+`: internal error"}`)
 		default:
-			b, _ := json.Marshal(ScanResponse{StatusCode: 200, Input: req.Input, Output: req.Output, Stats: ScanStats{Chunks: 1}})
+			b, _ := json.Marshal(Response{StatusCode: 200, Input: req.Input, Output: req.Output, Stats: Stats{Chunks: 1}})
 			w.Write(b)
 		}
 	}))
@@ -254,11 +254,11 @@ func TestLambdaExecutorThroughFront(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var reqs []ScanRequest
+	var reqs []Request
 	for i := range 6 {
-		reqs = append(reqs, ScanRequest{Input: fmt.Sprintf("/in/ok%d.nc", i), Output: fmt.Sprintf("/out/ok%d.json", i)})
+		reqs = append(reqs, testRequest{Input: fmt.Sprintf("/in/ok%d.nc", i), Output: fmt.Sprintf("/out/ok%d.json", i)})
 	}
-	reqs = append(reqs, ScanRequest{Input: "/in/bad.nc", Output: "/out/bad.json"}, ScanRequest{Input: "/in/crash.nc", Output: "/out/crash.json"})
+	reqs = append(reqs, testRequest{Input: "/in/bad.nc", Output: "/out/bad.json"}, testRequest{Input: "/in/crash.nc", Output: "/out/crash.json"})
 	// One backend, four callers: throttles all the time, so backoff must
 	// spread the callers out before MaxThrottles is reached.
 	ex := &LambdaExecutor{Client: client, Function: "gk", Retry: RetryPolicy{BaseDelay: 2 * time.Millisecond, MaxDelay: 50 * time.Millisecond}}
@@ -270,8 +270,8 @@ func TestLambdaExecutorThroughFront(t *testing.T) {
 		throttles += r.Throttles
 		switch {
 		case i < 6:
-			if r.Err != nil || r.Response.Input != reqs[i].Input {
-				t.Errorf("%s: %v", reqs[i].Input, r.Err)
+			if in, _ := reqs[i].Target(); r.Err != nil || r.Response.Input != in {
+				t.Errorf("%s: %v", in, r.Err)
 			}
 		case strings.Contains(r.Input, "bad"):
 			if ErrorType(r.Err) != "InputError" || r.Attempts != 1 {

@@ -9,71 +9,102 @@ import (
 	"io"
 	"log/slog"
 	"runtime/debug"
+	"slices"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
 
-// event is the Lambda payload as it arrives: the executor's ScanRequest,
-// or the same with input_path/output_path (the shape other kerchunk
-// fan-out drivers send).
-type event struct {
-	Job             string        `json:"job"`
-	Input           string        `json:"input"`
-	Output          string        `json:"output"`
-	InputPath       string        `json:"input_path"`
-	OutputPath      string        `json:"output_path"`
-	InlineThreshold *int          `json:"inline_threshold"`
-	OnUnsupported   OnUnsupported `json:"on_unsupported"`
-
-	PartitionCols []string `json:"partition_cols"`
-	Header        bool     `json:"header"`
-	Columns       []string `json:"columns"`
-	Schema        string   `json:"schema"`
-	Compression   string   `json:"compression"`
-	MaxBadRows    int64    `json:"max_bad_rows"`
-}
-
 // maxEventSize bounds the payload decoded: Lambda's own limit for a
-// synchronous invocation is 6 MB, and a scan request is a few hundred
-// bytes.
+// synchronous invocation is 6 MB, and a request is a few hundred bytes.
 const maxEventSize = 256 << 10
 
-// DecodeEvent turns a Lambda payload into a ScanRequest. Unknown fields are
-// refused rather than ignored, so that a misspelt option fails loudly
-// instead of scanning with a default.
-func DecodeEvent(payload []byte) (ScanRequest, error) {
+// DecodeEvent turns a Lambda payload into the request of the job it names
+// ("job", DefaultJob when absent): the fields every job shares are read
+// here, input and output also under the names other kerchunk fan-out
+// drivers send (input_path, output_path), and the rest by the job's
+// Decode. Unknown fields are refused rather than ignored, so that a
+// misspelt option fails loudly instead of running with a default; another
+// job's option is refused by name unless it sets nothing (null, false, 0
+// or "").
+func DecodeEvent(payload []byte) (Request, error) {
 	if len(payload) > maxEventSize {
-		return ScanRequest{}, &InputError{Err: fmt.Errorf("event of %d bytes: more than the %d a scan request can need", len(payload), maxEventSize)}
+		return nil, &InputError{Err: fmt.Errorf("event of %d bytes: more than the %d a request can need", len(payload), maxEventSize)}
 	}
 	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.DisallowUnknownFields()
-	var ev event
-	if err := dec.Decode(&ev); err != nil {
-		return ScanRequest{}, &InputError{Err: fmt.Errorf("bad event: %w", err)}
+	var fields map[string]json.RawMessage
+	if err := dec.Decode(&fields); err != nil {
+		return nil, &InputError{Err: fmt.Errorf("bad event: %w", err)}
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return ScanRequest{}, &InputError{Err: errors.New("bad event: data after the JSON object")}
+		return nil, &InputError{Err: errors.New("bad event: data after the JSON object")}
 	}
-	req := ScanRequest{Job: ev.Job, Input: ev.Input, Output: ev.Output, InlineThreshold: DefaultInlineThreshold, OnUnsupported: ev.OnUnsupported,
-		PartitionCols: ev.PartitionCols, Header: ev.Header, Columns: ev.Columns, Schema: ev.Schema, Compression: ev.Compression, MaxBadRows: ev.MaxBadRows}
-	if req.Job == JobCSV2Parquet {
-		// A scan's default means nothing to a conversion.
-		req.InlineThreshold = 0
+	var shared struct{ job, input, output, inputPath, outputPath string }
+	for _, f := range []struct {
+		name string
+		val  *string
+	}{{"job", &shared.job}, {"input", &shared.input}, {"output", &shared.output}, {"input_path", &shared.inputPath}, {"output_path", &shared.outputPath}} {
+		raw, ok := fields[f.name]
+		if !ok {
+			continue
+		}
+		delete(fields, f.name)
+		if err := json.Unmarshal(raw, f.val); err != nil {
+			return nil, &InputError{Err: fmt.Errorf("bad event: %s: %w", f.name, err)}
+		}
 	}
-	var err error
-	if req.Input, err = eitherField("input", ev.Input, "input_path", ev.InputPath); err != nil {
-		return ScanRequest{}, err
+	input, err := eitherField("input", shared.input, "input_path", shared.inputPath)
+	if err != nil {
+		return nil, err
 	}
-	if req.Output, err = eitherField("output", ev.Output, "output_path", ev.OutputPath); err != nil {
-		return ScanRequest{}, err
+	output, err := eitherField("output", shared.output, "output_path", shared.outputPath)
+	if err != nil {
+		return nil, err
 	}
-	if ev.InlineThreshold != nil {
-		req.InlineThreshold = *ev.InlineThreshold
+	name := shared.job
+	if name == "" {
+		name = DefaultJob
 	}
-	if err := req.validate(); err != nil {
-		return ScanRequest{}, err
+	jobsMu.RLock()
+	defer jobsMu.RUnlock()
+	job, ok := jobs[name]
+	if !ok {
+		quoted := registered()
+		for i, n := range quoted {
+			quoted[i] = strconv.Quote(n)
+		}
+		return nil, &InputError{Input: input, Err: fmt.Errorf("unknown job %q (this function runs %s)", name, orList(quoted))}
 	}
-	return req, nil
+	if input == "" {
+		return nil, &InputError{Err: errors.New("the event names no input (\"input\" or \"input_path\")")}
+	}
+	if output == "" {
+		return nil, &InputError{Input: input, Err: errors.New("the event names no output (\"output\" or \"output_path\")")}
+	}
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if slices.Contains(job.Fields(), k) {
+			continue
+		}
+		other, theirs := foreignField(name, k)
+		if other == "" {
+			continue // the job's Decode refuses it as unknown
+		}
+		if !isZeroJSON(fields[k]) {
+			return nil, &InputError{Input: input, Err: fmt.Errorf("a %s takes no %s (options of %s)", name, orList(theirs), other)}
+		}
+		delete(fields, k)
+	}
+	opts, err := json.Marshal(fields)
+	if err != nil {
+		return nil, &InputError{Input: input, Err: fmt.Errorf("bad event: %w", err)}
+	}
+	return job.Decode(input, output, opts)
 }
 
 // eitherField returns the value of a field given under either of its two
@@ -120,14 +151,16 @@ func NewLambdaHandler(w io.Writer, getenv func(string) string) *LambdaHandler {
 // Handle runs one invocation. A failure is returned as an *InputError or a
 // *RetryableError whose message names the input and the reason; the
 // runtime reports it as a function error with the type's name.
-func (h *LambdaHandler) Handle(ctx context.Context, requestID string, payload []byte) (*ScanResponse, error) {
+func (h *LambdaHandler) Handle(ctx context.Context, requestID string, payload []byte) (*Response, error) {
 	log := h.Log.With("request_id", requestID)
 	req, err := DecodeEvent(payload)
 	if err != nil {
 		log.Error("bad event", "error", err.Error(), "error_type", errorTypeInput)
 		return nil, err
 	}
-	log = log.With("job", req.Job, "input", req.Input, "output", req.Output)
+	job := req.Job()
+	input, output := req.Target()
+	log = log.With("job", job, "input", input, "output", output)
 	if dl, ok := ctx.Deadline(); ok && h.DeadlineMargin > 0 && time.Until(dl) > 2*h.DeadlineMargin {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(ctx, dl.Add(-h.DeadlineMargin))
@@ -138,44 +171,22 @@ func (h *LambdaHandler) Handle(ctx context.Context, requestID string, payload []
 		// runtime report it and end the process (state may be corrupt),
 		// with a message that names the input.
 		if p := recover(); p != nil {
-			log.Error("scan crashed", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			panic(fmt.Sprintf("%s: internal error (please report it): %v", req.Input, p))
+			log.Error(job+" crashed", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			panic(fmt.Sprintf("%s: internal error (please report it): %v", input, p))
 		}
 	}()
-	if h.CrashOn != "" && strings.Contains(req.Input, h.CrashOn) {
+	if h.CrashOn != "" && strings.Contains(input, h.CrashOn) {
 		panic(fmt.Sprintf("crash requested by %s=%q", CrashOnEnv, h.CrashOn))
 	}
-	if req.Job == JobCSV2Parquet {
-		return h.csv2parquet(ctx, log, req)
-	}
-	log.Info("scan start", "inline_threshold", req.InlineThreshold, "on_unsupported", req.OnUnsupported)
-	resp, err := Scan(ctx, req, nil)
+	log.Info(job+" start", req.LogStart()...)
+	resp, err := req.Run(ctx, nil)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
-			err = &RetryableError{Input: req.Input, Err: fmt.Errorf("the scan did not finish before the function's timeout (raise it): %w", err)}
+			err = &RetryableError{Input: input, Err: fmt.Errorf("the %s did not finish before the function's timeout (raise it): %w", job, err)}
 		}
-		log.Error("scan failed", "error", err.Error(), "error_type", ErrorType(err))
+		log.Error(job+" failed", "error", err.Error(), "error_type", ErrorType(err))
 		return nil, err
 	}
-	s := resp.Stats
-	log.Info("scan done", "arrays", s.Arrays, "chunks", s.Chunks, "inlined", s.Inlined, "skipped", s.Skipped,
-		"notes", s.Notes, "reads", s.Reads, "bytes", s.Bytes, "seconds", s.Seconds)
-	return resp, nil
-}
-
-// csv2parquet runs one conversion for Handle.
-func (h *LambdaHandler) csv2parquet(ctx context.Context, log *slog.Logger, req ScanRequest) (*ScanResponse, error) {
-	log.Info("csv2parquet start", "partition_cols", req.PartitionCols, "max_bad_rows", req.MaxBadRows)
-	resp, err := CSV2Parquet(ctx, req)
-	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
-			err = &RetryableError{Input: req.Input, Err: fmt.Errorf("the conversion did not finish before the function's timeout (raise it): %w", err)}
-		}
-		log.Error("csv2parquet failed", "error", err.Error(), "error_type", ErrorType(err))
-		return nil, err
-	}
-	s := resp.Stats
-	log.Info("csv2parquet done", "rows", s.Rows, "bad_rows", s.BadRows, "partitions", s.Partitions,
-		"output_bytes", s.OutputBytes, "requests", s.Requests, "bytes", s.Bytes, "seconds", s.Seconds)
+	log.Info(job+" done", req.LogDone(resp)...)
 	return resp, nil
 }

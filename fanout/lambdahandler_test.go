@@ -1,4 +1,4 @@
-package fanout
+package fanout_test
 
 import (
 	"bufio"
@@ -13,27 +13,29 @@ import (
 	"testing"
 	"time"
 
-	"gokerchunk/hdf5scan"
+	"gokerchunk/convert"
+	"gokerchunk/fanout"
+	"gokerchunk/scan"
 )
 
 func TestDecodeEvent(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		event   string
-		want    ScanRequest
+		want    fanout.Request
 		wantErr string // substring of the error; "" for success
 	}{
 		{name: "input/output", event: `{"input": "s3://b/x.nc", "output": "s3://b/o/x.nc.json"}`,
-			want: ScanRequest{Job: "scan", Input: "s3://b/x.nc", Output: "s3://b/o/x.nc.json", InlineThreshold: 500, OnUnsupported: "error"}},
+			want: scan.Request{Input: "s3://b/x.nc", Output: "s3://b/o/x.nc.json", InlineThreshold: 500, OnUnsupported: "error"}},
 		{name: "input_path/output_path", event: `{"input_path": "/d/x.nc", "output_path": "/o/x.json", "inline_threshold": 0, "on_unsupported": "skip"}`,
-			want: ScanRequest{Job: "scan", Input: "/d/x.nc", Output: "/o/x.json", InlineThreshold: 0, OnUnsupported: "skip"}},
+			want: scan.Request{Input: "/d/x.nc", Output: "/o/x.json", InlineThreshold: 0, OnUnsupported: "skip"}},
 		{name: "both names, same value", event: `{"input": "/d/x.nc", "input_path": "/d/x.nc", "output": "/o", "job": "scan", "on_unsupported": "inline", "inline_threshold": 100}`,
-			want: ScanRequest{Job: "scan", Input: "/d/x.nc", Output: "/o", InlineThreshold: 100, OnUnsupported: "inline"}},
+			want: scan.Request{Input: "/d/x.nc", Output: "/o", InlineThreshold: 100, OnUnsupported: "inline"}},
 		{name: "csv2parquet", event: `{"job": "csv2parquet", "input_path": "s3://b/csv/1889.csv", "output_path": "s3://b/parquet/", "partition_cols": ["ELEMENT"], "header": false, "columns": ["ID","DATE","ELEMENT"], "schema": "DATE:date", "compression": "zstd", "max_bad_rows": 3}`,
-			want: ScanRequest{Job: "csv2parquet", Input: "s3://b/csv/1889.csv", Output: "s3://b/parquet/", PartitionCols: []string{"ELEMENT"},
+			want: convert.Request{Input: "s3://b/csv/1889.csv", Output: "s3://b/parquet/", PartitionCols: []string{"ELEMENT"},
 				Columns: []string{"ID", "DATE", "ELEMENT"}, Schema: "DATE:date", Compression: "zstd", MaxBadRows: 3}},
 		{name: "csv2parquet with a header", event: `{"job": "csv2parquet", "input": "/d/x.csv", "output": "/o", "partition_cols": ["k"], "header": true}`,
-			want: ScanRequest{Job: "csv2parquet", Input: "/d/x.csv", Output: "/o", PartitionCols: []string{"k"}, Header: true}},
+			want: convert.Request{Input: "/d/x.csv", Output: "/o", PartitionCols: []string{"k"}, Header: true}},
 		{name: "csv2parquet without partitions", event: `{"job": "csv2parquet", "input": "/d/x.csv", "output": "/o", "header": true}`, wantErr: `needs partition_cols`},
 		{name: "csv2parquet without names", event: `{"job": "csv2parquet", "input": "/d/x.csv", "output": "/o", "partition_cols": ["k"]}`, wantErr: `needs the column names`},
 		{name: "csv2parquet bad schema", event: `{"job": "csv2parquet", "input": "/d/x.csv", "output": "/o", "partition_cols": ["k"], "schema": "k:text"}`, wantErr: `schema`},
@@ -52,17 +54,17 @@ func TestDecodeEvent(t *testing.T) {
 		{name: "wrong type", event: `{"input": 3, "output": "/o"}`, wantErr: `bad event`},
 		{name: "not JSON", event: `input=/d/x.nc`, wantErr: `bad event`},
 		{name: "two objects", event: `{"input": "/d/x.nc", "output": "/o"} {}`, wantErr: `data after the JSON object`},
-		{name: "too big", event: `{"input": "` + strings.Repeat("x", maxEventSize) + `"}`, wantErr: `more than the`},
+		{name: "too big", event: `{"input": "` + strings.Repeat("x", 256<<10) + `"}`, wantErr: `more than the`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := DecodeEvent([]byte(tc.event))
+			got, err := fanout.DecodeEvent([]byte(tc.event))
 			if tc.wantErr == "" {
 				if err != nil || !reflect.DeepEqual(got, tc.want) {
 					t.Fatalf("got %+v, %v; want %+v", got, err, tc.want)
 				}
 				return
 			}
-			var ie *InputError
+			var ie *fanout.InputError
 			if !errors.As(err, &ie) || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("error %v, want an InputError with %q", err, tc.wantErr)
 			}
@@ -73,21 +75,21 @@ func TestDecodeEvent(t *testing.T) {
 // The request the Lambda executor sends is an event the function takes
 // as it is.
 func TestScanRequestIsAnEvent(t *testing.T) {
-	req := ScanRequest{Job: "scan", Input: "s3://b/x.nc", Output: "s3://b/x.json", InlineThreshold: 0, OnUnsupported: "skip"}
-	b, err := json.Marshal(req)
+	req := scan.Request{Input: "s3://b/x.nc", Output: "s3://b/x.json", InlineThreshold: 0, OnUnsupported: "skip"}
+	b, err := fanout.EncodeRequest(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := DecodeEvent(b)
+	got, err := fanout.DecodeEvent(b)
 	if err != nil || !reflect.DeepEqual(got, req) {
 		t.Fatalf("round trip: %+v, %v", got, err)
 	}
-	conv := ScanRequest{Job: JobCSV2Parquet, Input: "s3://b/1889.csv", Output: "s3://b/parquet/", PartitionCols: []string{"ELEMENT"},
+	conv := convert.Request{Input: "s3://b/1889.csv", Output: "s3://b/parquet/", PartitionCols: []string{"ELEMENT"},
 		Columns: []string{"ID", "ELEMENT"}, Schema: "ID:string", Compression: "snappy", MaxBadRows: 5}
-	if b, err = json.Marshal(conv); err != nil {
+	if b, err = fanout.EncodeRequest(conv); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := DecodeEvent(b); err != nil || !reflect.DeepEqual(got, conv) {
+	if got, err := fanout.DecodeEvent(b); err != nil || !reflect.DeepEqual(got, conv) {
 		t.Fatalf("round trip: %+v, %v", got, err)
 	}
 }
@@ -108,10 +110,10 @@ func logLines(t *testing.T, b []byte) []map[string]any {
 	return lines
 }
 
-func testHandler(crashOn string) (*LambdaHandler, *bytes.Buffer) {
+func testHandler(crashOn string) (*fanout.LambdaHandler, *bytes.Buffer) {
 	var logs bytes.Buffer
-	h := NewLambdaHandler(&logs, func(k string) string {
-		if k == CrashOnEnv {
+	h := fanout.NewLambdaHandler(&logs, func(k string) string {
+		if k == fanout.CrashOnEnv {
 			return crashOn
 		}
 		return ""
@@ -130,7 +132,7 @@ func TestHandleScans(t *testing.T) {
 	}
 	// The same scan made directly: the handler's sidecar and counts are
 	// the scanner's.
-	want, err := ScanFile(context.Background(), in, ScanOptions{Output: filepath.Join(dir, "direct.json"), Options: hdf5scan.Options{InlineThreshold: 0}})
+	want, err := scan.File(context.Background(), in, scan.FileOptions{Output: filepath.Join(dir, "direct.json"), Options: scan.Options{InlineThreshold: 0}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,8 +194,8 @@ func TestHandleErrors(t *testing.T) {
 			if typ != "InputError" {
 				t.Errorf("error type %s, want InputError (%v)", typ, err)
 			}
-			if typ != ErrorType(err) {
-				t.Errorf("ErrorType says %s, the runtime will say %s", ErrorType(err), typ)
+			if typ != fanout.ErrorType(err) {
+				t.Errorf("ErrorType says %s, the runtime will say %s", fanout.ErrorType(err), typ)
 			}
 			lines := logLines(t, logs.Bytes())
 			last := lines[len(lines)-1]
@@ -229,8 +231,66 @@ func TestHandleDeadline(t *testing.T) {
 	in := fixture(t, "fixtures/nc4_groups.nc")
 	event, _ := json.Marshal(map[string]any{"input": in, "output": filepath.Join(t.TempDir(), "x.json")})
 	_, err := h.Handle(ctx, "req-4", event)
-	var re *RetryableError
+	var re *fanout.RetryableError
 	if !errors.As(err, &re) || !strings.Contains(err.Error(), "timeout") || !strings.Contains(err.Error(), in) {
 		t.Fatalf("error %v, want a RetryableError naming the input and the timeout", err)
+	}
+}
+
+func TestLocalExecutor(t *testing.T) {
+	dir := t.TempDir()
+	good := fixture(t, "fixtures/nc4_groups.nc")
+	bad := filepath.Join(dir, "bad.nc")
+	os.WriteFile(bad, []byte("not HDF5 at all, not HDF5 at all, not HDF5 at all"), 0o644)
+	reqs := []fanout.Request{
+		scan.Request{Input: good, Output: filepath.Join(dir, "good.json"), InlineThreshold: 500},
+		scan.Request{Input: bad, Output: filepath.Join(dir, "bad.json"), InlineThreshold: 500},
+	}
+	results := fanout.RunJobs(context.Background(), fanout.LocalExecutor{}, reqs, 2, nil)
+	if r := results[0]; r.Err != nil || r.Attempts != 1 || r.Response.Stats.Arrays == 0 || r.Seconds <= 0 {
+		t.Errorf("good: %+v", r)
+	}
+	if _, err := os.Stat(reqs[0].(scan.Request).Output); err != nil {
+		t.Errorf("good: %v", err)
+	}
+	var ie *fanout.InputError
+	if r := results[1]; !errors.As(r.Err, &ie) || r.Attempts != 1 || !strings.Contains(r.Err.Error(), bad) {
+		t.Errorf("bad: %+v", r)
+	}
+	if _, err := os.Stat(reqs[1].(scan.Request).Output); !os.IsNotExist(err) {
+		t.Errorf("bad input left an output: %v", err)
+	}
+}
+
+// fixture is the absolute path of a file under testdata.
+func fixture(t *testing.T, name string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("..", "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("fixture %s: %v", name, err)
+	}
+	return p
+}
+
+// Events earlier executors sent set the other job's options to nothing
+// (a conversion's "inline_threshold": 0, a scan's "header": false): they
+// are taken as they were.
+func TestDecodeEventZeroForeignOptions(t *testing.T) {
+	for _, tc := range []struct {
+		event string
+		want  fanout.Request
+	}{
+		{`{"job": "csv2parquet", "input": "/d/x.csv", "output": "/o", "inline_threshold": 0, "on_unsupported": "", "partition_cols": ["k"], "header": true}`,
+			convert.Request{Input: "/d/x.csv", Output: "/o", PartitionCols: []string{"k"}, Header: true}},
+		{`{"input": "/d/x.nc", "output": "/o", "partition_cols": null, "header": false, "schema": "", "max_bad_rows": 0}`,
+			scan.Request{Input: "/d/x.nc", Output: "/o", InlineThreshold: 500, OnUnsupported: "error"}},
+	} {
+		got, err := fanout.DecodeEvent([]byte(tc.event))
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: got %+v, %v; want %+v", tc.event, got, err, tc.want)
+		}
 	}
 }

@@ -35,21 +35,21 @@ type Manifest struct {
 	Attempts  int       `json:"attempts"`
 	Throttles int       `json:"throttles"`
 	// Totals sums the stats of the outputs.
-	Totals   ScanStats        `json:"totals"`
+	Totals   Stats            `json:"totals"`
 	Outputs  []ManifestOutput `json:"outputs"`
 	Failures []ManifestFailed `json:"failures"`
 }
 
 // ManifestOutput is one sidecar written.
 type ManifestOutput struct {
-	Input     string    `json:"input"`
-	Output    string    `json:"output"`
-	Attempts  int       `json:"attempts"`
-	Throttles int       `json:"throttles,omitempty"`
-	Seconds   float64   `json:"seconds"`
-	Stats     ScanStats `json:"stats"`
-	Skipped   []string  `json:"skipped,omitempty"`
-	Notes     []string  `json:"notes,omitempty"`
+	Input     string   `json:"input"`
+	Output    string   `json:"output"`
+	Attempts  int      `json:"attempts"`
+	Throttles int      `json:"throttles,omitempty"`
+	Seconds   float64  `json:"seconds"`
+	Stats     Stats    `json:"stats"`
+	Skipped   []string `json:"skipped,omitempty"`
+	Notes     []string `json:"notes,omitempty"`
 }
 
 // ManifestFailed is one input without a sidecar.

@@ -13,9 +13,9 @@ import (
 
 func TestManifest(t *testing.T) {
 	ok := func(in string, chunks int, skipped ...string) JobResult {
-		return JobResult{Input: in, Output: in + ".json", Attempts: 1, Seconds: 0.5, Response: &ScanResponse{
+		return JobResult{Input: in, Output: in + ".json", Attempts: 1, Seconds: 0.5, Response: &Response{
 			StatusCode: 200, Input: in, Output: in + ".json", Skipped: skipped,
-			Stats: ScanStats{Arrays: 1, Chunks: chunks, Skipped: len(skipped), Counts: blob.Counts{Reads: 3, Bytes: 100}, Seconds: 0.25},
+			Stats: Stats{Arrays: 1, Chunks: chunks, Skipped: len(skipped), Counts: blob.Counts{Reads: 3, Bytes: 100}, Seconds: 0.25},
 		}}
 	}
 	results := []JobResult{

@@ -1,8 +1,9 @@
 // Command gokerchunk-lambda is the AWS Lambda function (the bootstrap of a
 // provided.al2023 custom runtime) that runs one job per invocation: scans
 // one input and writes its kerchunk sidecar, or converts one CSV input into
-// a partitioned Parquet dataset (csv2parquet). The logic is fanout.LambdaHandler; this only
-// hands it the runtime's invocations. Build it as Lambda runs it:
+// a partitioned Parquet dataset (csv2parquet). The logic is fanout.LambdaHandler,
+// the jobs are scan's and convert's; this only hands it the runtime's
+// invocations. Build it as Lambda runs it:
 //
 //	CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -o bootstrap ./cmd/gokerchunk-lambda
 //
@@ -19,11 +20,15 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"gokerchunk/fanout"
+
+	// The jobs the function runs register themselves with fanout.
+	_ "gokerchunk/convert"
+	_ "gokerchunk/scan"
 )
 
 func main() {
 	h := fanout.NewLambdaHandler(os.Stderr, os.Getenv)
-	lambda.Start(func(ctx context.Context, event json.RawMessage) (*fanout.ScanResponse, error) {
+	lambda.Start(func(ctx context.Context, event json.RawMessage) (*fanout.Response, error) {
 		var requestID string
 		if lc, ok := lambdacontext.FromContext(ctx); ok {
 			requestID = lc.AwsRequestID

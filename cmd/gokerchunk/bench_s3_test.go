@@ -11,8 +11,8 @@ import (
 
 	"gokerchunk/blob"
 	"gokerchunk/fanout"
-	"gokerchunk/hdf5scan"
 	"gokerchunk/internal/s3test"
+	"gokerchunk/scan"
 )
 
 // benchLatency is added to every request: about what a GET to S3 from the
@@ -55,12 +55,12 @@ func BenchmarkS3Scan(b *testing.B) {
 		srv.CopyFile(b, f, "bench", "one/"+filepath.Base(f))
 	}
 	ctx := context.Background()
-	scan := func(c *blob.Client, url string, st *blob.Stats) error {
+	scanOne := func(c *blob.Client, url string, st *blob.Stats) error {
 		old := blob.Default()
 		blob.SetDefault(c)
 		defer blob.SetDefault(old)
-		_, err := fanout.ScanFile(ctx, url, fanout.ScanOptions{
-			Options: hdf5scan.Options{InlineThreshold: 500, SkipUnsupported: true},
+		_, err := scan.File(ctx, url, scan.FileOptions{
+			Options: scan.Options{InlineThreshold: 500, OnUnsupported: scan.UnsupportedSkip},
 			Stats:   st,
 		})
 		return err
@@ -72,14 +72,14 @@ func BenchmarkS3Scan(b *testing.B) {
 			tr := &s3test.Transport{Latency: benchLatency}
 			c := blob.NewClient(blob.Config{Transport: tr, S3PathStyle: true})
 			var st blob.Stats
-			if err := scan(c, "s3://bench/one/"+name, &st); err != nil { // loads the AWS config
+			if err := scanOne(c, "s3://bench/one/"+name, &st); err != nil { // loads the AWS config
 				b.Fatal(err)
 			}
 			st = blob.Stats{}
 			tr.ResetCounts()
 			b.ResetTimer()
 			for range b.N {
-				if err := scan(c, "s3://bench/one/"+name, &st); err != nil {
+				if err := scanOne(c, "s3://bench/one/"+name, &st); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -106,7 +106,7 @@ func BenchmarkS3Scan(b *testing.B) {
 		b.Run(fmt.Sprintf("files=%d/workers=%d", len(many), workers), func(b *testing.B) {
 			tr := &s3test.Transport{Latency: benchLatency}
 			c := blob.NewClient(blob.Config{Transport: tr, S3PathStyle: true})
-			if err := scan(c, many[0], nil); err != nil {
+			if err := scanOne(c, many[0], nil); err != nil {
 				b.Fatal(err)
 			}
 			old := blob.Default()
@@ -114,8 +114,8 @@ func BenchmarkS3Scan(b *testing.B) {
 			defer blob.SetDefault(old)
 			b.ResetTimer()
 			for range b.N {
-				out := fanout.Run(ctx, many, workers, func(ctx context.Context, url string) (*hdf5scan.Result, error) {
-					return fanout.ScanFile(ctx, url, fanout.ScanOptions{Options: hdf5scan.Options{InlineThreshold: 500, SkipUnsupported: true}})
+				out := fanout.Run(ctx, many, workers, func(ctx context.Context, url string) (*scan.Result, error) {
+					return scan.File(ctx, url, scan.FileOptions{Options: scan.Options{InlineThreshold: 500, OnUnsupported: scan.UnsupportedSkip}})
 				}, nil)
 				for _, o := range out {
 					if o.Err != nil {

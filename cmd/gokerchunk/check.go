@@ -10,6 +10,7 @@ import (
 
 	"gokerchunk/blob"
 	"gokerchunk/refs"
+	"gokerchunk/refs/refio"
 	"gokerchunk/zarr"
 	"gokerchunk/zarrcheck"
 )
@@ -70,7 +71,7 @@ dimension; arrays without it must be equal in every source.`,
 				return err
 			}
 			configureBlob(c)
-			set, err := readRefSet(c.Context, c.Args().First())
+			set, err := refio.Read(c.Context, c.Args().First())
 			if err != nil {
 				return err
 			}

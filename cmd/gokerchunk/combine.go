@@ -20,8 +20,9 @@ import (
 	"gokerchunk/blob"
 	"gokerchunk/combine"
 	"gokerchunk/fanout"
-	"gokerchunk/hdf5scan"
 	"gokerchunk/refs"
+	"gokerchunk/refs/refio"
+	"gokerchunk/scan"
 )
 
 func combineCommand() *cli.Command {
@@ -121,7 +122,7 @@ type combineRun struct {
 	out        string
 	format     string // json or parquet
 	recordSize int
-	policy     fanout.OnUnsupported // --on-unsupported, for NetCDF/HDF5 inputs scanned on the fly
+	policy     scan.OnUnsupported // --on-unsupported, for NetCDF/HDF5 inputs scanned on the fly
 	// inlineThreshold is --inline-threshold for inputs scanned on the fly.
 	inlineThreshold int
 	quiet           bool
@@ -234,7 +235,7 @@ func combineOptions(c *cli.Context) (*combineRun, error) {
 	if c.Int("inline-threshold") < 0 {
 		return nil, usagef("--inline-threshold must be 0 or more")
 	}
-	policy, err := fanout.ParseOnUnsupported(c.String("on-unsupported"))
+	policy, err := scan.ParseOnUnsupported(c.String("on-unsupported"))
 	if err != nil {
 		return nil, usagef("--on-unsupported %w", err)
 	}
@@ -436,9 +437,8 @@ func (r *combineRun) readInputs(ctx context.Context, inputs []string) ([]combine
 	showProgress := !r.quiet && len(inputs) > 1 && isTerminal(os.Stderr)
 	job := func(ctx context.Context, in string) (*refs.Set, error) {
 		if isSourceInput(in) {
-			opts := hdf5scan.Options{URL: in, InlineThreshold: r.inlineThreshold}
-			r.policy.Apply(&opts)
-			res, err := fanout.ScanFile(ctx, in, fanout.ScanOptions{Options: opts})
+			opts := scan.Options{URL: in, InlineThreshold: r.inlineThreshold, OnUnsupported: r.policy}
+			res, err := scan.File(ctx, in, scan.FileOptions{Options: opts})
 			if err != nil {
 				return nil, err
 			}
@@ -447,7 +447,7 @@ func (r *combineRun) readInputs(ctx context.Context, inputs []string) ([]combine
 			}
 			return res.Set, nil
 		}
-		return readRefSet(ctx, in)
+		return refio.Read(ctx, in)
 	}
 	progress := func(done int) {
 		if showProgress {
@@ -504,42 +504,13 @@ func isJSONFile(path string) bool {
 	return err == nil && b[0] == '{'
 }
 
-// writeCombined replaces out with the set: JSON through a temporary file
-// or one S3 PutObject (multipart when large), Parquet into a temporary
-// directory swapped in at the end, or uploaded to S3 with .zmetadata last.
+// writeCombined replaces out with the set (refio.Write); a JSON out that
+// is a local directory is refused, naming the flag that would fit.
 func writeCombined(ctx context.Context, out, format string, set *refs.Set, recordSize int) error {
-	if isS3(out) {
-		if format == "json" {
-			return blob.WriteAtomic(ctx, out, func(w io.Writer) error { return refs.WriteJSON(w, set) })
-		}
-		return writeRemoteParquet(ctx, out, set, recordSize)
-	}
-	if format == "json" {
+	if format == "json" && !isS3(out) {
 		if st, err := os.Stat(out); err == nil && st.IsDir() {
 			return fmt.Errorf("%s is a directory; JSON output needs a file name (or --format parquet)", out)
 		}
-		return blob.WriteFileAtomic(out, func(w io.Writer) error { return refs.WriteJSON(w, set) })
 	}
-	st, err := os.Stat(out)
-	if err != nil {
-		return refs.WriteParquet(out, set, recordSize)
-	}
-	if !st.IsDir() || !isParquetRefs(out) {
-		return fmt.Errorf("%s exists and is not a Parquet reference set: not replacing it", out)
-	}
-	tmp := fmt.Sprintf("%s.new-%d", strings.TrimRight(out, "/"), os.Getpid())
-	if err := refs.WriteParquet(tmp, set, recordSize); err != nil {
-		return err
-	}
-	old := fmt.Sprintf("%s.old-%d", strings.TrimRight(out, "/"), os.Getpid())
-	if err := os.Rename(out, old); err != nil {
-		os.RemoveAll(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, out); err != nil {
-		os.Rename(old, out)
-		os.RemoveAll(tmp)
-		return err
-	}
-	return os.RemoveAll(old)
+	return refio.Write(ctx, out, set, refio.Format(format), recordSize)
 }

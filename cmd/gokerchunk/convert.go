@@ -403,10 +403,10 @@ func runCSV2ParquetLambda(c *cli.Context, inputs []string, outDir string) error 
 	if concurrency == 0 {
 		concurrency = defaultLambdaConcurrency
 	}
-	reqs := make([]fanout.ScanRequest, len(inputs))
+	reqs := make([]fanout.Request, len(inputs))
 	for i, in := range inputs {
-		reqs[i] = fanout.ScanRequest{
-			Job: fanout.JobCSV2Parquet, Input: in, Output: outDir,
+		reqs[i] = convert.Request{
+			Input: in, Output: outDir,
 			PartitionCols: splitList(c.StringSlice("partition-by")),
 			Header:        c.Bool("header"),
 			Columns:       splitList(c.StringSlice("columns")),

@@ -1,20 +1,15 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"gokerchunk/blob"
-	"gokerchunk/refs"
 )
 
 // s3PathStyleFlag is shared by the commands that reach S3.
@@ -73,66 +68,4 @@ func isDirOutput(out string) bool {
 	}
 	st, err := os.Stat(out)
 	return err == nil && st.IsDir()
-}
-
-// readRefSet reads a reference set from a local path (refs.ReadFile) or a
-// remote URL: an S3 prefix holding .zmetadata is a Parquet set, downloaded
-// to a temporary directory and read there; anything else is kerchunk JSON,
-// read whole.
-func readRefSet(ctx context.Context, url string) (*refs.Set, error) {
-	if !isRemote(url) {
-		return refs.ReadFile(url)
-	}
-	if isS3(url) && !strings.EqualFold(path.Ext(url), ".json") {
-		parquet, err := blob.Exists(ctx, strings.TrimSuffix(url, "/")+"/.zmetadata")
-		if err != nil {
-			return nil, err
-		}
-		if parquet {
-			return readRemoteParquet(ctx, url)
-		}
-	}
-	data, err := blob.ReadAll(ctx, url)
-	if err != nil {
-		return nil, err
-	}
-	set, err := refs.ReadJSON(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", url, err)
-	}
-	return set, nil
-}
-
-func readRemoteParquet(ctx context.Context, url string) (*refs.Set, error) {
-	tmp, err := os.MkdirTemp("", "gokerchunk-parquet-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(tmp)
-	dir := filepath.Join(tmp, "refs")
-	if err := blob.GetTree(ctx, url, dir); err != nil {
-		return nil, err
-	}
-	set, err := refs.ReadParquet(dir)
-	if err != nil {
-		// The error names the temporary copy; say where it came from.
-		return nil, fmt.Errorf("%s (downloaded): %w", url, err)
-	}
-	return set, nil
-}
-
-// writeRemoteParquet writes a Parquet reference set to an S3 prefix: into
-// a local temporary directory first, then uploaded file by file with
-// .zmetadata last (blob.PutTree).
-func writeRemoteParquet(ctx context.Context, url string, set *refs.Set, recordSize int) error {
-	tmp, err := os.MkdirTemp("", "gokerchunk-parquet-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	dir := filepath.Join(tmp, "refs")
-	if err := refs.WriteParquet(dir, set, recordSize); err != nil {
-		return err
-	}
-	return blob.PutTree(ctx, dir, url)
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"gokerchunk/fanout"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,8 +16,10 @@ import (
 	"time"
 
 	"gokerchunk/blob"
+	"gokerchunk/fanout"
 	"gokerchunk/internal/s3test"
 	"gokerchunk/refs"
+	"gokerchunk/refs/refio"
 )
 
 // s3Setup starts versitygw with a bucket "data", points the AWS SDK at it
@@ -233,7 +234,7 @@ func TestS3Combine(t *testing.T) {
 		t.Fatalf("the local combine names no source as expected:\n%.400s", want)
 	}
 	for _, out := range []string{"s3://data/combined.json", "s3://data/combined.parq"} {
-		set, err := readRefSet(context.Background(), out)
+		set, err := refio.Read(context.Background(), out)
 		if err != nil {
 			t.Fatal(err)
 		}

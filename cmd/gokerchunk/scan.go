@@ -18,6 +18,7 @@ import (
 	"gokerchunk/fanout"
 	"gokerchunk/hdf5scan"
 	"gokerchunk/refs"
+	"gokerchunk/scan"
 )
 
 func scanCommand() *cli.Command {
@@ -79,7 +80,7 @@ Whatever is deliberately not turned into an array or attribute (hard links
 seen twice, soft and external links, empty datasets) is listed as "note:".`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output file, - for standard output, or a directory for several inputs (always a directory with --executor lambda)"},
-			&cli.IntFlag{Name: "inline-threshold", Value: fanout.DefaultInlineThreshold, Usage: "inline chunks smaller than this many bytes in the JSON (0: never)"},
+			&cli.IntFlag{Name: "inline-threshold", Value: scan.DefaultInlineThreshold, Usage: "inline chunks smaller than this many bytes in the JSON (0: never)"},
 			&cli.StringFlag{Name: "executor", Value: "local", Usage: "where the files are scanned: local (this process) or lambda (one AWS Lambda invocation per file)"},
 			&cli.IntFlag{Name: "concurrency", Aliases: []string{"workers"}, Usage: "files scanned at once (default: all CPUs locally, " + strconv.Itoa(defaultLambdaConcurrency) + " on Lambda)"},
 			&cli.StringFlag{Name: "function", Value: "gokerchunk", Usage: "the Lambda function (name or ARN) running gokerchunk-lambda, for --executor lambda"},
@@ -108,7 +109,7 @@ func runScan(c *cli.Context) error {
 	if err != nil {
 		return expandError(err)
 	}
-	policy, err := fanout.ParseOnUnsupported(c.String("on-unsupported"))
+	policy, err := scan.ParseOnUnsupported(c.String("on-unsupported"))
 	if err != nil {
 		return usagef("--on-unsupported %w", err)
 	}
@@ -186,9 +187,9 @@ func runScan(c *cli.Context) error {
 		function = c.String("function")
 		ex = &fanout.LambdaExecutor{Client: client, Function: function, Retry: fanout.DefaultRetryPolicy}
 	}
-	reqs := make([]fanout.ScanRequest, len(inputs))
+	reqs := make([]fanout.Request, len(inputs))
 	for i, in := range inputs {
-		reqs[i] = fanout.ScanRequest{Input: in, Output: outputs[in], InlineThreshold: c.Int("inline-threshold"), OnUnsupported: policy}
+		reqs[i] = scan.Request{Input: in, Output: outputs[in], InlineThreshold: c.Int("inline-threshold"), OnUnsupported: policy}
 	}
 
 	stderr := c.App.ErrWriter
@@ -274,8 +275,9 @@ func runScan(c *cli.Context) error {
 func describeError(input string, err error) string {
 	var fe *hdf5scan.FormatError
 	var ue *hdf5scan.UnsupportedError
+	var ke *scan.UnknownFormatError
 	msg := err.Error()
-	if errors.As(err, &fe) || errors.As(err, &ue) || strings.Contains(msg, input) {
+	if errors.As(err, &fe) || errors.As(err, &ue) || errors.As(err, &ke) || strings.Contains(msg, input) {
 		return msg
 	}
 	return input + ": " + msg
@@ -286,7 +288,7 @@ func writeCosts(w io.Writer, results []fanout.JobResult, wall time.Duration) {
 	var total blob.Counts
 	var sum float64
 	for _, r := range results {
-		var st fanout.ScanStats
+		var st fanout.Stats
 		if r.Response != nil {
 			st = r.Response.Stats
 		}

@@ -1,4 +1,4 @@
-package fanout
+package scan
 
 import (
 	"fmt"
@@ -36,9 +36,9 @@ func ParseOnUnsupported(s string) (OnUnsupported, error) {
 	return "", fmt.Errorf("must be error, skip or inline, not %q", s)
 }
 
-// Apply sets the scanner options the policy decides.
-func (p OnUnsupported) Apply(o *hdf5scan.Options) {
-	o.SkipUnsupported = p != UnsupportedError
+// apply sets the scanner options the policy decides.
+func (p OnUnsupported) apply(o *hdf5scan.Options) {
+	o.SkipUnsupported = p == UnsupportedSkip || p == UnsupportedInline
 	o.MaxDecodedInline = 0 // the scanner's own bound
 	if p == UnsupportedInline {
 		o.MaxDecodedInline = maxDecodedInlineUnlimited

@@ -1,4 +1,4 @@
-package fanout
+package scan
 
 import (
 	"context"
@@ -7,13 +7,13 @@ import (
 	"os"
 
 	"gokerchunk/blob"
-	"gokerchunk/hdf5scan"
 	"gokerchunk/refs"
+	"gokerchunk/refs/refio"
 )
 
-// ScanOptions configure ScanFile.
-type ScanOptions struct {
-	hdf5scan.Options
+// FileOptions configure File.
+type FileOptions struct {
+	Options
 	// Output is where the sidecar JSON goes: a path or s3:// URL, "-" for
 	// Stdout, or "" to write nothing (the result's Set is still returned).
 	Output string
@@ -23,11 +23,12 @@ type ScanOptions struct {
 	Stats *blob.Stats
 }
 
-// ScanFile scans one input and writes its kerchunk JSON sidecar. The
-// output is written atomically (blob.WriteAtomic: a local temporary file
+// File scans one input: opens url through blob, recognises its format
+// (Detect), runs the format's parser and, if asked, writes the kerchunk
+// JSON sidecar. The output is written atomically (a local temporary file
 // renamed, or one S3 PutObject), so a failed scan never leaves a partial
 // sidecar.
-func ScanFile(ctx context.Context, url string, opts ScanOptions) (*hdf5scan.Result, error) {
+func File(ctx context.Context, url string, opts FileOptions) (*Result, error) {
 	r, err := blob.Open(ctx, url)
 	if err != nil {
 		return nil, err
@@ -39,7 +40,13 @@ func ScanFile(ctx context.Context, url string, opts ScanOptions) (*hdf5scan.Resu
 	if opts.URL == "" {
 		opts.URL = url
 	}
-	res, err := hdf5scan.Scan(ctx, r, r.Size(), url, opts.Options)
+	p := newProbe(r)
+	format, err := Detect(p.reader(), r.Size(), url)
+	if err != nil {
+		return nil, err
+	}
+	p.replay()
+	res, err := format.Scan(ctx, p.reader(), r.Size(), url, opts.Options)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +61,7 @@ func ScanFile(ctx context.Context, url string, opts ScanOptions) (*hdf5scan.Resu
 			return nil, fmt.Errorf("write JSON for %s: %w", url, err)
 		}
 	default:
-		if err := blob.WriteAtomic(ctx, opts.Output, func(w io.Writer) error { return refs.WriteJSON(w, res.Set) }); err != nil {
+		if err := refio.Write(ctx, opts.Output, res.Set, refio.JSON, 0); err != nil {
 			return nil, err
 		}
 	}

@@ -1,4 +1,4 @@
-package fanout
+package scan
 
 import (
 	"testing"
@@ -31,7 +31,7 @@ func TestOnUnsupported(t *testing.T) {
 			continue
 		}
 		o := hdf5scan.Options{URL: "u", InlineThreshold: 7, MaxDecodedInline: 99}
-		p.Apply(&o)
+		p.apply(&o)
 		if o.SkipUnsupported != tc.skip || o.MaxDecodedInline != tc.maxDecoded || o.URL != "u" || o.InlineThreshold != 7 {
 			t.Errorf("%q: options %+v", tc.in, o)
 		}

@@ -1,0 +1,158 @@
+// Package refio reads and writes reference sets at URLs: kerchunk JSON or
+// fsspec Parquet, on local disk or S3, written atomically.
+//
+// It is a package of its own, not part of refs, so that refs stays a leaf:
+// the parser (hdf5scan), combine and zarr build and read sets without
+// depending on blob and the AWS SDK under it.
+package refio
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"gokerchunk/blob"
+	"gokerchunk/refs"
+)
+
+// Format is how a set is written.
+type Format string
+
+const (
+	// JSON is kerchunk's JSON (one file or object).
+	JSON Format = "json"
+	// Parquet is fsspec's Parquet layout (a directory or an S3 prefix
+	// holding .zmetadata and one directory of record files per array).
+	Parquet Format = "parquet"
+)
+
+// Read reads the set at url: a local JSON file or Parquet directory
+// (refs.ReadFile), an S3 prefix holding .zmetadata (a Parquet set,
+// downloaded to a temporary directory and read there), or any other
+// remote URL as kerchunk JSON, read whole.
+func Read(ctx context.Context, url string) (*refs.Set, error) {
+	if !isRemote(url) {
+		return refs.ReadFile(url)
+	}
+	if isS3(url) && !strings.EqualFold(path.Ext(url), ".json") {
+		parquet, err := blob.Exists(ctx, strings.TrimSuffix(url, "/")+"/.zmetadata")
+		if err != nil {
+			return nil, err
+		}
+		if parquet {
+			return readS3Parquet(ctx, url)
+		}
+	}
+	data, err := blob.ReadAll(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	set, err := refs.ReadJSON(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", url, err)
+	}
+	return set, nil
+}
+
+func readS3Parquet(ctx context.Context, url string) (*refs.Set, error) {
+	tmp, err := os.MkdirTemp("", "gokerchunk-parquet-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	dir := filepath.Join(tmp, "refs")
+	if err := blob.GetTree(ctx, url, dir); err != nil {
+		return nil, err
+	}
+	set, err := refs.ReadParquet(dir)
+	if err != nil {
+		// The error names the temporary copy; say where it came from.
+		return nil, fmt.Errorf("%s (downloaded): %w", url, err)
+	}
+	return set, nil
+}
+
+// Write replaces the set at url so that readers see the old set or the
+// new one, never a part: JSON through a temporary file renamed or one S3
+// PutObject (multipart when large, see blob.WriteAtomic); Parquet into a
+// temporary directory swapped in at the end, or on S3 uploaded file by
+// file with .zmetadata last (blob.PutTree). recordSize is the Parquet
+// records' size (refs.WriteParquet); JSON ignores it. A local Parquet url
+// that exists and is not a Parquet set is refused, not replaced.
+func Write(ctx context.Context, url string, set *refs.Set, format Format, recordSize int) error {
+	switch format {
+	case JSON:
+		return blob.WriteAtomic(ctx, url, func(w io.Writer) error { return refs.WriteJSON(w, set) })
+	case Parquet:
+		if isS3(url) {
+			return writeS3Parquet(ctx, url, set, recordSize)
+		}
+		return writeLocalParquet(url, set, recordSize)
+	}
+	return fmt.Errorf("write %s: unknown reference format %q", url, format)
+}
+
+// writeS3Parquet writes into a local temporary directory first, then
+// uploads it with .zmetadata last.
+func writeS3Parquet(ctx context.Context, url string, set *refs.Set, recordSize int) error {
+	tmp, err := os.MkdirTemp("", "gokerchunk-parquet-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	dir := filepath.Join(tmp, "refs")
+	if err := refs.WriteParquet(dir, set, recordSize); err != nil {
+		return err
+	}
+	return blob.PutTree(ctx, dir, url)
+}
+
+// writeLocalParquet writes a new directory in place, or replaces an
+// existing Parquet set by writing beside it and swapping the two by
+// renames.
+func writeLocalParquet(out string, set *refs.Set, recordSize int) error {
+	st, err := os.Stat(out)
+	if err != nil {
+		return refs.WriteParquet(out, set, recordSize)
+	}
+	if !st.IsDir() || !isParquetDir(out) {
+		return fmt.Errorf("%s exists and is not a Parquet reference set: not replacing it", out)
+	}
+	tmp := fmt.Sprintf("%s.new-%d", strings.TrimRight(out, "/"), os.Getpid())
+	if err := refs.WriteParquet(tmp, set, recordSize); err != nil {
+		return err
+	}
+	old := fmt.Sprintf("%s.old-%d", strings.TrimRight(out, "/"), os.Getpid())
+	if err := os.Rename(out, old); err != nil {
+		os.RemoveAll(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		os.Rename(old, out)
+		os.RemoveAll(tmp)
+		return err
+	}
+	return os.RemoveAll(old)
+}
+
+func isParquetDir(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, ".zmetadata"))
+	return err == nil
+}
+
+// isRemote tells s3:// and http(s):// URLs from local paths.
+func isRemote(url string) bool {
+	for _, p := range []string{"s3://", "http://", "https://"} {
+		if len(url) >= len(p) && strings.EqualFold(url[:len(p)], p) {
+			return true
+		}
+	}
+	return false
+}
+
+func isS3(url string) bool { return len(url) >= 5 && strings.EqualFold(url[:5], "s3://") }

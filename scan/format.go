@@ -1,0 +1,92 @@
+// Package scan owns the per-file pipeline: it opens a URL through blob,
+// recognises the file's format by its signature, runs that format's parser
+// and returns the reference set, optionally writing it as a sidecar.
+//
+// Format parsers (hdf5scan today) know nothing of URLs, S3 or JSON: each is
+// reached through the Format interface, so that another one (netCDF-3) is
+// one more entry in Formats.
+package scan
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"gokerchunk/refs"
+)
+
+// A Format is one file format a parser turns into a reference set.
+type Format interface {
+	// Name is the format's name in messages ("HDF5").
+	Name() string
+	// Signature describes where Match looks and for what, for the error
+	// that names the signatures tried.
+	Signature() string
+	// Match tells whether the input carries the format's signature. Its
+	// reads go through a probe that hands them to Scan again without a
+	// second read, so Match should read what the parser reads first.
+	Match(r io.ReaderAt, size int64) (bool, error)
+	// Scan parses the input into a reference set; name is the input's
+	// name in errors.
+	Scan(ctx context.Context, r io.ReaderAt, size int64, name string, opts Options) (*Result, error)
+}
+
+// Formats are the formats File recognises, tried in order.
+var Formats = []Format{hdf5Format{}}
+
+// Options configure a format's parser.
+type Options struct {
+	// URL is the target the references name; usually the input's absolute
+	// path or its s3:// URL (File sets it to the input when empty).
+	URL string
+	// InlineThreshold: chunks whose stored size is below this many bytes
+	// are copied into the set instead of referenced (0: never).
+	InlineThreshold int
+	// OnUnsupported is what to do with a variable that cannot be
+	// referenced as stored; "" is UnsupportedError.
+	OnUnsupported OnUnsupported
+}
+
+// Result is what a parser found in one input.
+type Result struct {
+	Set     *refs.Set
+	Arrays  int // arrays in the set
+	Chunks  int // stored chunks referenced or inlined
+	Inlined int // chunks held inline
+	// Skipped lists the variables left out because they cannot be
+	// represented, each error naming the input and the variable.
+	Skipped []error
+	// Notes reports what was read but deliberately not turned into arrays
+	// or attributes.
+	Notes []string
+}
+
+// UnknownFormatError is an input that carries none of the signatures of
+// Formats.
+type UnknownFormatError struct {
+	Input string
+	Tried []Format
+}
+
+func (e *UnknownFormatError) Error() string {
+	sigs := make([]string, len(e.Tried))
+	for i, f := range e.Tried {
+		sigs[i] = fmt.Sprintf("%s (%s)", f.Name(), f.Signature())
+	}
+	return fmt.Sprintf("%s: not a file of a known format: no signature of %s found", e.Input, strings.Join(sigs, ", "))
+}
+
+// Detect returns the format of the input whose reads r makes.
+func Detect(r io.ReaderAt, size int64, input string) (Format, error) {
+	for _, f := range Formats {
+		ok, err := f.Match(r, size)
+		if err != nil {
+			return nil, fmt.Errorf("%s: reading the %s signature: %w", input, f.Name(), err)
+		}
+		if ok {
+			return f, nil
+		}
+	}
+	return nil, &UnknownFormatError{Input: input, Tried: Formats}
+}
