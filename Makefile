@@ -109,7 +109,7 @@ sid-env:
 	@bash testdata/sid/build.sh $(SID_ROOT)
 
 test: deps sid-env lint
-	$(GO) test -race -count=1 -timeout 40m ./...
+	$(GO) test -race -count=1 -timeout 60m ./...
 
 # lambda-zip builds the Lambda function as the provided.al2023 runtime runs
 # it (a static executable named bootstrap, without the RPC mode) for both
