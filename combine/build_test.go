@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"gokerchunk/internal/refstest"
 	"gokerchunk/refs"
 )
 
@@ -243,7 +244,7 @@ func TestArraysInGroups(t *testing.T) {
 		}
 	}
 	var z map[string]any
-	if err := json.Unmarshal(docOf(t, res.Set, "obs/count/.zarray"), &z); err != nil || fmt.Sprint(z["shape"]) != "[2]" {
-		t.Errorf("obs/count .zarray %s", docOf(t, res.Set, "obs/count/.zarray"))
+	if err := json.Unmarshal(refstest.DocOf(t, res.Set, "obs/count/.zarray"), &z); err != nil || fmt.Sprint(z["shape"]) != "[2]" {
+		t.Errorf("obs/count .zarray %s", refstest.DocOf(t, res.Set, "obs/count/.zarray"))
 	}
 }

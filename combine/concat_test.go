@@ -9,6 +9,7 @@ import (
 	"slices"
 	"testing"
 
+	"gokerchunk/internal/refstest"
 	"gokerchunk/refs"
 )
 
@@ -69,7 +70,7 @@ func TestConcat(t *testing.T) {
 			res := mustCombine(t, Options{}, given...)
 
 			// The .zarray: the inputs' but for the length along time.
-			z, err := refs.ParseZArray(docOf(t, res.Set, "v/.zarray"))
+			z, err := refs.ParseZArray(refstest.DocOf(t, res.Set, "v/.zarray"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,7 +78,7 @@ func TestConcat(t *testing.T) {
 			wantShape[ax] = day
 			if !slices.Equal(z.Shape, wantShape) || !slices.Equal(z.Chunks, tc.chunks) ||
 				string(z.DType) != `"<i2"` || string(z.FillValue) != "-99" {
-				t.Errorf(".zarray %s; want shape %v chunks %v dtype <i2 fill -99", docOf(t, res.Set, "v/.zarray"), wantShape, tc.chunks)
+				t.Errorf(".zarray %s; want shape %v chunks %v dtype <i2 fill -99", refstest.DocOf(t, res.Set, "v/.zarray"), wantShape, tc.chunks)
 			}
 
 			// Every output chunk is the chunk of the input that holds its
@@ -275,8 +276,8 @@ func TestCheckStatic(t *testing.T) {
 			if got, want := res.Set.Arrays[tc.path], first.Set.Arrays[tc.path]; !reflect.DeepEqual(got, want) {
 				t.Errorf("output %s is not the first input's", tc.path)
 			}
-			if !bytes.Equal(docOf(t, res.Set, tc.path+"/.zarray"), docOf(t, first.Set, tc.path+"/.zarray")) {
-				t.Errorf(".zarray %s, want %s", docOf(t, res.Set, tc.path+"/.zarray"), docOf(t, first.Set, tc.path+"/.zarray"))
+			if !bytes.Equal(refstest.DocOf(t, res.Set, tc.path+"/.zarray"), refstest.DocOf(t, first.Set, tc.path+"/.zarray")) {
+				t.Errorf(".zarray %s, want %s", refstest.DocOf(t, res.Set, tc.path+"/.zarray"), refstest.DocOf(t, first.Set, tc.path+"/.zarray"))
 			}
 		})
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"gokerchunk/internal/refstest"
 	"gokerchunk/refs"
 )
 
@@ -189,7 +190,7 @@ func TestCFTimeGivenOrder(t *testing.T) {
 		}
 		if !reflect.DeepEqual(res, want) {
 			t.Errorf("given in order %v: the result differs from the first order's:\n%s\n%s",
-				p, docOf(t, res.Set, "time/.zattrs"), docOf(t, want.Set, "time/.zattrs"))
+				p, refstest.DocOf(t, res.Set, "time/.zattrs"), refstest.DocOf(t, want.Set, "time/.zattrs"))
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"gokerchunk/internal/refstest"
 	"gokerchunk/refs"
 	"gokerchunk/zarr"
 )
@@ -57,11 +58,11 @@ type testInput struct {
 func (ti testInput) build(t testing.TB) Input {
 	t.Helper()
 	s := refs.NewSet()
-	putDoc(t, s, ".zgroup", []byte(`{"zarr_format": 2}`))
-	putDoc(t, s, ".zattrs", mustJSON(t, orEmpty(ti.attrs)))
+	refstest.PutDoc(t, s, ".zgroup", []byte(`{"zarr_format": 2}`))
+	refstest.PutDoc(t, s, ".zattrs", mustJSON(t, orEmpty(ti.attrs)))
 	for g, attrs := range ti.groups {
-		putDoc(t, s, refs.MetaKey(g, ".zgroup"), []byte(`{"zarr_format": 2}`))
-		putDoc(t, s, refs.MetaKey(g, ".zattrs"), mustJSON(t, orEmpty(attrs)))
+		refstest.PutDoc(t, s, refs.MetaKey(g, ".zgroup"), []byte(`{"zarr_format": 2}`))
+		refstest.PutDoc(t, s, refs.MetaKey(g, ".zattrs"), mustJSON(t, orEmpty(attrs)))
 	}
 	for path, a := range ti.arrays {
 		z := a.zarray()
@@ -69,7 +70,7 @@ func (ti testInput) build(t testing.TB) Input {
 		if err != nil {
 			t.Fatalf("%s %s: %v", ti.name, path, err)
 		}
-		putDoc(t, s, refs.MetaKey(path, ".zarray"), doc)
+		refstest.PutDoc(t, s, refs.MetaKey(path, ".zarray"), doc)
 		attrs := map[string]any{}
 		for k, v := range a.attrs {
 			attrs[k] = v
@@ -77,7 +78,7 @@ func (ti testInput) build(t testing.TB) Input {
 		if a.dims != nil {
 			attrs["_ARRAY_DIMENSIONS"] = a.dims
 		}
-		putDoc(t, s, refs.MetaKey(path, ".zattrs"), mustJSON(t, attrs))
+		refstest.PutDoc(t, s, refs.MetaKey(path, ".zattrs"), mustJSON(t, attrs))
 		m := refs.NewManifest(z.Grid())
 		switch {
 		case a.values != nil:
@@ -253,7 +254,7 @@ func outputValues(t testing.TB, s *refs.Set, path string) (string, []float64) {
 func outputAttrs(t testing.TB, s *refs.Set, path string) map[string]any {
 	t.Helper()
 	var m map[string]any
-	if err := json.Unmarshal(docOf(t, s, refs.MetaKey(path, ".zattrs")), &m); err != nil {
+	if err := json.Unmarshal(refstest.DocOf(t, s, refs.MetaKey(path, ".zattrs")), &m); err != nil {
 		t.Fatalf("output %s .zattrs: %v", path, err)
 	}
 	return m

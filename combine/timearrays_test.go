@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"gokerchunk/cftime"
+	"gokerchunk/internal/refstest"
 	"gokerchunk/refs"
 	"gokerchunk/zarr"
 )
@@ -73,9 +74,9 @@ func TestTimeBounds(t *testing.T) {
 			if m.Len() != 1 || m.Target[0] != refs.InlineChunk {
 				t.Errorf("time_bnds grid %v: want one inline chunk", m.Grid)
 			}
-			z, err := refs.ParseZArray(docOf(t, res.Set, "time_bnds/.zarray"))
+			z, err := refs.ParseZArray(refstest.DocOf(t, res.Set, "time_bnds/.zarray"))
 			if err != nil || !slices.Equal(z.Shape, []int64{4, 2}) || z.Compressor != nil || z.Filters != nil {
-				t.Errorf("time_bnds .zarray %s, %v: want shape [4 2], no codecs", docOf(t, res.Set, "time_bnds/.zarray"), err)
+				t.Errorf("time_bnds .zarray %s, %v: want shape [4 2], no codecs", refstest.DocOf(t, res.Set, "time_bnds/.zarray"), err)
 			}
 			if dtype, got := outputValues(t, res.Set, "time_bnds"); !slices.Equal(got, tc.want) {
 				t.Errorf("time_bnds %s %v, want %v", dtype, got, tc.want)
@@ -365,10 +366,10 @@ func TestInlineConvertedLayout(t *testing.T) {
 			t.Fatalf("t3 %v, want %v", got, want)
 		}
 	}
-	if z, _ := refs.ParseZArray(docOf(t, res.Set, "t3/.zarray")); !slices.Equal(z.Shape, []int64{2, 3, 2}) || !slices.Equal(z.Chunks, []int64{2, 3, 2}) {
-		t.Errorf(".zarray %s, want shape and chunks [2 3 2]", docOf(t, res.Set, "t3/.zarray"))
+	if z, _ := refs.ParseZArray(refstest.DocOf(t, res.Set, "t3/.zarray")); !slices.Equal(z.Shape, []int64{2, 3, 2}) || !slices.Equal(z.Chunks, []int64{2, 3, 2}) {
+		t.Errorf(".zarray %s, want shape and chunks [2 3 2]", refstest.DocOf(t, res.Set, "t3/.zarray"))
 	}
-	if !bytes.Contains(docOf(t, res.Set, "t3/.zattrs"), []byte(`"days since 2000-01-01"`)) {
-		t.Errorf(".zattrs %s, want the output's units", docOf(t, res.Set, "t3/.zattrs"))
+	if !bytes.Contains(refstest.DocOf(t, res.Set, "t3/.zattrs"), []byte(`"days since 2000-01-01"`)) {
+		t.Errorf(".zattrs %s, want the output's units", refstest.DocOf(t, res.Set, "t3/.zattrs"))
 	}
 }

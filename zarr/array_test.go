@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"gokerchunk/blob"
+	"gokerchunk/internal/refstest"
 	"gokerchunk/refs"
 )
 
@@ -60,9 +61,9 @@ func TestStoreArray(t *testing.T) {
 
 func TestStoreArrays(t *testing.T) {
 	set := setWith(zarrayF4)
-	putDoc(t, set, "grp/w/.zarray", []byte(zarrayF4)) // no manifest: all fill
-	putDoc(t, set, "grp/.zgroup", []byte(`{"zarr_format": 2}`))
-	putDoc(t, set, ".zarray_notes/.zattrs", []byte(`{}`))
+	refstest.PutDoc(t, set, "grp/w/.zarray", []byte(zarrayF4)) // no manifest: all fill
+	refstest.PutDoc(t, set, "grp/.zgroup", []byte(`{"zarr_format": 2}`))
+	refstest.PutDoc(t, set, ".zarray_notes/.zattrs", []byte(`{}`))
 	s := Open(set, nil)
 	if got := strings.Join(s.Arrays(), ","); got != "grp/w,v" {
 		t.Fatalf("Arrays() = %s", got)

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"gokerchunk/blob"
+	"gokerchunk/internal/refstest"
 	"gokerchunk/refs"
 )
 
@@ -124,8 +125,8 @@ func vectorArray(t testing.TB, compressor refs.Codec, v numcodecsVector) *Array 
 		t.Fatal(err)
 	}
 	set := refs.NewSet()
-	putDoc(t, set, ".zgroup", []byte(`{"zarr_format": 2}`))
-	putDoc(t, set, "v/.zarray", doc)
+	refstest.PutDoc(t, set, ".zgroup", []byte(`{"zarr_format": 2}`))
+	refstest.PutDoc(t, set, "v/.zarray", doc)
 	m := refs.NewManifest(z.Grid())
 	m.SetInline(0, v.encoded)
 	set.Arrays["v"].Manifest = m

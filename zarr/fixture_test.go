@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"gokerchunk/blob"
+	"gokerchunk/internal/refstest"
 	"gokerchunk/refs"
 )
 
@@ -66,8 +67,8 @@ func (f fixture) build(t testing.TB, seed uint64) *built {
 		t.Fatal(err)
 	}
 	b := &built{set: refs.NewSet(), item: dt.Size, missing: map[int]bool{}}
-	putDoc(t, b.set, ".zgroup", []byte(`{"zarr_format": 2}`))
-	putDoc(t, b.set, "v/.zarray", doc)
+	refstest.PutDoc(t, b.set, ".zgroup", []byte(`{"zarr_format": 2}`))
+	refstest.PutDoc(t, b.set, "v/.zarray", doc)
 	if b.fill, err = ParseFill(z.FillValue, dt); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"gokerchunk/blob"
+	"gokerchunk/internal/refstest"
 	"gokerchunk/refs"
 )
 
@@ -49,7 +50,7 @@ func loadDirectoryStore(t *testing.T, dir string) *refs.Set {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		putDoc(t, set, name+"/.zarray", doc)
+		refstest.PutDoc(t, set, name+"/.zarray", doc)
 		m := refs.NewManifest(z.Grid())
 		set.Arrays[name].Manifest = m
 		files, err := os.ReadDir(filepath.Join(dir, name))

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"gokerchunk/internal/refstest"
 	"gokerchunk/refs"
 )
 
@@ -361,7 +362,7 @@ func TestCheckMetadata(t *testing.T) {
 			name: "_FillValue left in .zattrs",
 			mutate: func(t *testing.T, f *fixture) {
 				// Python's json writes a NaN attribute as the bare word.
-				putDoc(t, f.set, "temp/.zattrs", []byte(`{"_ARRAY_DIMENSIONS": ["dim_0", "dim_1"], "_FillValue": NaN, "note": "NaN"}`))
+				refstest.PutDoc(t, f.set, "temp/.zattrs", []byte(`{"_ARRAY_DIMENSIONS": ["dim_0", "dim_1"], "_FillValue": NaN, "note": "NaN"}`))
 				f.srcVar("big").FillValue = attr(t, ElemType{Kind: 'i', Size: 8, Name: "int64"}, int64(-1))
 				setFillValue(t, f.set, "big", "-1")
 				setAttr(t, f.set, "big", "_FillValue", "-2")

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"gokerchunk/internal/refstest"
 	"gokerchunk/refs"
 )
 
@@ -83,7 +84,7 @@ func referenceSet(t *testing.T, file string, datasets []genDataset) *refs.Set {
 		if err != nil {
 			t.Fatal(err)
 		}
-		putDoc(t, set, refs.MetaKey(d.Path, ".zarray"), doc)
+		refstest.PutDoc(t, set, refs.MetaKey(d.Path, ".zarray"), doc)
 		m := refs.NewManifest(z.Grid())
 		set.Arrays[d.Path].Manifest = m
 		switch {

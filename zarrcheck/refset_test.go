@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"gokerchunk/blob"
+	"gokerchunk/internal/refstest"
 	"gokerchunk/refs"
 )
 
@@ -38,7 +39,7 @@ func addArray(t *testing.T, set *refs.Set, path, dtype string, shape, chunks []i
 	if err != nil {
 		t.Fatal(err)
 	}
-	putDoc(t, set, refs.MetaKey(path, ".zarray"), doc)
+	refstest.PutDoc(t, set, refs.MetaKey(path, ".zarray"), doc)
 	setDims(t, set, path, phonyDims(len(shape)))
 	m := refs.NewManifest(z.Grid())
 	set.Arrays[path].Manifest = m
@@ -91,7 +92,7 @@ func addStringArray(t *testing.T, set *refs.Set, path string, shape, chunks []in
 	if err != nil {
 		t.Fatal(err)
 	}
-	putDoc(t, set, refs.MetaKey(path, ".zarray"), doc)
+	refstest.PutDoc(t, set, refs.MetaKey(path, ".zarray"), doc)
 	setDims(t, set, path, phonyDims(len(shape)))
 	m := refs.NewManifest(z.Grid())
 	set.Arrays[path].Manifest = m
