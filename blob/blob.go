@@ -83,6 +83,18 @@ func (c *Client) open(ctx context.Context, url string, shared *Stats, cache *blo
 	return openLocal(url, path, shared)
 }
 
+// IsRemote tells s3:// and http(s):// URLs from local paths and file://.
+func IsRemote(url string) bool {
+	scheme, _, _ := splitScheme(url)
+	return scheme == "s3" || scheme == "http" || scheme == "https"
+}
+
+// IsS3 tells s3:// URLs.
+func IsS3(url string) bool {
+	scheme, _, _ := splitScheme(url)
+	return scheme == "s3"
+}
+
 // localPath returns the file system path that url names. A "file://" prefix
 // is stripped literally, without percent-decoding, as fsspec's local file
 // system does, so that the URLs kerchunk writes resolve to the same files.

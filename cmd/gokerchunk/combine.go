@@ -196,7 +196,7 @@ func combineOptions(c *cli.Context) (*combineRun, error) {
 	if out == "" || out == "-" {
 		return nil, usagef("combine needs -o OUT (a JSON file or a Parquet directory)")
 	}
-	if isRemote(out) && !isS3(out) {
+	if blob.IsRemote(out) && !blob.IsS3(out) {
 		return nil, usagef("-o %s: outputs go to local paths or s3://", out)
 	}
 	dims := splitList(c.StringSlice("concat-dim"))
@@ -276,7 +276,7 @@ func expandCombineInputs(ctx context.Context, args []string) ([]string, error) {
 	seen := map[string]bool{}
 	var out []string
 	add := func(p string) {
-		if isRemote(p) {
+		if blob.IsRemote(p) {
 			p = strings.TrimSuffix(p, "/")
 		} else if abs, err := filepath.Abs(p); err == nil {
 			p = abs
@@ -287,7 +287,7 @@ func expandCombineInputs(ctx context.Context, args []string) ([]string, error) {
 		}
 	}
 	for _, arg := range args {
-		if isRemote(arg) {
+		if blob.IsRemote(arg) {
 			got, err := expandRemoteCombineInput(ctx, arg)
 			if err != nil {
 				return nil, err
@@ -348,7 +348,7 @@ func expandCombineInputs(ctx context.Context, args []string) ([]string, error) {
 // other prefix as the sidecars, Parquet sets and source files below it, and
 // a glob as the objects it matches.
 func expandRemoteCombineInput(ctx context.Context, arg string) ([]string, error) {
-	if !isS3(arg) || strings.ContainsAny(arg, "*?[") {
+	if !blob.IsS3(arg) || strings.ContainsAny(arg, "*?[") {
 		got, err := blob.Expand(ctx, []string{arg}, nil)
 		if err != nil {
 			return nil, expandError(err)
@@ -411,7 +411,7 @@ func expandRemoteCombineInput(ctx context.Context, arg string) ([]string, error)
 // outputExists checks, for --append, that OUT is there: a file, a Parquet
 // directory, an S3 object or an S3 Parquet set.
 func outputExists(ctx context.Context, out string) error {
-	if !isS3(out) {
+	if !blob.IsS3(out) {
 		if _, err := os.Stat(out); err != nil {
 			return usagef("--append: %v", err)
 		}
@@ -478,7 +478,7 @@ func (r *combineRun) readInputs(ctx context.Context, inputs []string) ([]combine
 // (read): remote ones by their extension, local files by theirs or, when
 // it tells nothing, by a first byte other than '{'.
 func isSourceInput(in string) bool {
-	if isRemote(in) {
+	if blob.IsRemote(in) {
 		return hasInputExtension(in)
 	}
 	st, err := os.Stat(in)
@@ -507,7 +507,7 @@ func isJSONFile(path string) bool {
 // writeCombined replaces out with the set (refio.Write); a JSON out that
 // is a local directory is refused, naming the flag that would fit.
 func writeCombined(ctx context.Context, out, format string, set *refs.Set, recordSize int) error {
-	if format == "json" && !isS3(out) {
+	if format == "json" && !blob.IsS3(out) {
 		if st, err := os.Stat(out); err == nil && st.IsDir() {
 			return fmt.Errorf("%s is a directory; JSON output needs a file name (or --format parquet)", out)
 		}

@@ -168,7 +168,7 @@ func runCSV2Parquet(c *cli.Context) error {
 	if outDir == "" {
 		return usagef("csv2parquet needs -o OUTPUT_PREFIX")
 	}
-	if isRemote(outDir) && !isS3(outDir) {
+	if blob.IsRemote(outDir) && !blob.IsS3(outDir) {
 		return usagef("-o %s: OUTPUT_PREFIX is a local directory or an s3:// prefix", outDir)
 	}
 	if c.NArg() == 0 {
@@ -193,7 +193,7 @@ func runCSV2Parquet(c *cli.Context) error {
 				return usagef("--%s is not sent to Lambda: leave it out with --executor lambda", name)
 			}
 		}
-		if !isS3(outDir) {
+		if !blob.IsS3(outDir) {
 			return usagef("--executor lambda: -o must be an s3:// prefix, which the function writes")
 		}
 	}
@@ -203,7 +203,7 @@ func runCSV2Parquet(c *cli.Context) error {
 	}
 	if executor == "lambda" {
 		for _, in := range inputs {
-			if !isRemote(in) {
+			if !blob.IsRemote(in) {
 				return usagef("--executor lambda: %s is a local file, which the function cannot read (give s3:// or http(s):// inputs)", in)
 			}
 		}
@@ -313,7 +313,7 @@ func runCSV2Parquet(c *cli.Context) error {
 func convertFile(ctx context.Context, in string, out convert.Output, opts convert.Options, progress func(n, size int64)) (*convert.Result, error) {
 	var r io.ReadCloser
 	var size int64
-	if isRemote(in) {
+	if blob.IsRemote(in) {
 		var err error
 		if r, size, err = blob.OpenStream(ctx, in); err != nil {
 			return &convert.Result{}, err
@@ -347,7 +347,7 @@ func expandCSVInputs(ctx context.Context, args []string) ([]string, error) {
 	byName := map[string]string{}
 	for _, arg := range args {
 		var matches []string
-		if isRemote(arg) {
+		if blob.IsRemote(arg) {
 			var err error
 			if matches, err = blob.Expand(ctx, []string{arg}, csvExtensions); err != nil {
 				return nil, expandError(err)

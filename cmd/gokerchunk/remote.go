@@ -27,18 +27,6 @@ func configureBlob(c *cli.Context) {
 	}
 }
 
-// isRemote tells s3:// and http(s):// URLs from local paths.
-func isRemote(url string) bool {
-	for _, p := range []string{"s3://", "http://", "https://"} {
-		if len(url) >= len(p) && strings.EqualFold(url[:len(p)], p) {
-			return true
-		}
-	}
-	return false
-}
-
-func isS3(url string) bool { return len(url) >= 5 && strings.EqualFold(url[:5], "s3://") }
-
 // expandError turns blob.Expand's "nothing there" into a usage error.
 func expandError(err error) error {
 	var nm *blob.NoMatchError
@@ -51,7 +39,7 @@ func expandError(err error) error {
 // joinOutput names the file name inside the output "directory" dir: a
 // local directory or an s3:// prefix.
 func joinOutput(dir, name string) string {
-	if isS3(dir) {
+	if blob.IsS3(dir) {
 		return strings.TrimSuffix(dir, "/") + "/" + name
 	}
 	return filepath.Join(dir, name)
@@ -63,7 +51,7 @@ func isDirOutput(out string) bool {
 	if strings.HasSuffix(out, "/") {
 		return true
 	}
-	if isRemote(out) {
+	if blob.IsRemote(out) {
 		return false
 	}
 	st, err := os.Stat(out)

@@ -152,8 +152,8 @@ func runScan(c *cli.Context) error {
 				return usagef("--executor lambda: -o must name a directory or an S3 prefix for the sidecars")
 			}
 			return usagef("%d inputs: -o must name a directory or an S3 prefix for the sidecars", len(inputs))
-		case isS3(out):
-		case isRemote(out):
+		case blob.IsS3(out):
+		case blob.IsRemote(out):
 			return usagef("-o %s: outputs go to local paths or s3://", out)
 		}
 		dir = out
@@ -165,7 +165,7 @@ func runScan(c *cli.Context) error {
 	if combineOut != "" && out == "-" {
 		return usagef("--combine needs the sidecars written to files (-o)")
 	}
-	if dir != "" && !isS3(dir) {
+	if dir != "" && !blob.IsS3(dir) {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
@@ -173,7 +173,7 @@ func runScan(c *cli.Context) error {
 
 	var ex fanout.Executor = fanout.LocalExecutor{Stdout: c.App.Writer}
 	function := ""
-	isLocal := func(u string) bool { return !isRemote(u) }
+	isLocal := func(u string) bool { return !blob.IsRemote(u) }
 	if executor == "lambda" && (isLocal(dir) || slices.ContainsFunc(inputs, isLocal)) {
 		// Allowed, for a function running on this machine (the Lambda
 		// emulator); on AWS its local files are its own and are lost.

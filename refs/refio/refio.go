@@ -36,10 +36,10 @@ const (
 // downloaded to a temporary directory and read there), or any other
 // remote URL as kerchunk JSON, read whole.
 func Read(ctx context.Context, url string) (*refs.Set, error) {
-	if !isRemote(url) {
+	if !blob.IsRemote(url) {
 		return refs.ReadFile(url)
 	}
-	if isS3(url) && !strings.EqualFold(path.Ext(url), ".json") {
+	if blob.IsS3(url) && !strings.EqualFold(path.Ext(url), ".json") {
 		parquet, err := blob.Exists(ctx, strings.TrimSuffix(url, "/")+"/.zmetadata")
 		if err != nil {
 			return nil, err
@@ -89,7 +89,7 @@ func Write(ctx context.Context, url string, set *refs.Set, format Format, record
 	case JSON:
 		return blob.WriteAtomic(ctx, url, func(w io.Writer) error { return refs.WriteJSON(w, set) })
 	case Parquet:
-		if isS3(url) {
+		if blob.IsS3(url) {
 			return writeS3Parquet(ctx, url, set, recordSize)
 		}
 		return writeLocalParquet(url, set, recordSize)
@@ -144,15 +144,3 @@ func isParquetDir(dir string) bool {
 	_, err := os.Stat(filepath.Join(dir, ".zmetadata"))
 	return err == nil
 }
-
-// isRemote tells s3:// and http(s):// URLs from local paths.
-func isRemote(url string) bool {
-	for _, p := range []string{"s3://", "http://", "https://"} {
-		if len(url) >= len(p) && strings.EqualFold(url[:len(p)], p) {
-			return true
-		}
-	}
-	return false
-}
-
-func isS3(url string) bool { return len(url) >= 5 && strings.EqualFold(url[:5], "s3://") }
