@@ -1,7 +1,7 @@
 package main
 
 import (
-	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,12 +41,12 @@ var (
 func sidReady() error {
 	sidOnce.Do(func() {
 		if _, err := os.Stat(filepath.Join(sidRoot(), ".complete")); err != nil {
-			sidError = errors.New("the Debian sid root " + sidRoot() + " is not built (make sid-env): " + err.Error())
+			sidError = fmt.Errorf("the Debian sid root %s is not built (make sid-env): %w", sidRoot(), err)
 			return
 		}
 		out, err := sidPython("-c", "import fsspec, zarr, xarray, numcodecs, netCDF4, h5py, h5netcdf, cftime, pyarrow").CombinedOutput()
 		if err != nil {
-			sidError = errors.New("testdata/sid/run.sh python3 fails: " + err.Error() + ": " + strings.TrimSpace(string(out)))
+			sidError = fmt.Errorf("testdata/sid/run.sh python3 fails: %w: %s", err, strings.TrimSpace(string(out)))
 		}
 	})
 	return sidError
