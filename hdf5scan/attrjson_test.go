@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"gokerchunk/format"
 	"gokerchunk/refs"
 )
 
@@ -87,7 +88,7 @@ func attributeMaps(t testing.TB, path string) []map[string]any {
 	s := &scanner{
 		f: f, opts: Options{URL: path}, ctx: context.Background(), gh: &globalHeap{},
 		byAddr: map[uint64]*object{}, phony: map[string][]phonyDim{},
-		res: &Result{},
+		res: &format.Result{},
 	}
 	if err := s.walk(sb.rootHeader); err != nil {
 		t.Fatal(err)

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"gokerchunk/format"
 )
 
 // TestBTree2NodeInfo checks the derived records-per-node against the
@@ -124,7 +126,7 @@ func TestBTree2Corrupt(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := fileOver(name, tc.mutate(slices.Clone(orig)))
 			err := f.walkBTree2(header, 5, func([]byte) error { return nil })
-			checkErr(t, err, &FormatError{})
+			checkErr(t, err, &format.Error{})
 			if !strings.Contains(err.Error(), tc.wantMsg) {
 				t.Errorf("error %q does not mention %q", err, tc.wantMsg)
 			}
@@ -137,7 +139,7 @@ func TestBTree2Errors(t *testing.T) {
 	f := fileOver(name, b)
 
 	err := f.walkBTree2(header, 8, func([]byte) error { return nil })
-	checkErr(t, err, &FormatError{})
+	checkErr(t, err, &format.Error{})
 	if !strings.Contains(err.Error(), "record type 5, want 8") {
 		t.Errorf("wrong type: %v", err)
 	}
@@ -154,5 +156,5 @@ func TestBTree2Errors(t *testing.T) {
 		t.Errorf("visitor error: got %v after %d records", err, n)
 	}
 
-	checkErr(t, f.walkBTree2(undefinedAddr, 5, nil), &FormatError{})
+	checkErr(t, f.walkBTree2(undefinedAddr, 5, nil), &format.Error{})
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"os"
 	"testing"
+
+	"gokerchunk/format"
 )
 
 func TestBTree2Chunks(t *testing.T) {
@@ -25,7 +27,7 @@ func TestBTree2ChunkChecksum(t *testing.T) {
 		found++
 		data := append([]byte(nil), orig...)
 		data[off+8] ^= 0x40
-		var fe *FormatError
+		var fe *format.Error
 		if err := scanErr(data); !errors.As(err, &fe) || fe.Structure != "v2 B-tree leaf node" {
 			t.Errorf("record type %d: err = %v, want a leaf checksum error", orig[off+5], err)
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"gokerchunk/format"
 	"gokerchunk/refs"
 )
 
@@ -73,7 +74,7 @@ json.dump(out, sys.stdout)
 }
 
 // scanFixture scans path without inlining (threshold 0) unless inline.
-func scanFixture(t testing.TB, path string, inline int) *Result {
+func scanFixture(t testing.TB, path string, inline int) *format.Result {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -275,7 +276,7 @@ func TestIndexChecksums(t *testing.T) {
 			off := findSignature(t, data, tt.sig, 0)
 			data[off+8] ^= 0x10
 			err := scanErr(data)
-			var fe *FormatError
+			var fe *format.Error
 			if !errors.As(err, &fe) || fe.Structure != tt.structure {
 				t.Fatalf("err = %v, want a FormatError in the %s", err, tt.structure)
 			}

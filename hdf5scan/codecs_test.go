@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"gokerchunk/codec"
+	"gokerchunk/format"
 )
 
 func TestCodecPlan(t *testing.T) {
@@ -33,7 +34,7 @@ func TestCodecPlan(t *testing.T) {
 		{"zfp", []filter{{id: filterZFP}}, 0, nil, false, true},
 	} {
 		p, err := newCodecPlan(tc.filters, tc.mask, 8, nil)
-		var ue *UnsupportedError
+		var ue *format.UnsupportedError
 		if tc.unsup {
 			if !errors.As(err, &ue) {
 				t.Errorf("%s: err = %v, want UnsupportedError", tc.name, err)

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+
+	"gokerchunk/format"
 )
 
 // undefinedAddr is HDF5's "address not allocated" (all bits set), normalised
@@ -40,8 +42,8 @@ type file struct {
 	sohmHeaps map[uint64]*fractalHeap
 }
 
-func (f *file) formatError(structure string, off int64, format string, args ...any) error {
-	return &FormatError{File: f.name, Structure: structure, Offset: off, Msg: fmt.Sprintf(format, args...)}
+func (f *file) formatError(structure string, off int64, msg string, args ...any) error {
+	return &format.Error{File: f.name, Structure: structure, Offset: off, Msg: fmt.Sprintf(msg, args...)}
 }
 
 // abs converts a stored address to an absolute file offset.

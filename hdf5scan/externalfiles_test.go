@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"gokerchunk/format"
 	"gokerchunk/refs"
 )
 
@@ -113,7 +114,7 @@ func TestPlanExternal(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			es, err := f.planExternal(0, tc.efl, tc.dims, tc.elemSize)
 			if tc.err != "" {
-				var ue *UnsupportedError
+				var ue *format.UnsupportedError
 				if err == nil || !strings.Contains(err.Error(), strings.TrimPrefix(tc.err, "unsupported: ")) ||
 					errors.As(err, &ue) != strings.HasPrefix(tc.err, "unsupported: ") {
 					t.Fatalf("err = %v, want %q", err, tc.err)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"testing"
 
+	"gokerchunk/format"
 	"gokerchunk/refs"
 )
 
@@ -46,7 +47,7 @@ func TestFillValues(t *testing.T) {
 	i16 := func(v int16) []byte { return binary.LittleEndian.AppendUint16(nil, uint16(v)) }
 	for _, tc := range []struct {
 		name     string
-		res      *Result
+		res      *format.Result
 		path     string
 		fill     string
 		explicit []int  // positions that must be explicit chunks ...

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"testing"
+
+	"gokerchunk/format"
 )
 
 func TestFixedArrayChunks(t *testing.T) {
@@ -45,7 +47,7 @@ func TestFixedArrayPageChecksum(t *testing.T) {
 		data[page2+3] ^= 1
 		break
 	}
-	var fe *FormatError
+	var fe *format.Error
 	if err := scanErr(data); !errors.As(err, &fe) || fe.Structure != "fixed array data block page" {
 		t.Fatalf("err = %v, want a page checksum error", err)
 	}

@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"gokerchunk/format"
 )
 
 // heapFixtures is testdata/heaps.json, written by testdata/gen.sh: the
@@ -280,18 +282,18 @@ func TestHeapIDForms(t *testing.T) {
 		{"tiny full", withIDLen(7, 0), []byte{0x25, '1', '2', '3', '4', '5', '6'}, []byte("123456"), nil},
 		{"tiny 17-byte ID", withIDLen(17, 0), append([]byte{0x2f}, bytes.Repeat([]byte{'y'}, 16)...), bytes.Repeat([]byte{'y'}, 16), nil},
 		{"tiny extended", withIDLen(len(ext), 0), ext, ext[2:], nil},
-		{"tiny too long", withIDLen(7, 0), []byte{0x26, 1, 2, 3, 4, 5, 6}, nil, &FormatError{}},
+		{"tiny too long", withIDLen(7, 0), []byte{0x26, 1, 2, 3, 4, 5, 6}, nil, &format.Error{}},
 		{"huge direct", withIDLen(17, 0), direct, wantHuge, nil},
 		{"huge indirect", base, []byte{0x10, 1, 0, 0, 0, 0, 0, 0}, wantHuge, nil},
-		{"huge unknown ID", base, []byte{0x10, 9, 0, 0, 0, 0, 0, 0}, nil, &FormatError{}},
-		{"huge filtered", withIDLen(8, 10), []byte{0x10, 1, 0, 0, 0, 0, 0, 0}, nil, &UnsupportedError{}},
-		{"managed filtered", withIDLen(8, 10), []byte{0x00, 0x40, 0, 0, 0, 10, 0, 0}, nil, &UnsupportedError{}},
-		{"bad version", base, []byte{0x40, 0, 0, 0, 0, 0, 0, 0}, nil, &FormatError{}},
-		{"bad type", base, []byte{0x30, 0, 0, 0, 0, 0, 0, 0}, nil, &FormatError{}},
-		{"ID too long", base, make([]byte, 9), nil, &FormatError{}},
-		{"managed beyond heap", base, []byte{0x00, 0, 0, 0, 0x40, 10, 0, 0}, nil, &FormatError{}},
-		{"managed zero length", base, []byte{0x00, 0x40, 0, 0, 0, 0, 0, 0}, nil, &FormatError{}},
-		{"managed in header", base, []byte{0x00, 0x01, 0, 0, 0, 10, 0, 0}, nil, &FormatError{}},
+		{"huge unknown ID", base, []byte{0x10, 9, 0, 0, 0, 0, 0, 0}, nil, &format.Error{}},
+		{"huge filtered", withIDLen(8, 10), []byte{0x10, 1, 0, 0, 0, 0, 0, 0}, nil, &format.UnsupportedError{}},
+		{"managed filtered", withIDLen(8, 10), []byte{0x00, 0x40, 0, 0, 0, 10, 0, 0}, nil, &format.UnsupportedError{}},
+		{"bad version", base, []byte{0x40, 0, 0, 0, 0, 0, 0, 0}, nil, &format.Error{}},
+		{"bad type", base, []byte{0x30, 0, 0, 0, 0, 0, 0, 0}, nil, &format.Error{}},
+		{"ID too long", base, make([]byte, 9), nil, &format.Error{}},
+		{"managed beyond heap", base, []byte{0x00, 0, 0, 0, 0x40, 10, 0, 0}, nil, &format.Error{}},
+		{"managed zero length", base, []byte{0x00, 0x40, 0, 0, 0, 0, 0, 0}, nil, &format.Error{}},
+		{"managed in header", base, []byte{0x00, 0x01, 0, 0, 0, 10, 0, 0}, nil, &format.Error{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -313,13 +315,13 @@ func checkErr(t *testing.T, err error, want any) {
 		if err != nil {
 			t.Fatalf("unexpected error: %v", err)
 		}
-	case *FormatError:
-		var fe *FormatError
+	case *format.Error:
+		var fe *format.Error
 		if !errors.As(err, &fe) {
 			t.Fatalf("error %v (%T), want a *FormatError", err, err)
 		}
-	case *UnsupportedError:
-		var ue *UnsupportedError
+	case *format.UnsupportedError:
+		var ue *format.UnsupportedError
 		if !errors.As(err, &ue) {
 			t.Fatalf("error %v (%T), want an *UnsupportedError", err, err)
 		}
@@ -388,7 +390,7 @@ func TestFractalHeapCorrupt(t *testing.T) {
 					}
 				}
 			}
-			checkErr(t, err, &FormatError{})
+			checkErr(t, err, &format.Error{})
 		})
 	}
 }
@@ -424,7 +426,7 @@ func TestFractalHeapHeaderLimits(t *testing.T) {
 					t.Errorf("maxDirectRows %d offBytes %d lenBytes %d", h.maxDirectRows, h.offBytes, h.lenBytes)
 				}
 			} else {
-				checkErr(t, err, &FormatError{})
+				checkErr(t, err, &format.Error{})
 			}
 		})
 	}

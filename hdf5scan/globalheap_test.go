@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"slices"
 	"testing"
+
+	"gokerchunk/format"
 )
 
 // TestGlobalHeapObjects resolves every object h5debug lists in each
@@ -91,7 +93,7 @@ func TestGlobalHeapCorrupt(t *testing.T) {
 			}
 			f := fileOver(c.File, b)
 			_, err := f.globalHeapObject(&globalHeap{}, tc.addr, tc.index)
-			checkErr(t, err, &FormatError{})
+			checkErr(t, err, &format.Error{})
 		})
 	}
 }

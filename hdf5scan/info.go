@@ -7,39 +7,13 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"gokerchunk/format"
 )
 
-// Info describes a file's structure for people (`gokerchunk info`).
-type Info struct {
-	SuperblockVersion int
-	OffsetSize        int
-	LengthSize        int
-	UserBlock         int64 // bytes before the superblock
-	Objects           []ObjectInfo
-	Notes             []string
-}
-
-// ObjectInfo describes one group or dataset.
-type ObjectInfo struct {
-	Path       string
-	Group      bool
-	Attributes int
-	// Datasets only:
-	DType    string   // numpy dtype, or the HDF5 type when it has none
-	Shape    []uint64 // current dimensions
-	MaxShape []int64  // maximum dimensions, -1 for unlimited
-	Chunks   []uint64 // chunk shape (chunked layout only)
-	Layout   string   // "contiguous", "chunked, v1 B-tree index", ...
-	Filters  []string
-	Dims     []string // dimension names as the scanner emits them
-	// Hidden says why the dataset is not an array ("netCDF dimension").
-	Hidden string
-	// Unsupported says why the dataset cannot be referenced.
-	Unsupported string
-}
-
-// Inspect walks the file and describes every object.
-func Inspect(ctx context.Context, r io.ReaderAt, size int64, name string) (*Info, error) {
+// Inspect walks the file and describes every object for `gokerchunk
+// info`.
+func Inspect(ctx context.Context, r io.ReaderAt, size int64, name string) (*format.Info, error) {
 	f, sb, err := open(r, size, name)
 	if err != nil {
 		return nil, err
@@ -47,7 +21,7 @@ func Inspect(ctx context.Context, r io.ReaderAt, size int64, name string) (*Info
 	s := &scanner{
 		f: f, opts: Options{URL: name}, ctx: ctx, gh: &globalHeap{},
 		byAddr: map[uint64]*object{}, phony: map[string][]phonyDim{},
-		res: &Result{},
+		res: &format.Result{},
 	}
 	if err := s.walk(sb.rootHeader); err != nil {
 		return nil, err
@@ -55,13 +29,17 @@ func Inspect(ctx context.Context, r io.ReaderAt, size int64, name string) (*Info
 	if err := s.prepare(); err != nil {
 		return nil, err
 	}
-	info := &Info{SuperblockVersion: sb.version, OffsetSize: f.offsetSize, LengthSize: f.lengthSize, UserBlock: f.base}
+	summary := fmt.Sprintf("HDF5 superblock v%d, %d-byte offsets, %d-byte lengths", sb.version, f.offsetSize, f.lengthSize)
+	if f.base > 0 {
+		summary += fmt.Sprintf(", %d-byte user block", f.base)
+	}
+	info := &format.Info{Summary: summary}
 	// Described in netCDF-C's order (phony dimension numbering), listed in
 	// preorder.
-	described := map[*object]ObjectInfo{}
+	described := map[*object]format.ObjectInfo{}
 	for _, o := range s.netCDFOrder() {
 		attrs := o.values
-		oi := ObjectInfo{Path: o.path, Group: o.isGroup, Attributes: len(visibleAttrs(attrs))}
+		oi := format.ObjectInfo{Path: o.path, Group: o.isGroup, Attributes: len(visibleAttrs(attrs))}
 		if !o.isGroup {
 			s.describeDataset(o, attrs, &oi)
 		}
@@ -74,24 +52,24 @@ func Inspect(ctx context.Context, r io.ReaderAt, size int64, name string) (*Info
 	return info, nil
 }
 
-func (s *scanner) describeDataset(o *object, attrs map[string]any, oi *ObjectInfo) {
+func (s *scanner) describeDataset(o *object, attrs map[string]any, oi *format.ObjectInfo) {
 	if name, _ := attrs["NAME"].(string); strings.HasPrefix(name, dimensionPlaceholder) {
 		oi.Hidden = "netCDF dimension without a coordinate variable"
 	}
 	ds := o.ds
 	if ds.invalid != nil {
-		oi.setUnsupported(ds.invalid)
+		setUnsupported(oi, ds.invalid)
 		return
 	}
 	if ds.storageErr != nil {
-		oi.setUnsupported(ds.storageErr)
+		setUnsupported(oi, ds.storageErr)
 	}
-	extra := oi.describeShape(ds)
-	oi.describeStorage(ds)
+	extra := describeShape(oi, ds)
+	describeStorage(oi, ds)
 	if oi.Hidden == "" && !ds.space.null {
 		var err error
 		if oi.Dims, err = s.dimensionNames(o, ds, attrs); err != nil {
-			oi.setUnsupported(err)
+			setUnsupported(oi, err)
 		}
 		for _, n := range extra {
 			oi.Dims = append(oi.Dims, s.phonyDim(o.group, uint64(n), false, oi.Dims))
@@ -101,8 +79,8 @@ func (s *scanner) describeDataset(o *object, attrs map[string]any, oi *ObjectInf
 
 // setUnsupported records why the dataset cannot be referenced (the last
 // reason found is shown).
-func (oi *ObjectInfo) setUnsupported(err error) {
-	var ue *UnsupportedError
+func setUnsupported(oi *format.ObjectInfo, err error) {
+	var ue *format.UnsupportedError
 	if errors.As(err, &ue) {
 		oi.Unsupported = ue.Feature
 	} else {
@@ -112,7 +90,7 @@ func (oi *ObjectInfo) setUnsupported(err error) {
 
 // describeShape sets the shape, maximum shape and dtype, and returns the
 // dimensions of an array datatype, which are trailing axes in Zarr.
-func (oi *ObjectInfo) describeShape(ds *dataset) []int64 {
+func describeShape(oi *format.ObjectInfo, ds *dataset) []int64 {
 	oi.Shape = append([]uint64(nil), ds.space.dims...)
 	for _, m := range ds.space.maxDims {
 		if m == unlimitedDim {
@@ -124,7 +102,7 @@ func (oi *ObjectInfo) describeShape(ds *dataset) []int64 {
 	zt, err := ds.dtype.zarrType()
 	if err != nil {
 		oi.DType = ds.dtype.String()
-		oi.setUnsupported(err)
+		setUnsupported(oi, err)
 		return nil
 	}
 	oi.DType = string(zt.dtype)
@@ -140,7 +118,7 @@ func (oi *ObjectInfo) describeShape(ds *dataset) []int64 {
 }
 
 // describeStorage sets the layout, chunk shape and filters.
-func (oi *ObjectInfo) describeStorage(ds *dataset) {
+func describeStorage(oi *format.ObjectInfo, ds *dataset) {
 	if ds.layout != nil {
 		oi.Layout = ds.layout.describe()
 		oi.Chunks = ds.layout.chunk

@@ -1,6 +1,10 @@
 package hdf5scan
 
-import "fmt"
+import (
+	"fmt"
+
+	"gokerchunk/format"
+)
 
 // Storage layout classes (spec §IV.A.2.i).
 const (
@@ -242,4 +246,4 @@ func (l *layout) parseIndex(d *decoder) {
 
 // errUnsupported is an UnsupportedError without file and path; the dataset
 // code fills those in.
-func errUnsupported(feature string) error { return &UnsupportedError{Feature: feature} }
+func errUnsupported(feature string) error { return &format.UnsupportedError{Feature: feature} }

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"gokerchunk/blob"
+	"gokerchunk/format"
 	"gokerchunk/zarr"
 )
 
@@ -32,7 +33,7 @@ func walkFixture(t testing.TB, path string) (*scanner, []byte) {
 		t.Fatal(err)
 	}
 	s := &scanner{f: f, ctx: context.Background(), gh: &globalHeap{}, byAddr: map[uint64]*object{},
-		phony: map[string][]phonyDim{}, res: &Result{}}
+		phony: map[string][]phonyDim{}, res: &format.Result{}}
 	if err := s.walk(sb.rootHeader); err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +131,7 @@ func h5pyDatasets(t *testing.T, path string) map[string]h5pyDataset {
 // same dtype and shape, values read back through the references (zarr
 // package, external files included) equal to h5py's bytes, and the same
 // attributes.
-func compareWithH5pyValues(t *testing.T, path string) *Result {
+func compareWithH5pyValues(t *testing.T, path string) *format.Result {
 	t.Helper()
 	want := h5pyDatasets(t, path)
 	abs, err := filepath.Abs(path)

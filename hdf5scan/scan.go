@@ -13,6 +13,7 @@ import (
 	"path"
 	"strings"
 
+	"gokerchunk/format"
 	"gokerchunk/refs"
 )
 
@@ -37,19 +38,6 @@ type Options struct {
 	MaxDecodedInline int64
 }
 
-// Result is the outcome of a scan.
-type Result struct {
-	Set     *refs.Set
-	Arrays  int // arrays in the set
-	Chunks  int // stored chunks referenced or inlined
-	Inlined int // chunks held inline
-	// Skipped lists variables left out because they cannot be represented.
-	Skipped []*UnsupportedError
-	// Notes reports what was read but deliberately not turned into arrays
-	// or attributes (links followed once, attributes of unsupported types).
-	Notes []string
-}
-
 // file-wide state of one scan.
 type scanner struct {
 	f       *file
@@ -66,7 +54,7 @@ type scanner struct {
 	// scales, then the phony dimensions made for axes without one.
 	phony      map[string][]phonyDim
 	phonyCount int
-	res        *Result
+	res        *format.Result
 }
 
 type phonyDim struct {
@@ -103,7 +91,7 @@ func open(r io.ReaderAt, size int64, name string) (*file, *superblock, error) {
 }
 
 // Scan reads the file's metadata and returns its reference set.
-func Scan(ctx context.Context, r io.ReaderAt, size int64, name string, opts Options) (*Result, error) {
+func Scan(ctx context.Context, r io.ReaderAt, size int64, name string, opts Options) (*format.Result, error) {
 	f, sb, err := open(r, size, name)
 	if err != nil {
 		return nil, err
@@ -114,7 +102,7 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, name string, opts Opti
 	s := &scanner{
 		f: f, opts: opts, ctx: ctx, gh: &globalHeap{},
 		byAddr: map[uint64]*object{}, phony: map[string][]phonyDim{},
-		res: &Result{Set: refs.NewSet()},
+		res: &format.Result{Set: refs.NewSet()},
 	}
 	if err := s.walk(sb.rootHeader); err != nil {
 		return nil, err
@@ -128,7 +116,7 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, name string, opts Opti
 			return nil, err
 		}
 		if err := s.emit(o); err != nil {
-			var ue *UnsupportedError
+			var ue *format.UnsupportedError
 			if !errors.As(err, &ue) {
 				return nil, err
 			}
@@ -410,7 +398,7 @@ func (s *scanner) objectAttributes(o *object) (map[string]any, error) {
 			v, err = a.value(s.f, s.gh)
 		}
 		if err != nil {
-			var ue *UnsupportedError
+			var ue *format.UnsupportedError
 			if errors.As(err, &ue) {
 				s.note("%s: attribute %q left out: %s", o.path, a.name, ue.Feature)
 				continue

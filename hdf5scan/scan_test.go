@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"gokerchunk/format"
 	"gokerchunk/refs"
 )
 
@@ -31,7 +32,7 @@ func fixtures(t testing.TB, dir string) []string {
 	return out
 }
 
-func scanBytes(data []byte, name string, opts Options) (*Result, error) {
+func scanBytes(data []byte, name string, opts Options) (*format.Result, error) {
 	return Scan(context.Background(), bytes.NewReader(data), int64(len(data)), name, opts)
 }
 
@@ -105,7 +106,7 @@ func TestScanUnsupportedFixtures(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err = scanBytes(data, path, Options{URL: path})
-			var ue *UnsupportedError
+			var ue *format.UnsupportedError
 			if !errors.As(err, &ue) {
 				t.Fatalf("err = %v, want an UnsupportedError", err)
 			}
@@ -177,7 +178,7 @@ func TestCorruptFixtures(t *testing.T) {
 
 func TestNotHDF5(t *testing.T) {
 	_, err := scanBytes([]byte(strings.Repeat("CDF\x01", 300)), "x.nc", Options{})
-	var fe *FormatError
+	var fe *format.Error
 	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "x.nc") {
 		t.Fatalf("err = %v, want a FormatError naming the file", err)
 	}

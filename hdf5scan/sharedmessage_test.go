@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"gokerchunk/format"
 )
 
 // sharedRefs counts, per message type, the messages of h that were
@@ -198,7 +200,7 @@ func TestCommittedCycle(t *testing.T) {
 	// The reference's address field follows version and type.
 	binary.LittleEndian.PutUint64(bad[bytes.Index(data, dt.ref)+2:], o.addr)
 	_, err := scanBytes(bad, "cycle.h5", Options{})
-	var fe *FormatError
+	var fe *format.Error
 	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "cycle") {
 		t.Fatalf("err = %v, want a FormatError naming the cycle", err)
 	}

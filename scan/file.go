@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"gokerchunk/blob"
+	"gokerchunk/format"
 	"gokerchunk/refs"
 	"gokerchunk/refs/refio"
 )
@@ -28,7 +29,7 @@ type FileOptions struct {
 // JSON sidecar. The output is written atomically (a local temporary file
 // renamed, or one S3 PutObject), so a failed scan never leaves a partial
 // sidecar.
-func File(ctx context.Context, url string, opts FileOptions) (*Result, error) {
+func File(ctx context.Context, url string, opts FileOptions) (*format.Result, error) {
 	r, err := blob.Open(ctx, url)
 	if err != nil {
 		return nil, err
@@ -41,12 +42,12 @@ func File(ctx context.Context, url string, opts FileOptions) (*Result, error) {
 		opts.URL = url
 	}
 	p := newProbe(r)
-	format, err := Detect(p.reader(), r.Size(), url)
+	f, err := Detect(p.reader(), r.Size(), url)
 	if err != nil {
 		return nil, err
 	}
 	p.replay()
-	res, err := format.Scan(ctx, p.reader(), r.Size(), url, opts.Options)
+	res, err := f.Scan(ctx, p.reader(), r.Size(), url, opts.Options)
 	if err != nil {
 		return nil, err
 	}
@@ -66,4 +67,21 @@ func File(ctx context.Context, url string, opts FileOptions) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// Inspect describes the groups and variables of the input at url, in
+// whichever format it is (`gokerchunk info`).
+func Inspect(ctx context.Context, url string) (*format.Info, error) {
+	r, err := blob.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	p := newProbe(r)
+	f, err := Detect(p.reader(), r.Size(), url)
+	if err != nil {
+		return nil, err
+	}
+	p.replay()
+	return f.Inspect(ctx, p.reader(), r.Size(), url)
 }

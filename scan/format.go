@@ -3,8 +3,9 @@
 // and returns the reference set, optionally writing it as a sidecar.
 //
 // Format parsers (hdf5scan today) know nothing of URLs, S3 or JSON: each is
-// reached through the Format interface, so that another one (netCDF-3) is
-// one more entry in Formats.
+// reached through the Format interface and shares its result, errors and
+// description types with the pipeline through package format, so that
+// another one (netCDF-3) is one more entry in Formats.
 package scan
 
 import (
@@ -13,7 +14,7 @@ import (
 	"io"
 	"strings"
 
-	"gokerchunk/refs"
+	"gokerchunk/format"
 )
 
 // A Format is one file format a parser turns into a reference set.
@@ -28,8 +29,12 @@ type Format interface {
 	// second read, so Match should read what the parser reads first.
 	Match(r io.ReaderAt, size int64) (bool, error)
 	// Scan parses the input into a reference set; name is the input's
-	// name in errors.
-	Scan(ctx context.Context, r io.ReaderAt, size int64, name string, opts Options) (*Result, error)
+	// name in errors. Its errors for an input that cannot be referenced
+	// as asked are *format.Error (corrupt) or *format.UnsupportedError.
+	Scan(ctx context.Context, r io.ReaderAt, size int64, name string, opts Options) (*format.Result, error)
+	// Inspect describes the input's groups and variables for people
+	// (`gokerchunk info`).
+	Inspect(ctx context.Context, r io.ReaderAt, size int64, name string) (*format.Info, error)
 }
 
 // Formats are the formats File recognises, tried in order.
@@ -46,20 +51,6 @@ type Options struct {
 	// OnUnsupported is what to do with a variable that cannot be
 	// referenced as stored; "" is UnsupportedError.
 	OnUnsupported OnUnsupported
-}
-
-// Result is what a parser found in one input.
-type Result struct {
-	Set     *refs.Set
-	Arrays  int // arrays in the set
-	Chunks  int // stored chunks referenced or inlined
-	Inlined int // chunks held inline
-	// Skipped lists the variables left out because they cannot be
-	// represented, each error naming the input and the variable.
-	Skipped []error
-	// Notes reports what was read but deliberately not turned into arrays
-	// or attributes.
-	Notes []string
 }
 
 // UnknownFormatError is an input that carries none of the signatures of

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 
+	"gokerchunk/format"
 	"gokerchunk/hdf5scan"
 )
 
@@ -39,16 +40,12 @@ func (hdf5Format) Match(r io.ReaderAt, size int64) (bool, error) {
 	return false, nil
 }
 
-func (hdf5Format) Scan(ctx context.Context, r io.ReaderAt, size int64, name string, opts Options) (*Result, error) {
+func (hdf5Format) Scan(ctx context.Context, r io.ReaderAt, size int64, name string, opts Options) (*format.Result, error) {
 	o := hdf5scan.Options{URL: opts.URL, InlineThreshold: opts.InlineThreshold}
 	opts.OnUnsupported.apply(&o)
-	res, err := hdf5scan.Scan(ctx, r, size, name, o)
-	if err != nil {
-		return nil, err
-	}
-	out := &Result{Set: res.Set, Arrays: res.Arrays, Chunks: res.Chunks, Inlined: res.Inlined, Notes: res.Notes}
-	for _, s := range res.Skipped {
-		out.Skipped = append(out.Skipped, s)
-	}
-	return out, nil
+	return hdf5scan.Scan(ctx, r, size, name, o)
+}
+
+func (hdf5Format) Inspect(ctx context.Context, r io.ReaderAt, size int64, name string) (*format.Info, error) {
+	return hdf5scan.Inspect(ctx, r, size, name)
 }

@@ -12,7 +12,7 @@ import (
 
 	"gokerchunk/blob"
 	"gokerchunk/fanout"
-	"gokerchunk/hdf5scan"
+	"gokerchunk/format"
 )
 
 // JobName is the scan job's name in fanout's registry and in Lambda
@@ -132,8 +132,8 @@ func (job) Decode(input, output string, opts []byte) (fanout.Request, error) {
 // file the scanner can reference as asked: corrupt, unsupported, of an
 // unknown format, missing, not permitted) or a fanout.RetryableError.
 func classify(input string, err error) error {
-	var fe *hdf5scan.FormatError
-	var ue *hdf5scan.UnsupportedError
+	var fe *format.Error
+	var ue *format.UnsupportedError
 	var ke *UnknownFormatError
 	var se *blob.SchemeError
 	var re *blob.RangeError

@@ -11,6 +11,7 @@ import (
 
 	"gokerchunk/blob"
 	"gokerchunk/fanout"
+	"gokerchunk/format"
 	"gokerchunk/internal/s3test"
 	"gokerchunk/scan"
 )
@@ -114,7 +115,7 @@ func BenchmarkS3Scan(b *testing.B) {
 			defer blob.SetDefault(old)
 			b.ResetTimer()
 			for range b.N {
-				out := fanout.Run(ctx, many, workers, func(ctx context.Context, url string) (*scan.Result, error) {
+				out := fanout.Run(ctx, many, workers, func(ctx context.Context, url string) (*format.Result, error) {
 					return scan.File(ctx, url, scan.FileOptions{Options: scan.Options{InlineThreshold: 500, OnUnsupported: scan.UnsupportedSkip}})
 				}, nil)
 				for _, o := range out {

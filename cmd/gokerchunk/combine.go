@@ -84,7 +84,7 @@ input cannot be read, 2 on a usage error.`,
 			&cli.StringFlag{Name: "format", Usage: "json or parquet (default: parquet when OUT ends in .parq or .parquet, json otherwise)"},
 			&cli.IntFlag{Name: "record-size", Value: refs.DefaultRecordSize, Usage: "references per Parquet file"},
 			&cli.BoolFlag{Name: "append", Usage: "add the inputs to the existing OUT"},
-			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "inputs read in parallel"},
+			&cli.IntFlag{Name: "concurrency", Aliases: []string{"workers"}, Usage: "inputs read (or scanned) at once (default: all CPUs)"},
 			&cli.StringFlag{Name: "on-unsupported", Value: "error", Usage: "for NetCDF/HDF5 inputs scanned on the fly: error, skip or inline (see scan --help)"},
 			&cli.IntFlag{Name: "inline-threshold", Value: 500, Usage: "for NetCDF/HDF5 inputs scanned on the fly: inline chunks smaller than this many bytes (0: never)"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress and no summary"},
@@ -220,7 +220,12 @@ func combineOptions(c *cli.Context) (*combineRun, error) {
 		}
 	}
 	opts.TimeUnits = c.String("time-units")
-	opts.Workers = max(c.Int("workers"), 1)
+	switch opts.Workers = c.Int("concurrency"); {
+	case opts.Workers < 0:
+		return nil, usagef("--concurrency must be 1 or more")
+	case opts.Workers == 0:
+		opts.Workers = runtime.NumCPU()
+	}
 	format := c.String("format")
 	switch format {
 	case "":

@@ -9,7 +9,6 @@ import (
 	"path"
 	"path/filepath"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"time"
 
@@ -86,7 +85,7 @@ retrying failures that may pass: the INPUTs must be s3:// or http(s)://
 and OUTPUT_PREFIX an s3:// prefix, which the function reads and writes
 itself, and only --partition-by, --header, --columns, --schema,
 --compression and --max-bad-rows travel with it.`,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "OUTPUT_PREFIX: the dataset's directory (required)"},
 			&cli.StringSliceFlag{Name: "partition-by", Usage: "partition column(s), outermost first (required)"},
 			&cli.BoolFlag{Name: "header", Usage: "the first line holds the column names"},
@@ -100,14 +99,9 @@ itself, and only --partition-by, --header, --columns, --schema,
 			&cli.Int64Flag{Name: "memory-limit", Value: convert.DefaultMemoryLimit >> 20, Usage: "MiB that open row groups may hold across partitions before the largest is written early"},
 			&cli.IntFlag{Name: "max-partitions", Value: convert.DefaultMaxPartitions, Usage: "partitions (files) one input may have"},
 			&cli.IntFlag{Name: "max-open-partitions", Value: convert.DefaultMaxOpenPartitions, Usage: "partitions with an open Parquet writer; the least recently used is closed into a part file, merged at the end"},
-			&cli.IntFlag{Name: "workers", Value: 1, Usage: "inputs converted in parallel (each holds its own memory)"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress and no summary"},
-			&cli.StringFlag{Name: "executor", Value: "local", Usage: "where the inputs are converted: local (this process) or lambda (one AWS Lambda invocation per input)"},
-			&cli.IntFlag{Name: "concurrency", Usage: "invocations at once with --executor lambda (default " + strconv.Itoa(defaultLambdaConcurrency) + ")"},
-			&cli.StringFlag{Name: "function", Value: "gokerchunk", Usage: "the Lambda function (name or ARN) running gokerchunk-lambda, for --executor lambda"},
-			&cli.StringFlag{Name: "lambda-endpoint", Usage: "the Lambda API endpoint URL, for --executor lambda (default: AWS's, or AWS_ENDPOINT_URL_LAMBDA)"},
 			s3PathStyleFlag(),
-		},
+		}, executorFlags("converted", "1, as each holds its own memory,")...),
 		Action: runCSV2Parquet,
 	}
 }
@@ -153,97 +147,138 @@ func csv2parquetOptions(c *cli.Context) (convert.Options, error) {
 		return opts, usagef("--max-partitions must be at least 1")
 	case opts.MaxOpenPartitions < 1:
 		return opts, usagef("--max-open-partitions must be at least 1")
-	case c.Int("workers") < 1:
-		return opts, usagef("--workers must be at least 1")
 	}
 	return opts, nil
 }
 
+// runCSV2Parquet: read the flags into a plan, then convert the inputs
+// here or on Lambda.
 func runCSV2Parquet(c *cli.Context) error {
+	plan, err := newConvertPlan(c)
+	if err != nil {
+		return err
+	}
+	if plan.exec.lambda() {
+		return runCSV2ParquetLambda(c, plan)
+	}
+	return runCSV2ParquetLocal(c, plan)
+}
+
+// convertPlan is a csv2parquet command's flags and inputs, validated.
+type convertPlan struct {
+	opts   convert.Options
+	outDir string
+	inputs []string
+	exec   executorChoice
+	quiet  bool
+}
+
+func newConvertPlan(c *cli.Context) (*convertPlan, error) {
 	opts, err := csv2parquetOptions(c)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	outDir := c.String("output")
-	if outDir == "" {
-		return usagef("csv2parquet needs -o OUTPUT_PREFIX")
+	p := &convertPlan{opts: opts, outDir: c.String("output"), quiet: c.Bool("quiet")}
+	if p.outDir == "" {
+		return nil, usagef("csv2parquet needs -o OUTPUT_PREFIX")
 	}
-	if blob.IsRemote(outDir) && !blob.IsS3(outDir) {
-		return usagef("-o %s: OUTPUT_PREFIX is a local directory or an s3:// prefix", outDir)
+	if blob.IsRemote(p.outDir) && !blob.IsS3(p.outDir) {
+		return nil, usagef("-o %s: OUTPUT_PREFIX is a local directory or an s3:// prefix", p.outDir)
 	}
 	if c.NArg() == 0 {
-		return usagef("csv2parquet needs at least one INPUT (see gokerchunk convert csv2parquet --help)")
+		return nil, usagef("csv2parquet needs at least one INPUT (see gokerchunk convert csv2parquet --help)")
 	}
 	configureBlob(c)
-	executor := c.String("executor")
-	switch {
-	case executor != "local" && executor != "lambda":
-		return usagef("--executor must be local or lambda, not %q", executor)
-	case c.Int("concurrency") < 0:
-		return usagef("--concurrency must be 1 or more")
+	if p.exec, err = parseExecutor(c, 1); err != nil {
+		return nil, err
 	}
-	for _, name := range []string{"function", "lambda-endpoint", "concurrency"} {
-		if c.IsSet(name) && executor != "lambda" {
-			return usagef("--%s needs --executor lambda", name)
-		}
-	}
-	if executor == "lambda" {
-		for _, name := range []string{"infer-rows", "string-statistics", "row-group-rows", "memory-limit", "max-partitions", "max-open-partitions", "workers"} {
+	if p.exec.lambda() {
+		for _, name := range []string{"infer-rows", "string-statistics", "row-group-rows", "memory-limit", "max-partitions", "max-open-partitions"} {
 			if c.IsSet(name) {
-				return usagef("--%s is not sent to Lambda: leave it out with --executor lambda", name)
+				return nil, usagef("--%s is not sent to Lambda: leave it out with --executor lambda", name)
 			}
 		}
-		if !blob.IsS3(outDir) {
-			return usagef("--executor lambda: -o must be an s3:// prefix, which the function writes")
+		if !blob.IsS3(p.outDir) {
+			return nil, usagef("--executor lambda: -o must be an s3:// prefix, which the function writes")
 		}
 	}
-	inputs, err := expandCSVInputs(c.Context, c.Args().Slice())
-	if err != nil {
-		return err
+	if p.inputs, err = expandCSVInputs(c.Context, c.Args().Slice()); err != nil {
+		return nil, err
 	}
-	if executor == "lambda" {
-		for _, in := range inputs {
+	if p.exec.lambda() {
+		for _, in := range p.inputs {
 			if !blob.IsRemote(in) {
-				return usagef("--executor lambda: %s is a local file, which the function cannot read (give s3:// or http(s):// inputs)", in)
+				return nil, usagef("--executor lambda: %s is a local file, which the function cannot read (give s3:// or http(s):// inputs)", in)
 			}
 		}
-		return runCSV2ParquetLambda(c, inputs, outDir)
 	}
+	return p, nil
+}
 
+// runCSV2ParquetLocal converts the inputs in this process, --concurrency
+// at once.
+func runCSV2ParquetLocal(c *cli.Context, plan *convertPlan) error {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		// Closed partitions' writers are garbage; collecting it sooner
 		// keeps the process near what it holds.
-		prev := debug.SetMemoryLimit(int64(c.Int("workers")) * 192 << 20)
+		prev := debug.SetMemoryLimit(int64(plan.exec.concurrency) * 192 << 20)
 		defer debug.SetMemoryLimit(prev)
 	}
 	stderr := c.App.ErrWriter
-	quiet := c.Bool("quiet")
-	showProgress := !quiet && isTerminal(os.Stderr)
-	out := convert.NewOutput(outDir, "")
+	inputs := plan.inputs
+	showProgress := !plan.quiet && isTerminal(os.Stderr)
+	out := convert.NewOutput(plan.outDir, "")
 	start := time.Now()
 	job := func(ctx context.Context, in string) (*convert.Result, error) {
-		o := opts
 		var progress func(n, size int64)
 		if showProgress && len(inputs) == 1 {
 			progress = func(n, size int64) {
 				fmt.Fprintf(stderr, "\rconverting %s: %d/%d MB", path.Base(filepath.ToSlash(in)), n>>20, size>>20)
 			}
 		}
-		return convertFile(ctx, in, out, o, progress)
+		return convertFile(ctx, in, out, plan.opts, progress)
 	}
 	progress := func(done int) {
 		if showProgress && len(inputs) > 1 {
 			fmt.Fprintf(stderr, "\rconverted %d/%d files", done, len(inputs))
 		}
 	}
-	outcomes := fanout.Run(c.Context, inputs, c.Int("workers"), job, progress)
+	outcomes := fanout.Run(c.Context, inputs, plan.exec.concurrency, job, progress)
 	if showProgress {
 		fmt.Fprintln(stderr)
 	}
+	t := reportConversions(stderr, plan, outcomes)
+	if !plan.quiet {
+		secs := time.Since(start).Seconds()
+		mem := ""
+		if m := peakMemory(); m != "" {
+			mem = ", " + m
+		}
+		fmt.Fprintf(stderr, "converted %s: %s, %s (%s), %s, %.0f MB of CSV in %.2fs (%.0f MB/s)%s -> %s\n",
+			plural(len(inputs)-t.failed, "file"), plural(int(t.rows), "row"), plural(len(t.partitions), "partition"), plural(t.files, "file"),
+			plural(int(t.bad), "bad row"), float64(t.csvBytes)/1e6, secs, float64(t.csvBytes)/1e6/secs, mem, plan.outDir)
+	}
+	return t.exit(len(inputs))
+}
 
-	var rows, bad, csvBytes int64
-	failed, files := 0, 0
-	partitions := map[string]bool{}
+// convertTally is what a conversion run's outcomes add up to.
+type convertTally struct {
+	rows, bad, csvBytes int64
+	failed, files       int
+	partitions          map[string]bool // local runs only
+}
+
+func (t convertTally) exit(inputs int) error {
+	if t.failed > 0 {
+		return failure{msg: fmt.Sprintf("%s of %d failed", plural(t.failed, "input"), inputs)}
+	}
+	return nil
+}
+
+// reportConversions prints each local input's bad rows, error and notes,
+// and adds up the outcomes.
+func reportConversions(stderr io.Writer, plan *convertPlan, outcomes []fanout.Outcome[*convert.Result]) convertTally {
+	t := convertTally{partitions: map[string]bool{}}
 	for _, o := range outcomes {
 		res := o.Result
 		if res != nil {
@@ -255,7 +290,7 @@ func runCSV2Parquet(c *cli.Context) error {
 			}
 		}
 		if o.Err != nil {
-			failed++
+			t.failed++
 			var be *convert.BadRowsError
 			if errors.As(o.Err, &be) {
 				fmt.Fprintf(stderr, "error: %s: %s, more than --max-bad-rows %d allows; nothing written\n", o.Input, plural(int(res.BadRows), "bad row"), be.Max)
@@ -266,20 +301,20 @@ func runCSV2Parquet(c *cli.Context) error {
 			}
 			continue
 		}
-		rows += res.Rows
-		bad += res.BadRows
-		csvBytes += res.CSVBytes
-		files += len(res.Partitions)
+		t.rows += res.Rows
+		t.bad += res.BadRows
+		t.csvBytes += res.CSVBytes
+		t.files += len(res.Partitions)
 		for _, p := range res.Partitions {
-			partitions[p.Dir] = true
+			t.partitions[p.Dir] = true
 		}
 		for _, r := range res.Removed {
-			fmt.Fprintf(stderr, "note: removed %s, left by an earlier conversion of %s in a partition it no longer has\n", joinOutput(outDir, r), o.Input)
+			fmt.Fprintf(stderr, "note: removed %s, left by an earlier conversion of %s in a partition it no longer has\n", joinOutput(plan.outDir, r), o.Input)
 		}
 		if res.ClosedEarly > 0 {
-			fmt.Fprintf(stderr, "note: %s: partitions were closed and reopened %d times (more than --max-open-partitions %d took rows at once); their files were merged from parts\n", o.Input, res.ClosedEarly, opts.MaxOpenPartitions)
+			fmt.Fprintf(stderr, "note: %s: partitions were closed and reopened %d times (more than --max-open-partitions %d took rows at once); their files were merged from parts\n", o.Input, res.ClosedEarly, plan.opts.MaxOpenPartitions)
 		}
-		if !quiet && len(inputs) == 1 && len(res.Inferred) > 0 {
+		if !plan.quiet && len(plan.inputs) == 1 && len(res.Inferred) > 0 {
 			var inferred []string
 			for _, col := range res.Columns {
 				for _, name := range res.Inferred {
@@ -291,20 +326,7 @@ func runCSV2Parquet(c *cli.Context) error {
 			fmt.Fprintf(stderr, "inferred: %s\n", strings.Join(inferred, ","))
 		}
 	}
-	if !quiet {
-		secs := time.Since(start).Seconds()
-		mem := ""
-		if m := peakMemory(); m != "" {
-			mem = ", " + m
-		}
-		fmt.Fprintf(stderr, "converted %s: %s, %s (%s), %s, %.0f MB of CSV in %.2fs (%.0f MB/s)%s -> %s\n",
-			plural(len(inputs)-failed, "file"), plural(int(rows), "row"), plural(len(partitions), "partition"), plural(files, "file"),
-			plural(int(bad), "bad row"), float64(csvBytes)/1e6, secs, float64(csvBytes)/1e6/secs, mem, outDir)
-	}
-	if failed > 0 {
-		return failure{msg: fmt.Sprintf("%s of %d failed", plural(failed, "input"), len(inputs))}
-	}
-	return nil
+	return t
 }
 
 // convertFile converts one CSV input: a local file, or an s3:// or
@@ -392,55 +414,44 @@ func localCSVInputs(arg string) ([]string, error) {
 }
 
 // runCSV2ParquetLambda converts each input in its own Lambda invocation.
-func runCSV2ParquetLambda(c *cli.Context, inputs []string, outDir string) error {
-	client, err := fanout.NewLambdaClient(c.Context, c.String("lambda-endpoint"))
+func runCSV2ParquetLambda(c *cli.Context, plan *convertPlan) error {
+	ex, err := plan.exec.open(c.Context, c.App.Writer)
 	if err != nil {
 		return err
 	}
-	function := c.String("function")
-	ex := &fanout.LambdaExecutor{Client: client, Function: function, Retry: fanout.DefaultRetryPolicy}
-	concurrency := c.Int("concurrency")
-	if concurrency == 0 {
-		concurrency = defaultLambdaConcurrency
-	}
-	reqs := make([]fanout.Request, len(inputs))
-	for i, in := range inputs {
+	reqs := make([]fanout.Request, len(plan.inputs))
+	for i, in := range plan.inputs {
 		reqs[i] = convert.Request{
-			Input: in, Output: outDir,
-			PartitionCols: splitList(c.StringSlice("partition-by")),
-			Header:        c.Bool("header"),
-			Columns:       splitList(c.StringSlice("columns")),
+			Input: in, Output: plan.outDir,
+			PartitionCols: plan.opts.PartitionBy,
+			Header:        plan.opts.Header,
+			Columns:       plan.opts.Columns,
 			Schema:        c.String("schema"),
-			Compression:   c.String("compression"),
-			MaxBadRows:    c.Int64("max-bad-rows"),
+			Compression:   plan.opts.Compression,
+			MaxBadRows:    plan.opts.MaxBadRows,
 		}
 	}
 
 	stderr := c.App.ErrWriter
-	quiet := c.Bool("quiet")
-	showProgress := !quiet && isTerminal(os.Stderr)
+	showProgress := !plan.quiet && isTerminal(os.Stderr)
 	start := time.Now()
-	results := fanout.RunJobs(c.Context, ex, reqs, concurrency, jobProgress(stderr, "converted", quiet, showProgress))
+	results := fanout.RunJobs(c.Context, ex, reqs, plan.exec.concurrency, jobProgress(stderr, "converted", plan.quiet, showProgress))
 	if showProgress {
 		fmt.Fprintln(stderr)
 	}
 
-	var rows, bad, csvBytes int64
-	var failed, files, attempts, retries, throttles int
+	var t convertTally
 	for _, r := range results {
-		attempts += r.Attempts
-		retries += max(r.Attempts-1, 0)
-		throttles += r.Throttles
 		if r.Err != nil {
-			failed++
+			t.failed++
 			fmt.Fprintf(stderr, "error: %s; nothing written\n", nameInputOnce(r.Input, r.Err))
 			continue
 		}
 		st := r.Response.Stats
-		rows += st.Rows
-		bad += st.BadRows
-		csvBytes += st.Bytes
-		files += st.Files
+		t.rows += st.Rows
+		t.bad += st.BadRows
+		t.csvBytes += st.Bytes
+		t.files += st.Files
 		for _, b := range r.Response.BadRows {
 			fmt.Fprintf(stderr, "bad row: %s:%s\n", r.Input, strings.TrimPrefix(b, "line "))
 		}
@@ -451,16 +462,13 @@ func runCSV2ParquetLambda(c *cli.Context, inputs []string, outDir string) error 
 			fmt.Fprintf(stderr, "note: %s\n", n)
 		}
 	}
-	if !quiet {
+	if !plan.quiet {
 		secs := time.Since(start).Seconds()
-		fmt.Fprintf(stderr, "converted %s: %s, %s, %s, %.0f MB of CSV, on Lambda %s: %s, %s, %d throttled, in %.2fs -> %s\n",
-			plural(len(inputs)-failed, "file"), plural(int(rows), "row"), plural(files, "file"), plural(int(bad), "bad row"),
-			float64(csvBytes)/1e6, function, plural(attempts, "invocation"), plural(retries, "retry"), throttles, secs, outDir)
+		fmt.Fprintf(stderr, "converted %s: %s, %s, %s, %.0f MB of CSV, %s, in %.2fs -> %s\n",
+			plural(len(plan.inputs)-t.failed, "file"), plural(int(t.rows), "row"), plural(t.files, "file"), plural(int(t.bad), "bad row"),
+			float64(t.csvBytes)/1e6, tallyAttempts(results).describe(plan.exec), secs, plan.outDir)
 	}
-	if failed > 0 {
-		return failure{msg: fmt.Sprintf("%s of %d failed", plural(failed, "input"), len(inputs))}
-	}
-	return nil
+	return t.exit(len(plan.inputs))
 }
 
 // nameInputOnce names the input in an error message unless it does.

@@ -7,8 +7,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"gokerchunk/blob"
-	"gokerchunk/hdf5scan"
+	"gokerchunk/format"
+	"gokerchunk/scan"
 )
 
 func infoCommand() *cli.Command {
@@ -27,12 +27,7 @@ without coordinate variables) or cannot represent say why.`,
 			}
 			configureBlob(c)
 			url := c.Args().First()
-			r, err := blob.Open(c.Context, url)
-			if err != nil {
-				return err
-			}
-			defer r.Close()
-			info, err := hdf5scan.Inspect(c.Context, r, r.Size(), url)
+			info, err := scan.Inspect(c.Context, url)
 			if err != nil {
 				return err
 			}
@@ -42,12 +37,8 @@ without coordinate variables) or cannot represent say why.`,
 	}
 }
 
-func printInfo(w io.Writer, url string, info *hdf5scan.Info) {
-	fmt.Fprintf(w, "%s: HDF5 superblock v%d, %d-byte offsets, %d-byte lengths", url, info.SuperblockVersion, info.OffsetSize, info.LengthSize)
-	if info.UserBlock > 0 {
-		fmt.Fprintf(w, ", %d-byte user block", info.UserBlock)
-	}
-	fmt.Fprintln(w)
+func printInfo(w io.Writer, url string, info *format.Info) {
+	fmt.Fprintf(w, "%s: %s\n", url, info.Summary)
 	for _, o := range info.Objects {
 		depth := strings.Count(strings.Trim(o.Path, "/"), "/")
 		if o.Path != "/" {

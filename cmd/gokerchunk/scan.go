@@ -7,7 +7,6 @@ import (
 	"os"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -16,7 +15,7 @@ import (
 	"gokerchunk/blob"
 	"gokerchunk/combine"
 	"gokerchunk/fanout"
-	"gokerchunk/hdf5scan"
+	"gokerchunk/format"
 	"gokerchunk/refs"
 	"gokerchunk/scan"
 )
@@ -78,203 +77,221 @@ Variables that cannot be referenced as stored are handled by --on-unsupported:
          of decoded data per variable
 Whatever is deliberately not turned into an array or attribute (hard links
 seen twice, soft and external links, empty datasets) is listed as "note:".`,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output file, - for standard output, or a directory for several inputs (always a directory with --executor lambda)"},
 			&cli.IntFlag{Name: "inline-threshold", Value: scan.DefaultInlineThreshold, Usage: "inline chunks smaller than this many bytes in the JSON (0: never)"},
-			&cli.StringFlag{Name: "executor", Value: "local", Usage: "where the files are scanned: local (this process) or lambda (one AWS Lambda invocation per file)"},
-			&cli.IntFlag{Name: "concurrency", Aliases: []string{"workers"}, Usage: "files scanned at once (default: all CPUs locally, " + strconv.Itoa(defaultLambdaConcurrency) + " on Lambda)"},
-			&cli.StringFlag{Name: "function", Value: "gokerchunk", Usage: "the Lambda function (name or ARN) running gokerchunk-lambda, for --executor lambda"},
-			&cli.StringFlag{Name: "lambda-endpoint", Usage: "the Lambda API endpoint URL, for --executor lambda (default: AWS's, or AWS_ENDPOINT_URL_LAMBDA)"},
 			&cli.StringFlag{Name: "combine", Usage: "then combine the sidecars along time into this JSON file or Parquet directory (as gokerchunk combine -o OUT)"},
 			&cli.StringFlag{Name: "on-unsupported", Value: "error", Usage: "what to do with a variable that cannot be represented: error, skip or inline"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress and no summary"},
 			&cli.BoolFlag{Name: "stats", Usage: "print the requests, bytes, retries and wall time of each input and in total"},
 			s3PathStyleFlag(),
-		},
+		}, executorFlags("scanned", "all CPUs")...),
 		Action: runScan,
 	}
 }
 
-// defaultLambdaConcurrency is the Lambda executor's default: well under
-// an account's usual 1000 concurrent executions, which other functions
-// share.
-const defaultLambdaConcurrency = 64
-
+// runScan: read the flags into a plan, run one scan job per input on
+// the executor, report each outcome, write the manifest, summarise, and
+// combine the sidecars when asked.
 func runScan(c *cli.Context) error {
-	if c.NArg() == 0 {
-		return usagef("scan needs at least one INPUT (see gokerchunk scan --help)")
-	}
-	configureBlob(c)
-	inputs, err := blob.Expand(c.Context, c.Args().Slice(), inputExtensions)
+	plan, err := newScanPlan(c)
 	if err != nil {
-		return expandError(err)
+		return err
 	}
-	policy, err := scan.ParseOnUnsupported(c.String("on-unsupported"))
-	if err != nil {
-		return usagef("--on-unsupported %w", err)
-	}
-	if c.Int("inline-threshold") < 0 {
-		return usagef("--inline-threshold must be 0 or more")
-	}
-	executor := c.String("executor")
-	concurrency := c.Int("concurrency")
-	switch {
-	case executor != "local" && executor != "lambda":
-		return usagef("--executor must be local or lambda, not %q", executor)
-	case concurrency < 0:
-		return usagef("--concurrency must be 1 or more")
-	case concurrency == 0 && executor == "lambda":
-		concurrency = defaultLambdaConcurrency
-	case concurrency == 0:
-		concurrency = runtime.NumCPU()
-	}
-	for _, name := range []string{"function", "lambda-endpoint"} {
-		if c.IsSet(name) && executor != "lambda" {
-			return usagef("--%s needs --executor lambda", name)
-		}
-	}
-
-	// One input writes the file -o names (or standard output); several,
-	// or any number on Lambda, write <dir>/<input name>.json and the run's
-	// manifest beside them.
-	out := c.String("output")
-	dir := ""
-	outputs := map[string]string{}
-	if len(inputs) == 1 && executor == "local" && !isDirOutput(out) {
-		if out == "" {
-			out = "-"
-		}
-		outputs[inputs[0]] = out
-	} else {
-		switch {
-		case out == "" || out == "-":
-			if executor == "lambda" {
-				return usagef("--executor lambda: -o must name a directory or an S3 prefix for the sidecars")
-			}
-			return usagef("%d inputs: -o must name a directory or an S3 prefix for the sidecars", len(inputs))
-		case blob.IsS3(out):
-		case blob.IsRemote(out):
-			return usagef("-o %s: outputs go to local paths or s3://", out)
-		}
-		dir = out
-		if outputs, err = sidecarNames(inputs, dir); err != nil {
-			return err
-		}
-	}
-	combineOut := c.String("combine")
-	if combineOut != "" && out == "-" {
-		return usagef("--combine needs the sidecars written to files (-o)")
-	}
-	if dir != "" && !blob.IsS3(dir) {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-	}
-
-	var ex fanout.Executor = fanout.LocalExecutor{Stdout: c.App.Writer}
-	function := ""
-	isLocal := func(u string) bool { return !blob.IsRemote(u) }
-	if executor == "lambda" && (isLocal(dir) || slices.ContainsFunc(inputs, isLocal)) {
+	stderr := c.App.ErrWriter
+	if plan.exec.lambda() && (plan.dir != "" && !blob.IsRemote(plan.dir) || slices.ContainsFunc(plan.inputs, isLocal)) {
 		// Allowed, for a function running on this machine (the Lambda
 		// emulator); on AWS its local files are its own and are lost.
-		fmt.Fprintln(c.App.ErrWriter, "note: --executor lambda with local paths: the function reads and writes them where it runs; on AWS, give s3:// inputs and -o s3://prefix/")
+		fmt.Fprintln(stderr, "note: --executor lambda with local paths: the function reads and writes them where it runs; on AWS, give s3:// inputs and -o s3://prefix/")
 	}
-	if executor == "lambda" {
-		client, err := fanout.NewLambdaClient(c.Context, c.String("lambda-endpoint"))
-		if err != nil {
-			return err
-		}
-		function = c.String("function")
-		ex = &fanout.LambdaExecutor{Client: client, Function: function, Retry: fanout.DefaultRetryPolicy}
+	ex, err := plan.exec.open(c.Context, c.App.Writer)
+	if err != nil {
+		return err
 	}
-	reqs := make([]fanout.Request, len(inputs))
-	for i, in := range inputs {
-		reqs[i] = scan.Request{Input: in, Output: outputs[in], InlineThreshold: c.Int("inline-threshold"), OnUnsupported: policy}
-	}
-
-	stderr := c.App.ErrWriter
-	quiet := c.Bool("quiet")
-	showProgress := !quiet && len(inputs) > 1 && isTerminal(os.Stderr)
 	start := time.Now()
-	results := fanout.RunJobs(c.Context, ex, reqs, concurrency, jobProgress(stderr, "scanned", quiet, showProgress))
+	showProgress := !plan.quiet && len(plan.inputs) > 1 && isTerminal(os.Stderr)
+	results := fanout.RunJobs(c.Context, ex, plan.requests(), plan.exec.concurrency, jobProgress(stderr, "scanned", plan.quiet, showProgress))
 	if showProgress {
 		fmt.Fprintln(stderr)
 	}
+	t := reportScans(stderr, results)
+	manifest := ""
+	if plan.dir != "" {
+		manifest = joinOutput(plan.dir, fanout.ManifestName)
+		if err := fanout.NewManifest(ex.Name(), plan.function(), start, results).Write(c.Context, manifest); err != nil {
+			return err
+		}
+	}
+	if !plan.quiet {
+		fmt.Fprintln(stderr, t.summary(plan, tallyAttempts(results), time.Since(start), manifest))
+	}
+	if c.Bool("stats") {
+		writeCosts(stderr, results, time.Since(start))
+	}
+	if t.failed > 0 {
+		if plan.combineOut != "" {
+			fmt.Fprintf(stderr, "error: not combining into %s: %s failed\n", plan.combineOut, plural(t.failed, "input"))
+		}
+		return failure{}
+	}
+	if plan.combineOut != "" {
+		r := &combineRun{
+			opts: combine.Options{ConcatDim: "time", Workers: runtime.NumCPU()},
+			out:  plan.combineOut, format: formatOf(plan.combineOut), recordSize: refs.DefaultRecordSize,
+			policy: plan.policy, quiet: plan.quiet, stderr: stderr,
+		}
+		return r.run(c.Context, t.sidecars)
+	}
+	return nil
+}
 
-	var arrays, chunks, inlined, failed, skipped, attempts, retries, throttles int
-	var sidecars []string
+// scanPlan is a scan command's flags and inputs, validated: what to scan,
+// where each sidecar goes, and where the jobs run.
+type scanPlan struct {
+	inputs          []string
+	outputs         map[string]string // sidecar of each input
+	dir             string            // the sidecars' directory or S3 prefix; "" for one output file
+	exec            executorChoice
+	policy          scan.OnUnsupported
+	inlineThreshold int
+	combineOut      string
+	quiet           bool
+}
+
+func newScanPlan(c *cli.Context) (*scanPlan, error) {
+	if c.NArg() == 0 {
+		return nil, usagef("scan needs at least one INPUT (see gokerchunk scan --help)")
+	}
+	configureBlob(c)
+	p := &scanPlan{inlineThreshold: c.Int("inline-threshold"), combineOut: c.String("combine"), quiet: c.Bool("quiet")}
+	var err error
+	if p.inputs, err = blob.Expand(c.Context, c.Args().Slice(), inputExtensions); err != nil {
+		return nil, expandError(err)
+	}
+	if p.policy, err = scan.ParseOnUnsupported(c.String("on-unsupported")); err != nil {
+		return nil, usagef("--on-unsupported %w", err)
+	}
+	if p.inlineThreshold < 0 {
+		return nil, usagef("--inline-threshold must be 0 or more")
+	}
+	if p.exec, err = parseExecutor(c, runtime.NumCPU()); err != nil {
+		return nil, err
+	}
+	if err := p.placeOutputs(c.String("output")); err != nil {
+		return nil, err
+	}
+	if p.dir != "" && !blob.IsS3(p.dir) {
+		if err := os.MkdirAll(p.dir, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// placeOutputs names each input's sidecar. One input writes the file -o
+// names (or standard output); several, or any number on Lambda, write
+// <dir>/<input name>.json and the run's manifest beside them.
+func (p *scanPlan) placeOutputs(out string) error {
+	if len(p.inputs) == 1 && !p.exec.lambda() && !isDirOutput(out) {
+		if out == "" {
+			out = "-"
+		}
+		if p.combineOut != "" && out == "-" {
+			return usagef("--combine needs the sidecars written to files (-o)")
+		}
+		p.outputs = map[string]string{p.inputs[0]: out}
+		return nil
+	}
+	switch {
+	case out == "" || out == "-":
+		if p.exec.lambda() {
+			return usagef("--executor lambda: -o must name a directory or an S3 prefix for the sidecars")
+		}
+		return usagef("%d inputs: -o must name a directory or an S3 prefix for the sidecars", len(p.inputs))
+	case blob.IsS3(out):
+	case blob.IsRemote(out):
+		return usagef("-o %s: outputs go to local paths or s3://", out)
+	}
+	p.dir = out
+	var err error
+	p.outputs, err = sidecarNames(p.inputs, out)
+	return err
+}
+
+func (p *scanPlan) requests() []fanout.Request {
+	reqs := make([]fanout.Request, len(p.inputs))
+	for i, in := range p.inputs {
+		reqs[i] = scan.Request{Input: in, Output: p.outputs[in], InlineThreshold: p.inlineThreshold, OnUnsupported: p.policy}
+	}
+	return reqs
+}
+
+// function is the Lambda function the manifest names, "" locally.
+func (p *scanPlan) function() string {
+	if p.exec.lambda() {
+		return p.exec.function
+	}
+	return ""
+}
+
+func isLocal(u string) bool { return !blob.IsRemote(u) }
+
+// scanTally is what a scan run's outcomes add up to.
+type scanTally struct {
+	arrays, chunks, inlined, failed, skipped int
+	sidecars                                 []string
+}
+
+// reportScans prints each input's error, skipped variables and notes, and
+// adds up the outcomes.
+func reportScans(stderr io.Writer, results []fanout.JobResult) scanTally {
+	var t scanTally
 	for _, r := range results {
-		attempts += r.Attempts
-		retries += max(r.Attempts-1, 0)
-		throttles += r.Throttles
 		if r.Err != nil {
-			failed++
+			t.failed++
 			fmt.Fprintf(stderr, "error: %s\n", describeError(r.Input, r.Err))
 			continue
 		}
-		sidecars = append(sidecars, r.Output)
+		t.sidecars = append(t.sidecars, r.Output)
 		st := r.Response.Stats
-		arrays += st.Arrays
-		chunks += st.Chunks
-		inlined += st.Inlined
+		t.arrays += st.Arrays
+		t.chunks += st.Chunks
+		t.inlined += st.Inlined
 		for _, s := range r.Response.Skipped {
-			skipped++
+			t.skipped++
 			fmt.Fprintf(stderr, "skipped: %s\n", s)
 		}
 		for _, n := range r.Response.Notes {
 			fmt.Fprintf(stderr, "note: %s: %s\n", r.Input, n)
 		}
 	}
-	manifest := ""
-	if dir != "" {
-		manifest = joinOutput(dir, fanout.ManifestName)
-		if err := fanout.NewManifest(ex.Name(), function, start, results).Write(c.Context, manifest); err != nil {
-			return err
-		}
+	return t
+}
+
+// summary is the run's last line.
+func (t scanTally) summary(p *scanPlan, a attemptTally, wall time.Duration, manifest string) string {
+	s := fmt.Sprintf("scanned %s: %s, %s, %s",
+		plural(len(p.inputs), "file"), plural(t.arrays, "variable"), plural(t.chunks, "chunk"), plural(t.failed, "error"))
+	if t.inlined > 0 {
+		s += fmt.Sprintf(" (%d inline)", t.inlined)
 	}
-	if !quiet {
-		summary := fmt.Sprintf("scanned %s: %s, %s, %s",
-			plural(len(inputs), "file"), plural(arrays, "variable"), plural(chunks, "chunk"), plural(failed, "error"))
-		if inlined > 0 {
-			summary += fmt.Sprintf(" (%d inline)", inlined)
-		}
-		if skipped > 0 {
-			summary += ", " + plural(skipped, "skipped variable")
-		}
-		if executor == "lambda" {
-			summary += fmt.Sprintf(", on Lambda %s: %s, %s, %d throttled", function,
-				plural(attempts, "invocation"), plural(retries, "retry"), throttles)
-		}
-		summary += fmt.Sprintf(" in %.2fs", time.Since(start).Seconds())
-		if manifest != "" {
-			summary += "; manifest " + manifest
-		}
-		fmt.Fprintln(stderr, summary)
+	if t.skipped > 0 {
+		s += ", " + plural(t.skipped, "skipped variable")
 	}
-	if c.Bool("stats") {
-		writeCosts(stderr, results, time.Since(start))
+	if d := a.describe(p.exec); d != "" {
+		s += ", " + d
 	}
-	if failed > 0 {
-		if combineOut != "" {
-			fmt.Fprintf(stderr, "error: not combining into %s: %s failed\n", combineOut, plural(failed, "input"))
-		}
-		return failure{}
+	s += fmt.Sprintf(" in %.2fs", wall.Seconds())
+	if manifest != "" {
+		s += "; manifest " + manifest
 	}
-	if combineOut != "" {
-		r := &combineRun{
-			opts: combine.Options{ConcatDim: "time", Workers: runtime.NumCPU()},
-			out:  combineOut, format: formatOf(combineOut), recordSize: refs.DefaultRecordSize,
-			policy: policy, quiet: quiet, stderr: stderr,
-		}
-		return r.run(c.Context, sidecars)
-	}
-	return nil
+	return s
 }
 
 // describeError names the file in every error, once.
 func describeError(input string, err error) string {
-	var fe *hdf5scan.FormatError
-	var ue *hdf5scan.UnsupportedError
+	var fe *format.Error
+	var ue *format.UnsupportedError
 	var ke *scan.UnknownFormatError
 	msg := err.Error()
 	if errors.As(err, &fe) || errors.As(err, &ue) || errors.As(err, &ke) || strings.Contains(msg, input) {
