@@ -21,6 +21,10 @@
 //     A variable read with libhdf5 whose HDF5 extent falls short of its
 //     netCDF dimensions is listed as unchecked.
 //
+// An object libhdf5 cannot read at all (a damaged object header, a group
+// it cannot open or list) is listed as unchecked with the reason
+// (Variable.Unreadable); the other variables are checked as usual.
+//
 // Numbers compare by value (NaN equals NaN, otherwise bit-exact, byte order
 // aside); compounds and structured dtypes member by member, by name,
 // padding ignored; complex dtypes against h5py's {r, i} compounds; strings
@@ -119,10 +123,14 @@ func (c *checker) check(ctx context.Context, path string, inSet bool, v *Variabl
 		e.Status, e.Detail = s, fmt.Sprintf(format, args...)
 		return e
 	}
-	if !inSet {
+	unreadable := v != nil && v.Unreadable != nil
+	switch {
+	case !inSet && unreadable:
+		return fail(StatusUnchecked, "the source object cannot be read (%v), and the reference set has no array for it", v.Unreadable)
+	case !inSet:
 		return fail(StatusMissing, "source variable /%s has no array in the reference set", path)
 	}
-	unsupported := v != nil && !v.Type.Supported()
+	unsupported := v != nil && !unreadable && !v.Type.Supported()
 	a, err := c.store.Array(path)
 	switch {
 	case err != nil && unsupported:
@@ -137,6 +145,9 @@ func (c *checker) check(ctx context.Context, path string, inSet bool, v *Variabl
 	}
 	if v == nil {
 		return fail(StatusExtra, "the source has no variable /%s", path)
+	}
+	if unreadable {
+		return fail(StatusUnchecked, "references resolve and decode; values not compared: the source object cannot be read: %v", v.Unreadable)
 	}
 	if unsupported {
 		return fail(StatusError, "source type %s: %v", v.Type.Name, ErrUnsupported)

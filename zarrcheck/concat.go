@@ -68,10 +68,19 @@ func Concat(ctx context.Context, sources []Source, names []string, dim string, a
 		if !ok {
 			ax.Axis = -1
 		}
-		for k := 1; k < len(c.sources); k++ {
+		if v.Unreadable != nil {
+			v.Unreadable = fmt.Errorf("%s: %w", c.names[0], v.Unreadable)
+		}
+		for k := 1; k < len(c.sources) && v.Unreadable == nil; k++ {
 			w, ok := lists[k][path]
 			if !ok {
 				return nil, nil, fmt.Errorf("variable /%s is in %s, not in %s", path, c.names[0], c.names[k])
+			}
+			if w.Unreadable != nil {
+				// One source's damaged object leaves the joined
+				// variable unchecked, not the whole check.
+				v = Variable{Path: path, Unreadable: fmt.Errorf("%s: %w", c.names[k], w.Unreadable)}
+				break
 			}
 			if len(w.Shape) != len(v.Shape) || (ax.Units == "" && w.Type.Name != v.Type.Name) {
 				return nil, nil, fmt.Errorf("variable /%s: %s and %s differ in type or rank", path, c.names[0], c.names[k])
@@ -86,7 +95,7 @@ func Concat(ctx context.Context, sources []Source, names []string, dim string, a
 				v.Shape[ax.Axis] += w.Shape[ax.Axis]
 			}
 		}
-		if ax.Units != "" {
+		if ax.Units != "" && v.Unreadable == nil {
 			v.Type = ax.Type
 		}
 		c.vars = append(c.vars, v)

@@ -149,6 +149,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strings"
 	"unsafe"
 )
 
@@ -217,28 +218,31 @@ func openHDF5Locked(path string) (*hdf5Source, error) {
 		C.H5Fclose(fid)
 		return nil, fmt.Errorf("%s: libhdf5 cannot read the root group", path)
 	}
-	if err := s.walk("/", 0, map[C.ulonglong]bool{root: true}); err != nil {
-		C.H5Fclose(fid)
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
+	s.walk("/", 0, map[C.ulonglong]bool{root: true})
 	return s, nil
 }
 
 // walk lists the members of the group at name, recursing into subgroups.
-func (s *hdf5Source) walk(name string, depth int, seen map[C.ulonglong]bool) error {
+// An object libhdf5 cannot read, or a group it cannot open or list, is
+// listed as unreadable (Variable.Unreadable) and the walk goes on: one
+// damaged object costs that object's check, not the file's.
+func (s *hdf5Source) walk(name string, depth int, seen map[C.ulonglong]bool) {
 	if depth > maxGroupDepth {
-		return fmt.Errorf("group %s: nested deeper than %d", name, maxGroupDepth)
+		s.unreadable(name, fmt.Errorf("group %s: nested deeper than %d", name, maxGroupDepth))
+		return
 	}
 	cname := C.CString(name)
 	gid := C.H5Gopen2(s.fid, cname, C.H5P_DEFAULT)
 	C.free(unsafe.Pointer(cname))
 	if gid < 0 {
-		return fmt.Errorf("group %s: libhdf5 cannot open it", name)
+		s.unreadable(name, fmt.Errorf("group %s: libhdf5 cannot open it", name))
+		return
 	}
 	defer C.H5Gclose(gid)
 	members, err := linkNames(gid, name)
 	if err != nil {
-		return err
+		s.unreadable(name, err)
+		return
 	}
 	for _, m := range members {
 		cm := C.CString(m)
@@ -252,26 +256,31 @@ func (s *hdf5Source) walk(name string, depth int, seen map[C.ulonglong]bool) err
 		case hard == 0: // soft, external or user-defined: not followed
 			continue
 		case !found:
-			return fmt.Errorf("%s: libhdf5 cannot read the object", p)
+			s.unreadable(p, fmt.Errorf("%s: libhdf5 cannot read the object", p))
+			continue
 		case seen[key]:
 			continue
 		}
 		seen[key] = true
 		switch typ {
 		case C.H5O_TYPE_GROUP:
-			if err := s.walk(p, depth+1, seen); err != nil {
-				return err
-			}
+			s.walk(p, depth+1, seen)
 		case C.H5O_TYPE_DATASET:
 			d, err := s.describeDataset(p)
 			if err != nil {
-				return err
+				s.unreadable(p, err)
+				continue
 			}
 			s.datasets[d.v.Path] = d
 			s.list = append(s.list, d.v)
 		}
 	}
-	return nil
+}
+
+// unreadable lists the object at the HDF5 path name as one libhdf5
+// cannot read.
+func (s *hdf5Source) unreadable(name string, err error) {
+	s.list = append(s.list, Variable{Path: strings.TrimPrefix(name, "/"), Unreadable: err})
 }
 
 // linkNames lists the link names of an open group in byte order.

@@ -534,3 +534,57 @@ json.dump(out, sys.stdout)`
 		})
 	}
 }
+
+// TestCheckDamagedSourceObject: an object libhdf5 cannot read costs that
+// object's comparison (unchecked, with the reason), not the whole check.
+func TestCheckDamagedSourceObject(t *testing.T) {
+	dir, files := generateHDF5(t)
+	plain := filepath.Join(dir, "plain.h5")
+	datasets := files["plain.h5"]
+	set := referenceSet(t, plain, datasets)
+
+	// A copy of the file whose dataset "opaque" has a damaged object
+	// header (its first byte: the version, or the "OHDR" signature); the
+	// references still point at the intact file.
+	out, err := exec.Command(debianPython, "-c",
+		`import h5py, sys; f = h5py.File(sys.argv[1], "r"); print(h5py.h5o.get_info(f["opaque"].id).addr)`, plain).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var addr int
+	if _, err := fmt.Sscan(string(out), &addr); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[addr] = 0x7f
+	damaged := filepath.Join(t.TempDir(), "damaged.h5")
+	if err := os.WriteFile(damaged, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	src := openSource(t, damaged)
+	nameDims(t, set, src)
+	r, err := Check(context.Background(), set, newOpener(t), src, Options{Workers: 2})
+	if err != nil {
+		t.Fatalf("one damaged object stopped the check: %v", err)
+	}
+	if len(r.Entries) != len(datasets) {
+		t.Errorf("%d entries for %d datasets", len(r.Entries), len(datasets))
+	}
+	for _, e := range r.Entries {
+		switch {
+		case e.Path == "opaque":
+			if e.Status != StatusUnchecked || !strings.Contains(e.Detail, "opaque: libhdf5 cannot read the object") {
+				t.Errorf("opaque: %s %q, want unchecked naming the object libhdf5 cannot read", e.Status, e.Detail)
+			}
+		case e.Status != StatusOK:
+			t.Errorf("%s: %s %q, want ok", e.Path, e.Status, e.Detail)
+		}
+	}
+	if r.Failed() {
+		t.Error("the report fails: an unreadable source object is not the references' fault")
+	}
+}

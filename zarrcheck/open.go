@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"slices"
+	"strings"
 )
 
 // hdf5File is the libhdf5 source as Open uses it.
@@ -147,7 +148,19 @@ func newNetCDF4Source(nc Source, h5 hdf5File) (*netCDF4Source, error) {
 	// libnetcdf leaves out datasets whose type it does not take (an h5py
 	// boolean, added to a netCDF-4 file); the dimension scales it leaves
 	// out are its dimensions without coordinate variables.
+	ncPaths := map[string]bool{}
+	for _, v := range vars {
+		ncPaths[v.Path] = true
+	}
 	for _, d := range datasets {
+		if d.Unreadable != nil {
+			// libhdf5 could not describe it: reported unless it is a
+			// variable libnetcdf lists (and reads) itself.
+			if !ncPaths[d.Path] && !ncPaths[path.Join(path.Dir(d.Path), strings.TrimPrefix(path.Base(d.Path), nonCoordPrefix))] {
+				s.vars = append(s.vars, d)
+			}
+			continue
+		}
 		if _, dimScale, _ := h5.dataset(d.Path); listed[d.Path] || dimScale {
 			continue
 		}

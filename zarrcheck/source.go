@@ -54,6 +54,11 @@ type Variable struct {
 	// none: what a reader of the source (xarray's netCDF4 or h5netcdf
 	// engine) masks.
 	FillValue *Attribute
+	// Unreadable says why the source's library could not describe the
+	// object at Path (a damaged object header, a group it cannot list):
+	// the check reports it, unchecked, and goes on with the others. Only
+	// Path is set then.
+	Unreadable error
 }
 
 // Attribute is the value of a source attribute.

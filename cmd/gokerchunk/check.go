@@ -46,7 +46,9 @@ The source is read with libnetcdf and libhdf5:
     them) and h5py booleans, which libhdf5 reads; datasets libnetcdf does
     not list (other than dimension scales) are read with libhdf5 too.
 A variable libhdf5 reads whose HDF5 extent is shorter than its netCDF
-dimensions is listed as unchecked, not compared.
+dimensions is listed as unchecked, not compared; so is an object libhdf5
+cannot read at all (a damaged object header, a group it cannot list), with
+the reason, and the check goes on with the others.
 
 REFS is a kerchunk JSON file or a Parquet reference directory, local or on
 S3 (s3://bucket/x.json, s3://bucket/set.parq); the chunks are read through
