@@ -10,8 +10,8 @@
 // goes to its partition (partition.go), whose rows are written column by
 // column (parquetwrite.go) into the partition's parquet-go writer, on a
 // local part file (partitionfile.go). At the end each partition's parts
-// become its output file, created through Output (output.go: the local
-// file system, or any store that can publish a file whole), and all files
+// become its output file, created through a blob.Tree (the local file
+// system, or an s3:// prefix: any store that can publish a file whole), and all files
 // are committed together; a failure aborts them all, so it leaves nothing
 // behind.
 //
@@ -49,6 +49,8 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress"
+
+	"gokerchunk/blob"
 )
 
 // Defaults of Options.
@@ -243,7 +245,7 @@ func FileName(input string) string {
 // unless the whole input converted; then the files of an earlier
 // conversion of the same input (the same fileName) in other partitions are
 // removed. The Result is never nil.
-func Convert(ctx context.Context, r io.Reader, fileName string, out Output, opts Options) (*Result, error) {
+func Convert(ctx context.Context, r io.Reader, fileName string, out blob.Tree, opts Options) (*Result, error) {
 	res := &Result{File: fileName}
 	opts = opts.withDefaults()
 	if fileName == "" || strings.ContainsAny(fileName, "/\x00") || fileName == "." || fileName == ".." {
@@ -328,7 +330,7 @@ const blockRows = 1024
 type converter struct {
 	ctx      context.Context
 	opts     Options
-	out      Output
+	out      blob.Tree
 	fileName string
 	work     string // the part files' directory
 	in       *countingReader

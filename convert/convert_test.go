@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"gokerchunk/blob"
 )
 
 func convertFile(t testing.TB, in, outDir string, opts Options) (*Result, error) {
@@ -20,12 +22,12 @@ func convertFile(t testing.TB, in, outDir string, opts Options) (*Result, error)
 		t.Fatal(err)
 	}
 	defer f.Close()
-	return Convert(context.Background(), f, FileName(in), NewDirOutput(outDir), opts)
+	return Convert(context.Background(), f, FileName(in), blob.NewDirTree(outDir), opts)
 }
 
 func convertString(t testing.TB, csv, outDir, fileName string, opts Options) (*Result, error) {
 	t.Helper()
-	return Convert(context.Background(), strings.NewReader(csv), fileName, NewDirOutput(outDir), opts)
+	return Convert(context.Background(), strings.NewReader(csv), fileName, blob.NewDirTree(outDir), opts)
 }
 
 func typeMap(cols []ColumnType) map[string]Type {
@@ -436,7 +438,7 @@ func TestCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	out := t.TempDir()
-	_, err := Convert(ctx, f, "c.parquet", NewDirOutput(out), ghcnOptions())
+	_, err := Convert(ctx, f, "c.parquet", blob.NewDirTree(out), ghcnOptions())
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("error %v", err)
 	}

@@ -111,7 +111,7 @@ func (r Request) Run(ctx context.Context, _ io.Writer) (*fanout.Response, error)
 	defer in.Close()
 	stream := blob.NewSequentialReader(ctx, in, in.Size(), blob.DefaultSequentialChunk, blob.DefaultSequentialAhead)
 	defer stream.Close()
-	res, err := Convert(ctx, stream, FileName(r.Input), NewOutput(r.Output, ""), opts)
+	res, err := Convert(ctx, stream, FileName(r.Input), blob.NewTree(r.Output, ""), opts)
 	if err != nil {
 		return nil, classify(r.Input, err)
 	}

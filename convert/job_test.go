@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"gokerchunk/blob"
 	"gokerchunk/fanout"
 )
 
@@ -21,7 +22,7 @@ func TestClassify(t *testing.T) {
 	}
 	// A partition column the CSV does not have: a DataError.
 	_, err := Convert(context.Background(), strings.NewReader("a,b\n1,2\n"), "x",
-		NewDirOutput(dir), Options{Header: true, PartitionBy: []string{"c"}})
+		blob.NewDirTree(dir), Options{Header: true, PartitionBy: []string{"c"}})
 	var de *DataError
 	if !errors.As(err, &de) {
 		t.Fatalf("missing partition column: %v (%T), want a *DataError", err, err)

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"gokerchunk/blob"
 )
 
 // Hive-style partition directories: COL=VALUE/COL=VALUE/..., one level per
@@ -82,7 +84,7 @@ type partitionColumn struct {
 // whole contribution to the dataset rather than leaving rows of partitions
 // that no longer occur. Only directories shaped like this run's partition
 // columns (COL=... at each level) are looked into.
-func removeStale(ctx context.Context, out Output, cols []partitionColumn, fileName string, written map[string]bool) ([]string, error) {
+func removeStale(ctx context.Context, out blob.Tree, cols []partitionColumn, fileName string, written map[string]bool) ([]string, error) {
 	var removed []string
 	var walk func(dir string, level int) error
 	walk = func(dir string, level int) error {

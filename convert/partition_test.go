@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"gokerchunk/blob"
 )
 
 func TestAppendEscaped(t *testing.T) {
@@ -56,7 +58,7 @@ func TestRemoveStale(t *testing.T) {
 		os.WriteFile(p, nil, 0o644)
 	}
 	cols := []partitionColumn{{escapedName: "A"}, {escapedName: "B"}}
-	removed, err := removeStale(context.Background(), NewDirOutput(root), cols, "in.parquet", map[string]bool{"A=1/B=x": true})
+	removed, err := removeStale(context.Background(), blob.NewDirTree(root), cols, "in.parquet", map[string]bool{"A=1/B=x": true})
 	if err != nil {
 		t.Fatal(err)
 	}

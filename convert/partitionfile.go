@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/parquet-go/parquet-go"
+
+	"gokerchunk/blob"
 )
 
 // partitionFile is one partition of the input and the Parquet file it
@@ -46,8 +48,8 @@ type partitionFile struct {
 	staged     *block
 	stagedVals [][]value
 
-	out   OutputFile // the output file, once the parts are done
-	bytes int64      // its size
+	out   blob.TreeFile // the output file, once the parts are done
+	bytes int64         // its size
 }
 
 // openPart starts a new part file in dir.
@@ -83,7 +85,7 @@ func (p *partitionFile) closePart() error {
 
 // writeOutput creates the partition's output file and writes its parts
 // into it, uncommitted.
-func (p *partitionFile) writeOutput(ctx context.Context, out Output, fileName string, opts []parquet.WriterOption) error {
+func (p *partitionFile) writeOutput(ctx context.Context, out blob.Tree, fileName string, opts []parquet.WriterOption) error {
 	f, err := out.Create(ctx, p.dir+"/"+fileName)
 	if err != nil {
 		return err

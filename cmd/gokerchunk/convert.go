@@ -227,7 +227,7 @@ func runCSV2ParquetLocal(c *cli.Context, plan *convertPlan) error {
 	stderr := c.App.ErrWriter
 	inputs := plan.inputs
 	showProgress := !plan.quiet && isTerminal(os.Stderr)
-	out := convert.NewOutput(plan.outDir, "")
+	out := blob.NewTree(plan.outDir, "")
 	start := time.Now()
 	job := func(ctx context.Context, in string) (*convert.Result, error) {
 		var progress func(n, size int64)
@@ -332,7 +332,7 @@ func reportConversions(stderr io.Writer, plan *convertPlan, outcomes []fanout.Ou
 // convertFile converts one CSV input: a local file, or an s3:// or
 // http(s):// URL read front to back (blob.OpenStream). progress, when not
 // nil, is told the input bytes read and the input's size.
-func convertFile(ctx context.Context, in string, out convert.Output, opts convert.Options, progress func(n, size int64)) (*convert.Result, error) {
+func convertFile(ctx context.Context, in string, out blob.Tree, opts convert.Options, progress func(n, size int64)) (*convert.Result, error) {
 	var r io.ReadCloser
 	var size int64
 	if blob.IsRemote(in) {

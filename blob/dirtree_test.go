@@ -1,7 +1,8 @@
-package convert
+package blob
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,10 +10,40 @@ import (
 	"testing"
 )
 
-func TestDirOutput(t *testing.T) {
+// treeFiles lists the files below dir by slash path, and the hidden
+// directories (staging) with a trailing "/".
+func treeFiles(t testing.TB, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) && p == dir {
+				return filepath.SkipDir
+			}
+			return err
+		}
+		if p == dir {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if !d.IsDir() {
+			out = append(out, filepath.ToSlash(rel))
+		} else if strings.HasPrefix(d.Name(), ".") {
+			out = append(out, filepath.ToSlash(rel)+"/")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestDirTree(t *testing.T) {
 	ctx := context.Background()
 	root := filepath.Join(t.TempDir(), "new", "root")
-	out := NewDirOutput(root)
+	out := NewDirTree(root)
 	a, err := out.Create(ctx, "K=1/a.parquet")
 	if err != nil {
 		t.Fatal(err)
@@ -24,7 +55,7 @@ func TestDirOutput(t *testing.T) {
 	a.Write([]byte("hello"))
 	b.Write([]byte("bye"))
 	// Nothing is visible before Commit but the hidden staging directory.
-	for _, f := range datasetFiles(t, root) {
+	for _, f := range treeFiles(t, root) {
 		if !strings.HasPrefix(f, ".gokerchunk-staging-") {
 			t.Errorf("before commit: %s", f)
 		}
@@ -38,7 +69,7 @@ func TestDirOutput(t *testing.T) {
 	if err := b.Abort(); err != nil {
 		t.Errorf("a second Abort: %v", err)
 	}
-	if got := datasetFiles(t, root); !slices.Equal(got, []string{"K=1/a.parquet"}) {
+	if got := treeFiles(t, root); !slices.Equal(got, []string{"K=1/a.parquet"}) {
 		t.Errorf("after commit and abort: %v", got)
 	}
 	if data, _ := os.ReadFile(filepath.Join(root, "K=1", "a.parquet")); string(data) != "hello" {

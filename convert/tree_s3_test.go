@@ -70,11 +70,11 @@ func sameFiles(t *testing.T, got, want map[string][]byte) {
 	}
 }
 
-// TestBlobOutputS3 converts a generated GHCN year into S3 and into a local
+// TestTreeS3 converts a generated GHCN year into S3 and into a local
 // directory: the objects equal the files byte for byte. A failed run
 // leaves the earlier objects untouched and no new ones; a rerun replaces
 // the input's files and removes those of partitions it no longer has.
-func TestBlobOutputS3(t *testing.T) {
+func TestTreeS3(t *testing.T) {
 	srv := s3Output(t)
 	ctx := context.Background()
 	in := ghcnFile(t, "1MB", 1)
@@ -91,7 +91,7 @@ func TestBlobOutputS3(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := NewOutput("s3://out/ds", t.TempDir())
+	out := blob.NewTree("s3://out/ds", t.TempDir())
 	res, err := Convert(ctx, f, FileName(in), out, ghcnOptions())
 	f.Close()
 	if err != nil {
@@ -113,7 +113,7 @@ func TestBlobOutputS3(t *testing.T) {
 	sameFiles(t, objectsIn(t, srv, "out", "ds/"), want)
 
 	// A new input that fails leaves no object at all.
-	_, err = Convert(ctx, bytes.NewReader(bad), "other.parquet", NewOutput("s3://out/fresh/", ""), ghcnOptions())
+	_, err = Convert(ctx, bytes.NewReader(bad), "other.parquet", blob.NewTree("s3://out/fresh/", ""), ghcnOptions())
 	if !errors.As(err, &be) {
 		t.Fatalf("bad input: %v", err)
 	}
@@ -138,24 +138,5 @@ func TestBlobOutputS3(t *testing.T) {
 	}
 	if len(res.Removed) != len(want)-1 {
 		t.Errorf("removed %q", res.Removed)
-	}
-}
-
-func TestBlobOutputNames(t *testing.T) {
-	out := NewBlobOutput("s3://b/p", "")
-	if out.Root() != "s3://b/p/" {
-		t.Errorf("root %q", out.Root())
-	}
-	ctx := context.Background()
-	for _, bad := range []string{"", "/abs", "../up", "a/../../b", "a//b", "./a", "a/."} {
-		if _, err := out.Create(ctx, bad); err == nil {
-			t.Errorf("Create(%q) accepted", bad)
-		}
-		if err := out.Remove(ctx, bad); err == nil {
-			t.Errorf("Remove(%q) accepted", bad)
-		}
-	}
-	if _, ok := NewOutput("/tmp/x", "").(*DirOutput); !ok {
-		t.Error("a local prefix is not a DirOutput")
 	}
 }

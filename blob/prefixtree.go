@@ -1,4 +1,4 @@
-package convert
+package blob
 
 import (
 	"context"
@@ -6,45 +6,43 @@ import (
 	"io"
 	"os"
 	"strings"
-
-	"gokerchunk/blob"
 )
 
-// BlobOutput is an Output below a URL prefix that package blob writes
+// PrefixTree is a Tree below a URL prefix that package blob writes
 // (s3://bucket/prefix/). A file is written to a local temporary file and
-// uploaded by Commit with blob.WriteAtomic (one PUT, or a multipart upload
+// uploaded by Commit with WriteAtomic (one PUT, or a multipart upload
 // completed only when the whole file is sent), so that an object appears
 // complete or not at all; Abort removes the temporary file. List is a
 // delimited listing, Remove a delete.
-type BlobOutput struct {
+type PrefixTree struct {
 	root    string // ends in "/"
 	tempDir string
 }
 
-// NewBlobOutput returns the Output below prefix (a "/" is added when it
+// NewPrefixTree returns the Tree below prefix (a "/" is added when it
 // lacks one); files wait in tempDir ("" for the system's) until committed.
-func NewBlobOutput(prefix, tempDir string) *BlobOutput {
+func NewPrefixTree(prefix, tempDir string) *PrefixTree {
 	if !strings.HasSuffix(prefix, "/") {
 		prefix += "/"
 	}
-	return &BlobOutput{root: prefix, tempDir: tempDir}
+	return &PrefixTree{root: prefix, tempDir: tempDir}
 }
 
-// NewOutput returns the Output for an OUTPUT_PREFIX: a BlobOutput for an
-// s3:// URL, a DirOutput for a local directory.
-func NewOutput(prefix, tempDir string) Output {
+// NewTree returns the Tree for an OUTPUT_PREFIX: a PrefixTree for an
+// s3:// URL, a DirTree for a local directory.
+func NewTree(prefix, tempDir string) Tree {
 	if strings.HasPrefix(strings.ToLower(prefix), "s3://") {
-		return NewBlobOutput(prefix, tempDir)
+		return NewPrefixTree(prefix, tempDir)
 	}
-	return NewDirOutput(strings.TrimPrefix(prefix, "file://"))
+	return NewDirTree(strings.TrimPrefix(prefix, "file://"))
 }
 
-// Root is the prefix the output is rooted at, ending in "/".
-func (b *BlobOutput) Root() string { return b.root }
+// Root is the prefix the tree is rooted at, ending in "/".
+func (b *PrefixTree) Root() string { return b.root }
 
 // url turns a relative output name into the URL below the root, refusing
 // names that would leave it.
-func (b *BlobOutput) url(name string) (string, error) {
+func (b *PrefixTree) url(name string) (string, error) {
 	if err := checkName(name); err != nil {
 		return "", err
 	}
@@ -64,8 +62,8 @@ func checkName(name string) error {
 	return nil
 }
 
-// Create implements Output.
-func (b *BlobOutput) Create(ctx context.Context, name string) (OutputFile, error) {
+// Create implements Tree.
+func (b *PrefixTree) Create(ctx context.Context, name string) (TreeFile, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -80,8 +78,8 @@ func (b *BlobOutput) Create(ctx context.Context, name string) (OutputFile, error
 	return &blobFile{f: f, url: url}, nil
 }
 
-// List implements Output.
-func (b *BlobOutput) List(ctx context.Context, dir string) ([]string, error) {
+// List implements Tree.
+func (b *PrefixTree) List(ctx context.Context, dir string) ([]string, error) {
 	prefix := b.root
 	if dir != "" {
 		url, err := b.url(strings.TrimSuffix(dir, "/"))
@@ -90,19 +88,19 @@ func (b *BlobOutput) List(ctx context.Context, dir string) ([]string, error) {
 		}
 		prefix = url + "/"
 	}
-	return blob.ListDir(ctx, prefix)
+	return ListDir(ctx, prefix)
 }
 
-// Remove implements Output.
-func (b *BlobOutput) Remove(ctx context.Context, name string) error {
+// Remove implements Tree.
+func (b *PrefixTree) Remove(ctx context.Context, name string) error {
 	url, err := b.url(name)
 	if err != nil {
 		return err
 	}
-	return blob.Delete(ctx, url)
+	return Delete(ctx, url)
 }
 
-// blobFile is a BlobOutput file in its local temporary file.
+// blobFile is a PrefixTree file in its local temporary file.
 type blobFile struct {
 	f    *os.File
 	url  string
@@ -124,7 +122,7 @@ func (w *blobFile) Commit(ctx context.Context) error {
 	if _, err := w.f.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("commit %s: %w", w.url, err)
 	}
-	err := blob.WriteAtomic(ctx, w.url, func(dst io.Writer) error {
+	err := WriteAtomic(ctx, w.url, func(dst io.Writer) error {
 		_, err := io.Copy(dst, w.f)
 		return err
 	})

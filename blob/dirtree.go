@@ -1,4 +1,4 @@
-package convert
+package blob
 
 import (
 	"context"
@@ -12,19 +12,19 @@ import (
 	"sync"
 )
 
-// Output is where a conversion puts its files: a tree of files under a
-// root (OUTPUT_PREFIX), named by slash-separated paths relative to it.
+// Tree is a tree of files under a root (a directory or a URL prefix),
+// named by slash-separated paths relative to it, whose writers only ever
+// create files whole, list directories and remove files: the converter's
+// OUTPUT_PREFIX.
 //
-// This is the seam to other stores: the converter only ever creates files
-// whole, lists directories and removes files. DirOutput is the local file
-// system; an object store implements Create with an upload that becomes
-// visible only on Commit (an S3 multipart upload completed by Commit and
-// aborted by Abort, or a local temporary file put by Commit), List with a
-// delimited listing, and Remove with a delete.
-type Output interface {
+// DirTree is the local file system; PrefixTree an object store prefix,
+// where Create is an upload that becomes visible only on Commit (a local
+// temporary file put by Commit with WriteAtomic), List a delimited
+// listing, and Remove a delete.
+type Tree interface {
 	// Create starts a new file. Nothing is visible at name until the
 	// file's Commit, which replaces whatever is there.
-	Create(ctx context.Context, name string) (OutputFile, error)
+	Create(ctx context.Context, name string) (TreeFile, error)
 	// List returns the entries directly below dir ("" for the root),
 	// files by name and directories by name with "/" appended, sorted.
 	// A directory that does not exist lists as empty.
@@ -33,9 +33,9 @@ type Output interface {
 	Remove(ctx context.Context, name string) error
 }
 
-// OutputFile is a file being written. Exactly one of Commit and Abort
+// TreeFile is a file being written. Exactly one of Commit and Abort
 // ends it; Abort after a failed Commit is allowed and cleans up.
-type OutputFile interface {
+type TreeFile interface {
 	io.Writer
 	// Commit makes the bytes written visible at the file's name at once.
 	Commit(ctx context.Context) error
@@ -43,7 +43,7 @@ type OutputFile interface {
 	Abort() error
 }
 
-// DirOutput is an Output on the local file system. Files are written into
+// DirTree is a Tree on the local file system. Files are written into
 // a hidden staging directory below the root (".gokerchunk-staging-*":
 // dataset readers such as pyarrow, Spark and Hive skip names that start
 // with "." or "_") and renamed into place by Commit, which is atomic
@@ -52,7 +52,7 @@ type OutputFile interface {
 //
 // Directories are created as files are committed and never removed, so a
 // failed conversion leaves no partition directory it did not find.
-type DirOutput struct {
+type DirTree struct {
 	root string
 
 	mu      sync.Mutex
@@ -60,25 +60,25 @@ type DirOutput struct {
 	pending int
 }
 
-// NewDirOutput returns the Output rooted at dir, which need not exist yet.
-func NewDirOutput(dir string) *DirOutput {
-	return &DirOutput{root: dir}
+// NewDirTree returns the Tree rooted at dir, which need not exist yet.
+func NewDirTree(dir string) *DirTree {
+	return &DirTree{root: dir}
 }
 
-// Root is the directory the output is rooted at.
-func (d *DirOutput) Root() string { return d.root }
+// Root is the directory the tree is rooted at.
+func (d *DirTree) Root() string { return d.root }
 
 // localName turns a relative output name into a path below the root,
 // refusing names that would leave it.
-func (d *DirOutput) localName(name string) (string, error) {
+func (d *DirTree) localName(name string) (string, error) {
 	if err := checkName(name); err != nil {
 		return "", err
 	}
 	return filepath.Join(d.root, filepath.FromSlash(name)), nil
 }
 
-// Create implements Output.
-func (d *DirOutput) Create(ctx context.Context, name string) (OutputFile, error) {
+// Create implements Tree.
+func (d *DirTree) Create(ctx context.Context, name string) (TreeFile, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -108,22 +108,22 @@ func (d *DirOutput) Create(ctx context.Context, name string) (OutputFile, error)
 }
 
 // releaseLocked removes the staging directory when no file uses it.
-func (d *DirOutput) releaseLocked() {
+func (d *DirTree) releaseLocked() {
 	if d.pending == 0 && d.staging != "" {
 		os.RemoveAll(d.staging)
 		d.staging = ""
 	}
 }
 
-func (d *DirOutput) release() {
+func (d *DirTree) release() {
 	d.mu.Lock()
 	d.pending--
 	d.releaseLocked()
 	d.mu.Unlock()
 }
 
-// List implements Output.
-func (d *DirOutput) List(ctx context.Context, dir string) ([]string, error) {
+// List implements Tree.
+func (d *DirTree) List(ctx context.Context, dir string) ([]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -152,8 +152,8 @@ func (d *DirOutput) List(ctx context.Context, dir string) ([]string, error) {
 	return names, nil
 }
 
-// Remove implements Output.
-func (d *DirOutput) Remove(ctx context.Context, name string) error {
+// Remove implements Tree.
+func (d *DirTree) Remove(ctx context.Context, name string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -167,9 +167,9 @@ func (d *DirOutput) Remove(ctx context.Context, name string) error {
 	return nil
 }
 
-// dirFile is a DirOutput file in the staging directory.
+// dirFile is a DirTree file in the staging directory.
 type dirFile struct {
-	out   *DirOutput
+	out   *DirTree
 	f     *os.File
 	final string
 	name  string
@@ -223,19 +223,6 @@ func (w *dirFile) Abort() error {
 	w.out.release()
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("abort %s: %w", w.name, err)
-	}
-	return nil
-}
-
-// syncDir makes a rename into dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("sync directory %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync directory %s: %w", dir, err)
 	}
 	return nil
 }
