@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"gokerchunk/blob"
 	"gokerchunk/convert"
 	"gokerchunk/fanout"
 )
@@ -27,7 +28,7 @@ func TestHandleCSV2Parquet(t *testing.T) {
 	}
 	want := filepath.Join(dir, "want")
 	opts := convert.Options{PartitionBy: []string{"k"}, Header: true, Schema: []convert.ColumnType{{Name: "n", Type: convert.Int32}}, Compression: "zstd"}
-	if _, err := convert.Convert(context.Background(), strings.NewReader(convertCSV), "x.parquet", convert.NewDirOutput(want), opts); err != nil {
+	if _, err := convert.Convert(context.Background(), strings.NewReader(convertCSV), "x.parquet", blob.NewDirTree(want), opts); err != nil {
 		t.Fatal(err)
 	}
 
