@@ -400,14 +400,14 @@ func (s *scanner) addChunks(ds *dataset, z *refs.ZArray, m *refs.Manifest) (*cod
 		}
 		if ds.ztype.vlenString || ds.ztype.narrow != nil {
 			// Values to embed or widen: decoded as one chunk.
-			return s.placeChunks(ds, m, []chunkRecord{{addr: ds.layout.address, size: nbytes}}, nbytes)
+			return s.placeChunks(ds, m, []gridChunk{{addr: ds.layout.address, size: nbytes}}, nbytes)
 		}
 		return nil, s.setChunk(m, 0, ds.layout.address, nbytes)
 	case layoutChunked:
-		if ds.layout.indexType == indexBTree1 {
-			return s.addBTree1Chunks(ds, z, m, nbytes)
+		if ds.layout.indexType == indexBTree1 && ds.layout.address == undefinedAddr {
+			return newCodecPlan(ds.filters, 0, ds.dtype.size, ds.ztype.narrow)
 		}
-		recs, err := s.v4ChunkRecords(ds, m, nbytes)
+		recs, err := s.gridChunks(ds, m, nbytes)
 		if err != nil {
 			return nil, err
 		}
@@ -434,54 +434,31 @@ func (s *scanner) setChunk(m *refs.Manifest, i int, addr uint64, n int64) error 
 	return nil
 }
 
-// chunkRecord is one chunk found in a chunk index.
-type chunkRecord struct {
+// gridChunk is a stored chunk at its position in the manifest.
+type gridChunk struct {
 	linear int
 	addr   uint64
 	size   int64
 	mask   uint32
 }
 
-// addBTree1Chunks reads the v1 B-tree chunk index (spec §III.A.1, node type
-// 1). Keys hold the chunk's stored size, filter mask and element offsets
-// (rank+1 of 8 bytes, the last always 0).
-func (s *scanner) addBTree1Chunks(ds *dataset, z *refs.ZArray, m *refs.Manifest, nbytes int64) (*codecPlan, error) {
-	if ds.layout.address == undefinedAddr {
-		plan, err := newCodecPlan(ds.filters, 0, ds.dtype.size, ds.ztype.narrow)
-		return plan, err
-	}
-	rank := len(z.Shape)
-	keySize := 8 + 8*(rank+1)
-	grid := m.Grid
-	var recs []chunkRecord
-	idx := make([]int, rank)
-	err := s.f.walkBTree1(ds.layout.address, btree1Chunk, keySize, func(e btree1Entry) error {
-		if len(recs)&1023 == 0 {
-			if err := s.ctx.Err(); err != nil {
-				return err
+// gridChunks reads the dataset's chunk index and places each chunk in the
+// manifest's grid: HDF5's chunk coordinates are the Zarr chunk indices,
+// with 0 along the trailing axes of an array datatype. Chunks beyond the
+// grid (a v1 B-tree keeps those of a dataset that shrank) are left out.
+func (s *scanner) gridChunks(ds *dataset, m *refs.Manifest, nbytes int64) ([]gridChunk, error) {
+	var recs []gridChunk
+	idx := make([]int, len(m.Grid))
+	btree1 := ds.layout.indexType == indexBTree1
+	err := s.f.walkChunks(s.ctx, ds, nbytes, func(r chunkRecord) error {
+		for i, c := range r.coords {
+			if c >= m.Grid[i] {
+				return nil
 			}
+			idx[i] = c
 		}
-		d := s.f.decoderOver("v1 B-tree chunk key", 0, e.key)
-		size := d.u32()
-		mask := d.u32()
-		for i := 0; i < rank; i++ {
-			off := d.u64()
-			c := uint64(z.Chunks[i])
-			if off%c != 0 {
-				return s.f.formatError("v1 B-tree chunk key", s.f.abs(ds.layout.address), "%s: chunk offset %d is not a multiple of the chunk size %d", ds.path, off, c)
-			}
-			if off/c >= uint64(grid[i]) {
-				idx = nil // beyond the current extent (the dataset shrank)
-				break
-			}
-			idx[i] = int(off / c)
-		}
-		if idx == nil {
-			idx = make([]int, rank)
-			return nil
-		}
-		recs = append(recs, chunkRecord{linear: m.Linear(idx), addr: e.child, size: int64(size), mask: mask})
-		if len(recs) > m.Len() {
+		recs = append(recs, gridChunk{linear: m.Linear(idx), addr: r.addr, size: r.size, mask: r.mask})
+		if btree1 && len(recs) > m.Len() {
 			return s.f.formatError("v1 B-tree", s.f.abs(ds.layout.address), "%s: more chunks than the %d of the chunk grid", ds.path, m.Len())
 		}
 		return nil
@@ -489,13 +466,13 @@ func (s *scanner) addBTree1Chunks(ds *dataset, z *refs.ZArray, m *refs.Manifest,
 	if err != nil {
 		return nil, err
 	}
-	return s.placeChunks(ds, m, recs, nbytes)
+	return recs, nil
 }
 
-// placeChunks turns chunk records into manifest entries. Zarr v2 has one
+// placeChunks turns placed chunks into manifest entries. Zarr v2 has one
 // codec list per array, so the most common filter mask decides it; chunks
 // stored with another mask are decoded and re-encoded to match, and inlined.
-func (s *scanner) placeChunks(ds *dataset, m *refs.Manifest, recs []chunkRecord, nbytes int64) (*codecPlan, error) {
+func (s *scanner) placeChunks(ds *dataset, m *refs.Manifest, recs []gridChunk, nbytes int64) (*codecPlan, error) {
 	counts := map[uint32]int{}
 	var common uint32
 	for _, r := range recs {
@@ -574,7 +551,7 @@ func (s *scanner) maxDecodedInline() int64 {
 }
 
 // embedChunks reads, unfilters and embeds every chunk of a string dataset.
-func (s *scanner) embedChunks(ds *dataset, m *refs.Manifest, recs []chunkRecord, nbytes int64) error {
+func (s *scanner) embedChunks(ds *dataset, m *refs.Manifest, recs []gridChunk, nbytes int64) error {
 	budget := s.maxDecodedInline()
 	for _, r := range recs {
 		size := r.size
