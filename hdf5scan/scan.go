@@ -110,7 +110,7 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, name string, opts Opti
 	if err := s.prepare(); err != nil {
 		return nil, err
 	}
-	s.prefetchChunkIndexes()
+	s.f.prefetchChunkIndexes(ctx, s.layouts())
 	for _, o := range s.netCDFOrder() {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -129,6 +129,17 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, name string, opts Opti
 	}
 	s.res.Arrays = len(s.res.Set.Arrays)
 	return s.res, nil
+}
+
+// layouts lists the data layouts of the datasets, in walk order.
+func (s *scanner) layouts() []*layout {
+	out := make([]*layout, 0, len(s.objects))
+	for _, o := range s.objects {
+		if !o.isGroup {
+			out = append(out, o.ds.layout)
+		}
+	}
+	return out
 }
 
 func (s *scanner) note(format string, args ...any) {
@@ -347,7 +358,7 @@ func (s *scanner) prepare() error {
 		if o.scales, err = s.attachedScales(o); err != nil {
 			return err
 		}
-		o.ds = s.f.readDataset(o)
+		o.ds = s.f.readDataset(o.path, o.header)
 		space := o.ds.space
 		if space == nil {
 			continue // reported when the dataset is emitted
