@@ -1,8 +1,3 @@
-// Package hdf5scan reads the metadata of HDF5 and netCDF-4 files and
-// translates every dataset into Zarr v2 metadata plus the byte range of each
-// stored chunk (a refs.Set), without decompressing data. It is pure Go and
-// reads through an io.ReaderAt, so the same code serves local files and
-// ranged reads of remote objects.
 package hdf5scan
 
 import (
