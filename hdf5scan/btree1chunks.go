@@ -9,7 +9,7 @@ import "context"
 // current shape (a dataset that shrank keeps them). A key holds the
 // chunk's stored size, filter mask and element offsets: rank+1 of 8 bytes,
 // the last (the element size dimension) always 0.
-func (f *file) walkBTree1Chunks(ctx context.Context, ds *dataset, yield func(chunkRecord) error) error {
+func (f *file) walkBTree1Chunks(ctx context.Context, ds *dataset, sink chunkSink) error {
 	chunk := ds.layout.chunk
 	rank := len(chunk)
 	keySize := 8 + 8*(rank+1)
@@ -34,6 +34,6 @@ func (f *file) walkBTree1Chunks(ctx context.Context, ds *dataset, yield func(chu
 			}
 			coords[i] = int(off / c)
 		}
-		return yield(r)
+		return sink.chunk(r)
 	})
 }

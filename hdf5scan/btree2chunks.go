@@ -14,7 +14,7 @@ const (
 // btree2Chunks yields the index's records that meet the current shape. A
 // record's scaled offsets are chunk-grid indices (rank of them, 8 bytes
 // each); a filtered record's size width is what remains of the record.
-func (f *file) btree2Chunks(ctx context.Context, ds *dataset, cs *chunkSpace, yield func(chunkRecord) error) error {
+func (f *file) btree2Chunks(ctx context.Context, ds *dataset, cs *chunkSpace, sink chunkSink) error {
 	rank := len(ds.layout.chunk)
 	typ := uint8(btree2ChunkRecord)
 	fixed := f.offsetSize + 8*rank
@@ -54,6 +54,6 @@ func (f *file) btree2Chunks(ctx context.Context, ds *dataset, cs *chunkSpace, yi
 			return d.err
 		}
 		n++
-		return yield(r)
+		return sink.chunk(r)
 	})
 }

@@ -26,15 +26,21 @@ type chunkRecord struct {
 	mask uint32 // filter mask: bit i set when filter i was skipped
 }
 
-// walkChunks calls yield for every stored chunk of the chunked dataset ds.
+// chunkSink receives the records of a chunk index walk; an error ends the
+// walk.
+type chunkSink interface {
+	chunk(chunkRecord) error
+}
+
+// walkChunks passes every stored chunk of the chunked dataset ds to sink.
 // nbytes is the size of a whole unfiltered chunk (the chunk's elements ×
 // the element size), which the single-chunk and implicit indexes do not
 // record. The v1 B-tree yields every chunk it lists; the version 4 indexes
 // yield only the chunks that meet the current shape.
-func (f *file) walkChunks(ctx context.Context, ds *dataset, nbytes int64, yield func(chunkRecord) error) error {
+func (f *file) walkChunks(ctx context.Context, ds *dataset, nbytes int64, sink chunkSink) error {
 	l := ds.layout
 	if l.indexType == indexBTree1 {
-		return f.walkBTree1Chunks(ctx, ds, yield)
+		return f.walkBTree1Chunks(ctx, ds, sink)
 	}
 	cs, err := f.newChunkSpace(ds)
 	if err != nil {
@@ -44,37 +50,39 @@ func (f *file) walkChunks(ctx context.Context, ds *dataset, nbytes int64, yield 
 		return nil // no chunk was ever written
 	}
 	if l.flags&layoutDontFilterPartialChunks != 0 && len(ds.filters) > 0 {
-		yield = partialEdgeChunks(ds, yield)
+		sink = &partialEdgeChunks{ds: ds, next: sink}
 	}
 	switch l.indexType {
 	case indexSingleChunk:
-		return f.singleChunk(ds, cs, nbytes, yield)
+		return f.singleChunk(ds, cs, nbytes, sink)
 	case indexImplicit:
-		return f.implicitChunks(ds, cs, nbytes, yield)
+		return f.implicitChunks(ds, cs, nbytes, sink)
 	case indexFixedArray:
-		return f.fixedArrayChunks(ctx, ds, cs, yield)
+		return f.fixedArrayChunks(ctx, ds, cs, sink)
 	case indexExtensible:
-		return f.extensibleArrayChunks(ctx, ds, cs, yield)
+		return f.extensibleArrayChunks(ctx, ds, cs, sink)
 	case indexBTree2:
-		return f.btree2Chunks(ctx, ds, cs, yield)
+		return f.btree2Chunks(ctx, ds, cs, sink)
 	}
 	return errUnsupported(fmt.Sprintf("chunk index type %d", l.indexType))
 }
 
-// partialEdgeChunks wraps yield for datasets whose partial edge chunks
-// (those reaching past the current shape) were stored without any filter
-// (§7.7): it gives them the mask that says so.
-func partialEdgeChunks(ds *dataset, yield func(chunkRecord) error) func(chunkRecord) error {
-	all := uint32(1)<<len(ds.filters) - 1
-	return func(r chunkRecord) error {
-		for d, c := range r.coords {
-			if (uint64(c)+1)*ds.layout.chunk[d] > ds.space.dims[d] {
-				r.mask = all
-				break
-			}
+// partialEdgeChunks passes on the records of a dataset whose partial edge
+// chunks (those reaching past the current shape) were stored without any
+// filter (§7.7), giving those the mask that says so.
+type partialEdgeChunks struct {
+	ds   *dataset
+	next chunkSink
+}
+
+func (p *partialEdgeChunks) chunk(r chunkRecord) error {
+	for d, c := range r.coords {
+		if (uint64(c)+1)*p.ds.layout.chunk[d] > p.ds.space.dims[d] {
+			r.mask = uint32(1)<<len(p.ds.filters) - 1
+			break
 		}
-		return yield(r)
 	}
+	return p.next.chunk(r)
 }
 
 // chunkSpace maps the linear chunk numbers of the v4 indexes to chunk grid
@@ -174,7 +182,7 @@ func (cs *chunkSpace) position(n uint64) ([]int, bool) {
 
 // singleChunk: the index address is the chunk's (§7.2); a filtered chunk's
 // size and mask are in the layout message.
-func (f *file) singleChunk(ds *dataset, cs *chunkSpace, nbytes int64, yield func(chunkRecord) error) error {
+func (f *file) singleChunk(ds *dataset, cs *chunkSpace, nbytes int64, sink chunkSink) error {
 	coords, ok := cs.position(0)
 	if !ok {
 		return nil
@@ -186,12 +194,12 @@ func (f *file) singleChunk(ds *dataset, cs *chunkSpace, nbytes int64, yield func
 		}
 		r.size, r.mask = int64(ds.layout.singleSize), ds.layout.singleMask
 	}
-	return yield(r)
+	return sink.chunk(r)
 }
 
 // implicitChunks: every chunk of the max-dims grid is allocated back to back
 // from the index address (§7.3); yield those meeting the shape.
-func (f *file) implicitChunks(ds *dataset, cs *chunkSpace, nbytes int64, yield func(chunkRecord) error) error {
+func (f *file) implicitChunks(ds *dataset, cs *chunkSpace, nbytes int64, sink chunkSink) error {
 	if len(ds.filters) > 0 {
 		return f.formatError("data layout message", 0, "%s: implicit chunk index with filters", ds.path)
 	}
@@ -213,7 +221,7 @@ func (f *file) implicitChunks(ds *dataset, cs *chunkSpace, nbytes int64, yield f
 		if hi != 0 || off > uint64(f.size) {
 			return f.formatError("implicit chunk index", f.abs(ds.layout.address), "%s: chunk %v lies beyond the end of the file", ds.path, idx)
 		}
-		if err := yield(chunkRecord{coords: idx, addr: ds.layout.address + off, size: nbytes}); err != nil {
+		if err := sink.chunk(chunkRecord{coords: idx, addr: ds.layout.address + off, size: nbytes}); err != nil {
 			return err
 		}
 		i := rank - 1
@@ -265,9 +273,9 @@ func (e chunkEntry) read(d *decoder) (addr uint64, size int64, mask uint32) {
 	return addr, size, mask
 }
 
-// readEntries decodes n elements numbered from first and yields the stored
+// readEntries decodes n elements numbered from first and passes on the stored
 // chunks that meet the current shape.
-func readEntries(ctx context.Context, d *decoder, e chunkEntry, cs *chunkSpace, first uint64, n int, yield func(chunkRecord) error) error {
+func readEntries(ctx context.Context, d *decoder, e chunkEntry, cs *chunkSpace, first uint64, n int, sink chunkSink) error {
 	for j := range n {
 		addr, size, mask := e.read(d)
 		if d.err != nil {
@@ -277,7 +285,7 @@ func readEntries(ctx context.Context, d *decoder, e chunkEntry, cs *chunkSpace, 
 			continue
 		}
 		if coords, ok := cs.position(first + uint64(j)); ok {
-			if err := yield(chunkRecord{coords: coords, addr: addr, size: size, mask: mask}); err != nil {
+			if err := sink.chunk(chunkRecord{coords: coords, addr: addr, size: size, mask: mask}); err != nil {
 				return err
 			}
 		}

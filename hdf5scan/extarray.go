@@ -109,7 +109,7 @@ func (ea *extArray) dblkPages(n uint64) uint64 {
 
 // extensibleArrayChunks walks the index block, then every super block and
 // data block that may hold elements meeting the current shape.
-func (f *file) extensibleArrayChunks(ctx context.Context, ds *dataset, cs *chunkSpace, yield func(chunkRecord) error) error {
+func (f *file) extensibleArrayChunks(ctx context.Context, ds *dataset, cs *chunkSpace, sink chunkSink) error {
 	hdr := ds.layout.address
 	ea, err := f.readExtArrayHeader(hdr, ds.layout, len(ds.filters) > 0)
 	if err != nil || ea.iblock == undefinedAddr {
@@ -123,7 +123,7 @@ func (f *file) extensibleArrayChunks(ctx context.Context, ds *dataset, cs *chunk
 		return err
 	}
 	checkArrayPrefix(d, "EAIB", ea.entry, hdr)
-	if err := readEntries(ctx, d, ea.entry, cs, 0, int(ea.p.idxBlkElmts), yield); err != nil {
+	if err := readEntries(ctx, d, ea.entry, cs, 0, int(ea.p.idxBlkElmts), sink); err != nil {
 		return err
 	}
 	dblkAddrs := make([]uint64, ndblkAddrs)
@@ -178,7 +178,7 @@ func (f *file) extensibleArrayChunks(ctx context.Context, ds *dataset, cs *chunk
 			if budget -= int64(sb.dblkNelmts) * int64(ea.entry.size); budget < 0 {
 				return f.formatError("extensible array data block", f.abs(a), "data blocks hold more than the %d-byte file: blocks overlap", f.size)
 			}
-			if err := f.readExtDataBlock(ctx, ea, cs, a, hdr, blockOff, sb.dblkNelmts, npages, pageInit, uint64(k)*npages, yield); err != nil {
+			if err := f.readExtDataBlock(ctx, ea, cs, a, hdr, blockOff, sb.dblkNelmts, npages, pageInit, uint64(k)*npages, sink); err != nil {
 				return err
 			}
 		}
@@ -217,7 +217,7 @@ func (f *file) readExtSuperBlock(ea *extArray, addr, hdr uint64, sb eaSuperBlock
 // first element is blockOff (counted after the index block's elements).
 // A paged block is read page by page; bit initBit+p of pageInit tells
 // whether page p was ever written.
-func (f *file) readExtDataBlock(ctx context.Context, ea *extArray, cs *chunkSpace, addr, hdr, blockOff, n, npages uint64, pageInit []byte, initBit uint64, yield func(chunkRecord) error) error {
+func (f *file) readExtDataBlock(ctx context.Context, ea *extArray, cs *chunkSpace, addr, hdr, blockOff, n, npages uint64, pageInit []byte, initBit uint64, sink chunkSink) error {
 	const structure = "extensible array data block"
 	esize := uint64(ea.entry.size)
 	if n > uint64(f.size)/esize {
@@ -239,7 +239,7 @@ func (f *file) readExtDataBlock(ctx context.Context, ea *extArray, cs *chunkSpac
 	d.skip(ea.arrOffSize)
 	first := uint64(ea.p.idxBlkElmts) + blockOff
 	if npages == 0 {
-		if err := readEntries(ctx, d, ea.entry, cs, first, int(n), yield); err != nil {
+		if err := readEntries(ctx, d, ea.entry, cs, first, int(n), sink); err != nil {
 			return err
 		}
 		d.checksum(0)
@@ -261,7 +261,7 @@ func (f *file) readExtDataBlock(ctx context.Context, ea *extArray, cs *chunkSpac
 		if err != nil {
 			return err
 		}
-		if err := readEntries(ctx, pd, ea.entry, cs, first+p*ea.pageN, int(ea.pageN), yield); err != nil {
+		if err := readEntries(ctx, pd, ea.entry, cs, first+p*ea.pageN, int(ea.pageN), sink); err != nil {
 			return err
 		}
 		if pd.checksum(0); pd.err != nil {

@@ -50,7 +50,7 @@ func (f *file) readFixedArrayHeader(addr uint64, l *layout, filters bool) (*fixe
 
 // fixedArrayChunks reads the data block, page by page when paged; pages
 // whose bit in the page-init bitmap is clear hold no chunks.
-func (f *file) fixedArrayChunks(ctx context.Context, ds *dataset, cs *chunkSpace, yield func(chunkRecord) error) error {
+func (f *file) fixedArrayChunks(ctx context.Context, ds *dataset, cs *chunkSpace, sink chunkSink) error {
 	const structure = "fixed array data block"
 	hdr := ds.layout.address
 	fa, err := f.readFixedArrayHeader(hdr, ds.layout, len(ds.filters) > 0)
@@ -71,7 +71,7 @@ func (f *file) fixedArrayChunks(ctx context.Context, ds *dataset, cs *chunkSpace
 			return err
 		}
 		checkArrayPrefix(d, "FADB", fa.entry, hdr)
-		if err := readEntries(ctx, d, fa.entry, cs, 0, int(fa.nelmts), yield); err != nil {
+		if err := readEntries(ctx, d, fa.entry, cs, 0, int(fa.nelmts), sink); err != nil {
 			return err
 		}
 		d.checksum(0)
@@ -99,7 +99,7 @@ func (f *file) fixedArrayChunks(ctx context.Context, ds *dataset, cs *chunkSpace
 		if err != nil {
 			return err
 		}
-		if err := readEntries(ctx, pd, fa.entry, cs, p*pageN, int(n), yield); err != nil {
+		if err := readEntries(ctx, pd, fa.entry, cs, p*pageN, int(n), sink); err != nil {
 			return err
 		}
 		if pd.checksum(0); pd.err != nil {

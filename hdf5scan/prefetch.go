@@ -14,6 +14,12 @@ type prefetcher interface {
 	Prefetch(ranges [][2]int64)
 }
 
+// canPrefetch reports whether the reader takes hints.
+func (f *file) canPrefetch() bool {
+	_, ok := f.r.(prefetcher)
+	return ok
+}
+
 // prefetch tells a reader that can fetch ahead that n bytes at each of
 // addrs will be read next, so that it fetches them together rather than
 // one round trip each. Undefined and out-of-file addresses are left out

@@ -75,16 +75,6 @@ type object struct {
 	ds *dataset
 }
 
-// open parses the superblock of r.
-func open(r io.ReaderAt, size int64, name string) (*file, *superblock, error) {
-	f := &file{r: r, size: size, name: name, headers: map[uint64]*objectHeader{}}
-	sb, err := readSuperblock(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	return f, sb, nil
-}
-
 // Scan reads the file's metadata and returns its reference set.
 func Scan(ctx context.Context, r io.ReaderAt, size int64, name string, opts Options) (*format.Result, error) {
 	f, sb, err := open(r, size, name)
@@ -105,7 +95,9 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, name string, opts Opti
 	if err := s.prepare(); err != nil {
 		return nil, err
 	}
-	s.f.prefetchChunkIndexes(ctx, s.layouts())
+	if s.f.canPrefetch() {
+		s.f.prefetchChunkIndexes(ctx, s.layouts())
+	}
 	for _, o := range s.netCDFOrder() {
 		if err := ctx.Err(); err != nil {
 			return nil, err

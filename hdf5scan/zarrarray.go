@@ -319,26 +319,42 @@ type gridChunk struct {
 // with 0 along the trailing axes of an array datatype. Chunks beyond the
 // grid (a v1 B-tree keeps those of a dataset that shrank) are left out.
 func (s *scanner) gridChunks(ds *dataset, m *refs.Manifest, nbytes int64) ([]gridChunk, error) {
-	var recs []gridChunk
-	idx := make([]int, len(m.Grid))
-	btree1 := ds.layout.indexType == indexBTree1
-	err := s.f.walkChunks(s.ctx, ds, nbytes, func(r chunkRecord) error {
-		for i, c := range r.coords {
-			if c >= m.Grid[i] {
-				return nil
-			}
-			idx[i] = c
-		}
-		recs = append(recs, gridChunk{linear: m.Linear(idx), addr: r.addr, size: r.size, mask: r.mask})
-		if btree1 && len(recs) > m.Len() {
-			return s.f.formatError("v1 B-tree", s.f.abs(ds.layout.address), "%s: more chunks than the %d of the chunk grid", ds.path, m.Len())
-		}
-		return nil
-	})
-	if err != nil {
+	p := &gridPlacer{s: s, ds: ds, m: m, btree1: ds.layout.indexType == indexBTree1}
+	if len(ds.layout.chunk) < len(m.Grid) {
+		p.idx = make([]int, len(m.Grid))
+	}
+	if err := s.f.walkChunks(s.ctx, ds, nbytes, p); err != nil {
 		return nil, err
 	}
-	return recs, nil
+	return p.recs, nil
+}
+
+// gridPlacer is the chunkSink of gridChunks.
+type gridPlacer struct {
+	s      *scanner
+	ds     *dataset
+	m      *refs.Manifest
+	idx    []int // Zarr chunk indices, when the array has trailing axes
+	btree1 bool
+	recs   []gridChunk
+}
+
+func (p *gridPlacer) chunk(r chunkRecord) error {
+	for i, c := range r.coords {
+		if c >= p.m.Grid[i] {
+			return nil
+		}
+	}
+	idx := r.coords
+	if p.idx != nil {
+		copy(p.idx, r.coords)
+		idx = p.idx
+	}
+	p.recs = append(p.recs, gridChunk{linear: p.m.Linear(idx), addr: r.addr, size: r.size, mask: r.mask})
+	if p.btree1 && len(p.recs) > p.m.Len() {
+		return p.s.f.formatError("v1 B-tree", p.s.f.abs(p.ds.layout.address), "%s: more chunks than the %d of the chunk grid", p.ds.path, p.m.Len())
+	}
+	return nil
 }
 
 // placeChunks turns placed chunks into manifest entries. Zarr v2 has one
