@@ -378,7 +378,7 @@ func compoundValue(f *file, gh *globalHeap, t *datatype, b []byte) (any, error) 
 	if len(b) < t.size {
 		return nil, fmt.Errorf("%d bytes for a %d-byte compound", len(b), t.size)
 	}
-	if _, ok := t.complexDescr(); ok {
+	if _, ok := t.complexFloat(); ok {
 		h := t.members[0].typ.size
 		re, err := elementValue(f, gh, t.members[0].typ, b[:h])
 		if err != nil {

@@ -1,5 +1,7 @@
 package hdf5scan
 
+import "context"
+
 // v2 B-tree chunk index (spec §III.A.2 record types 10 and 11;
 // HDF5-STRUCTURES §7.6), used for datasets with two or more unlimited
 // dimensions. The tree walk itself is walkBTree2's.
@@ -9,11 +11,10 @@ const (
 	btree2FilteredChunkRecord = 11 // address, stored size, filter mask, scaled offsets
 )
 
-// btree2ChunkRecords collects the index's records. A record's scaled
-// offsets are chunk-grid indices (rank of them, 8 bytes each); a filtered
-// record's size width is what remains of the record.
-func (s *scanner) btree2ChunkRecords(ds *dataset, cs *chunkSpace) ([]chunkRecord, error) {
-	f := s.f
+// btree2Chunks yields the index's records that meet the current shape. A
+// record's scaled offsets are chunk-grid indices (rank of them, 8 bytes
+// each); a filtered record's size width is what remains of the record.
+func (f *file) btree2Chunks(ctx context.Context, ds *dataset, cs *chunkSpace, sink chunkSink) error {
 	rank := len(ds.layout.chunk)
 	typ := uint8(btree2ChunkRecord)
 	fixed := f.offsetSize + 8*rank
@@ -21,10 +22,10 @@ func (s *scanner) btree2ChunkRecords(ds *dataset, cs *chunkSpace) ([]chunkRecord
 		typ = btree2FilteredChunkRecord
 		fixed += 4
 	}
-	var recs []chunkRecord
-	err := f.walkBTree2(ds.layout.address, typ, func(rec []byte) error {
-		if len(recs)&1023 == 0 {
-			if err := s.ctx.Err(); err != nil {
+	n := 0
+	return f.walkBTree2(ds.layout.address, typ, func(rec []byte) error {
+		if n&1023 == 0 {
+			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
@@ -33,7 +34,7 @@ func (s *scanner) btree2ChunkRecords(ds *dataset, cs *chunkSpace) ([]chunkRecord
 			return f.formatError("v2 B-tree header", f.abs(ds.layout.address), "%d-byte chunk records for rank %d", len(rec), rank)
 		}
 		d := f.decoderOver("v2 B-tree chunk record", f.abs(ds.layout.address), rec)
-		r := chunkRecord{addr: d.addr()}
+		r := chunkRecord{coords: cs.idx, addr: d.addr()}
 		if typ == btree2FilteredChunkRecord {
 			size := d.uint(width)
 			r.mask = d.u32()
@@ -52,12 +53,7 @@ func (s *scanner) btree2ChunkRecords(ds *dataset, cs *chunkSpace) ([]chunkRecord
 		if d.err != nil || r.addr == undefinedAddr {
 			return d.err
 		}
-		r.linear = cs.m.Linear(cs.idx)
-		recs = append(recs, r)
-		return nil
+		n++
+		return sink.chunk(r)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return recs, nil
 }

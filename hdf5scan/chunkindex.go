@@ -1,69 +1,95 @@
 package hdf5scan
 
 import (
+	"context"
 	"fmt"
 	"math/bits"
-
-	"gokerchunk/refs"
 )
 
-// The chunk indexes of data layout message version 4 (HDF5-STRUCTURES §7.2–
-// §7.7). Each reader returns the stored chunks as chunkRecords; placeChunks
-// turns them into manifest entries as for the v1 B-tree.
+// The chunk indexes of a chunked dataset: the v1 B-tree of data layout
+// messages version 1–3 (spec §III.A.1) and the indexes of version 4
+// (HDF5-STRUCTURES §7.2–§7.7). walkChunks reads whichever the layout names
+// and yields the stored chunks as chunkRecords, in index order; where they
+// go in a Zarr chunk grid is the translation's business.
 
-// v4ChunkRecords reads the dataset's version 4 chunk index.
-func (s *scanner) v4ChunkRecords(ds *dataset, m *refs.Manifest, nbytes int64) ([]chunkRecord, error) {
-	l := ds.layout
-	recs, err := s.v4IndexRecords(ds, m, nbytes)
-	if err != nil || l.flags&layoutDontFilterPartialChunks == 0 || len(ds.filters) == 0 {
-		return recs, err
-	}
-	// Partial edge chunks (those reaching past the current shape) were
-	// stored without any filter: give them the mask that says so, and
-	// placeChunks re-encodes them to the array's codecs (§7.7).
-	all := uint32(1)<<len(ds.filters) - 1
-	for i := range recs {
-		for d, c := range m.Coords(recs[i].linear) {
-			if (uint64(c)+1)*l.chunk[d] > ds.space.dims[d] {
-				recs[i].mask = all
-				break
-			}
-		}
-	}
-	return recs, nil
+// chunkRecord is one stored chunk as its index lists it.
+type chunkRecord struct {
+	// coords is the chunk's position in the chunk grid, one index per
+	// dimension of the dataspace (element offset / chunk length). The
+	// slice is reused from one record to the next.
+	coords []int
+	addr   uint64
+	// size is the stored size; 0 when the index does not record it
+	// (unfiltered fixed and extensible arrays, v2 B-tree record type 10):
+	// such chunks are stored whole.
+	size int64
+	mask uint32 // filter mask: bit i set when filter i was skipped
 }
 
-// v4IndexRecords dispatches on the index type.
-func (s *scanner) v4IndexRecords(ds *dataset, m *refs.Manifest, nbytes int64) ([]chunkRecord, error) {
+// chunkSink receives the records of a chunk index walk; an error ends the
+// walk.
+type chunkSink interface {
+	chunk(chunkRecord) error
+}
+
+// walkChunks passes every stored chunk of the chunked dataset ds to sink.
+// nbytes is the size of a whole unfiltered chunk (the chunk's elements ×
+// the element size), which the single-chunk and implicit indexes do not
+// record. The v1 B-tree yields every chunk it lists; the version 4 indexes
+// yield only the chunks that meet the current shape.
+func (f *file) walkChunks(ctx context.Context, ds *dataset, nbytes int64, sink chunkSink) error {
 	l := ds.layout
-	cs, err := s.newChunkSpace(ds, m)
+	if l.indexType == indexBTree1 {
+		return f.walkBTree1Chunks(ctx, ds, sink)
+	}
+	cs, err := f.newChunkSpace(ds)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if l.address == undefinedAddr {
-		return nil, nil // no chunk was ever written
+		return nil // no chunk was ever written
+	}
+	if l.flags&layoutDontFilterPartialChunks != 0 && len(ds.filters) > 0 {
+		sink = &partialEdgeChunks{ds: ds, next: sink}
 	}
 	switch l.indexType {
 	case indexSingleChunk:
-		return s.singleChunkRecords(ds, cs, nbytes)
+		return f.singleChunk(ds, cs, nbytes, sink)
 	case indexImplicit:
-		return s.implicitChunkRecords(ds, cs, nbytes)
+		return f.implicitChunks(ds, cs, nbytes, sink)
 	case indexFixedArray:
-		return s.fixedArrayChunkRecords(ds, cs)
+		return f.fixedArrayChunks(ctx, ds, cs, sink)
 	case indexExtensible:
-		return s.extensibleArrayChunkRecords(ds, cs)
+		return f.extensibleArrayChunks(ctx, ds, cs, sink)
 	case indexBTree2:
-		return s.btree2ChunkRecords(ds, cs)
+		return f.btree2Chunks(ctx, ds, cs, sink)
 	}
-	return nil, errUnsupported(fmt.Sprintf("chunk index type %d", l.indexType))
+	return errUnsupported(fmt.Sprintf("chunk index type %d", l.indexType))
 }
 
-// chunkSpace maps the linear chunk numbers of the v4 indexes to manifest
-// positions. Numbers are row-major over the max-dims chunk grid; the
+// partialEdgeChunks passes on the records of a dataset whose partial edge
+// chunks (those reaching past the current shape) were stored without any
+// filter (§7.7), giving those the mask that says so.
+type partialEdgeChunks struct {
+	ds   *dataset
+	next chunkSink
+}
+
+func (p *partialEdgeChunks) chunk(r chunkRecord) error {
+	for d, c := range r.coords {
+		if (uint64(c)+1)*p.ds.layout.chunk[d] > p.ds.space.dims[d] {
+			r.mask = uint32(1)<<len(p.ds.filters) - 1
+			break
+		}
+	}
+	return p.next.chunk(r)
+}
+
+// chunkSpace maps the linear chunk numbers of the v4 indexes to chunk grid
+// coordinates. Numbers are row-major over the max-dims chunk grid; the
 // extensible array first moves its unlimited dimension to the front
 // ("swizzle", §7.5), whose extent then never matters.
 type chunkSpace struct {
-	m      *refs.Manifest
 	order  []int    // order[k]: dataset dimension linearised k-th
 	down   []uint64 // down[k]: linear numbers per step of order[k]
 	extent []int    // chunks per dataset dimension that meet the current shape
@@ -71,13 +97,13 @@ type chunkSpace struct {
 	idx    []int
 }
 
-func (s *scanner) newChunkSpace(ds *dataset, m *refs.Manifest) (*chunkSpace, error) {
+func (f *file) newChunkSpace(ds *dataset) (*chunkSpace, error) {
 	rank := len(ds.layout.chunk)
 	// The v2 B-tree stores chunk indices, not linear numbers: its
 	// unlimited dimensions need no linearisation.
 	swizzle := ds.layout.indexType == indexExtensible
 	linear := ds.layout.indexType != indexBTree2
-	cs := &chunkSpace{m: m, order: make([]int, 0, rank), down: make([]uint64, rank), extent: make([]int, rank), idx: make([]int, rank)}
+	cs := &chunkSpace{order: make([]int, 0, rank), down: make([]uint64, rank), extent: make([]int, rank), idx: make([]int, rank)}
 	unlimited := -1
 	for i, mx := range ds.space.maxDims {
 		if mx == unlimitedDim {
@@ -85,14 +111,14 @@ func (s *scanner) newChunkSpace(ds *dataset, m *refs.Manifest) (*chunkSpace, err
 				continue
 			}
 			if unlimited >= 0 || !swizzle {
-				return nil, s.f.formatError("data layout message", 0, "%s: %s index with unlimited dimensions %v", ds.path, indexNames[ds.layout.indexType], ds.space.maxDims)
+				return nil, f.formatError("data layout message", 0, "%s: %s index with unlimited dimensions %v", ds.path, indexNames[ds.layout.indexType], ds.space.maxDims)
 			}
 			unlimited = i
 		}
 	}
 	if swizzle {
 		if unlimited < 0 {
-			return nil, s.f.formatError("data layout message", 0, "%s: extensible array index without an unlimited dimension", ds.path)
+			return nil, f.formatError("data layout message", 0, "%s: extensible array index without an unlimited dimension", ds.path)
 		}
 		cs.order = append(cs.order, unlimited)
 	}
@@ -103,8 +129,8 @@ func (s *scanner) newChunkSpace(ds *dataset, m *refs.Manifest) (*chunkSpace, err
 	}
 	for i, c := range ds.layout.chunk {
 		n := ds.space.dims[i]/c + min(ds.space.dims[i]%c, 1)
-		if n > uint64(m.Grid[i]) {
-			return nil, s.f.formatError("dataspace message", 0, "%s: %d chunks along dimension %d, the grid has %d", ds.path, n, i, m.Grid[i])
+		if n > 1<<62 {
+			return nil, f.formatError("dataspace message", 0, "%s: %d chunks along dimension %d", ds.path, n, i)
 		}
 		cs.extent[i] = int(n)
 	}
@@ -136,71 +162,79 @@ func (s *scanner) newChunkSpace(ds *dataset, m *refs.Manifest) (*chunkSpace, err
 	return cs, nil
 }
 
-// position returns the manifest position of linear chunk number n, or false
-// when the chunk lies beyond the current shape.
-func (cs *chunkSpace) position(n uint64) (int, bool) {
+// position returns the chunk grid coordinates of linear chunk number n (in
+// cs.idx, overwritten by the next call), or false when the chunk lies
+// beyond the current shape.
+func (cs *chunkSpace) position(n uint64) ([]int, bool) {
 	if n >= cs.limit {
-		return 0, false
+		return nil, false
 	}
 	for k, i := range cs.order {
 		c := n / cs.down[k]
 		n %= cs.down[k]
 		if c >= uint64(cs.extent[i]) {
-			return 0, false
+			return nil, false
 		}
 		cs.idx[i] = int(c)
 	}
-	return cs.m.Linear(cs.idx), true
+	return cs.idx, true
 }
 
-// singleChunkRecords: the index address is the chunk's (§7.2); a filtered
-// chunk's size and mask are in the layout message.
-func (s *scanner) singleChunkRecords(ds *dataset, cs *chunkSpace, nbytes int64) ([]chunkRecord, error) {
-	pos, ok := cs.position(0)
+// singleChunk: the index address is the chunk's (§7.2); a filtered chunk's
+// size and mask are in the layout message.
+func (f *file) singleChunk(ds *dataset, cs *chunkSpace, nbytes int64, sink chunkSink) error {
+	coords, ok := cs.position(0)
 	if !ok {
-		return nil, nil
+		return nil
 	}
-	r := chunkRecord{linear: pos, addr: ds.layout.address, size: nbytes}
+	r := chunkRecord{coords: coords, addr: ds.layout.address, size: nbytes}
 	if ds.layout.flags&layoutSingleIndexWithFilter != 0 {
-		if ds.layout.singleSize > uint64(s.f.size) {
-			return nil, s.f.formatError("data layout message", 0, "%s: single chunk of %d bytes in a %d-byte file", ds.path, ds.layout.singleSize, s.f.size)
+		if ds.layout.singleSize > uint64(f.size) {
+			return f.formatError("data layout message", 0, "%s: single chunk of %d bytes in a %d-byte file", ds.path, ds.layout.singleSize, f.size)
 		}
 		r.size, r.mask = int64(ds.layout.singleSize), ds.layout.singleMask
 	}
-	return []chunkRecord{r}, nil
+	return sink.chunk(r)
 }
 
-// implicitChunkRecords: every chunk of the max-dims grid is allocated back
-// to back from the index address (§7.3); emit those meeting the shape.
-func (s *scanner) implicitChunkRecords(ds *dataset, cs *chunkSpace, nbytes int64) ([]chunkRecord, error) {
+// implicitChunks: every chunk of the max-dims grid is allocated back to back
+// from the index address (§7.3); yield those meeting the shape.
+func (f *file) implicitChunks(ds *dataset, cs *chunkSpace, nbytes int64, sink chunkSink) error {
 	if len(ds.filters) > 0 {
-		return nil, s.f.formatError("data layout message", 0, "%s: implicit chunk index with filters", ds.path)
+		return f.formatError("data layout message", 0, "%s: implicit chunk index with filters", ds.path)
 	}
-	rank := len(cs.extent)
-	n := 1
 	for _, e := range cs.extent {
-		n *= e // bounded by the manifest's size
+		if e == 0 {
+			return nil
+		}
 	}
-	recs := make([]chunkRecord, 0, n)
+	// Linear numbers grow along the walk, so a corrupt shape ends it at
+	// the end of the file rather than after all its chunks.
+	rank := len(cs.extent)
 	idx := make([]int, rank)
-	for range n {
+	for {
 		var lin uint64
 		for i, c := range idx {
 			lin += uint64(c) * cs.down[i] // no swizzle: order is the identity
 		}
 		hi, off := bits.Mul64(lin, uint64(nbytes))
-		if hi != 0 || off > uint64(s.f.size) {
-			return nil, s.f.formatError("implicit chunk index", s.f.abs(ds.layout.address), "%s: chunk %v lies beyond the end of the file", ds.path, idx)
+		if hi != 0 || off > uint64(f.size) {
+			return f.formatError("implicit chunk index", f.abs(ds.layout.address), "%s: chunk %v lies beyond the end of the file", ds.path, idx)
 		}
-		recs = append(recs, chunkRecord{linear: cs.m.Linear(idx), addr: ds.layout.address + off, size: nbytes})
-		for i := rank - 1; i >= 0; i-- {
+		if err := sink.chunk(chunkRecord{coords: idx, addr: ds.layout.address + off, size: nbytes}); err != nil {
+			return err
+		}
+		i := rank - 1
+		for ; i >= 0; i-- {
 			if idx[i]++; idx[i] < cs.extent[i] {
 				break
 			}
 			idx[i] = 0
 		}
+		if i < 0 {
+			return nil
+		}
 	}
-	return recs, nil
 }
 
 // chunkEntry decodes the elements of fixed and extensible arrays (§7.4):
@@ -239,20 +273,22 @@ func (e chunkEntry) read(d *decoder) (addr uint64, size int64, mask uint32) {
 	return addr, size, mask
 }
 
-// readEntries decodes n elements numbered from first and appends the stored
+// readEntries decodes n elements numbered from first and passes on the stored
 // chunks that meet the current shape.
-func (s *scanner) readEntries(recs []chunkRecord, d *decoder, e chunkEntry, cs *chunkSpace, first uint64, n int) ([]chunkRecord, error) {
+func readEntries(ctx context.Context, d *decoder, e chunkEntry, cs *chunkSpace, first uint64, n int, sink chunkSink) error {
 	for j := range n {
 		addr, size, mask := e.read(d)
 		if d.err != nil {
-			return nil, d.err
+			return d.err
 		}
 		if addr == undefinedAddr {
 			continue
 		}
-		if pos, ok := cs.position(first + uint64(j)); ok {
-			recs = append(recs, chunkRecord{linear: pos, addr: addr, size: size, mask: mask})
+		if coords, ok := cs.position(first + uint64(j)); ok {
+			if err := sink.chunk(chunkRecord{coords: coords, addr: addr, size: size, mask: mask}); err != nil {
+				return err
+			}
 		}
 	}
-	return recs, s.ctx.Err()
+	return ctx.Err()
 }

@@ -1,17 +1,11 @@
 package hdf5scan
 
-import (
-	"fmt"
-	"math"
-	"strings"
+import "fmt"
 
-	"gokerchunk/refs"
-)
-
-// dataset is everything the scanner knows about one HDF5 dataset: its
+// dataset is everything the format layer knows about one HDF5 dataset: its
 // header messages, each decoded once (by readDataset, when the walk is
 // over) and read by every later stage: dimension lengths, netCDF-C's
-// order, chunk index prefetch, info and the translation to Zarr.
+// order, chunk index prefetch and walk, info and the translation to Zarr.
 type dataset struct {
 	path    string
 	space   *dataspace // nil when its message is missing or does not decode
@@ -20,7 +14,6 @@ type dataset struct {
 	filters []filter
 	fill    fillValue
 	hasFill bool
-	ztype   *zarrType // set by emitDataset
 	// external is set when the data lives in external files
 	// (externalfiles.go).
 	external *externalStorage
@@ -43,23 +36,23 @@ type dataset struct {
 // order in which their problems are reported.
 var datasetMessages = []uint16{msgDataspace, msgDatatype, msgLayout, msgFilterPipeline, msgFillValue, msgFillValueOld, msgExternalFiles}
 
-// readDataset decodes the messages that describe a dataset's data. What
-// cannot be decoded is recorded in ds.invalid and ds.storageErr.
-func (f *file) readDataset(o *object) *dataset {
-	h := o.header
-	ds := &dataset{path: o.path}
+// readDataset decodes the messages of the dataset at path, whose object
+// header is h, that describe its data. What cannot be decoded is recorded
+// in ds.invalid and ds.storageErr.
+func (f *file) readDataset(path string, h *objectHeader) *dataset {
+	ds := &dataset{path: path}
 	// Shared messages were resolved when the header was read; one still
 	// marked shared could not be.
 	var sharedErr error
 	for _, typ := range datasetMessages {
 		if m, ok := h.find(typ); ok && m.flags&msgFlagShared != 0 {
-			sharedErr = fmt.Errorf("%s: shared message type %#x: %w", o.path, typ, m.sharedErr)
+			sharedErr = fmt.Errorf("%s: shared message type %#x: %w", path, typ, m.sharedErr)
 			break
 		}
 	}
 	// Each message is decoded whether or not an earlier one failed; the
 	// first failure is the one reported.
-	errs := []error{sharedErr, f.readSpaceAndType(o, ds)}
+	errs := []error{sharedErr, f.readSpaceAndType(h, ds)}
 	var layoutErr error
 	m, _ := h.find(msgLayout)
 	if ds.layout, layoutErr = f.parseLayout(m); ds.layout == nil {
@@ -85,15 +78,15 @@ func (f *file) readDataset(o *object) *dataset {
 }
 
 // readSpaceAndType decodes the dataspace and datatype messages.
-func (f *file) readSpaceAndType(o *object, ds *dataset) error {
+func (f *file) readSpaceAndType(h *objectHeader, ds *dataset) error {
 	var spaceErr, typeErr error
-	if m, ok := o.header.find(msgDataspace); !ok {
-		spaceErr = f.formatError("object header", f.abs(o.addr), "dataset %s has no dataspace message", o.path)
+	if m, ok := h.find(msgDataspace); !ok {
+		spaceErr = f.formatError("object header", f.abs(h.addr), "dataset %s has no dataspace message", ds.path)
 	} else if ds.space, spaceErr = f.parseDataspace(m); spaceErr != nil {
 		ds.space = nil
 	}
-	if m, ok := o.header.find(msgDatatype); !ok {
-		typeErr = f.formatError("object header", f.abs(o.addr), "dataset %s has no datatype message", o.path)
+	if m, ok := h.find(msgDatatype); !ok {
+		typeErr = f.formatError("object header", f.abs(h.addr), "dataset %s has no datatype message", ds.path)
 	} else {
 		d := f.decoderOver("datatype message", m.off, m.data)
 		if ds.dtype = f.parseDatatype(d, 0); d.err != nil {
@@ -147,465 +140,4 @@ func (f *file) readStorage(ds *dataset, h *objectHeader) error {
 	}
 	ds.external, err = f.planExternal(m.off, efl, ds.space.dims, ds.dtype.size)
 	return err
-}
-
-// emitDataset translates one dataset into .zarray, .zattrs and its manifest.
-func (s *scanner) emitDataset(o *object, attrs map[string]any) error {
-	if name, _ := attrs["NAME"].(string); strings.HasPrefix(name, dimensionPlaceholder) {
-		// A netCDF dimension without a coordinate variable: not an array.
-		return nil
-	}
-	ds := o.ds
-	if ds.invalid != nil {
-		return ds.invalid
-	}
-	if ds.space.null {
-		// HDF5's empty dataset (h5py.Empty): no shape and no elements,
-		// which no Zarr array can be.
-		s.note("%s has a null dataspace (no shape, no elements): not listed", o.path)
-		return nil
-	}
-	dims, err := s.axisNames(o, ds, attrs)
-	if err != nil {
-		return err
-	}
-	if ds.ztype, err = ds.dtype.zarrType(); err != nil {
-		return err
-	}
-	z, err := s.zarrArray(o, ds, attrs)
-	if err != nil {
-		return err
-	}
-	fl := s.datasetFills(ds, o)
-	strFill, err := s.setFillValue(ds, z, fl, attrs)
-	if err != nil {
-		return err
-	}
-	m, plan, err := s.manifest(ds, z)
-	if err != nil {
-		return err
-	}
-	if err := s.normalizeStrings(ds, z, m, plan); err != nil {
-		return err
-	}
-	if err := s.fillUnwritten(ds, z, m, plan, fl, strFill); err != nil {
-		return err
-	}
-	return s.putArray(o, z, m, s.arrayAttrs(o, ds, attrs, fl, dims))
-}
-
-// axisNames names the dataset's axes, or reports why its data cannot be
-// located. The names come first: netCDF-C numbers phony dimensions for
-// every variable it lists, also those this scanner cannot represent.
-func (s *scanner) axisNames(o *object, ds *dataset, attrs map[string]any) ([]string, error) {
-	var dims []string
-	if ds.storageErr == nil || netCDFListsType(ds.dtype) {
-		var err error
-		if dims, err = s.dimensionNames(o, ds, attrs); err != nil {
-			return nil, err
-		}
-	}
-	if ds.storageErr != nil {
-		return nil, ds.storageErr
-	}
-	return dims, nil
-}
-
-// zarrArray builds the array's Zarr shape and chunk shape: the dataspace,
-// then the dimensions of an array datatype as trailing axes, with chunks
-// from the layout (or the external files' rows), and the shape lengthened
-// to the netCDF dimensions.
-func (s *scanner) zarrArray(o *object, ds *dataset, attrs map[string]any) (*refs.ZArray, error) {
-	zt := ds.ztype
-	rank := len(ds.space.dims)
-	zrank := rank + len(zt.extra)
-	z := &refs.ZArray{ZarrFormat: 2, Order: "C", Shape: make([]int64, zrank), Chunks: make([]int64, zrank), DType: zt.dtype}
-	for i, n := range zt.extra {
-		if n < 1 {
-			return nil, s.f.formatError("datatype message", s.f.abs(o.addr), "%s: array datatype dimension %d", o.path, n)
-		}
-		z.Shape[rank+i], z.Chunks[rank+i] = n, n
-	}
-	for i, n := range ds.space.dims {
-		if n > math.MaxInt64/2 {
-			return nil, s.f.formatError("dataspace message", s.f.abs(o.addr), "dimension %d of %s is %d", i, o.path, n)
-		}
-		z.Shape[i] = int64(n)
-		z.Chunks[i] = max(int64(n), 1)
-	}
-	if ds.layout.class == layoutChunked {
-		if len(ds.layout.chunk) != rank {
-			return nil, s.f.formatError("data layout message", s.f.abs(o.addr), "%s: chunk rank %d, dataspace rank %d", o.path, len(ds.layout.chunk), rank)
-		}
-		if int(ds.layout.elemSize) != ds.dtype.size {
-			return nil, s.f.formatError("data layout message", s.f.abs(o.addr), "%s: element size %d, datatype size %d", o.path, ds.layout.elemSize, ds.dtype.size)
-		}
-		for i, c := range ds.layout.chunk {
-			z.Chunks[i] = int64(c)
-		}
-	}
-	if ds.external != nil && rank > 0 {
-		z.Chunks[0] = int64(ds.external.rows) // externalfiles.go
-	}
-	if s.netCDF {
-		s.netCDFShape(o, z, attrs)
-	}
-	return z, nil
-}
-
-// netCDFShape lengthens z's shape to the netCDF dimensions: netCDF presents
-// a variable with the length of its dimensions, which may exceed the
-// dataset's extent; the rest reads as fill.
-func (s *scanner) netCDFShape(o *object, z *refs.ZArray, attrs map[string]any) {
-	for axis := range z.Shape {
-		if axis < len(o.scales) && len(o.scales[axis]) > 0 {
-			z.Shape[axis] = max(z.Shape[axis], int64(s.dimLen[o.scales[axis][len(o.scales[axis])-1]]))
-		}
-	}
-	if class, _ := attrs["CLASS"].(string); class == "DIMENSION_SCALE" && len(o.ds.space.dims) == 1 {
-		z.Shape[0] = max(z.Shape[0], int64(s.dimLen[o.addr]))
-	}
-}
-
-// setFillValue sets z's fill_value and returns, for variable-length
-// strings, the string that unwritten chunks hold.
-func (s *scanner) setFillValue(ds *dataset, z *refs.ZArray, fl fills, attrs map[string]any) (string, error) {
-	var err error
-	if ds.ztype.vlenString {
-		var strFill string
-		z.FillValue, strFill, err = s.stringFill(ds, attrs, fl.attr != nil)
-		return strFill, err
-	}
-	z.FillValue, err = ds.ztype.zarrFill(fl, ds.dtype)
-	return "", err
-}
-
-// manifest makes the array's dense manifest, bounded in size, fills it
-// from the dataset's storage and sets z's filters to the codecs its chunks
-// are read with.
-func (s *scanner) manifest(ds *dataset, z *refs.ZArray) (*refs.Manifest, *codecPlan, error) {
-	grid := z.Grid()
-	limit := max(maxGridPositions, uint64(s.f.size)/8)
-	if positions := gridPositions(grid, limit); positions > limit {
-		return nil, nil, errUnsupported(fmt.Sprintf("a chunk grid of %v chunks (shape %v, chunks %v) is larger than a dense manifest may be (%d positions)", grid, z.Shape, z.Chunks, limit))
-	}
-	m := refs.NewManifest(grid)
-	plan, err := s.addChunks(ds, z, m)
-	if err != nil {
-		return nil, nil, err
-	}
-	if plan != nil {
-		z.Filters = plan.codecs
-	}
-	if ds.ztype.vlenString {
-		z.Filters = []refs.Codec{{"id": "vlen-utf8"}}
-	}
-	return m, plan, nil
-}
-
-// arrayAttrs is the array's .zattrs: the user attributes, without a
-// _FillValue that became the fill_value, and _ARRAY_DIMENSIONS, which
-// names the axes of an array datatype too.
-func (s *scanner) arrayAttrs(o *object, ds *dataset, attrs map[string]any, fl fills, dims []string) map[string]any {
-	user := visibleAttrs(attrs)
-	if fl.attr != nil {
-		delete(user, "_FillValue")
-	}
-	for _, n := range ds.ztype.extra {
-		dims = append(dims, s.phonyDim(o.group, uint64(n), false, dims))
-	}
-	user["_ARRAY_DIMENSIONS"] = dims
-	return user
-}
-
-// putArray adds the array's documents and manifest to the set.
-func (s *scanner) putArray(o *object, z *refs.ZArray, m *refs.Manifest, attrs map[string]any) error {
-	za, err := s.zattrs(attrs)
-	if err != nil {
-		return err
-	}
-	// Marshal checks the raw fragments (dtype, fill_value) once, here,
-	// so that a writer cannot fail on them later.
-	if _, err := z.Marshal(); err != nil {
-		return err
-	}
-	s.res.Set.PutArray(zarrPath(o.path), z, za, m)
-	for _, t := range m.Target {
-		if t != refs.NoChunk {
-			s.res.Chunks++
-		}
-	}
-	s.res.Inlined += len(m.Inline)
-	return nil
-}
-
-func reverse(b []byte) {
-	for i, j := 0, len(b)-1; i < j; i, j = i+1, j-1 {
-		b[i], b[j] = b[j], b[i]
-	}
-}
-
-// chunkBytes is the size of one uncompressed chunk, saturated just above
-// maxChunkBytes so that absurd dimensions cannot overflow.
-func chunkBytes(z *refs.ZArray, elemSize int) int64 {
-	n, _ := refs.GridSize(append([]int64{int64(elemSize)}, z.Chunks...), maxChunkBytes+1)
-	return int64(n)
-}
-
-// maxChunkBytes is HDF5's limit on the size of one chunk (32-bit sizes).
-const maxChunkBytes = 1<<32 - 1
-
-// addChunks fills the manifest from the dataset's storage and returns the
-// codec plan for chunked data.
-func (s *scanner) addChunks(ds *dataset, z *refs.ZArray, m *refs.Manifest) (*codecPlan, error) {
-	nbytes := chunkBytes(z, ds.ztype.size)
-	if nbytes > maxChunkBytes && ds.layout.class == layoutChunked {
-		return nil, s.f.formatError("data layout message", 0, "%s: chunks of %v elements exceed HDF5's 4 GiB chunk limit", ds.path, z.Chunks)
-	}
-	empty := false
-	for _, n := range z.Shape {
-		empty = empty || n == 0
-	}
-	switch ds.layout.class {
-	case layoutCompact:
-		if empty {
-			return nil, nil
-		}
-		data := ds.layout.compact
-		if int64(len(data)) != nbytes {
-			return nil, s.f.formatError("data layout message", 0, "%s: compact data of %d bytes, want %d", ds.path, len(data), nbytes)
-		}
-		if ds.ztype.vlenString {
-			budget := s.maxDecodedInline()
-			return nil, s.embedStrings(ds, m, 0, data, &budget)
-		}
-		data = append([]byte(nil), data...)
-		if ds.ztype.narrow != nil {
-			widen(ds.ztype.narrow, data)
-		}
-		m.SetInline(0, data)
-		return nil, nil
-	case layoutContiguous:
-		if ds.external != nil && ds.ztype.narrow != nil {
-			return nil, errUnsupported("narrow integers in external data files (the values would need widening)")
-		}
-		if ds.external != nil {
-			return nil, s.addExternalChunks(ds, z, m)
-		}
-		if ds.layout.address == undefinedAddr || empty {
-			return nil, nil // never written: every element is the fill value
-		}
-		if ds.layout.size < uint64(nbytes) {
-			return nil, s.f.formatError("data layout message", 0, "%s: contiguous storage of %d bytes, want %d", ds.path, ds.layout.size, nbytes)
-		}
-		if ds.ztype.vlenString || ds.ztype.narrow != nil {
-			// Values to embed or widen: decoded as one chunk.
-			return s.placeChunks(ds, m, []chunkRecord{{addr: ds.layout.address, size: nbytes}}, nbytes)
-		}
-		return nil, s.setChunk(m, 0, ds.layout.address, nbytes)
-	case layoutChunked:
-		if ds.layout.indexType == indexBTree1 {
-			return s.addBTree1Chunks(ds, z, m, nbytes)
-		}
-		recs, err := s.v4ChunkRecords(ds, m, nbytes)
-		if err != nil {
-			return nil, err
-		}
-		return s.placeChunks(ds, m, recs, nbytes)
-	}
-	return nil, errUnsupported(ds.layout.describe() + " layout")
-}
-
-// setChunk references (or inlines, below the threshold) n bytes at addr.
-func (s *scanner) setChunk(m *refs.Manifest, i int, addr uint64, n int64) error {
-	off := s.f.abs(addr)
-	if addr == undefinedAddr || off < 0 || n < 0 || off+n > s.f.size {
-		return s.f.formatError("chunk", off, "%d bytes at %d lie outside the file (size %d)", n, off, s.f.size)
-	}
-	if n < int64(s.opts.InlineThreshold) {
-		data, err := s.f.read("chunk", addr, int(n))
-		if err != nil {
-			return err
-		}
-		m.SetInline(i, data)
-		return nil
-	}
-	m.SetRange(i, s.opts.URL, off, n)
-	return nil
-}
-
-// chunkRecord is one chunk found in a chunk index.
-type chunkRecord struct {
-	linear int
-	addr   uint64
-	size   int64
-	mask   uint32
-}
-
-// addBTree1Chunks reads the v1 B-tree chunk index (spec §III.A.1, node type
-// 1). Keys hold the chunk's stored size, filter mask and element offsets
-// (rank+1 of 8 bytes, the last always 0).
-func (s *scanner) addBTree1Chunks(ds *dataset, z *refs.ZArray, m *refs.Manifest, nbytes int64) (*codecPlan, error) {
-	if ds.layout.address == undefinedAddr {
-		plan, err := newCodecPlan(ds.filters, 0, ds.dtype.size, ds.ztype.narrow)
-		return plan, err
-	}
-	rank := len(z.Shape)
-	keySize := 8 + 8*(rank+1)
-	grid := m.Grid
-	var recs []chunkRecord
-	idx := make([]int, rank)
-	err := s.f.walkBTree1(ds.layout.address, btree1Chunk, keySize, func(e btree1Entry) error {
-		if len(recs)&1023 == 0 {
-			if err := s.ctx.Err(); err != nil {
-				return err
-			}
-		}
-		d := s.f.decoderOver("v1 B-tree chunk key", 0, e.key)
-		size := d.u32()
-		mask := d.u32()
-		for i := 0; i < rank; i++ {
-			off := d.u64()
-			c := uint64(z.Chunks[i])
-			if off%c != 0 {
-				return s.f.formatError("v1 B-tree chunk key", s.f.abs(ds.layout.address), "%s: chunk offset %d is not a multiple of the chunk size %d", ds.path, off, c)
-			}
-			if off/c >= uint64(grid[i]) {
-				idx = nil // beyond the current extent (the dataset shrank)
-				break
-			}
-			idx[i] = int(off / c)
-		}
-		if idx == nil {
-			idx = make([]int, rank)
-			return nil
-		}
-		recs = append(recs, chunkRecord{linear: m.Linear(idx), addr: e.child, size: int64(size), mask: mask})
-		if len(recs) > m.Len() {
-			return s.f.formatError("v1 B-tree", s.f.abs(ds.layout.address), "%s: more chunks than the %d of the chunk grid", ds.path, m.Len())
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return s.placeChunks(ds, m, recs, nbytes)
-}
-
-// placeChunks turns chunk records into manifest entries. Zarr v2 has one
-// codec list per array, so the most common filter mask decides it; chunks
-// stored with another mask are decoded and re-encoded to match, and inlined.
-func (s *scanner) placeChunks(ds *dataset, m *refs.Manifest, recs []chunkRecord, nbytes int64) (*codecPlan, error) {
-	counts := map[uint32]int{}
-	var common uint32
-	for _, r := range recs {
-		counts[r.mask]++
-		if counts[r.mask] > counts[common] || (counts[r.mask] == counts[common] && r.mask < common) {
-			common = r.mask
-		}
-	}
-	if ds.ztype.vlenString {
-		return nil, s.embedChunks(ds, m, recs, nbytes)
-	}
-	plan, err := newCodecPlan(ds.filters, common, ds.dtype.size, ds.ztype.narrow)
-	if err != nil {
-		return nil, err
-	}
-	var reencoded int64
-	for _, r := range recs {
-		size := r.size
-		if len(ds.filters) == 0 {
-			size = nbytes // unfiltered chunks are always stored whole
-		}
-		if r.mask != common || plan.reencodeAll {
-			if reencoded += nbytes; reencoded > s.maxDecodedInline() {
-				if plan.reencodeAll {
-					return nil, errUnsupported(fmt.Sprintf("filters %s cannot be expressed with numcodecs and the data is too large (over %d MiB) to inline", describeFilters(ds.filters), s.maxDecodedInline()>>20))
-				}
-				return nil, errUnsupported(fmt.Sprintf("%d chunks stored with filter mask %#x, too many to re-encode and inline", counts[r.mask], r.mask))
-			}
-			stored, err := s.f.read("chunk", r.addr, int(size))
-			if err != nil {
-				return nil, err
-			}
-			data, err := plan.reencode(stored, r.mask, ds.dtype.size, int(nbytes)+checksumSlack)
-			if err != nil {
-				return nil, fmt.Errorf("%s: chunk at offset %d with filter mask %#x: %w", ds.path, s.f.abs(r.addr), r.mask, err)
-			}
-			m.SetInline(r.linear, data)
-			continue
-		}
-		if plan.trimChecksum {
-			size -= 4
-		}
-		if err := s.setChunk(m, r.linear, r.addr, size); err != nil {
-			return nil, err
-		}
-	}
-	return plan, nil
-}
-
-// gridPositions is the number of chunk positions of grid, saturated at
-// limit+1 so that absurd grids cannot overflow.
-func gridPositions(grid []int, limit uint64) uint64 {
-	n, _ := refs.GridSize(grid, limit)
-	return n
-}
-
-// maxGridPositions bounds the chunk positions of one array's manifest
-// (about 20 bytes each) unless the file is large enough to justify more:
-// a corrupt dataspace must not make the scanner allocate terabytes.
-const maxGridPositions = 1 << 22
-
-// checksumSlack is room, beyond a chunk's size, for the checksums that
-// filters such as fletcher32 append before later filters run.
-const checksumSlack = 64
-
-// defaultMaxDecodedInline bounds the data that re-encoding or embedding may
-// inline for one dataset unless Options say otherwise: beyond it the dataset
-// is reported instead of bloating the JSON.
-const defaultMaxDecodedInline = 16 << 20
-
-func (s *scanner) maxDecodedInline() int64 {
-	if s.opts.MaxDecodedInline > 0 {
-		return s.opts.MaxDecodedInline
-	}
-	return defaultMaxDecodedInline
-}
-
-// embedChunks reads, unfilters and embeds every chunk of a string dataset.
-func (s *scanner) embedChunks(ds *dataset, m *refs.Manifest, recs []chunkRecord, nbytes int64) error {
-	budget := s.maxDecodedInline()
-	for _, r := range recs {
-		size := r.size
-		if len(ds.filters) == 0 {
-			size = nbytes
-		}
-		stored, err := s.f.read("chunk", r.addr, int(size))
-		if err != nil {
-			return err
-		}
-		raw, err := unfilter(ds.filters, stored, r.mask, ds.dtype.size, int(nbytes)+checksumSlack)
-		if err != nil {
-			return fmt.Errorf("%s: chunk at offset %d: %w", ds.path, s.f.abs(r.addr), err)
-		}
-		if int64(len(raw)) != nbytes {
-			return s.f.formatError("chunk", s.f.abs(r.addr), "%s: chunk of %d bytes unfiltered, want %d", ds.path, len(raw), nbytes)
-		}
-		if err := s.embedStrings(ds, m, r.linear, raw, &budget); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func describeFilters(filters []filter) string {
-	names := make([]string, len(filters))
-	for i, flt := range filters {
-		names[i] = knownFilterNames[flt.id]
-		if names[i] == "" {
-			names[i] = fmt.Sprint(flt.id)
-		}
-	}
-	return strings.Join(names, " → ")
 }

@@ -207,3 +207,73 @@ func (d *decoder) cstring(padded8 bool) string {
 // are the largest in real files): larger ones exist only in corrupt files,
 // and every fill value and chunk is built from them.
 const maxStringSize = 1 << 20
+
+// canWiden reports whether the value bits of the narrow integer type t
+// (precision bits from bitOffset) lie within its size, so that
+// narrowValue can extract them.
+func canWiden(t *datatype) bool {
+	return (t.size == 1 || t.size == 2 || t.size == 4 || t.size == 8) && t.precision >= 1 &&
+		t.bitOffset >= 0 && t.bitOffset+t.precision <= 8*t.size
+}
+
+// narrowValue extracts the value bits of one narrow integer.
+func narrowValue(t *datatype, raw uint64) uint64 {
+	v := raw >> uint(t.bitOffset)
+	if t.precision < 64 {
+		v &= 1<<uint(t.precision) - 1
+		if t.signed && v&(1<<uint(t.precision-1)) != 0 {
+			v |= ^uint64(0) << uint(t.precision)
+		}
+	}
+	return v
+}
+
+// isBool recognises h5py's boolean: a 1-byte enumeration FALSE = 0, TRUE = 1.
+func (t *datatype) isBool() bool {
+	if t.class != classEnum || t.base == nil || t.base.size != 1 || len(t.members) != 2 {
+		return false
+	}
+	m := t.members
+	return m[0].name == "FALSE" && m[1].name == "TRUE" && m[0].value[0] == 0 && m[1].value[0] == 1
+}
+
+// complexNames are the member names by which writers mark a two-float
+// compound as a complex number (h5py's default is r, i).
+var complexNames = [][2]string{{"r", "i"}, {"re", "im"}, {"real", "imag"}}
+
+// complexFloat recognises a complex number stored as a compound of two
+// IEEE floats of one size and byte order, real part first with no padding,
+// and returns the type of the parts.
+func (t *datatype) complexFloat() (*datatype, bool) {
+	if len(t.members) != 2 {
+		return nil, false
+	}
+	re, im := t.members[0], t.members[1]
+	if re.offset > im.offset {
+		re, im = im, re
+	}
+	named := false
+	for _, n := range complexNames {
+		named = named || (re.name == n[0] && im.name == n[1])
+	}
+	f := re.typ
+	if !named || f.class != classFloat || !f.ieee || (f.size != 4 && f.size != 8) || im.typ.class != classFloat ||
+		im.typ.size != f.size || im.typ.bigEndian != f.bigEndian || !im.typ.ieee ||
+		re.offset != 0 || im.offset != f.size || t.size != 2*f.size {
+		return nil, false
+	}
+	return f, true
+}
+
+// isIEEE reports whether a floating-point datatype message describes the
+// IEEE 754 binary16/32/64 layout, the only ones numpy's f2/f4/f8 read.
+func isIEEE(size, signBit, offset, precision, expLoc, expSize, mantLoc, mantSize int, bias uint32) bool {
+	want := map[int][5]int{
+		2: {15, 10, 5, 10, 15},
+		4: {31, 23, 8, 23, 127},
+		8: {63, 52, 11, 52, 1023},
+	}
+	w, ok := want[size]
+	return ok && offset == 0 && precision == 8*size && signBit == w[0] && expLoc == w[1] &&
+		expSize == w[2] && mantLoc == 0 && mantSize == w[3] && bias == uint32(w[4])
+}

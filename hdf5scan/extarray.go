@@ -1,6 +1,9 @@
 package hdf5scan
 
-import "math/bits"
+import (
+	"context"
+	"math/bits"
+)
 
 // Extensible array chunk index (spec §III.H "Extensible Array";
 // HDF5-STRUCTURES §7.5): a header (EAHD), an index block (EAIB) with the
@@ -104,26 +107,24 @@ func (ea *extArray) dblkPages(n uint64) uint64 {
 	return 0
 }
 
-// extensibleArrayChunkRecords walks the index block, then every super block
-// and data block that may hold elements meeting the current shape.
-func (s *scanner) extensibleArrayChunkRecords(ds *dataset, cs *chunkSpace) ([]chunkRecord, error) {
-	f := s.f
+// extensibleArrayChunks walks the index block, then every super block and
+// data block that may hold elements meeting the current shape.
+func (f *file) extensibleArrayChunks(ctx context.Context, ds *dataset, cs *chunkSpace, sink chunkSink) error {
 	hdr := ds.layout.address
 	ea, err := f.readExtArrayHeader(hdr, ds.layout, len(ds.filters) > 0)
 	if err != nil || ea.iblock == undefinedAddr {
-		return nil, err
+		return err
 	}
 	esize := ea.entry.size
 	ndblkAddrs := 2 * (int(ea.p.minDataPtrs) - 1)
 	nsblkAddrs := len(ea.sblks) - ea.iblockSblk
 	d, err := f.decode("extensible array index block", ea.iblock, faPrefix+f.offsetSize+int(ea.p.idxBlkElmts)*esize+(ndblkAddrs+nsblkAddrs)*f.offsetSize+4)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	checkArrayPrefix(d, "EAIB", ea.entry, hdr)
-	recs, err := s.readEntries(nil, d, ea.entry, cs, 0, int(ea.p.idxBlkElmts))
-	if err != nil {
-		return nil, err
+	if err := readEntries(ctx, d, ea.entry, cs, 0, int(ea.p.idxBlkElmts), sink); err != nil {
+		return err
 	}
 	dblkAddrs := make([]uint64, ndblkAddrs)
 	for i := range dblkAddrs {
@@ -134,7 +135,7 @@ func (s *scanner) extensibleArrayChunkRecords(ds *dataset, cs *chunkSpace) ([]ch
 		sblkAddrs[i] = d.addr()
 	}
 	if d.checksum(0); d.err != nil {
-		return nil, d.err
+		return d.err
 	}
 
 	// Data blocks of a valid array do not overlap, so reading more than the
@@ -151,10 +152,10 @@ func (s *scanner) extensibleArrayChunkRecords(ds *dataset, cs *chunkSpace) ([]ch
 		var pageInit []byte
 		if si < ea.iblockSblk {
 			if sb.startDblk+sb.ndblks > uint64(len(dblkAddrs)) {
-				return nil, f.formatError("extensible array index block", f.abs(ea.iblock), "super block %d's data blocks are not in the index block", si)
+				return f.formatError("extensible array index block", f.abs(ea.iblock), "super block %d's data blocks are not in the index block", si)
 			}
 			if npages > 0 {
-				return nil, errUnsupported("extensible array with paged data blocks in the index block")
+				return errUnsupported("extensible array with paged data blocks in the index block")
 			}
 			addrs = dblkAddrs[sb.startDblk : sb.startDblk+sb.ndblks]
 		} else {
@@ -163,7 +164,7 @@ func (s *scanner) extensibleArrayChunkRecords(ds *dataset, cs *chunkSpace) ([]ch
 				continue
 			}
 			if addrs, pageInit, err = f.readExtSuperBlock(ea, a, hdr, sb, npages); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		for k, a := range addrs {
@@ -175,14 +176,14 @@ func (s *scanner) extensibleArrayChunkRecords(ds *dataset, cs *chunkSpace) ([]ch
 				continue
 			}
 			if budget -= int64(sb.dblkNelmts) * int64(ea.entry.size); budget < 0 {
-				return nil, f.formatError("extensible array data block", f.abs(a), "data blocks hold more than the %d-byte file: blocks overlap", f.size)
+				return f.formatError("extensible array data block", f.abs(a), "data blocks hold more than the %d-byte file: blocks overlap", f.size)
 			}
-			if recs, err = s.readExtDataBlock(recs, ea, cs, a, hdr, blockOff, sb.dblkNelmts, npages, pageInit, uint64(k)*npages); err != nil {
-				return nil, err
+			if err := f.readExtDataBlock(ctx, ea, cs, a, hdr, blockOff, sb.dblkNelmts, npages, pageInit, uint64(k)*npages, sink); err != nil {
+				return err
 			}
 		}
 	}
-	return recs, nil
+	return nil
 }
 
 // readExtSuperBlock returns a super block's data block addresses and its
@@ -212,16 +213,15 @@ func (f *file) readExtSuperBlock(ea *extArray, addr, hdr uint64, sb eaSuperBlock
 	return addrs, pageInit, d.err
 }
 
-// readExtDataBlock appends the chunks of one data block of n elements whose
+// readExtDataBlock yields the chunks of one data block of n elements whose
 // first element is blockOff (counted after the index block's elements).
 // A paged block is read page by page; bit initBit+p of pageInit tells
 // whether page p was ever written.
-func (s *scanner) readExtDataBlock(recs []chunkRecord, ea *extArray, cs *chunkSpace, addr, hdr, blockOff, n, npages uint64, pageInit []byte, initBit uint64) ([]chunkRecord, error) {
+func (f *file) readExtDataBlock(ctx context.Context, ea *extArray, cs *chunkSpace, addr, hdr, blockOff, n, npages uint64, pageInit []byte, initBit uint64, sink chunkSink) error {
 	const structure = "extensible array data block"
-	f := s.f
 	esize := uint64(ea.entry.size)
 	if n > uint64(f.size)/esize {
-		return nil, f.formatError(structure, f.abs(addr), "%d elements do not fit in the file", n)
+		return f.formatError(structure, f.abs(addr), "%d elements do not fit in the file", n)
 	}
 	prefix := faPrefix + f.offsetSize + ea.arrOffSize
 	body := int(n * esize)
@@ -230,7 +230,7 @@ func (s *scanner) readExtDataBlock(recs []chunkRecord, ea *extArray, cs *chunkSp
 	}
 	d, err := f.decode(structure, addr, prefix+body+4)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	checkArrayPrefix(d, "EADB", ea.entry, hdr)
 	// The block offset is not checked: for data blocks listed in the index
@@ -239,34 +239,34 @@ func (s *scanner) readExtDataBlock(recs []chunkRecord, ea *extArray, cs *chunkSp
 	d.skip(ea.arrOffSize)
 	first := uint64(ea.p.idxBlkElmts) + blockOff
 	if npages == 0 {
-		if recs, err = s.readEntries(recs, d, ea.entry, cs, first, int(n)); err != nil {
-			return nil, err
+		if err := readEntries(ctx, d, ea.entry, cs, first, int(n), sink); err != nil {
+			return err
 		}
 		d.checksum(0)
-		return recs, d.err
+		return d.err
 	}
 	if d.checksum(0); d.err != nil {
-		return nil, d.err
+		return d.err
 	}
 	pageSize := ea.pageN*esize + 4
 	for p := range npages {
 		bit := initBit + p
 		if bit/8 >= uint64(len(pageInit)) {
-			return nil, f.formatError(structure, f.abs(addr), "page %d has no bit in the super block's bitmap", p)
+			return f.formatError(structure, f.abs(addr), "page %d has no bit in the super block's bitmap", p)
 		}
 		if pageInit[bit/8]&(0x80>>(bit%8)) == 0 || first+p*ea.pageN >= cs.limit {
 			continue
 		}
 		pd, err := f.decode("extensible array data block page", addr+uint64(prefix+4)+p*pageSize, int(pageSize))
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if recs, err = s.readEntries(recs, pd, ea.entry, cs, first+p*ea.pageN, int(ea.pageN)); err != nil {
-			return nil, err
+		if err := readEntries(ctx, pd, ea.entry, cs, first+p*ea.pageN, int(ea.pageN), sink); err != nil {
+			return err
 		}
 		if pd.checksum(0); pd.err != nil {
-			return nil, pd.err
+			return pd.err
 		}
 	}
-	return recs, nil
+	return nil
 }

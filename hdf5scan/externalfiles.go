@@ -3,10 +3,7 @@ package hdf5scan
 import (
 	"fmt"
 	"math/bits"
-	"path"
 	"strings"
-
-	"gokerchunk/refs"
 )
 
 // External data files (spec §IV.A.2.g, "External Data Files Message";
@@ -17,12 +14,9 @@ import (
 // that file and a size. The dataset's bytes, in C order, fill the slots one
 // after the other; the last slot's size may be "unlimited".
 //
-// Such a dataset becomes references into those files. Relative names are
-// resolved against the directory of the scanned file's URL (Options.URL),
-// which is what libhdf5 does with the prefix "${ORIGIN}"
-// (HDF5_EXTFILE_PREFIX / H5Pset_efile_prefix); without a prefix libhdf5
-// resolves them against its current directory, which a reference set
-// cannot express. Absolute names are kept as they are.
+// planExternal splits such a dataset's bytes into runs of whole rows that
+// each lie in one file; the translation references each run
+// (externalrefs.go).
 
 // externalFileList is a decoded external data files message.
 type externalFileList struct {
@@ -91,22 +85,22 @@ func (f *file) parseExternalFiles(m message) (*externalFileList, error) {
 	return efl, nil
 }
 
-// externalStorage is a dataset's data in external files, on a Zarr chunk
-// grid that splits only the first axis, rows at a time.
+// externalStorage is a dataset's data in external files, split along the
+// first axis into runs of rows that each lie in one file.
 type externalStorage struct {
 	files *externalFileList
-	rows  uint64 // chunk length along the first axis (the whole of the others)
+	rows  uint64 // run length along the first axis (the whole of the others)
 	total uint64 // bytes of the dataset
 }
 
-// planExternal chooses the chunking: Zarr chunks are byte ranges of one
-// target, so every slot boundary inside the data must fall between chunks.
-// Chunks of k rows start at multiples of k·rowBytes; that holds every
+// planExternal chooses the runs: a reference (a Zarr chunk) is a byte range
+// of one file, so every slot boundary inside the data must fall between
+// runs. Runs of k rows start at multiples of k·rowBytes; that holds every
 // boundary when k·rowBytes divides each of them, so k is the greatest
 // common divisor of the boundaries in rows, further cut to divide the
-// first dimension so that no chunk runs past the data (HDF5 reads zeros
+// first dimension so that no run goes past the data (HDF5 reads zeros
 // beyond an external file's end; a reference cannot). A boundary inside a
-// row cannot be followed by first-axis chunks: reported as unsupported.
+// row cannot be followed by first-axis runs: reported as unsupported.
 func (f *file) planExternal(off int64, efl *externalFileList, dims []uint64, elemSize int) (*externalStorage, error) {
 	total, ok := uint64(elemSize), true
 	for _, n := range dims {
@@ -168,56 +162,6 @@ func (es *externalStorage) locate(pos uint64) (externalSlot, uint64) {
 	}
 	last := es.files.slots[len(es.files.slots)-1]
 	return last, pos - (start - last.size)
-}
-
-// addExternalChunks references every chunk of first-axis rows in its
-// external file. They are never inlined: the scanner reads only the HDF5
-// file.
-func (s *scanner) addExternalChunks(ds *dataset, z *refs.ZArray, m *refs.Manifest) error {
-	es := ds.external
-	if es.total == 0 {
-		return nil
-	}
-	n, chunk := uint64(1), es.total
-	if len(ds.space.dims) > 0 {
-		n = ds.space.dims[0] / es.rows
-		chunk = es.total / n
-	}
-	if n > uint64(m.Len()) {
-		return s.f.formatError("external data files message", 0, "%s: %d chunks for a grid of %d", ds.path, n, m.Len())
-	}
-	idx := make([]int, len(m.Grid))
-	for i := range n {
-		sl, within := es.locate(i * chunk)
-		off := sl.offset + within
-		if off > 1<<62 || chunk > 1<<62 {
-			return s.f.formatError("external data files message", 0, "%s: slot %q at offset %d", ds.path, sl.name, off)
-		}
-		if len(idx) > 0 {
-			idx[0] = int(i)
-		}
-		m.SetRange(m.Linear(idx), externalURL(s.opts.URL, sl.name), int64(off), int64(chunk))
-	}
-	return nil
-}
-
-// externalURL resolves an external file name against the directory of the
-// scanned file's URL: "/data/a.h5" and "b.bin" give "/data/b.bin",
-// "s3://bucket/dir/a.h5" gives "s3://bucket/dir/b.bin". Absolute names
-// (starting with "/") stay as they are.
-func externalURL(base, name string) string {
-	if strings.HasPrefix(name, "/") {
-		return name
-	}
-	prefix, p := "", base
-	if i := strings.Index(base, "://"); i > 0 {
-		prefix, p = base[:i+3], base[i+3:]
-	}
-	slash := strings.LastIndexByte(p, '/')
-	if slash < 0 {
-		return name
-	}
-	return prefix + path.Join(p[:slash+1], name)
 }
 
 // describe names the files, for `gokerchunk info`.

@@ -87,7 +87,7 @@ func (zt *zarrType) zarrFill(fl fills, t *datatype) (json.RawMessage, error) {
 // cost is one encoded constant chunk per such position, bounded by the
 // decoded-inline budget; past it the variable is unsupported (with
 // --on-unsupported=inline lifting the bound).
-func (s *scanner) fillUnwritten(ds *dataset, z *refs.ZArray, m *refs.Manifest, plan *codecPlan, fl fills, strFill string) error {
+func (s *scanner) fillUnwritten(ds *variable, z *refs.ZArray, m *refs.Manifest, plan *codecPlan, fl fills, strFill string) error {
 	var inside, beyond []int // unwritten positions by the value they need
 	extent := ds.space.dims
 	extended := false // netCDF lengthened an axis past the HDF5 extent
@@ -154,7 +154,7 @@ func (s *scanner) fillUnwritten(ds *dataset, z *refs.ZArray, m *refs.Manifest, p
 const fillKeyCost = 32
 
 // fillChunk encodes one chunk of fill values with the array's codecs.
-func (s *scanner) fillChunk(ds *dataset, z *refs.ZArray, plan *codecPlan, fill []byte, strFill string) ([]byte, error) {
+func (s *scanner) fillChunk(ds *variable, z *refs.ZArray, plan *codecPlan, fill []byte, strFill string) ([]byte, error) {
 	n := chunkBytes(z, ds.ztype.size)
 	if n > maxChunkBytes {
 		return nil, errUnsupported(fmt.Sprintf("chunks of %d bytes to store as explicit fill", n))

@@ -1,5 +1,7 @@
 package hdf5scan
 
+import "context"
+
 // Fixed array chunk index (spec §III.H "Fixed Array"; HDF5-STRUCTURES
 // §7.4): a header (FAHD) and one data block (FADB) holding an element per
 // chunk of the max-dims grid, split into pages when there are more than
@@ -46,48 +48,46 @@ func (f *file) readFixedArrayHeader(addr uint64, l *layout, filters bool) (*fixe
 	return fa, nil
 }
 
-// fixedArrayChunkRecords reads the data block, page by page when paged;
-// pages whose bit in the page-init bitmap is clear hold no chunks.
-func (s *scanner) fixedArrayChunkRecords(ds *dataset, cs *chunkSpace) ([]chunkRecord, error) {
+// fixedArrayChunks reads the data block, page by page when paged; pages
+// whose bit in the page-init bitmap is clear hold no chunks.
+func (f *file) fixedArrayChunks(ctx context.Context, ds *dataset, cs *chunkSpace, sink chunkSink) error {
 	const structure = "fixed array data block"
-	f := s.f
 	hdr := ds.layout.address
 	fa, err := f.readFixedArrayHeader(hdr, ds.layout, len(ds.filters) > 0)
 	if err != nil || fa.dblock == undefinedAddr {
-		return nil, err
+		return err
 	}
 	pageN := uint64(1) << fa.pageBits
 	esize := uint64(fa.entry.size)
 	// Every element takes esize bytes of the data block, so a count the
 	// file cannot hold is corrupt; this bounds all the loops below.
 	if fa.nelmts > uint64(f.size)/esize {
-		return nil, f.formatError("fixed array header", f.abs(hdr), "%d elements do not fit in the file", fa.nelmts)
+		return f.formatError("fixed array header", f.abs(hdr), "%d elements do not fit in the file", fa.nelmts)
 	}
 	prefix := faPrefix + f.offsetSize
-	var recs []chunkRecord
 	if fa.nelmts <= pageN {
 		d, err := f.decode(structure, fa.dblock, prefix+int(fa.nelmts*esize)+4)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		checkArrayPrefix(d, "FADB", fa.entry, hdr)
-		if recs, err = s.readEntries(recs, d, fa.entry, cs, 0, int(fa.nelmts)); err != nil {
-			return nil, err
+		if err := readEntries(ctx, d, fa.entry, cs, 0, int(fa.nelmts), sink); err != nil {
+			return err
 		}
 		d.checksum(0)
-		return recs, d.err
+		return d.err
 	}
 	npages := (fa.nelmts + pageN - 1) / pageN
 	bitmap := int((npages + 7) / 8)
 	d, err := f.decode(structure, fa.dblock, prefix+bitmap+4)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	checkArrayPrefix(d, "FADB", fa.entry, hdr)
 	init := d.bytes(bitmap)
 	d.checksum(0)
 	if d.err != nil {
-		return nil, d.err
+		return d.err
 	}
 	pageSize := pageN*esize + 4
 	for p := uint64(0); p < npages; p++ {
@@ -97,16 +97,16 @@ func (s *scanner) fixedArrayChunkRecords(ds *dataset, cs *chunkSpace) ([]chunkRe
 		n := min(pageN, fa.nelmts-p*pageN)
 		pd, err := f.decode("fixed array data block page", fa.dblock+uint64(prefix+bitmap+4)+p*pageSize, int(n*esize)+4)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if recs, err = s.readEntries(recs, pd, fa.entry, cs, p*pageN, int(n)); err != nil {
-			return nil, err
+		if err := readEntries(ctx, pd, fa.entry, cs, p*pageN, int(n), sink); err != nil {
+			return err
 		}
 		if pd.checksum(0); pd.err != nil {
-			return nil, pd.err
+			return pd.err
 		}
 	}
-	return recs, nil
+	return nil
 }
 
 // checkArrayPrefix reads the signature, version, client and header address

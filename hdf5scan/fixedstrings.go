@@ -46,7 +46,7 @@ func padStrings(b []byte, n, pad int) bool {
 // normalizeStrings makes every chunk of a fixed-length string dataset read
 // as libhdf5 presents its values, re-encoding (with the plan's codecs) and
 // inlining the chunks that change, within the decoded-inline budget.
-func (s *scanner) normalizeStrings(ds *dataset, z *refs.ZArray, m *refs.Manifest, plan *codecPlan) error {
+func (s *scanner) normalizeStrings(ds *variable, z *refs.ZArray, m *refs.Manifest, plan *codecPlan) error {
 	t := ds.dtype
 	if ds.ztype.kind != 'S' || t.class != classString || (t.strPad != 0 && t.strPad != 2) || ds.ztype.size < 1 {
 		return nil

@@ -99,7 +99,7 @@ func describeShape(oi *format.ObjectInfo, ds *dataset) []int64 {
 			oi.MaxShape = append(oi.MaxShape, int64(m))
 		}
 	}
-	zt, err := ds.dtype.zarrType()
+	zt, err := zarrTypeOf(ds.dtype)
 	if err != nil {
 		oi.DType = ds.dtype.String()
 		setUnsupported(oi, err)

@@ -1,5 +1,7 @@
 package hdf5scan
 
+import "context"
+
 // Hints to readers that fetch ahead. Over a network every read that misses
 // the reader's cache costs a round trip, and a scan reads one structure
 // after another: without hints, each node of each chunk index would cost
@@ -10,6 +12,12 @@ package hdf5scan
 // the background (blob's remote readers, which declare the same method).
 type prefetcher interface {
 	Prefetch(ranges [][2]int64)
+}
+
+// canPrefetch reports whether the reader takes hints.
+func (f *file) canPrefetch() bool {
+	_, ok := f.r.(prefetcher)
+	return ok
 }
 
 // prefetch tells a reader that can fetch ahead that n bytes at each of
@@ -40,15 +48,15 @@ const maxPrefetchNodes = 128
 const defaultBTreeK = 32
 
 // prefetchChunkIndexes walks the internal levels of the v1 B-tree chunk
-// indexes of all datasets together, one level at a time, hinting each
+// indexes of the given layouts (nil for datasets without one) together, one level at a time, hinting each
 // level's nodes before reading any of them: the roots of every tree in one
 // round trip, their children in the next, and so on, where the scan itself
 // walks one tree after another (netCDF-4 files written step by step
 // scatter their B-tree nodes over the whole file). Errors are ignored
 // here: the scan reads the same nodes again, from the reader's cache, and
 // reports them.
-func (s *scanner) prefetchChunkIndexes() {
-	if _, ok := s.f.r.(prefetcher); !ok {
+func (f *file) prefetchChunkIndexes(ctx context.Context, layouts []*layout) {
+	if _, ok := f.r.(prefetcher); !ok {
 		return
 	}
 	type node struct {
@@ -56,17 +64,13 @@ func (s *scanner) prefetchChunkIndexes() {
 		keySize int
 	}
 	var level []node
-	for _, o := range s.objects {
-		if o.isGroup {
-			continue
-		}
-		l := o.ds.layout
+	for _, l := range layouts {
 		if l == nil || l.class != layoutChunked || l.indexType != indexBTree1 || l.address == undefinedAddr {
 			continue
 		}
 		level = append(level, node{addr: l.address, keySize: 8 + 8*(len(l.chunk)+1)})
 	}
-	hdrSize := 8 + 2*s.f.offsetSize
+	hdrSize := 8 + 2*f.offsetSize
 	hinted := 0
 	visited := map[uint64]bool{}
 	for depth := 0; len(level) > 0 && depth < maxBTreeDepth && hinted < maxPrefetchNodes; depth++ {
@@ -79,16 +83,16 @@ func (s *scanner) prefetchChunkIndexes() {
 		addrs, size := make([]uint64, len(level)), 0
 		for i, n := range level {
 			addrs[i] = n.addr
-			size = max(size, hdrSize+2*defaultBTreeK*(n.keySize+s.f.offsetSize)+n.keySize)
+			size = max(size, hdrSize+2*defaultBTreeK*(n.keySize+f.offsetSize)+n.keySize)
 		}
-		s.f.prefetch(addrs, size)
+		f.prefetch(addrs, size)
 		var next []node
 		for _, n := range level {
-			if visited[n.addr] || s.ctx.Err() != nil {
+			if visited[n.addr] || ctx.Err() != nil {
 				continue
 			}
 			visited[n.addr] = true
-			d, err := s.f.decode("v1 B-tree node", n.addr, hdrSize)
+			d, err := f.decode("v1 B-tree node", n.addr, hdrSize)
 			if err != nil {
 				continue
 			}
@@ -97,7 +101,7 @@ func (s *scanner) prefetchChunkIndexes() {
 			if d.err != nil || typ != btree1Chunk || lvl == 0 {
 				continue // a leaf's children are chunks
 			}
-			body, err := s.f.decode("v1 B-tree node", n.addr+uint64(hdrSize), entries*(n.keySize+s.f.offsetSize)+n.keySize)
+			body, err := f.decode("v1 B-tree node", n.addr+uint64(hdrSize), entries*(n.keySize+f.offsetSize)+n.keySize)
 			if err != nil {
 				continue
 			}

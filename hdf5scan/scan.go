@@ -1,8 +1,3 @@
-// Package hdf5scan reads the metadata of HDF5 and netCDF-4 files and
-// translates every dataset into Zarr v2 metadata plus the byte range of each
-// stored chunk (a refs.Set), without decompressing data. It is pure Go and
-// reads through an io.ReaderAt, so the same code serves local files and
-// ranged reads of remote objects.
 package hdf5scan
 
 import (
@@ -80,16 +75,6 @@ type object struct {
 	ds *dataset
 }
 
-// open parses the superblock of r.
-func open(r io.ReaderAt, size int64, name string) (*file, *superblock, error) {
-	f := &file{r: r, size: size, name: name, headers: map[uint64]*objectHeader{}}
-	sb, err := readSuperblock(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	return f, sb, nil
-}
-
 // Scan reads the file's metadata and returns its reference set.
 func Scan(ctx context.Context, r io.ReaderAt, size int64, name string, opts Options) (*format.Result, error) {
 	f, sb, err := open(r, size, name)
@@ -110,7 +95,9 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, name string, opts Opti
 	if err := s.prepare(); err != nil {
 		return nil, err
 	}
-	s.prefetchChunkIndexes()
+	if s.f.canPrefetch() {
+		s.f.prefetchChunkIndexes(ctx, s.layouts())
+	}
 	for _, o := range s.netCDFOrder() {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -129,6 +116,17 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, name string, opts Opti
 	}
 	s.res.Arrays = len(s.res.Set.Arrays)
 	return s.res, nil
+}
+
+// layouts lists the data layouts of the datasets, in walk order.
+func (s *scanner) layouts() []*layout {
+	out := make([]*layout, 0, len(s.objects))
+	for _, o := range s.objects {
+		if !o.isGroup {
+			out = append(out, o.ds.layout)
+		}
+	}
+	return out
 }
 
 func (s *scanner) note(format string, args ...any) {
@@ -347,7 +345,7 @@ func (s *scanner) prepare() error {
 		if o.scales, err = s.attachedScales(o); err != nil {
 			return err
 		}
-		o.ds = s.f.readDataset(o)
+		o.ds = s.f.readDataset(o.path, o.header)
 		space := o.ds.space
 		if space == nil {
 			continue // reported when the dataset is emitted

@@ -1,6 +1,9 @@
 package hdf5scan
 
-import "bytes"
+import (
+	"bytes"
+	"io"
+)
 
 // signature is the 8-byte HDF5 format signature (spec §II.A).
 var signature = []byte("\x89HDF\r\n\x1a\n")
@@ -32,6 +35,16 @@ func findSuperblock(f *file) (int64, error) {
 		}
 	}
 	return 0, f.formatError("superblock", 0, "no HDF5 signature found: not an HDF5/netCDF-4 file")
+}
+
+// open parses the superblock of r.
+func open(r io.ReaderAt, size int64, name string) (*file, *superblock, error) {
+	f := &file{r: r, size: size, name: name, headers: map[uint64]*objectHeader{}}
+	sb, err := readSuperblock(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, sb, nil
 }
 
 // readSuperblock locates and parses the superblock, setting f.base and the

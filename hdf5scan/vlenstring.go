@@ -21,7 +21,7 @@ import (
 // attribute, else null: xarray would mask every "") and the string its
 // never-written elements read as: the _FillValue, else the fill value
 // message's string, else "" (netCDF's NC_FILL_STRING).
-func (s *scanner) stringFill(ds *dataset, attrs map[string]any, fromAttr bool) (json.RawMessage, string, error) {
+func (s *scanner) stringFill(ds *variable, attrs map[string]any, fromAttr bool) (json.RawMessage, string, error) {
 	if ds.ztype.objectRef {
 		return json.RawMessage("null"), "", nil // a null reference
 	}
@@ -59,7 +59,7 @@ func (s *scanner) vlenString(t *datatype, b []byte) (string, error) {
 
 // embedStrings embeds one chunk of a string dataset given its unfiltered
 // bytes (heap references), charging its encoded size to *budget.
-func (s *scanner) embedStrings(ds *dataset, m *refs.Manifest, linear int, raw []byte, budget *int64) error {
+func (s *scanner) embedStrings(ds *variable, m *refs.Manifest, linear int, raw []byte, budget *int64) error {
 	size := ds.dtype.size
 	if size < 1 || len(raw)%size != 0 {
 		return fmt.Errorf("%s: %d bytes of string references are not a whole number of %d-byte elements", ds.path, len(raw), size)

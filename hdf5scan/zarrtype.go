@@ -35,9 +35,9 @@ type zarrType struct {
 	narrow *datatype
 }
 
-// zarrType maps t onto a Zarr v2 element type or reports, as the feature
+// zarrTypeOf maps t onto a Zarr v2 element type or reports, as the feature
 // of an UnsupportedError, why it cannot be one.
-func (t *datatype) zarrType() (*zarrType, error) {
+func zarrTypeOf(t *datatype) (*zarrType, error) {
 	if t.size < 1 || t.size > maxStringSize {
 		// Fill values and chunks are built from elements: one of
 		// gigabytes exists only in corrupt files.
@@ -57,7 +57,7 @@ func (t *datatype) zarrType() (*zarrType, error) {
 		if !t.fullWidth && canWiden(t) {
 			full := *t
 			full.fullWidth = true
-			zt, err := full.zarrType()
+			zt, err := zarrTypeOf(&full)
 			if err == nil {
 				zt.narrow = t
 			}
@@ -67,7 +67,7 @@ func (t *datatype) zarrType() (*zarrType, error) {
 		if t.base == nil || t.base.class == classArray || t.base.class == classVlen {
 			return nil, errUnsupported(fmt.Sprintf("array datatype of %s", t.base))
 		}
-		zt, err := t.base.zarrType()
+		zt, err := zarrTypeOf(t.base)
 		if err != nil {
 			return nil, err
 		}
@@ -84,7 +84,7 @@ func (t *datatype) zarrType() (*zarrType, error) {
 		}
 		return zt, nil
 	}
-	descr, kind, err := t.descr()
+	descr, kind, err := numpyDescr(t)
 	if err != nil {
 		return nil, errUnsupported(err.Error())
 	}
@@ -96,10 +96,10 @@ func (t *datatype) zarrType() (*zarrType, error) {
 	return zt, nil
 }
 
-// descr is the numpy description of t as zarr-python writes it in .zarray:
+// numpyDescr is the numpy description of t as zarr-python writes it in .zarray:
 // a type string, or for compounds a list of [name, descr] or [name, descr,
 // shape] fields with unnamed "|V<n>" fields for padding (numpy's descr).
-func (t *datatype) descr() (any, byte, error) {
+func numpyDescr(t *datatype) (any, byte, error) {
 	order := "<"
 	if t.bigEndian {
 		order = ">"
@@ -147,12 +147,12 @@ func (t *datatype) descr() (any, byte, error) {
 		if t.base == nil || t.base.class != classFixedPoint {
 			return nil, 0, fmt.Errorf("enumeration over %s", t.base)
 		}
-		return t.base.descr()
+		return numpyDescr(t.base)
 	case classCompound:
-		if c, ok := t.complexDescr(); ok {
+		if c, ok := complexDescr(t); ok {
 			return c, 'c', nil
 		}
-		fields, err := t.compoundFields()
+		fields, err := compoundFields(t)
 		return fields, 'V', err
 	case classVlen:
 		if t.vlenString {
@@ -168,13 +168,6 @@ func (t *datatype) descr() (any, byte, error) {
 	return nil, 0, fmt.Errorf("%s datatype", t)
 }
 
-// canWiden reports whether widen can present t's values as full-width
-// integers of its size.
-func canWiden(t *datatype) bool {
-	return (t.size == 1 || t.size == 2 || t.size == 4 || t.size == 8) && t.precision >= 1 &&
-		t.bitOffset >= 0 && t.bitOffset+t.precision <= 8*t.size
-}
-
 // widen rewrites elements of the narrow integer type t in place as
 // full-width integers of the same size and byte order: the value bits
 // shifted down, the sign extended for signed types, padding cleared.
@@ -187,18 +180,6 @@ func widen(t *datatype, data []byte) {
 		v := narrowValue(t, uintN(order, data[i:], t.size))
 		putUintN(order, data[i:], t.size, v)
 	}
-}
-
-// narrowValue extracts the value bits of one narrow integer.
-func narrowValue(t *datatype, raw uint64) uint64 {
-	v := raw >> uint(t.bitOffset)
-	if t.precision < 64 {
-		v &= 1<<uint(t.precision) - 1
-		if t.signed && v&(1<<uint(t.precision-1)) != 0 {
-			v |= ^uint64(0) << uint(t.precision)
-		}
-	}
-	return v
 }
 
 func putUintN(order binary.ByteOrder, b []byte, size int, v uint64) {
@@ -230,37 +211,11 @@ func numpyTimeTag(tag string, size int) (string, bool) {
 	return dt, true
 }
 
-// isBool recognises h5py's boolean: a 1-byte enumeration FALSE = 0, TRUE = 1.
-func (t *datatype) isBool() bool {
-	if t.class != classEnum || t.base == nil || t.base.size != 1 || len(t.members) != 2 {
-		return false
-	}
-	m := t.members
-	return m[0].name == "FALSE" && m[1].name == "TRUE" && m[0].value[0] == 0 && m[1].value[0] == 1
-}
-
-// complexNames are the member names by which writers mark a two-float
-// compound as a complex number (h5py's default is r, i).
-var complexNames = [][2]string{{"r", "i"}, {"re", "im"}, {"real", "imag"}}
-
-// complexDescr recognises a complex number stored as a compound of two
-// IEEE floats of one size and byte order, real part first with no padding.
-func (t *datatype) complexDescr() (string, bool) {
-	if len(t.members) != 2 {
-		return "", false
-	}
-	re, im := t.members[0], t.members[1]
-	if re.offset > im.offset {
-		re, im = im, re
-	}
-	named := false
-	for _, n := range complexNames {
-		named = named || (re.name == n[0] && im.name == n[1])
-	}
-	f := re.typ
-	if !named || f.class != classFloat || !f.ieee || (f.size != 4 && f.size != 8) || im.typ.class != classFloat ||
-		im.typ.size != f.size || im.typ.bigEndian != f.bigEndian || !im.typ.ieee ||
-		re.offset != 0 || im.offset != f.size || t.size != 2*f.size {
+// complexDescr is numpy's type string for a complex number stored as a
+// compound of two floats (see complexFloat).
+func complexDescr(t *datatype) (string, bool) {
+	f, ok := t.complexFloat()
+	if !ok {
 		return "", false
 	}
 	order := "<"
@@ -272,7 +227,7 @@ func (t *datatype) complexDescr() (string, bool) {
 
 // compoundFields lists the fields of a structured dtype in offset order,
 // with padding between and after members made explicit as numpy does.
-func (t *datatype) compoundFields() ([]any, error) {
+func compoundFields(t *datatype) ([]any, error) {
 	members := append([]member(nil), t.members...)
 	sort.SliceStable(members, func(i, j int) bool { return members[i].offset < members[j].offset })
 	var fields []any
@@ -295,7 +250,7 @@ func (t *datatype) compoundFields() ([]any, error) {
 			// refuses them, and xarray then refuses the whole group.
 			return nil, fmt.Errorf("compound member %q is an array %v: zarr 3 cannot open structured dtypes with sub-array fields", m.name, typ.arrayDim)
 		}
-		d, _, err := typ.descr()
+		d, _, err := numpyDescr(typ)
 		if err != nil {
 			return nil, fmt.Errorf("compound member %q: %w", m.name, err)
 		}
@@ -369,17 +324,4 @@ func toFloat(v any) float64 {
 		return x
 	}
 	return 0
-}
-
-// isIEEE reports whether a floating-point datatype message describes the
-// IEEE 754 binary16/32/64 layout, the only ones numpy's f2/f4/f8 read.
-func isIEEE(size, signBit, offset, precision, expLoc, expSize, mantLoc, mantSize int, bias uint32) bool {
-	want := map[int][5]int{
-		2: {15, 10, 5, 10, 15},
-		4: {31, 23, 8, 23, 127},
-		8: {63, 52, 11, 52, 1023},
-	}
-	w, ok := want[size]
-	return ok && offset == 0 && precision == 8*size && signBit == w[0] && expLoc == w[1] &&
-		expSize == w[2] && mantLoc == 0 && mantSize == w[3] && bias == uint32(w[4])
 }
