@@ -162,11 +162,18 @@ func urlError(log *slog.Logger, status int, err error) *events.LambdaFunctionURL
 // errorBody is a function error's payload: what aws-lambda-go reports for
 // a returned error, so that clients read both the same way.
 func errorBody(err error) map[string]string {
-	typ := ErrorType(err)
-	if typ == "" {
-		typ = "RetryableError"
+	return map[string]string{"errorType": retryClass(err), "errorMessage": err.Error()}
+}
+
+// retryClass is what a caller needs to know of a failure: InputError
+// (another attempt would fail the same way) or RetryableError. ErrorType
+// would give the cause's own code (an S3 NoSuchKey), which a caller
+// could not classify.
+func retryClass(err error) string {
+	if isPermanent(err) {
+		return errorTypeInput
 	}
-	return map[string]string{"errorType": typ, "errorMessage": err.Error()}
+	return "RetryableError"
 }
 
 func urlJSON(status int, v any) *events.LambdaFunctionURLResponse {
@@ -207,8 +214,8 @@ type RecordOutcome struct {
 	Output  string `json:"output,omitempty"`
 	Outcome string `json:"outcome"`
 	// Reason is why the record was skipped or failed; ErrorType
-	// InputError (another attempt would fail the same way) or another
-	// type (RetryableError: it may pass).
+	// InputError (another attempt would fail the same way) or
+	// RetryableError (it may pass).
 	Reason    string    `json:"reason,omitempty"`
 	ErrorType string    `json:"error_type,omitempty"`
 	Response  *Response `json:"response,omitempty"`
@@ -256,10 +263,7 @@ func (h *LambdaHandler) HandleS3Notification(ctx context.Context, requestID stri
 			rlog.Info("record skipped", "input", o.Input, "reason", o.Reason)
 		case RecordFailed:
 			report.Failed++
-			o.Reason, o.ErrorType = o.err.Error(), ErrorType(o.err)
-			if o.ErrorType == "" {
-				o.ErrorType = "RetryableError"
-			}
+			o.Reason, o.ErrorType = o.err.Error(), retryClass(o.err)
 			if !isPermanent(o.err) {
 				retryable = append(retryable, o.Reason)
 			}
