@@ -15,6 +15,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 )
 
@@ -93,6 +94,15 @@ func IsRemote(url string) bool {
 func IsS3(url string) bool {
 	scheme, _, _ := splitScheme(url)
 	return scheme == "s3"
+}
+
+// Join names the file name inside the output "directory" dir: an s3://
+// prefix (with or without its trailing "/") or a local directory.
+func Join(dir, name string) string {
+	if IsS3(dir) {
+		return strings.TrimSuffix(dir, "/") + "/" + name
+	}
+	return filepath.Join(dir, name)
 }
 
 // localPath returns the file system path that url names. A "file://" prefix

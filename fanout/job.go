@@ -27,6 +27,19 @@ type Job interface {
 	Decode(input, output string, opts []byte) (Request, error)
 }
 
+// An ObjectJob is a job that an S3 ObjectCreated notification can start
+// on the new object (the Lambda function's S3 trigger runs DefaultJob's).
+type ObjectJob interface {
+	Job
+	// Takes tells whether an object named key is one of the job's inputs
+	// (by its name: the job has not read it).
+	Takes(key string) bool
+	// ForObject is the request, with the job's defaults, that processes
+	// input into the output "directory" outputPrefix (an s3:// prefix or
+	// a local directory); its errors are *InputError.
+	ForObject(input, outputPrefix string) (Request, error)
+}
+
 // A Request is one input's job: what an executor runs and what the Lambda
 // executor sends as the invocation's event (EncodeRequest). Its JSON
 // encoding holds "input", "output" and the job's options.

@@ -46,11 +46,14 @@ func NewLambdaClient(ctx context.Context, endpoint string) (*lambda.Client, erro
 // LambdaExecutor runs each request as one synchronous invocation of a
 // Lambda function running cmd/gokerchunk-lambda, retrying throttles,
 // server errors, failed connections and function errors other than
-// InputError under its RetryPolicy.
+// InputError under its RetryPolicy. The invocation goes through the Lambda
+// API's Invoke (Client, Function), or through Transport when it is set (a
+// FunctionURL; Function then only names it in errors and manifests).
 type LambdaExecutor struct {
-	Client   Invoker
-	Function string
-	Retry    RetryPolicy
+	Client    Invoker
+	Function  string
+	Transport Transport
+	Retry     RetryPolicy
 }
 
 func (*LambdaExecutor) Name() string { return "lambda" }
@@ -86,8 +89,12 @@ func (e *LambdaExecutor) Execute(ctx context.Context, req Request, onRetry func(
 		return res
 	}
 	policy := e.Retry.withDefaults()
+	call := e.invoke
+	if e.Transport != nil {
+		call = e.Transport.Call
+	}
 	for {
-		resp, err := e.invoke(ctx, payload)
+		resp, err := call(ctx, payload)
 		throttled := isThrottle(err)
 		if throttled {
 			res.Throttles++
@@ -199,18 +206,23 @@ func isRetryable(err error) bool {
 	return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
 }
 
-// httpStatus is the status of the HTTP answer behind an SDK error, 0 when
-// there was none.
+// httpStatus is the status of the HTTP answer behind an SDK error or a
+// function URL's, 0 when there was none.
 func httpStatus(err error) int {
 	var re *awshttp.ResponseError
 	if errors.As(err, &re) {
 		return re.HTTPStatusCode()
 	}
+	var ue *URLError
+	if errors.As(err, &ue) {
+		return ue.Status
+	}
 	return 0
 }
 
 // ErrorType is the kind of failure for a manifest: the function's
-// errorType, the Lambda API's error code, or "" for others.
+// errorType, the Lambda API's error code (a function URL's, or its HTTP
+// status), or "" for others.
 func ErrorType(err error) string {
 	var fe *FunctionError
 	if errors.As(err, &fe) {
@@ -219,6 +231,13 @@ func ErrorType(err error) string {
 	var api smithy.APIError
 	if errors.As(err, &api) {
 		return api.ErrorCode()
+	}
+	var ue *URLError
+	if errors.As(err, &ue) {
+		if ue.Code != "" {
+			return ue.Code
+		}
+		return fmt.Sprintf("HTTP %d", ue.Status)
 	}
 	var ie *InputError
 	if errors.As(err, &ie) {

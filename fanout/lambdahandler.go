@@ -133,7 +133,14 @@ type LambdaHandler struct {
 	// gives up, so that a slow input fails with an error naming it rather
 	// than the platform's bare "Task timed out".
 	DeadlineMargin time.Duration
+	// OutputPrefix is where the outputs of objects an S3 notification
+	// announces go (an s3:// prefix); from OutputPrefixEnv.
+	OutputPrefix string
 }
+
+// OutputPrefixEnv is the environment variable that sets
+// LambdaHandler.OutputPrefix.
+const OutputPrefixEnv = "GOKERCHUNK_OUTPUT_PREFIX"
 
 // CrashOnEnv is the environment variable that sets LambdaHandler.CrashOn.
 const CrashOnEnv = "GOKERCHUNK_TEST_CRASH_ON"
@@ -145,10 +152,12 @@ func NewLambdaHandler(w io.Writer, getenv func(string) string) *LambdaHandler {
 		Log:            slog.New(slog.NewJSONHandler(w, nil)),
 		CrashOn:        getenv(CrashOnEnv),
 		DeadlineMargin: 2 * time.Second,
+		OutputPrefix:   getenv(OutputPrefixEnv),
 	}
 }
 
-// Handle runs one invocation. A failure is returned as an *InputError or a
+// Handle runs one direct invocation: payload is a job's request
+// (DecodeEvent). A failure is returned as an *InputError or a
 // *RetryableError whose message names the input and the reason; the
 // runtime reports it as a function error with the type's name.
 func (h *LambdaHandler) Handle(ctx context.Context, requestID string, payload []byte) (*Response, error) {
@@ -158,6 +167,11 @@ func (h *LambdaHandler) Handle(ctx context.Context, requestID string, payload []
 		log.Error("bad event", "error", err.Error(), "error_type", errorTypeInput)
 		return nil, err
 	}
+	return h.run(ctx, log, req)
+}
+
+// run runs one request, logging its start and outcome.
+func (h *LambdaHandler) run(ctx context.Context, log *slog.Logger, req Request) (*Response, error) {
 	job := req.Job()
 	input, output := req.Target()
 	log = log.With("job", job, "input", input, "output", output)

@@ -128,6 +128,20 @@ func (job) Decode(input, output string, opts []byte) (fanout.Request, error) {
 	return r, nil
 }
 
+// Takes tells the objects an S3 notification makes the function scan:
+// those with one of InputExtensions.
+func (job) Takes(key string) bool { return IsInput(key) }
+
+// ForObject is the scan of a new object into its sidecar in outputPrefix,
+// named as `scan -o PREFIX/` names it, with the scan's defaults.
+func (job) ForObject(input, outputPrefix string) (fanout.Request, error) {
+	r := Request{Input: input, Output: SidecarName(outputPrefix, input), InlineThreshold: DefaultInlineThreshold}
+	if err := r.validate(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
 // classify wraps a scan error as a fanout.InputError (the input is not a
 // file the scanner can reference as asked: corrupt, unsupported, of an
 // unknown format, missing, not permitted) or a fanout.RetryableError.

@@ -3,7 +3,8 @@
 // one input and writes its kerchunk sidecar, or converts one CSV input into
 // a partitioned Parquet dataset (csv2parquet). The logic is fanout.LambdaHandler,
 // the jobs are scan's and convert's; this only hands it the runtime's
-// invocations. Build it as Lambda runs it:
+// invocations: direct requests, function URL requests and S3 notifications
+// (fanout.LambdaHandler.HandleEvent). Build it as Lambda runs it:
 //
 //	CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -o bootstrap ./cmd/gokerchunk-lambda
 //
@@ -28,11 +29,11 @@ import (
 
 func main() {
 	h := fanout.NewLambdaHandler(os.Stderr, os.Getenv)
-	lambda.Start(func(ctx context.Context, event json.RawMessage) (*fanout.Response, error) {
+	lambda.Start(func(ctx context.Context, event json.RawMessage) (any, error) {
 		var requestID string
 		if lc, ok := lambdacontext.FromContext(ctx); ok {
 			requestID = lc.AwsRequestID
 		}
-		return h.Handle(ctx, requestID, event)
+		return h.HandleEvent(ctx, requestID, event)
 	})
 }

@@ -330,7 +330,7 @@ func expandCombineInputs(ctx context.Context, args []string) ([]string, error) {
 					n++
 					return filepath.SkipDir
 				case d.Name() == fanout.ManifestName:
-				case d.Type().IsRegular() && (strings.EqualFold(filepath.Ext(p), ".json") || hasInputExtension(p)):
+				case d.Type().IsRegular() && (strings.EqualFold(filepath.Ext(p), ".json") || scan.IsInput(p)):
 					add(p)
 					n++
 				}
@@ -403,7 +403,7 @@ func expandRemoteCombineInput(ctx context.Context, arg string) ([]string, error)
 		if inSet || path.Base(o.URL) == fanout.ManifestName {
 			continue // a Parquet set's record file, or scan's run manifest
 		}
-		if strings.EqualFold(path.Ext(o.URL), ".json") || hasInputExtension(o.URL) {
+		if strings.EqualFold(path.Ext(o.URL), ".json") || scan.IsInput(o.URL) {
 			out = append(out, o.URL)
 		}
 	}
@@ -484,7 +484,7 @@ func (r *combineRun) readInputs(ctx context.Context, inputs []string) ([]combine
 // it tells nothing, by a first byte other than '{'.
 func isSourceInput(in string) bool {
 	if blob.IsRemote(in) {
-		return hasInputExtension(in)
+		return scan.IsInput(in)
 	}
 	st, err := os.Stat(in)
 	return err == nil && !st.IsDir() && !isJSONFile(in)
@@ -496,7 +496,7 @@ func isJSONFile(path string) bool {
 	if strings.EqualFold(filepath.Ext(path), ".json") {
 		return true
 	}
-	if hasInputExtension(path) {
+	if scan.IsInput(path) {
 		return false
 	}
 	f, err := os.Open(path)

@@ -309,7 +309,7 @@ func reportConversions(stderr io.Writer, plan *convertPlan, outcomes []fanout.Ou
 			t.partitions[p.Dir] = true
 		}
 		for _, r := range res.Removed {
-			fmt.Fprintf(stderr, "note: removed %s, left by an earlier conversion of %s in a partition it no longer has\n", joinOutput(plan.outDir, r), o.Input)
+			fmt.Fprintf(stderr, "note: removed %s, left by an earlier conversion of %s in a partition it no longer has\n", blob.Join(plan.outDir, r), o.Input)
 		}
 		if res.ClosedEarly > 0 {
 			fmt.Fprintf(stderr, "note: %s: partitions were closed and reopened %d times (more than --max-open-partitions %d took rows at once); their files were merged from parts\n", o.Input, res.ClosedEarly, plan.opts.MaxOpenPartitions)

@@ -26,6 +26,7 @@ func executorFlags(what, localDefault string) []cli.Flag {
 		&cli.IntFlag{Name: "concurrency", Aliases: []string{"workers"}, Usage: "inputs " + what + " at once (default: " + localDefault + " locally, " + strconv.Itoa(defaultLambdaConcurrency) + " on Lambda)"},
 		&cli.StringFlag{Name: "function", Value: "gokerchunk", Usage: "the Lambda function (name or ARN) running gokerchunk-lambda, for --executor lambda"},
 		&cli.StringFlag{Name: "lambda-endpoint", Usage: "the Lambda API endpoint URL, for --executor lambda (default: AWS's, or AWS_ENDPOINT_URL_LAMBDA)"},
+		&cli.StringFlag{Name: "function-url", Usage: "call the function through its function URL (requests SigV4-signed), for --executor lambda, instead of the Lambda API's Invoke"},
 	}
 }
 
@@ -35,13 +36,14 @@ type executorChoice struct {
 	concurrency int
 	function    string // the Lambda function
 	endpoint    string // the Lambda API endpoint, "" for AWS's
+	functionURL string // the function's URL, "" to call Invoke
 }
 
 // parseExecutor reads the executor flags; localConcurrency is the
 // command's default for the local executor.
 func parseExecutor(c *cli.Context, localConcurrency int) (executorChoice, error) {
 	e := executorChoice{kind: c.String("executor"), concurrency: c.Int("concurrency"),
-		function: c.String("function"), endpoint: c.String("lambda-endpoint")}
+		function: c.String("function"), endpoint: c.String("lambda-endpoint"), functionURL: c.String("function-url")}
 	switch {
 	case e.kind != "local" && e.kind != "lambda":
 		return e, usagef("--executor must be local or lambda, not %q", e.kind)
@@ -52,10 +54,16 @@ func parseExecutor(c *cli.Context, localConcurrency int) (executorChoice, error)
 	case e.concurrency == 0:
 		e.concurrency = localConcurrency
 	}
-	for _, name := range []string{"function", "lambda-endpoint"} {
+	for _, name := range []string{"function", "lambda-endpoint", "function-url"} {
 		if c.IsSet(name) && e.kind != "lambda" {
 			return e, usagef("--%s needs --executor lambda", name)
 		}
+	}
+	if e.functionURL != "" {
+		if c.IsSet("function") || c.IsSet("lambda-endpoint") {
+			return e, usagef("--function-url names the function: give it without --function and --lambda-endpoint")
+		}
+		e.function = e.functionURL // as summaries and manifests name it
 	}
 	return e, nil
 }
@@ -67,6 +75,13 @@ func (e executorChoice) lambda() bool { return e.kind == "lambda" }
 func (e executorChoice) open(ctx context.Context, stdout io.Writer) (fanout.Executor, error) {
 	if !e.lambda() {
 		return fanout.LocalExecutor{Stdout: stdout}, nil
+	}
+	if e.functionURL != "" {
+		url, err := fanout.NewFunctionURL(ctx, e.functionURL)
+		if err != nil {
+			return nil, err
+		}
+		return &fanout.LambdaExecutor{Transport: url, Function: e.functionURL, Retry: fanout.DefaultRetryPolicy}, nil
 	}
 	client, err := fanout.NewLambdaClient(ctx, e.endpoint)
 	if err != nil {

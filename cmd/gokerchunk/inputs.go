@@ -3,34 +3,25 @@ package main
 import (
 	"fmt"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 
-	"gokerchunk/blob"
+	"gokerchunk/scan"
 )
 
-// inputExtensions are the file names a directory or S3 prefix input
-// contributes.
-var inputExtensions = []string{".nc", ".nc4", ".h5", ".hdf5", ".he5", ".hdf"}
-
-func hasInputExtension(p string) bool {
-	return blob.HasExtension(p, inputExtensions)
-}
-
-// sidecarNames maps each input to "<dir>/<input file name>.json" (dir a
+// sidecarNames maps each input to its sidecar in dir (scan.SidecarName: a
 // local directory or an S3 prefix), refusing two inputs whose sidecars
 // would overwrite each other.
 func sidecarNames(inputs []string, dir string) (map[string]string, error) {
 	out := map[string]string{}
 	by := map[string]string{}
 	for _, in := range inputs {
-		name := path.Base(filepath.ToSlash(in)) + ".json"
+		name := scan.SidecarName(dir, in)
 		if prev, ok := by[name]; ok {
-			return nil, usagef("%s and %s would both write %s", prev, in, joinOutput(dir, name))
+			return nil, usagef("%s and %s would both write %s", prev, in, name)
 		}
 		by[name] = in
-		out[in] = joinOutput(dir, name)
+		out[in] = name
 	}
 	return out, nil
 }

@@ -36,15 +36,6 @@ func expandError(err error) error {
 	return err
 }
 
-// joinOutput names the file name inside the output "directory" dir: a
-// local directory or an s3:// prefix.
-func joinOutput(dir, name string) string {
-	if blob.IsS3(dir) {
-		return strings.TrimSuffix(dir, "/") + "/" + name
-	}
-	return filepath.Join(dir, name)
-}
-
 // isDirOutput tells whether -o names a directory: one ending in "/", or an
 // existing local directory.
 func isDirOutput(out string) bool {

@@ -117,7 +117,7 @@ func runScan(c *cli.Context) error {
 	t := reportScans(stderr, results)
 	manifest := ""
 	if plan.dir != "" {
-		manifest = joinOutput(plan.dir, fanout.ManifestName)
+		manifest = blob.Join(plan.dir, fanout.ManifestName)
 		if err := fanout.NewManifest(ex.Name(), plan.function(), start, results).Write(c.Context, manifest); err != nil {
 			return err
 		}
@@ -165,7 +165,7 @@ func newScanPlan(c *cli.Context) (*scanPlan, error) {
 	configureBlob(c)
 	p := &scanPlan{inlineThreshold: c.Int("inline-threshold"), combineOut: c.String("combine"), quiet: c.Bool("quiet")}
 	var err error
-	if p.inputs, err = blob.Expand(c.Context, c.Args().Slice(), inputExtensions); err != nil {
+	if p.inputs, err = blob.Expand(c.Context, c.Args().Slice(), scan.InputExtensions); err != nil {
 		return nil, expandError(err)
 	}
 	if p.policy, err = scan.ParseOnUnsupported(c.String("on-unsupported")); err != nil {
