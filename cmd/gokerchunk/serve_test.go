@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -473,5 +474,40 @@ func TestServeAndHTTPUsage(t *testing.T) {
 	t.Setenv("MODAL_KEY", "wk-1")
 	if code, _, errOut := runCLI(t, "scan", "--executor", "http", "--endpoint", "http://127.0.0.1:1", "-o", t.TempDir(), in[0]); code != exitUsage || !strings.Contains(errOut, "MODAL_SECRET") {
 		t.Errorf("MODAL_KEY without MODAL_SECRET: exit %d (%s)", code, errOut)
+	}
+}
+
+// TestModalApp: deploy/modal/app.py is Python, and the serve flags it
+// passes are serve's.
+func TestModalApp(t *testing.T) {
+	app := filepath.Join("..", "..", "deploy", "modal", "app.py")
+	src, err := os.ReadFile(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("python3", "-c", "import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])", app).CombinedOutput(); err != nil {
+		t.Fatalf("python3 cannot parse %s: %v\n%s", app, err, out)
+	}
+	dockerfile, err := os.ReadFile(filepath.Join("..", "..", "deploy", "cloudrun", "Dockerfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var known []string
+	for _, f := range serveCommand().Flags {
+		known = append(known, f.Names()...)
+	}
+	for name, text := range map[string]string{"app.py": string(src), "Dockerfile": string(dockerfile)} {
+		if !strings.Contains(text, `"serve"`) {
+			t.Errorf("%s does not run serve", name)
+		}
+		flags := regexp.MustCompile(`"--([a-z][a-z-]*)"`).FindAllStringSubmatch(text, -1)
+		if len(flags) == 0 {
+			t.Errorf("%s passes no flags to serve", name)
+		}
+		for _, f := range flags {
+			if !slices.Contains(known, f[1]) {
+				t.Errorf("%s passes --%s, which serve does not have (it has %v)", name, f[1], known)
+			}
+		}
 	}
 }
