@@ -71,12 +71,16 @@ type server struct {
 	done  chan struct{} // closed when the process has exited
 }
 
-// startServer starts `gokerchunk serve --listen 127.0.0.1:0 args...` and
-// waits for the line that gives its address.
+// startServer starts `gokerchunk serve args...` (on --listen 127.0.0.1:0
+// unless args say otherwise) and waits for the line that gives its
+// address.
 func startServer(t *testing.T, env []string, args ...string) *server {
 	t.Helper()
 	bin := staticGokerchunk(t)
-	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
+	if !slices.Contains(args, "--listen") {
+		args = append([]string{"--listen", "127.0.0.1:0"}, args...)
+	}
+	cmd := exec.Command(bin, append([]string{"serve"}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	stderr, err := cmd.StderrPipe()
@@ -276,8 +280,22 @@ func TestScanOverHTTPServerDies(t *testing.T) {
 		t.Fatalf("http scan: exit %d\n%s", code, errOut)
 	}
 	<-victim.done
-	if n := victim.count(`"msg":"scan done"`); n != 1 {
-		t.Errorf("the killed server finished %d jobs, want 1", n)
+	// Jobs finishing together may all log before the kill lands.
+	victimDone := victim.count(`"msg":"scan done"`)
+	if victimDone < 1 {
+		t.Errorf("the killed server finished no job")
+	}
+	// A server killed while writing a local sidecar leaves its hidden
+	// temporary file (on S3 nothing is left): only those may be extra.
+	entries, _ := os.ReadDir(httpDir)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			if !strings.Contains(e.Name(), ".tmp-") {
+				t.Errorf("unexpected file %s", e.Name())
+			}
+			t.Logf("left by the killed server: %s", e.Name())
+			os.Remove(filepath.Join(httpDir, e.Name()))
+		}
 	}
 	compareSidecars(t, localDir, httpDir, len(inputs))
 	m, err := fanout.ReadManifest(filepath.Join(httpDir, fanout.ManifestName))
@@ -301,10 +319,10 @@ func TestScanOverHTTPServerDies(t *testing.T) {
 	for _, s := range servers[1:] {
 		ran += s.count(`"msg":"scan done"`)
 	}
-	// The killed server's job may have been cut after its log line,
-	// before its answer: then it ran again elsewhere.
-	if ran != len(inputs)-1 && ran != len(inputs) {
-		t.Errorf("the living servers finished %d jobs for %d inputs", ran, len(inputs))
+	// A job the killed server finished may have lost its answer with it:
+	// then it ran again elsewhere.
+	if ran < len(inputs)-victimDone || ran > len(inputs) {
+		t.Errorf("the living servers finished %d jobs for %d inputs (the killed one %d)", ran, len(inputs), victimDone)
 	}
 	t.Logf("%d inputs, %d retries after the kill", len(inputs), retries)
 }
@@ -399,6 +417,19 @@ func TestServeShutsDownOnSIGTERM(t *testing.T) {
 	}
 	if strings.Contains(srv.logText(), "warning:") {
 		t.Errorf("a warning on a loopback address:\n%s", srv.logText())
+	}
+}
+
+// TestServeWarnsWithoutToken: no token on every interface is worth a
+// warning; with a token there is none.
+func TestServeWarnsWithoutToken(t *testing.T) {
+	open := startServer(t, nil, "--listen", "0.0.0.0:0")
+	if !strings.Contains(open.logText(), "warning: serving on ") || !strings.Contains(open.logText(), "without --token-file") {
+		t.Errorf("no warning:\n%s", open.logText())
+	}
+	closed := startServer(t, nil, "--listen", "0.0.0.0:0", "--token-file", writeToken(t, "x"))
+	if strings.Contains(closed.logText(), "warning:") {
+		t.Errorf("a warning with a token:\n%s", closed.logText())
 	}
 }
 
