@@ -24,9 +24,11 @@ const ManifestVersion = 1
 // that failed, with why and after how many attempts, so that a run over
 // thousands of files can be audited and its failures re-run.
 type Manifest struct {
-	Version   int       `json:"version"`
-	Executor  string    `json:"executor"`
-	Function  string    `json:"function,omitempty"`
+	Version  int    `json:"version"`
+	Executor string `json:"executor"`
+	Function string `json:"function,omitempty"`
+	// Endpoints are the HTTP executor's servers.
+	Endpoints []string  `json:"endpoints,omitempty"`
 	Started   time.Time `json:"started"`
 	Seconds   float64   `json:"seconds"`
 	Inputs    int       `json:"inputs"`

@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -84,7 +85,13 @@ Lambda function --function (cmd/gokerchunk-lambda), --concurrency at once,
 retrying failures that may pass: the INPUTs must be s3:// or http(s)://
 and OUTPUT_PREFIX an s3:// prefix, which the function reads and writes
 itself, and only --partition-by, --header, --columns, --schema,
---compression and --max-bad-rows travel with it.`,
+--compression and --max-bad-rows travel with it.
+
+--executor http --endpoint URL[,URL...] [--token-file F] does the same
+over servers running "gokerchunk serve" (see gokerchunk scan --help for
+how requests are spread and retried); they read the INPUTs and write
+OUTPUT_PREFIX where they run, so give s3:// URLs unless they share this
+machine's files.`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "OUTPUT_PREFIX: the dataset's directory (required)"},
 			&cli.StringSliceFlag{Name: "partition-by", Usage: "partition column(s), outermost first (required)"},
@@ -152,14 +159,14 @@ func csv2parquetOptions(c *cli.Context) (convert.Options, error) {
 }
 
 // runCSV2Parquet: read the flags into a plan, then convert the inputs
-// here or on Lambda.
+// here, or on Lambda or HTTP servers.
 func runCSV2Parquet(c *cli.Context) error {
 	plan, err := newConvertPlan(c)
 	if err != nil {
 		return err
 	}
-	if plan.exec.lambda() {
-		return runCSV2ParquetLambda(c, plan)
+	if plan.exec.remote() {
+		return runCSV2ParquetRemote(c, plan)
 	}
 	return runCSV2ParquetLocal(c, plan)
 }
@@ -192,12 +199,14 @@ func newConvertPlan(c *cli.Context) (*convertPlan, error) {
 	if p.exec, err = parseExecutor(c, 1); err != nil {
 		return nil, err
 	}
-	if p.exec.lambda() {
+	if p.exec.remote() {
 		for _, name := range []string{"infer-rows", "string-statistics", "row-group-rows", "memory-limit", "max-partitions", "max-open-partitions"} {
 			if c.IsSet(name) {
-				return nil, usagef("--%s is not sent to Lambda: leave it out with --executor lambda", name)
+				return nil, usagef("--%s is not sent with the job: leave it out with --executor %s", name, p.exec.kind)
 			}
 		}
+	}
+	if p.exec.lambda() {
 		if !blob.IsS3(p.outDir) {
 			return nil, usagef("--executor lambda: -o must be an s3:// prefix, which the function writes")
 		}
@@ -413,8 +422,12 @@ func localCSVInputs(arg string) ([]string, error) {
 	return matches, nil
 }
 
-// runCSV2ParquetLambda converts each input in its own Lambda invocation.
-func runCSV2ParquetLambda(c *cli.Context, plan *convertPlan) error {
+// runCSV2ParquetRemote converts each input in its own Lambda invocation
+// or request to a server.
+func runCSV2ParquetRemote(c *cli.Context, plan *convertPlan) error {
+	if plan.exec.http() && (!blob.IsRemote(plan.outDir) || slices.ContainsFunc(plan.inputs, isLocal)) {
+		fmt.Fprintln(c.App.ErrWriter, remoteLocalPathsNote(plan.exec))
+	}
 	ex, err := plan.exec.open(c.Context, c.App.Writer)
 	if err != nil {
 		return err

@@ -57,6 +57,20 @@ file that cannot be scanned) are retried up to 3 attempts. Credentials and
 region come from the standard AWS environment and config files. The exit
 status is 1 if any input failed.
 
+--executor http does the same over servers running "gokerchunk serve"
+(on Modal, Cloud Run, or your own machines): each input is one POST to
+the least loaded of --endpoint URL[,URL...], 4 per endpoint at once by
+default. A lost connection or a 5xx answer is retried on another endpoint
+(up to 3 attempts, with backoff), 429 as a throttle; 400 (the input cannot
+be scanned) and 401 (the token is wrong) are not retried. --token-file F
+sends the token F holds (Authorization: Bearer); with MODAL_KEY and
+MODAL_SECRET set, Modal's proxy-auth headers (Modal-Key, Modal-Secret)
+go too. The servers read the inputs and write the sidecars themselves:
+give s3:// URLs unless they share this machine's files.
+
+    gokerchunk scan --executor http --endpoint https://a.example,https://b.example \
+        --token-file ~/.gokerchunk-token -o s3://bucket/refs/ s3://bucket/data/
+
 --combine OUT then combines the sidecars along time, as "gokerchunk combine
 -o OUT" with its defaults, when every input succeeded.
 
@@ -99,10 +113,11 @@ func runScan(c *cli.Context) error {
 		return err
 	}
 	stderr := c.App.ErrWriter
-	if plan.exec.lambda() && (plan.dir != "" && !blob.IsRemote(plan.dir) || slices.ContainsFunc(plan.inputs, isLocal)) {
-		// Allowed, for a function running on this machine (the Lambda
-		// emulator); on AWS its local files are its own and are lost.
-		fmt.Fprintln(stderr, "note: --executor lambda with local paths: the function reads and writes them where it runs; on AWS, give s3:// inputs and -o s3://prefix/")
+	if plan.exec.remote() && (plan.dir != "" && !blob.IsRemote(plan.dir) || slices.ContainsFunc(plan.inputs, isLocal)) {
+		// Allowed, for a function or servers running on this machine
+		// (the Lambda emulator, local serve processes) or sharing its
+		// file system; elsewhere their local files are their own.
+		fmt.Fprintln(stderr, remoteLocalPathsNote(plan.exec))
 	}
 	ex, err := plan.exec.open(c.Context, c.App.Writer)
 	if err != nil {
@@ -118,7 +133,9 @@ func runScan(c *cli.Context) error {
 	manifest := ""
 	if plan.dir != "" {
 		manifest = blob.Join(plan.dir, fanout.ManifestName)
-		if err := fanout.NewManifest(ex.Name(), plan.function(), start, results).Write(c.Context, manifest); err != nil {
+		m := fanout.NewManifest(ex.Name(), plan.function(), start, results)
+		m.Endpoints = plan.exec.endpoints
+		if err := m.Write(c.Context, manifest); err != nil {
 			return err
 		}
 	}
@@ -189,10 +206,11 @@ func newScanPlan(c *cli.Context) (*scanPlan, error) {
 }
 
 // placeOutputs names each input's sidecar. One input writes the file -o
-// names (or standard output); several, or any number on Lambda, write
+// names (or standard output); several, or any number on Lambda or HTTP
+// servers, write
 // <dir>/<input name>.json and the run's manifest beside them.
 func (p *scanPlan) placeOutputs(out string) error {
-	if len(p.inputs) == 1 && !p.exec.lambda() && !isDirOutput(out) {
+	if len(p.inputs) == 1 && !p.exec.remote() && !isDirOutput(out) {
 		if out == "" {
 			out = "-"
 		}
@@ -204,8 +222,8 @@ func (p *scanPlan) placeOutputs(out string) error {
 	}
 	switch {
 	case out == "" || out == "-":
-		if p.exec.lambda() {
-			return usagef("--executor lambda: -o must name a directory or an S3 prefix for the sidecars")
+		if p.exec.remote() {
+			return usagef("--executor %s: -o must name a directory or an S3 prefix for the sidecars", p.exec.kind)
 		}
 		return usagef("%d inputs: -o must name a directory or an S3 prefix for the sidecars", len(p.inputs))
 	case blob.IsS3(out):
@@ -224,6 +242,15 @@ func (p *scanPlan) requests() []fanout.Request {
 		reqs[i] = scan.Request{Input: in, Output: p.outputs[in], InlineThreshold: p.inlineThreshold, OnUnsupported: p.policy}
 	}
 	return reqs
+}
+
+// remoteLocalPathsNote warns that a remote executor reads and writes
+// local paths where it runs.
+func remoteLocalPathsNote(e executorChoice) string {
+	if e.http() {
+		return "note: --executor http with local paths: the servers read and write them where they run; unless they share this machine's files, give s3:// inputs and -o s3://prefix/"
+	}
+	return "note: --executor lambda with local paths: the function reads and writes them where it runs; on AWS, give s3:// inputs and -o s3://prefix/"
 }
 
 // function is the Lambda function the manifest names, "" locally.
