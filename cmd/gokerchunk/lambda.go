@@ -19,9 +19,9 @@ AWS environment: AWS_PROFILE or AWS_ACCESS_KEY_ID..., AWS_REGION):
 
     make lambda-zip        # optional: deploy builds the zip when it is missing
     gokerchunk lambda deploy --function gokerchunk --bucket my-archive --bucket my-refs
-    aws lambda invoke --function-name gokerchunk --cli-binary-format raw-in-base64-out \
-      --payload '{"input": "s3://my-archive/tas/tas_day_20200101.nc",
-                  "output": "s3://my-refs/refs/tas_day_20200101.nc.json"}' /dev/stdout
+    # one file first: its sidecar, or the function's error naming the file
+    gokerchunk scan --executor lambda --function gokerchunk -o s3://my-refs/refs/ \
+      s3://my-archive/tas/tas_day_20200101.nc
     gokerchunk lambda url on --function gokerchunk        # prints the URL (AWS_IAM auth)
     gokerchunk scan --executor lambda --function gokerchunk -o s3://my-refs/refs/ s3://my-archive/tas/
     gokerchunk combine -o s3://my-refs/tas.json s3://my-refs/refs/
@@ -85,7 +85,7 @@ concurrency (0 removes a cap set before).
 
 ` + lambdaRecipe,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "function", Required: true, Usage: "the function's name"},
+			&cli.StringFlag{Name: "function", Usage: "the function's name (required)"},
 			&cli.StringSliceFlag{Name: "bucket", Usage: "a bucket the function reads inputs from or writes sidecars to (repeat for several)"},
 			&cli.IntFlag{Name: "memory", Value: lambdadeploy.DefaultMemoryMB, Usage: "MB of memory (128-10240)"},
 			&cli.IntFlag{Name: "timeout", Value: lambdadeploy.DefaultTimeoutS, Usage: "seconds an invocation may run (1-900)"},
@@ -105,6 +105,9 @@ concurrency (0 removes a cap set before).
 func newLambdaDeploySpec(c *cli.Context) (*lambdadeploy.Spec, error) {
 	if c.Args().Len() > 0 {
 		return nil, usagef("lambda deploy takes no arguments, got %q", c.Args().Slice())
+	}
+	if err := requireFunction(c); err != nil {
+		return nil, err
 	}
 	spec := &lambdadeploy.Spec{
 		Function:    c.String("function"),
@@ -184,7 +187,7 @@ off deletes the URL and those permissions.
 
 ` + lambdaRecipe,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "function", Required: true, Usage: "the function's name"},
+			&cli.StringFlag{Name: "function", Usage: "the function's name (required)"},
 			&cli.StringFlag{Name: "auth", Value: "iam", Usage: "iam (AWS_IAM: signed requests) or none (public)"},
 		},
 		Action: runLambdaURL,
@@ -203,6 +206,9 @@ func runLambdaURL(c *cli.Context) error {
 		auth = types.FunctionUrlAuthTypeNone
 	default:
 		return usagef("--auth must be iam or none, not %q", c.String("auth"))
+	}
+	if err := requireFunction(c); err != nil {
+		return err
 	}
 	on := c.Args().First() == "on"
 	if !on && c.IsSet("auth") {
@@ -244,11 +250,14 @@ so. Says what it removed; when there is nothing, says so and exits 0.
 
 ` + lambdaRecipe,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "function", Required: true, Usage: "the function's name"},
+			&cli.StringFlag{Name: "function", Usage: "the function's name (required)"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.Args().Len() > 0 {
 				return usagef("lambda remove takes no arguments, got %q", c.Args().Slice())
+			}
+			if err := requireFunction(c); err != nil {
+				return err
 			}
 			d, err := newDeployer(c.Context)
 			if err != nil {
@@ -262,6 +271,15 @@ so. Says what it removed; when there is nothing, says so and exits 0.
 			return err
 		},
 	}
+}
+
+// requireFunction refuses a lambda command line without --function (a
+// usage error, status 2, where urfave's Required would exit 1).
+func requireFunction(c *cli.Context) error {
+	if c.String("function") == "" {
+		return usagef("lambda %s needs --function NAME", c.Command.Name)
+	}
+	return nil
 }
 
 // newDeployer makes the AWS clients from the standard environment and

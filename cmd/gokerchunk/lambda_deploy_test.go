@@ -386,6 +386,9 @@ func TestLambdaDeployUsage(t *testing.T) {
 		{"lambda", "url", "sideways", "--function", "f"},
 		{"lambda", "url", "on", "--function", "f", "--auth", "open"},
 		{"lambda", "remove", "--function", "f", "extra"},
+		{"lambda", "remove"},
+		{"lambda", "url", "on"},
+		{"lambda", "deploy", "--bucket", "b"},
 	} {
 		if code, _, stderr := runCLI(t, args...); code != exitUsage {
 			t.Errorf("gokerchunk %s: exit %d, want %d: %s", strings.Join(args, " "), code, exitUsage, stderr)
