@@ -170,6 +170,15 @@ func ParseS3Prefix(url string) (S3Prefix, error) {
 	return S3Prefix{Bucket: bucket, Prefix: prefix}, nil
 }
 
+// Dir returns p as a directory-like prefix, ending in "/" unless it is
+// the whole bucket, as an output prefix that names are appended to must.
+func (p S3Prefix) Dir() S3Prefix {
+	if p.Prefix != "" && !strings.HasSuffix(p.Prefix, "/") {
+		p.Prefix += "/"
+	}
+	return p
+}
+
 // Spec is what Deploy makes the function match.
 type Spec struct {
 	Function string
@@ -183,7 +192,8 @@ type Spec struct {
 	// ReservedConcurrency: nil leaves it as it is, 0 removes the cap.
 	ReservedConcurrency *int32
 	Zip                 []byte
-	// Trigger and Output: both or neither.
+	// Trigger and Output: both or neither. The trigger's prefix filters
+	// keys as given; the output is taken as a directory (Dir).
 	Trigger, Output *S3Prefix
 	// Suffixes are the keys a trigger sends to the function: the input
 	// extensions (.nc, .h5, ...), one notification configuration each.
@@ -248,7 +258,7 @@ func (s *Spec) Validate() error {
 		if len(s.Suffixes) == 0 {
 			return errors.New("a trigger needs the input extensions its notification filters on")
 		}
-		if _, err := CheckTriggerScope(*s.Trigger, *s.Output, s.Suffixes); err != nil {
+		if _, err := CheckTriggerScope(*s.Trigger, s.Output.Dir(), s.Suffixes); err != nil {
 			return err
 		}
 	}

@@ -50,6 +50,12 @@ func TestParseS3Prefix(t *testing.T) {
 			t.Errorf("ParseS3Prefix(%q) = %+v, %v; want %+v", in, got, err, want)
 		}
 	}
+	if got := (S3Prefix{"b", "refs"}).Dir().String(); got != "s3://b/refs/" {
+		t.Errorf("Dir of s3://b/refs: %s", got)
+	}
+	if got := (S3Prefix{"b", ""}).Dir().String(); got != "s3://b/" {
+		t.Errorf("Dir of s3://b/: %s", got)
+	}
 	for _, bad := range []string{"/local/dir", "s3:///key", "gs://b/"} {
 		if _, err := ParseS3Prefix(bad); err == nil {
 			t.Errorf("ParseS3Prefix(%q) accepted", bad)

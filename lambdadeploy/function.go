@@ -51,7 +51,7 @@ func environment(spec *Spec, have *types.EnvironmentResponse) map[string]string 
 	}
 	delete(env, OutputPrefixEnv)
 	if spec.Output != nil {
-		env[OutputPrefixEnv] = spec.Output.String()
+		env[OutputPrefixEnv] = spec.Output.Dir().String()
 	}
 	return env
 }

@@ -134,7 +134,7 @@ func (d *Deployer) ensureTrigger(ctx context.Context, spec *Spec, roleARN string
 		return changed, nil
 	}
 	trig := *spec.Trigger
-	note, err := CheckTriggerScope(trig, *spec.Output, spec.Suffixes)
+	note, err := CheckTriggerScope(trig, spec.Output.Dir(), spec.Suffixes)
 	if err != nil {
 		return false, err
 	}

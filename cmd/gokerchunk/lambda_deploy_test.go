@@ -322,6 +322,24 @@ func TestLambdaDeployTriggerRemove(t *testing.T) {
 	if !strings.Contains(out, "no change") {
 		t.Errorf("second deploy --trigger:\n%s\nwant no change", out)
 	}
+
+	// Deploy makes the function match the command line: without
+	// --trigger the trigger goes (the other notification stays), and
+	// comes back with it.
+	out, _ = mustRun(t, args[:len(args)-4]...)
+	for _, want := range []string{"removed bucket notification of s3://archive-bucket", "removed permission gokerchunk-s3-trigger", `GOKERCHUNK_OUTPUT_PREFIX="s3://refs-bucket/refs/" → ""`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("deploy without --trigger: output lacks %q:\n%s", want, out)
+		}
+	}
+	if env := e.config(t, "gk-trig").Environment; env != nil && env.Variables[lambdadeploy.OutputPrefixEnv] != "" {
+		t.Errorf("%s still set without --trigger", lambdadeploy.OutputPrefixEnv)
+	}
+	nc, err = e.clients.S3.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String("archive-bucket")})
+	if err != nil || len(nc.LambdaFunctionConfigurations) != 1 {
+		t.Errorf("bucket notification without --trigger: %v %+v, want only someone-elses", err, nc.LambdaFunctionConfigurations)
+	}
+	mustRun(t, args...)
 	mustRun(t, "lambda", "url", "on", "--function", "gk-trig")
 
 	out, _ = mustRun(t, "lambda", "remove", "--function", "gk-trig")
