@@ -63,6 +63,6 @@ $SUDO chroot "$dir" env DEBIAN_FRONTEND=noninteractive apt-get "${opts[@]}" upda
 # shellcheck disable=SC2086
 $SUDO chroot "$dir" env DEBIAN_FRONTEND=noninteractive apt-get "${opts[@]}" install -y -qq $PACKAGES >>"$dir.log" 2>&1 || { tail -20 "$dir.log"; exit 1; }
 $SUDO chroot "$dir" apt-get clean
-$SUDO chroot "$dir" python3 -c 'import zarr, fsspec, xarray, numcodecs, h5py, netCDF4, h5netcdf, pyarrow, kerchunk; print("sid environment: zarr", zarr.__version__, "fsspec", fsspec.__version__, "xarray", xarray.__version__, "numcodecs", numcodecs.__version__, "h5py", h5py.__version__, "HDF5", h5py.version.hdf5_version)'
+$SUDO chroot "$dir" python3 -c 'import zarr, fsspec, xarray, numcodecs, h5py, netCDF4, h5netcdf, pyarrow, kerchunk, moto.server; print("sid environment: moto", moto.__version__, "zarr", zarr.__version__, "fsspec", fsspec.__version__, "xarray", xarray.__version__, "numcodecs", numcodecs.__version__, "h5py", h5py.__version__, "HDF5", h5py.version.hdf5_version)'
 echo "$stamp" | $SUDO tee "$dir/.complete" >/dev/null
 rm -f "$dir.log"
