@@ -104,7 +104,9 @@ lint:
 	CGO_ENABLED=0 $(GO) build -tags lambda.norpc -o /dev/null ./cmd/gokerchunk-lambda
 
 # sid-env builds today's Python stack once (about 8 minutes; the tests need
-# it, the demo does not).
+# it, the demo does not), with moto's server, the AWS API emulator the
+# lambda deploy tests run against; a root of an older stamp is updated in
+# place.
 sid-env:
 	@bash testdata/sid/build.sh $(SID_ROOT)
 
@@ -113,8 +115,9 @@ test: deps sid-env lint
 
 # lambda-zip builds the Lambda function as the provided.al2023 runtime runs
 # it (a static executable named bootstrap, without the RPC mode) for both
-# Lambda architectures, zipped for `aws lambda create-function --zip-file`
-# or the SAM template (cmd/gokerchunk-lambda/template.yaml).
+# Lambda architectures, zipped for `gokerchunk lambda deploy` (which runs
+# the same go build when the zip is missing: lambdadeploy.BuildZip) or the
+# SAM template (cmd/gokerchunk-lambda/template.yaml).
 LAMBDA_ARCHS := amd64 arm64
 lambda-zip:
 	@for arch in $(LAMBDA_ARCHS); do \
