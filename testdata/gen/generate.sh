@@ -84,6 +84,14 @@ generate() {
 	"${FROZEN[@]}" "$PY" "$GEN/pipe_deflate_shuffle.py" "$fix/pipe_deflate_shuffle.h5" "$fix/pipe_deflate_shuffle_nc.nc"
 	"${FROZEN[@]}" "$PY" "$GEN/cmpd_array_member.py" "$feat/cmpd_array_member.h5" # sub-array fields: reported
 
+	# Valid files the scanner once refused (MANIFEST.md "valid but uncommon"):
+	# a metadata cache image (C against the installed libhdf5).
+	local bin
+	bin="$(mktemp -d)"
+	gcc -Wall -o "$bin/h5_mdc_image" "$GEN/h5_mdc_image.c" $(pkg-config --cflags --libs hdf5)
+	"${FROZEN[@]}" "$bin/h5_mdc_image" "$feat/h5_mdc_image.h5"
+	rm -rf "$bin"
+
 	# Sets of files for `gokerchunk combine` (combine/README.md): only the
 	# .nc files are regenerated, the README beside them is committed.
 	mkdir -p "$fix/combine"
