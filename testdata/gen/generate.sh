@@ -85,7 +85,9 @@ generate() {
 	"${FROZEN[@]}" "$PY" "$GEN/cmpd_array_member.py" "$feat/cmpd_array_member.h5" # sub-array fields: reported
 
 	# Valid files the scanner once refused (MANIFEST.md "valid but uncommon"):
+	# a version-1 compound with a dimensioned member (a patched h5py file),
 	# a metadata cache image (C against the installed libhdf5).
+	"${FROZEN[@]}" "$PY" "$GEN/cmpd_v1_array_member.py" "$feat/cmpd_v1_array_member.h5"
 	local bin
 	bin="$(mktemp -d)"
 	gcc -Wall -o "$bin/h5_mdc_image" "$GEN/h5_mdc_image.c" $(pkg-config --cflags --libs hdf5)
