@@ -125,3 +125,23 @@ func TestParseDatatypeV1Member(t *testing.T) {
 		})
 	}
 }
+
+// TestReferenceToCommittedDatatype: object references to a committed
+// datatype of the group tree are written as its path, as h5py names it
+// (f[ref].name), in attributes and in embedded reference datasets alike.
+func TestReferenceToCommittedDatatype(t *testing.T) {
+	path := fixtureDir + "features/ref_committed_type.h5"
+	res := scanFixture(t, path, 0)
+	for _, n := range res.Notes {
+		if strings.Contains(n, "not in the group tree") {
+			t.Errorf("note: %s", n)
+		}
+	}
+	if got := string(res.Set.Attrs("data")["type_ref"]); got != `"/types/pair_t"` {
+		t.Errorf("type_ref = %s, want \"/types/pair_t\"", got)
+	}
+	m := res.Set.Arrays["refs"].Manifest
+	if len(m.Inline) != 1 || !strings.Contains(string(m.Inline[0]), "/types/pair_t") || !strings.Contains(string(m.Inline[0]), "/data") {
+		t.Errorf("refs chunk %q, want the paths /types/pair_t and /data", m.Inline[0])
+	}
+}

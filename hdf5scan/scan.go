@@ -43,7 +43,11 @@ type scanner struct {
 	gh      *globalHeap
 	objects []*object
 	byAddr  map[uint64]*object
-	netCDF  bool // the file carries netCDF-4 conventions
+	// typePaths names the committed datatypes of the group tree by
+	// address: they are not objects of the set, but references may
+	// point at them.
+	typePaths map[uint64]string
+	netCDF    bool // the file carries netCDF-4 conventions
 	// dimLen is the length of each netCDF dimension, by the address of its
 	// dimension scale: the longest extent among the datasets using it.
 	dimLen map[uint64]uint64
@@ -225,7 +229,14 @@ func (s *scanner) visit(it walkItem) (*object, error) {
 	}
 	if !o.isGroup {
 		if _, ok := h.find(msgLayout); !ok {
-			// A committed datatype (netCDF user-defined types): not data.
+			// A committed datatype (netCDF user-defined types): not
+			// data, but a reference may name it.
+			if s.typePaths == nil {
+				s.typePaths = map[uint64]string{}
+			}
+			if _, ok := s.typePaths[it.addr]; !ok {
+				s.typePaths[it.addr] = it.path
+			}
 			return nil, nil
 		}
 	}

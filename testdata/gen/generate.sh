@@ -86,8 +86,10 @@ generate() {
 
 	# Valid files the scanner once refused (MANIFEST.md "valid but uncommon"):
 	# a version-1 compound with a dimensioned member (a patched h5py file),
+	# references to a committed datatype,
 	# a metadata cache image (C against the installed libhdf5).
 	"${FROZEN[@]}" "$PY" "$GEN/cmpd_v1_array_member.py" "$feat/cmpd_v1_array_member.h5"
+	"${FROZEN[@]}" "$PY" "$GEN/ref_committed_type.py" "$feat/ref_committed_type.h5"
 	local bin
 	bin="$(mktemp -d)"
 	gcc -Wall -o "$bin/h5_mdc_image" "$GEN/h5_mdc_image.c" $(pkg-config --cflags --libs hdf5)
