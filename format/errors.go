@@ -1,6 +1,9 @@
 package format
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Error reports a structure that does not parse: the file, the structure
 // being read, the absolute byte offset and what was wrong. It means the
@@ -32,3 +35,32 @@ func (e *UnsupportedError) Error() string {
 	}
 	return fmt.Sprintf("%s: %s: unsupported: %s", e.File, e.Path, e.Feature)
 }
+
+// DamagedError reports an object of a file whose own structures do not
+// parse (its object header, its messages, its chunk index, a stored chunk,
+// or only one of its attributes) while the file's structures (superblock,
+// root group) do: the object, or the attribute, is left out and the rest of
+// the file kept. Err is the chain that ends in the *Error saying what does
+// not parse and where.
+type DamagedError struct {
+	File string
+	Path string // the object ("/grp/var")
+	// Attribute names the attribute when only it is damaged.
+	Attribute string
+	Err       error
+}
+
+func (e *DamagedError) Error() string {
+	what := e.Path
+	if e.Attribute != "" {
+		what += fmt.Sprintf(": attribute %q", e.Attribute)
+	}
+	reason := e.Err.Error()
+	var fe *Error
+	if errors.As(e.Err, &fe) {
+		reason = fmt.Sprintf("%s at offset %d: %s", fe.Structure, fe.Offset, fe.Msg)
+	}
+	return fmt.Sprintf("%s: %s: damaged: %s", e.File, what, reason)
+}
+
+func (e *DamagedError) Unwrap() error { return e.Err }

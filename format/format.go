@@ -19,6 +19,11 @@ type Result struct {
 	// Skipped lists the variables left out because they cannot be
 	// represented, each naming the input and the variable.
 	Skipped []*UnsupportedError
+	// Damaged lists the objects and attributes left out because their
+	// structures do not parse while the file's do (a parser asked to skip
+	// what it cannot represent skips them too), each naming the input,
+	// the object and the structure.
+	Damaged []*DamagedError
 	// Notes reports what was read but deliberately not turned into arrays
 	// or attributes (links followed once, attributes of unsupported types).
 	Notes []string

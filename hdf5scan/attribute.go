@@ -15,6 +15,11 @@ type attribute struct {
 	space *dataspace
 	data  []byte
 	off   int64 // absolute offset of data, for errors
+	// err says why the attribute cannot be read (its datatype, dataspace
+	// or value does not decode, or is of a version not supported); the
+	// other fields but name are then unset. One attribute that cannot be
+	// read does not hide the object's others.
+	err error
 }
 
 // Attribute message flags (version 2 and later): the datatype or dataspace
@@ -56,43 +61,55 @@ func (f *file) parseAttribute(data []byte, off int64) (*attribute, error) {
 		name = name[:nameSize-1] // the size counts the NUL terminator
 	}
 	a := &attribute{name: string(name)}
+	if d.err != nil {
+		return nil, d.err
+	}
+	if err := f.parseAttributeValue(a, d, flags, dtSize, dsSize, pad, off); err != nil {
+		return &attribute{name: a.name, err: err}, nil
+	}
+	return a, nil
+}
+
+// parseAttributeValue decodes the datatype, dataspace and value of an
+// attribute message whose name d has just read.
+func (f *file) parseAttributeValue(a *attribute, d *decoder, flags uint8, dtSize, dsSize int, pad func(int) int, off int64) error {
 	dtOff := d.offset()
 	dt := message{typ: msgDatatype, data: d.bytes(pad(dtSize)), off: dtOff}
 	ds := message{typ: msgDataspace, data: d.bytes(pad(dsSize)), off: dtOff + int64(pad(dtSize))}
 	if d.err != nil {
-		return nil, d.err
+		return d.err
 	}
 	// A shared datatype (committed, or in the SOHM heap) or dataspace (SOHM
 	// heap) is stored as a shared message reference.
 	var err error
 	if flags&attrTypeShared != 0 {
 		if dt, err = f.sharedMessage(dt); err != nil {
-			return nil, fmt.Errorf("attribute %q: datatype: %w", a.name, err)
+			return fmt.Errorf("datatype: %w", err)
 		}
 	}
 	if flags&attrSpaceShared != 0 {
 		if ds, err = f.sharedMessage(ds); err != nil {
-			return nil, fmt.Errorf("attribute %q: dataspace: %w", a.name, err)
+			return fmt.Errorf("dataspace: %w", err)
 		}
 	}
 	dtd := f.decoderOver("attribute datatype", dt.off, dt.data)
 	if a.dtype = f.parseDatatype(dtd, 0); dtd.err != nil {
-		return nil, dtd.err
+		return dtd.err
 	}
 	space, err := f.parseDataspace(ds)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	a.space = space
 	n := space.elements()
 	if a.dtype.size <= 0 || n > uint64(d.remaining())/uint64(a.dtype.size) {
 		if n != 0 {
-			return nil, f.formatError("attribute message", off, "attribute %q: %d elements of %d bytes do not fit in %d bytes", a.name, n, a.dtype.size, d.remaining())
+			return f.formatError("attribute message", off, "%d elements of %d bytes do not fit in %d bytes", n, a.dtype.size, d.remaining())
 		}
 	}
 	a.off = d.offset()
 	a.data = d.bytes(int(n) * a.dtype.size)
-	return a, d.err
+	return d.err
 }
 
 // denseAttributes reads the attributes of an object whose attribute info
@@ -138,7 +155,7 @@ func (f *file) denseAttributes(m message) ([]*attribute, error) {
 		}
 		a, err := f.parseAttribute(data, off)
 		if err != nil {
-			return err
+			a = &attribute{err: err}
 		}
 		attrs = append(attrs, a)
 		return nil
@@ -147,16 +164,20 @@ func (f *file) denseAttributes(m message) ([]*attribute, error) {
 }
 
 // attributes returns every attribute of an object, from header messages and
-// dense storage.
+// dense storage. An attribute that cannot be read is listed with its err
+// set (and its name when the message gives it); the error returned means
+// the attribute storage as a whole does not parse.
 func (f *file) attributes(h *objectHeader) ([]*attribute, error) {
 	var attrs []*attribute
 	for _, m := range h.all(msgAttribute) {
 		if m.flags&msgFlagShared != 0 {
-			return nil, fmt.Errorf("shared attribute message at offset %d: %w", m.off, m.sharedErr)
+			// Its name is in the message it could not be resolved to.
+			attrs = append(attrs, &attribute{err: fmt.Errorf("shared attribute message at offset %d: %w", m.off, m.sharedErr)})
+			continue
 		}
 		a, err := f.parseAttribute(m.data, m.off)
 		if err != nil {
-			return nil, err
+			a = &attribute{err: err}
 		}
 		attrs = append(attrs, a)
 	}

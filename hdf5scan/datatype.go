@@ -121,13 +121,23 @@ func (f *file) parseDatatype(d *decoder, depth int) *datatype {
 		for i := 0; i < n && d.err == nil; i++ {
 			var m member
 			m.name = d.cstring(t.version < 3)
+			var dims []uint64
 			switch t.version {
 			case 1:
+				// Version 1 gives every member a dimensionality (up to
+				// 4), a permutation libhdf5 ignores, and 4 dimension
+				// sizes: a member with dimensions is an array of its
+				// type (H5O_dtype_decode_helper).
 				m.offset = int(d.u32())
 				rank := int(d.u8())
-				d.skip(3 + 4 + 4 + 4*4) // reserved, permutation, reserved, dims
-				if rank != 0 {
-					d.fail("version-1 compound member %q with an array dimension", m.name)
+				d.skip(3 + 4 + 4) // reserved, permutation, reserved
+				for j := range 4 {
+					if n := uint64(d.u32()); j < rank {
+						dims = append(dims, n)
+					}
+				}
+				if rank > 4 && d.err == nil {
+					d.fail("version-1 compound member %q with %d dimensions (at most 4)", m.name, rank)
 				}
 			case 2:
 				m.offset = int(d.u32())
@@ -135,6 +145,9 @@ func (f *file) parseDatatype(d *decoder, depth int) *datatype {
 				m.offset = int(d.uint(bytesNeeded(uint64(t.size))))
 			}
 			m.typ = f.parseDatatype(d, depth+1)
+			if len(dims) > 0 && d.err == nil {
+				m.typ = arrayOf(d, m.typ, dims)
+			}
 			t.members = append(t.members, m)
 		}
 	case classReference:
@@ -180,6 +193,24 @@ func (f *file) parseDatatype(d *decoder, depth int) *datatype {
 		return nil
 	}
 	return t
+}
+
+// arrayOf makes the array datatype of a version-1 compound member with
+// dimensions, as a version-2 message would store it.
+func arrayOf(d *decoder, base *datatype, dims []uint64) *datatype {
+	n := uint64(1)
+	for _, k := range dims {
+		if k == 0 || n > maxStringSize/k {
+			d.fail("compound member array %v of %d-byte elements", dims, base.size)
+			return nil
+		}
+		n *= k
+	}
+	if n*uint64(base.size) > maxStringSize {
+		d.fail("compound member array %v of %d-byte elements", dims, base.size)
+		return nil
+	}
+	return &datatype{class: classArray, version: 2, size: int(n) * base.size, base: base, arrayDim: dims}
 }
 
 // cstring reads a NUL-terminated string; padded8 skips padding to a multiple

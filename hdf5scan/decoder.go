@@ -62,6 +62,7 @@ func (f *file) read(structure string, addr uint64, n int) ([]byte, error) {
 	if _, err := f.r.ReadAt(buf, f.abs(addr)); err != nil && !(err == io.EOF && n > 0) {
 		return nil, fmt.Errorf("%s: read %s at offset %d: %w", f.name, structure, f.abs(addr), err)
 	}
+	f.overlayCacheImage(addr, buf)
 	return buf, nil
 }
 

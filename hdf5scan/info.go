@@ -19,7 +19,8 @@ func Inspect(ctx context.Context, r io.ReaderAt, size int64, name string) (*form
 		return nil, err
 	}
 	s := &scanner{
-		f: f, opts: Options{URL: name}, ctx: ctx, gh: &globalHeap{},
+		// Damaged objects are described in the notes, not fatal.
+		f: f, opts: Options{URL: name, SkipUnsupported: true}, ctx: ctx, gh: &globalHeap{},
 		byAddr: map[uint64]*object{}, phony: map[string][]phonyDim{},
 		res: &format.Result{},
 	}
@@ -49,6 +50,9 @@ func Inspect(ctx context.Context, r io.ReaderAt, size int64, name string) (*form
 		info.Objects = append(info.Objects, described[o])
 	}
 	info.Notes = append(f.ext.describe(), s.res.Notes...)
+	for _, d := range s.res.Damaged {
+		info.Notes = append(info.Notes, d.Error())
+	}
 	return info, nil
 }
 

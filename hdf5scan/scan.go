@@ -23,7 +23,9 @@ type Options struct {
 	// except compact data, which is always inline).
 	InlineThreshold int
 	// SkipUnsupported leaves out variables that cannot be represented and
-	// lists them in Result.Skipped; otherwise Scan fails on the first one.
+	// lists them in Result.Skipped, and objects or attributes whose
+	// structures do not parse (while the superblock and root group do),
+	// listed in Result.Damaged; otherwise Scan fails on the first one.
 	SkipUnsupported bool
 	// MaxDecodedInline bounds, per variable, the decoded data inlined when
 	// chunks cannot be referenced as stored (chunks re-encoded for another
@@ -41,7 +43,11 @@ type scanner struct {
 	gh      *globalHeap
 	objects []*object
 	byAddr  map[uint64]*object
-	netCDF  bool // the file carries netCDF-4 conventions
+	// typePaths names the committed datatypes of the group tree by
+	// address: they are not objects of the set, but references may
+	// point at them.
+	typePaths map[uint64]string
+	netCDF    bool // the file carries netCDF-4 conventions
 	// dimLen is the length of each netCDF dimension, by the address of its
 	// dimension scale: the longest extent among the datasets using it.
 	dimLen map[uint64]uint64
@@ -73,6 +79,10 @@ type object struct {
 	// ds describes a dataset's data (nil for groups); decoded once, by
 	// prepare, for every stage that reads its messages.
 	ds *dataset
+	// damaged is set when the object's attributes or dimension scales do
+	// not parse: a dataset is then left out (reported in Result.Damaged),
+	// a group is kept without its attributes.
+	damaged bool
 }
 
 // Scan reads the file's metadata and returns its reference set.
@@ -102,10 +112,16 @@ func Scan(ctx context.Context, r io.ReaderAt, size int64, name string, opts Opti
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		if o.damaged && !o.isGroup {
+			continue
+		}
 		if err := s.emit(o); err != nil {
 			var ue *format.UnsupportedError
 			if !errors.As(err, &ue) {
-				return nil, err
+				if err := s.damaged(o.path, "", err); err != nil {
+					return nil, err
+				}
+				continue
 			}
 			ue.File, ue.Path = f.name, o.path
 			if !opts.SkipUnsupported {
@@ -131,6 +147,27 @@ func (s *scanner) layouts() []*layout {
 
 func (s *scanner) note(format string, args ...any) {
 	s.res.Notes = append(s.res.Notes, fmt.Sprintf(format, args...))
+}
+
+// damaged handles err, met reading object path (or only its attribute
+// attr): when it says that structures of the object do not parse (a
+// *format.Error), the object or attribute is left out and listed in
+// Result.Damaged if the scan skips what it cannot represent, and the scan
+// fails naming it otherwise. Other errors (I/O, cancellation) are
+// returned as they are. The superblock and the root group are the file's:
+// callers do not pass their errors here.
+func (s *scanner) damaged(path, attr string, err error) error {
+	var fe *format.Error
+	var de *format.DamagedError
+	if !errors.As(err, &fe) || errors.As(err, &de) {
+		return err // not damage, or damage already reported
+	}
+	de = &format.DamagedError{File: s.f.name, Path: path, Attribute: attr, Err: err}
+	if !s.opts.SkipUnsupported {
+		return de
+	}
+	s.res.Damaged = append(s.res.Damaged, de)
+	return nil
 }
 
 // walkItem is an object to visit: its path, its parent group's path and
@@ -180,7 +217,11 @@ func (s *scanner) visit(it walkItem) (*object, error) {
 	}
 	h, err := s.f.readObjectHeader(it.addr)
 	if err != nil {
-		return nil, fmt.Errorf("object %s: %w", it.path, err)
+		err = fmt.Errorf("object %s: %w", it.path, err)
+		if it.path == "/" {
+			return nil, err
+		}
+		return nil, s.damaged(it.path, "", err)
 	}
 	o := &object{path: it.path, group: it.group, addr: it.addr, header: h, isGroup: isGroup(h)}
 	if it.path == "/" && !o.isGroup {
@@ -188,7 +229,14 @@ func (s *scanner) visit(it walkItem) (*object, error) {
 	}
 	if !o.isGroup {
 		if _, ok := h.find(msgLayout); !ok {
-			// A committed datatype (netCDF user-defined types): not data.
+			// A committed datatype (netCDF user-defined types): not
+			// data, but a reference may name it.
+			if s.typePaths == nil {
+				s.typePaths = map[uint64]string{}
+			}
+			if _, ok := s.typePaths[it.addr]; !ok {
+				s.typePaths[it.addr] = it.path
+			}
 			return nil, nil
 		}
 	}
@@ -205,16 +253,24 @@ func (s *scanner) visit(it walkItem) (*object, error) {
 // the links that are not followed.
 func (s *scanner) pushMembers(g *object, stack []walkItem, soft [][2]string) ([]walkItem, [][2]string, error) {
 	links, err := s.f.groupLinks(g.header)
+	for _, l := range links {
+		if err == nil && (l.name == "" || l.name == "." || l.name == ".." || strings.Contains(l.name, "/")) {
+			// HDF5 forbids such names; taken as paths they would
+			// make a group its own member.
+			err = s.f.formatError("link", s.f.abs(g.addr), "group %s has a member named %q", g.path, l.name)
+		}
+	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("group %s: %w", g.path, err)
+		// A group whose links do not parse loses its members; the
+		// root's are the file's.
+		err = fmt.Errorf("group %s: %w", g.path, err)
+		if g.path == "/" {
+			return nil, nil, err
+		}
+		return stack, soft, s.damaged(g.path, "", err)
 	}
 	for i := len(links) - 1; i >= 0; i-- {
 		l := links[i]
-		if l.name == "" || l.name == "." || l.name == ".." || strings.Contains(l.name, "/") {
-			// HDF5 forbids such names; taken as paths they would
-			// make a group its own member.
-			return nil, nil, s.f.formatError("link", s.f.abs(g.addr), "group %s has a member named %q", g.path, l.name)
-		}
 		p := path.Join(g.path, l.name)
 		switch l.typ {
 		case linkHard:
@@ -333,7 +389,13 @@ func (s *scanner) prepare() error {
 		}
 		values, err := s.objectAttributes(o)
 		if err != nil {
-			return err
+			if o.path == "/" {
+				return err
+			}
+			if err := s.damaged(o.path, "", err); err != nil {
+				return err
+			}
+			o.damaged, values = true, map[string]any{}
 		}
 		o.values = values
 		if o.path == "/" {
@@ -343,7 +405,10 @@ func (s *scanner) prepare() error {
 			continue
 		}
 		if o.scales, err = s.attachedScales(o); err != nil {
-			return err
+			if err := s.damaged(o.path, "", err); err != nil {
+				return err
+			}
+			o.damaged, o.scales = true, nil
 		}
 		o.ds = s.f.readDataset(o.path, o.header)
 		space := o.ds.space
@@ -380,9 +445,16 @@ func (s *scanner) objectAttributes(o *object) (map[string]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("attributes of %s: %w", o.path, err)
 	}
-	o.attrs = list
 	out := make(map[string]any, len(list))
+	o.attrs = list[:0:0]
 	for _, a := range list {
+		if a.err != nil {
+			if err := s.attributeError(o, a, a.err); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		o.attrs = append(o.attrs, a)
 		if a.name == "DIMENSION_LIST" || a.name == "REFERENCE_LIST" {
 			// Object references, resolved from o.attrs by attachedScales;
 			// as values they are neither JSON nor user attributes.
@@ -396,16 +468,26 @@ func (s *scanner) objectAttributes(o *object) (map[string]any, error) {
 			v, err = a.value(s.f, s.gh)
 		}
 		if err != nil {
-			var ue *format.UnsupportedError
-			if errors.As(err, &ue) {
-				s.note("%s: attribute %q left out: %s", o.path, a.name, ue.Feature)
-				continue
+			if err := s.attributeError(o, a, err); err != nil {
+				return nil, err
 			}
-			return nil, fmt.Errorf("%s: attribute %q: %w", o.path, a.name, err)
+			continue
 		}
 		out[a.name] = v
 	}
 	return out, nil
+}
+
+// attributeError handles an attribute of o that cannot be read: of a type
+// or version the scanner cannot present, it is left out with a note;
+// damaged, it is left out and reported (or fails the scan, see damaged).
+func (s *scanner) attributeError(o *object, a *attribute, err error) error {
+	var ue *format.UnsupportedError
+	if errors.As(err, &ue) {
+		s.note("%s: attribute %q left out: %s", o.path, a.name, ue.Feature)
+		return nil
+	}
+	return s.damaged(o.path, a.name, fmt.Errorf("%s: attribute %q: %w", o.path, a.name, err))
 }
 
 // referencePaths presents an attribute of object references as the paths

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"os"
 	"reflect"
 	"slices"
@@ -106,5 +107,103 @@ func TestParseFileSpaceInfo(t *testing.T) {
 				t.Errorf("got %+v, %v; want %+v", fs, err, tc.want)
 			}
 		})
+	}
+}
+
+// TestCacheImage reads a file closed with a metadata cache image: the
+// object headers and chunk index live only in the image block (their home
+// addresses hold zeros), and every dataset must read back like h5py.
+func TestCacheImage(t *testing.T) {
+	path := fixtureDir + "features/h5_mdc_image.h5"
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, sb, err := open(bytes.NewReader(data), int64(len(data)), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.ext.cacheImage) == 0 {
+		t.Fatal("no cache image entries")
+	}
+	if home := data[f.abs(sb.rootHeader):][:4]; !bytes.Equal(home, make([]byte, 4)) {
+		t.Fatalf("the root object header is written at home (%x): the fixture no longer exercises the image", home)
+	}
+	info, err := Inspect(context.Background(), bytes.NewReader(data), int64(len(data)), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("metadata cache image: %d entries", len(f.ext.cacheImage)); !slices.Contains(info.Notes, want) {
+		t.Errorf("notes %q lack %q", info.Notes, want)
+	}
+	compareWithH5pyValues(t, path)
+
+	// The image is part of the superblock extension, which libhdf5 reads
+	// on open: a damaged image fails the file.
+	var img message
+	for _, m := range f.headers[f.extAddr].messages {
+		if m.typ == msgCacheImage {
+			img = m
+		}
+	}
+	block := int64(binary.LittleEndian.Uint64(img.data[1:]))
+	bad := slices.Clone(data)
+	bad[f.base+block+30]++ // inside the first entry's image: the checksum fails
+	if _, _, err := open(bytes.NewReader(bad), int64(len(bad)), path); err == nil || !strings.Contains(err.Error(), "metadata cache image") || !strings.Contains(err.Error(), "checksum") {
+		t.Errorf("damaged image: err = %v, want a metadata cache image checksum error", err)
+	}
+}
+
+// TestFileSpaceInfoWasUnknown sets the "was unknown" flag on the file space
+// info message of a paged file and makes its strategy undefined: libhdf5
+// ignores such a message (H5F__super_read), so the scan must as well, and
+// values still read back.
+func TestFileSpaceInfoWasUnknown(t *testing.T) {
+	path := fixtureDir + "h5_storage_paged.nc"
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _, err := open(bytes.NewReader(data), int64(len(data)), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := f.headers[f.extAddr]
+	var fs message
+	for _, m := range h.messages {
+		if m.typ == msgFileSpaceInfo {
+			fs = m
+		}
+	}
+	// h5repack wrote the extension as a version-1 header: message type
+	// (2), size (2), flags (1), reserved (3), no checksum.
+	if h.version != 1 {
+		t.Fatalf("extension object header version %d, want 1", h.version)
+	}
+	flagsAt := fs.off - 4
+	patch := func(flags byte) []byte {
+		b := slices.Clone(data)
+		b[flagsAt] = flags
+		b[fs.off+1] = 9 // strategy: not defined
+		return b
+	}
+	if _, _, err := open(bytes.NewReader(patch(0)), int64(len(data)), path); err == nil || !strings.Contains(err.Error(), "strategy 9 is not defined") {
+		t.Fatalf("undefined strategy without the flag: err = %v", err)
+	}
+	b := patch(msgFlagWasUnknown | 0x10) // was unknown, mark if unknown
+	g, _, err := open(bytes.NewReader(b), int64(len(b)), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.ext.fileSpace != nil {
+		t.Errorf("file space info %+v read from a message marked unknown", g.ext.fileSpace)
+	}
+	want := scanFixture(t, path, 0)
+	got, err := scanBytes(b, path, Options{URL: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Set, want.Set) {
+		t.Error("the patched file scans differently")
 	}
 }

@@ -106,6 +106,9 @@ func (s *scanner) referencedPath(where string, ref []byte) string {
 	if o, ok := s.byAddr[addr]; ok {
 		return o.path
 	}
+	if p, ok := s.typePaths[addr]; ok {
+		return p
+	}
 	s.note("%s: a reference to the object at address %d, which is not in the group tree, is written as \"\"", where, addr)
 	return ""
 }

@@ -1,10 +1,12 @@
 package hdf5scan
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strings"
 
+	"gokerchunk/format"
 	"gokerchunk/refs"
 )
 
@@ -395,7 +397,7 @@ func (s *scanner) placeChunks(ds *variable, m *refs.Manifest, recs []gridChunk, 
 			}
 			data, err := plan.reencode(stored, r.mask, ds.dtype.size, int(nbytes)+checksumSlack)
 			if err != nil {
-				return nil, fmt.Errorf("%s: chunk at offset %d with filter mask %#x: %w", ds.path, s.f.abs(r.addr), r.mask, err)
+				return nil, s.chunkError(r, err)
 			}
 			m.SetInline(r.linear, data)
 			continue
@@ -452,7 +454,7 @@ func (s *scanner) embedChunks(ds *variable, m *refs.Manifest, recs []gridChunk, 
 		}
 		raw, err := unfilter(ds.filters, stored, r.mask, ds.dtype.size, int(nbytes)+checksumSlack)
 		if err != nil {
-			return fmt.Errorf("%s: chunk at offset %d: %w", ds.path, s.f.abs(r.addr), err)
+			return s.chunkError(r, err)
 		}
 		if int64(len(raw)) != nbytes {
 			return s.f.formatError("chunk", s.f.abs(r.addr), "%s: chunk of %d bytes unfiltered, want %d", ds.path, len(raw), nbytes)
@@ -462,6 +464,17 @@ func (s *scanner) embedChunks(ds *variable, m *refs.Manifest, recs []gridChunk, 
 		}
 	}
 	return nil
+}
+
+// chunkError says why a stored chunk the scan had to decode did not: a
+// filter the scanner cannot run stays unsupported, anything else means the
+// chunk is damaged, which costs its dataset only (a *format.Error).
+func (s *scanner) chunkError(r gridChunk, err error) error {
+	var ue *format.UnsupportedError
+	if errors.As(err, &ue) {
+		return err
+	}
+	return s.f.formatError("chunk", s.f.abs(r.addr), "filter mask %#x: does not decode: %v", r.mask, err)
 }
 
 func describeFilters(filters []filter) string {

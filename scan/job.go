@@ -89,7 +89,7 @@ func (r Request) Run(ctx context.Context, stdout io.Writer) (*fanout.Response, e
 			Arrays:  res.Arrays,
 			Chunks:  res.Chunks,
 			Inlined: res.Inlined,
-			Skipped: len(res.Skipped),
+			Skipped: len(res.Skipped) + len(res.Damaged),
 			Notes:   len(res.Notes),
 			Counts:  reads.Counts(),
 			Seconds: time.Since(start).Seconds(),
@@ -98,8 +98,11 @@ func (r Request) Run(ctx context.Context, stdout io.Writer) (*fanout.Response, e
 	for _, s := range res.Skipped {
 		resp.Skipped = append(resp.Skipped, s.Error())
 	}
+	for _, d := range res.Damaged {
+		resp.Skipped = append(resp.Skipped, d.Error())
+	}
 	resp.Body = fmt.Sprintf("scanned %s -> %s: %d arrays, %d chunks (%d inline), %d skipped",
-		r.Input, r.Output, res.Arrays, res.Chunks, res.Inlined, len(res.Skipped))
+		r.Input, r.Output, res.Arrays, res.Chunks, res.Inlined, len(resp.Skipped))
 	return resp, nil
 }
 

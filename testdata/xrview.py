@@ -153,11 +153,12 @@ def norm_attr(v):
     if a.dtype.names is not None:
         # A compound attribute: JSON holds each element as an object of
         # its members (what gokerchunk writes), numpy as a structured
-        # value. Compared member by member as objects.
-        return np.array([repr({n: (x[n].tolist() if hasattr(x[n], "tolist") else x[n]) for n in a.dtype.names})
+        # value. Compared member by member as objects, in name order (a
+        # JSON writer may sort the keys).
+        return np.array([repr({n: (x[n].tolist() if hasattr(x[n], "tolist") else x[n]) for n in sorted(a.dtype.names)})
                          for x in a.ravel()], dtype=object)
     if a.dtype.kind == "O" and a.size and all(isinstance(x, dict) for x in a.ravel()):
-        return np.array([repr({k: x[k] for k in x}) for x in a.ravel()], dtype=object)
+        return np.array([repr({k: x[k] for k in sorted(x)}) for x in a.ravel()], dtype=object)
     if a.dtype.kind in "SUOT":
         return np.array([as_str(x) for x in a.ravel()], dtype=object).reshape(a.shape)
     return a

@@ -450,6 +450,9 @@ func (r *combineRun) readInputs(ctx context.Context, inputs []string) ([]combine
 			for _, s := range res.Skipped {
 				fmt.Fprintf(stderr, "skipped: %s\n", s)
 			}
+			for _, d := range res.Damaged {
+				fmt.Fprintf(stderr, "skipped: %s\n", d)
+			}
 			return res.Set, nil
 		}
 		return refio.Read(ctx, in)

@@ -84,6 +84,18 @@ generate() {
 	"${FROZEN[@]}" "$PY" "$GEN/pipe_deflate_shuffle.py" "$fix/pipe_deflate_shuffle.h5" "$fix/pipe_deflate_shuffle_nc.nc"
 	"${FROZEN[@]}" "$PY" "$GEN/cmpd_array_member.py" "$feat/cmpd_array_member.h5" # sub-array fields: reported
 
+	# Valid files the scanner once refused (MANIFEST.md "valid but uncommon"):
+	# a version-1 compound with a dimensioned member (a patched h5py file),
+	# references to a committed datatype,
+	# a metadata cache image (C against the installed libhdf5).
+	"${FROZEN[@]}" "$PY" "$GEN/cmpd_v1_array_member.py" "$feat/cmpd_v1_array_member.h5"
+	"${FROZEN[@]}" "$PY" "$GEN/ref_committed_type.py" "$feat/ref_committed_type.h5"
+	local bin
+	bin="$(mktemp -d)"
+	gcc -Wall -o "$bin/h5_mdc_image" "$GEN/h5_mdc_image.c" $(pkg-config --cflags --libs hdf5)
+	"${FROZEN[@]}" "$bin/h5_mdc_image" "$feat/h5_mdc_image.h5"
+	rm -rf "$bin"
+
 	# Sets of files for `gokerchunk combine` (combine/README.md): only the
 	# .nc files are regenerated, the README beside them is committed.
 	mkdir -p "$fix/combine"
