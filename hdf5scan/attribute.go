@@ -1,10 +1,11 @@
 package hdf5scan
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math"
-	"strings"
+	"math/bits"
 )
 
 // attribute is one decoded attribute message (spec §IV.A.2.m): its raw
@@ -92,16 +93,13 @@ func (f *file) parseAttributeValue(a *attribute, d *decoder, flags uint8, dtSize
 			return fmt.Errorf("dataspace: %w", err)
 		}
 	}
-	dtd := f.decoderOver("attribute datatype", dt.off, dt.data)
-	if a.dtype = f.parseDatatype(dtd, 0); dtd.err != nil {
-		return dtd.err
-	}
-	space, err := f.parseDataspace(ds)
-	if err != nil {
+	if a.dtype, err = f.attrFormats.datatype(f, dt); err != nil {
 		return err
 	}
-	a.space = space
-	n := space.elements()
+	if a.space, err = f.attrFormats.dataspace(f, ds); err != nil {
+		return err
+	}
+	n := a.space.elements()
 	if a.dtype.size <= 0 || n > uint64(d.remaining())/uint64(a.dtype.size) {
 		if n != 0 {
 			return f.formatError("attribute message", off, "%d elements of %d bytes do not fit in %d bytes", n, a.dtype.size, d.remaining())
@@ -110,6 +108,46 @@ func (f *file) parseAttributeValue(a *attribute, d *decoder, flags uint8, dtSize
 	a.off = d.offset()
 	a.data = d.bytes(int(n) * a.dtype.size)
 	return d.err
+}
+
+// attrFormats caches the datatypes and dataspaces of a file's attribute
+// messages by their encoded bytes: files repeat the same few (a string of
+// some length, a scalar double) hundreds of times. Nothing changes a
+// decoded datatype or dataspace, so attributes share them.
+type attrFormats struct {
+	types  map[string]*datatype
+	spaces map[string]*dataspace
+}
+
+func (c *attrFormats) datatype(f *file, m message) (*datatype, error) {
+	if t, ok := c.types[string(m.data)]; ok {
+		return t, nil
+	}
+	d := f.decoderOver("attribute datatype", m.off, m.data)
+	t := f.parseDatatype(d, 0)
+	if d.err != nil {
+		return nil, d.err
+	}
+	if c.types == nil {
+		c.types = map[string]*datatype{}
+	}
+	c.types[string(m.data)] = t
+	return t, nil
+}
+
+func (c *attrFormats) dataspace(f *file, m message) (*dataspace, error) {
+	if s, ok := c.spaces[string(m.data)]; ok {
+		return s, nil
+	}
+	s, err := f.parseDataspace(m)
+	if err != nil {
+		return nil, err
+	}
+	if c.spaces == nil {
+		c.spaces = map[string]*dataspace{}
+	}
+	c.spaces[string(m.data)] = s
+	return s, nil
 }
 
 // denseAttributes reads the attributes of an object whose attribute info
@@ -169,7 +207,10 @@ func (f *file) denseAttributes(m message) ([]*attribute, error) {
 // the attribute storage as a whole does not parse.
 func (f *file) attributes(h *objectHeader) ([]*attribute, error) {
 	var attrs []*attribute
-	for _, m := range h.all(msgAttribute) {
+	for _, m := range h.messages {
+		if m.typ != msgAttribute {
+			continue
+		}
 		if m.flags&msgFlagShared != 0 {
 			// Its name is in the message it could not be resolved to.
 			attrs = append(attrs, &attribute{err: fmt.Errorf("shared attribute message at offset %d: %w", m.off, m.sharedErr)})
@@ -207,12 +248,12 @@ func (a *attribute) value(f *file, gh *globalHeap) (any, error) {
 	if t.class == classString && len(a.space.dims) <= 1 && n >= 1 {
 		// netCDF char attributes are one fixed string; arrays of fixed
 		// strings become lists.
-		vals := make([]any, n)
+		if n == 1 {
+			return fixedString(a.data[:t.size], t.strPad), nil
+		}
+		vals := make([]string, n)
 		for i := range vals {
 			vals[i] = fixedString(a.data[i*t.size:(i+1)*t.size], t.strPad)
-		}
-		if n == 1 {
-			return vals[0], nil
 		}
 		return vals, nil
 	}
@@ -235,40 +276,69 @@ func (a *attribute) value(f *file, gh *globalHeap) (any, error) {
 
 // numberList decodes an array of numbers into a typed slice: attributes of
 // tens of thousands of values are common and boxing each costs most of a
-// scan.
+// scan. Elements are read little-endian and byte-swapped if need be, not
+// through a binary.ByteOrder, whose every call is indirect.
 func numberList(t *datatype, data []byte, n int) (any, bool) {
-	var order binary.ByteOrder = binary.LittleEndian
-	if t.bigEndian {
-		order = binary.BigEndian
-	}
+	le, big := binary.LittleEndian, t.bigEndian
 	switch {
 	case t.class == classFloat && t.ieee && t.size == 4:
 		out := make([]float32, n)
 		for i := range out {
-			out[i] = math.Float32frombits(order.Uint32(data[4*i:]))
+			u := le.Uint32(data[4*i:])
+			if big {
+				u = bits.ReverseBytes32(u)
+			}
+			out[i] = math.Float32frombits(u)
 		}
 		return out, true
 	case t.class == classFloat && t.ieee && t.size == 8:
 		out := make([]float64, n)
 		for i := range out {
-			out[i] = math.Float64frombits(order.Uint64(data[8*i:]))
+			u := le.Uint64(data[8*i:])
+			if big {
+				u = bits.ReverseBytes64(u)
+			}
+			out[i] = math.Float64frombits(u)
 		}
 		return out, true
 	case t.class == classFixedPoint && t.fullWidth && t.signed && (t.size == 1 || t.size == 2 || t.size == 4 || t.size == 8):
 		out := make([]int64, n)
 		shift := 64 - 8*uint(t.size)
 		for i := range out {
-			out[i] = int64(uintN(order, data[i*t.size:], t.size)<<shift) >> shift
+			out[i] = int64(uintOf(data[i*t.size:], t.size, big)<<shift) >> shift
 		}
 		return out, true
 	case t.class == classFixedPoint && t.fullWidth && (t.size == 1 || t.size == 2 || t.size == 4 || t.size == 8):
 		out := make([]uint64, n)
 		for i := range out {
-			out[i] = uintN(order, data[i*t.size:], t.size)
+			out[i] = uintOf(data[i*t.size:], t.size, big)
 		}
 		return out, true
 	}
 	return nil, false
+}
+
+// uintOf is uintN for numberList.
+func uintOf(b []byte, size int, big bool) uint64 {
+	le := binary.LittleEndian
+	switch size {
+	case 1:
+		return uint64(b[0])
+	case 2:
+		if big {
+			return uint64(bits.ReverseBytes16(le.Uint16(b)))
+		}
+		return uint64(le.Uint16(b))
+	case 4:
+		if big {
+			return uint64(bits.ReverseBytes32(le.Uint32(b)))
+		}
+		return uint64(le.Uint32(b))
+	}
+	if big {
+		return bits.ReverseBytes64(le.Uint64(b))
+	}
+	return le.Uint64(b)
 }
 
 func uintN(order binary.ByteOrder, b []byte, size int) uint64 {
@@ -382,13 +452,13 @@ func (f *file) vlenData(gh *globalHeap, b []byte) ([]byte, uint32, error) {
 func fixedString(b []byte, pad int) string {
 	switch pad {
 	case 0: // NUL-terminated
-		if i := strings.IndexByte(string(b), 0); i >= 0 {
+		if i := bytes.IndexByte(b, 0); i >= 0 {
 			b = b[:i]
 		}
 	case 1: // NUL-padded
-		b = []byte(strings.TrimRight(string(b), "\x00"))
+		b = bytes.TrimRight(b, "\x00")
 	case 2: // space-padded
-		b = []byte(strings.TrimRight(string(b), " "))
+		b = bytes.TrimRight(b, " ")
 	}
 	return string(b)
 }

@@ -1,7 +1,6 @@
 package hdf5scan
 
 import (
-	"math"
 	"slices"
 	"strconv"
 
@@ -33,9 +32,9 @@ func appendAttrJSON(b []byte, v any) ([]byte, error) {
 	case float64:
 		return appendAttrFloat(b, x, 64), nil
 	case []float32:
-		return appendAttrList(b, x, func(b []byte, f float32) ([]byte, error) { return appendAttrFloat(b, float64(f), 32), nil })
+		return appendFloatList(b, x, 32), nil
 	case []float64:
-		return appendAttrList(b, x, func(b []byte, f float64) ([]byte, error) { return appendAttrFloat(b, f, 64), nil })
+		return appendFloatList(b, x, 64), nil
 	case []int64:
 		return appendAttrList(b, x, func(b []byte, n int64) ([]byte, error) { return strconv.AppendInt(b, n, 10), nil })
 	case []uint64:
@@ -51,16 +50,52 @@ func appendAttrJSON(b []byte, v any) ([]byte, error) {
 	return append(b, doc...), err
 }
 
+// sampleElems is how many elements of a long list are written before the
+// buffer is grown once for the rest, at the size they took.
+const sampleElems = 32
+
+// growForList makes room for the rest of a list of n elements, of which
+// the first done took b[start:].
+func growForList(b []byte, start, done, n int) []byte {
+	per := (len(b) - start + done - 1) / done
+	return slices.Grow(b, (n-done)*(per+1))
+}
+
+// appendFloatList is appendAttrList for the long lists of floats that
+// attributes hold, without a call through a func value per element.
+func appendFloatList[T float32 | float64](b []byte, list []T, bits int) []byte {
+	if list == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	start := len(b)
+	for i, f := range list {
+		if i > 0 {
+			b = append(b, ',', ' ')
+		}
+		if i == sampleElems {
+			b = growForList(b, start, i, len(list))
+		}
+		b = appendAttrFloat(b, float64(f), bits)
+	}
+	return append(b, ']')
+}
+
 // appendAttrList appends a list; a nil slice is null, as for
-// refs.MarshalCanonical.
+// refs.MarshalCanonical. A long list grows b once, after its first
+// elements, for the rest at their size.
 func appendAttrList[T any](b []byte, list []T, elem func([]byte, T) ([]byte, error)) ([]byte, error) {
 	if list == nil {
 		return append(b, "null"...), nil
 	}
 	b = append(b, '[')
+	start := len(b)
 	for i, v := range list {
 		if i > 0 {
-			b = append(b, ", "...)
+			b = append(b, ',', ' ')
+		}
+		if i == sampleElems {
+			b = growForList(b, start, i, len(list))
 		}
 		var err error
 		if b, err = elem(b, v); err != nil {
@@ -80,7 +115,7 @@ func appendAttrObject(b []byte, m map[string]any) ([]byte, error) {
 	b = append(b, '{')
 	for i, k := range keys {
 		if i > 0 {
-			b = append(b, ", "...)
+			b = append(b, ',', ' ')
 		}
 		var err error
 		if b, err = appendAttrString(b, k); err != nil {
@@ -92,29 +127,6 @@ func appendAttrObject(b []byte, m map[string]any) ([]byte, error) {
 		}
 	}
 	return append(b, '}'), nil
-}
-
-// appendAttrFloat writes a float as refs.MarshalCanonical does: the
-// shortest 'g' form that reads back as the same float of its size, with
-// ".0" when that form looks like an integer, and the bare words that
-// Python's json module reads for non-finite values.
-func appendAttrFloat(b []byte, f float64, bits int) []byte {
-	switch {
-	case math.IsNaN(f):
-		return append(b, "NaN"...)
-	case math.IsInf(f, 1):
-		return append(b, "Infinity"...)
-	case math.IsInf(f, -1):
-		return append(b, "-Infinity"...)
-	}
-	start := len(b)
-	b = strconv.AppendFloat(b, f, 'g', -1, bits)
-	for _, c := range b[start:] {
-		if c == '.' || c == 'e' || c == 'E' {
-			return b
-		}
-	}
-	return append(b, ".0"...)
 }
 
 // appendAttrString writes a string that needs no escaping as it is, and

@@ -40,6 +40,9 @@ type file struct {
 	// sohmHeaps caches the fractal heaps of shared object header messages
 	// by address, with their block caches.
 	sohmHeaps map[uint64]*fractalHeap
+	// attrFormats caches decoded attribute datatypes and dataspaces
+	// (attribute.go).
+	attrFormats attrFormats
 }
 
 func (f *file) formatError(structure string, off int64, msg string, args ...any) error {

@@ -41,6 +41,7 @@ type scanner struct {
 	opts    Options
 	ctx     context.Context
 	gh      *globalHeap
+	text    []byte // free space for attribute JSON texts (zattrs)
 	objects []*object
 	byAddr  map[uint64]*object
 	// typePaths names the committed datatypes of the group tree by
@@ -366,7 +367,7 @@ func isGroup(h *objectHeader) bool {
 func (s *scanner) emit(o *object) error {
 	attrs := o.values
 	if o.isGroup {
-		a, err := s.zattrs(visibleAttrs(attrs))
+		a, err := s.zattrs(attrs)
 		if err != nil {
 			return err
 		}
@@ -516,12 +517,23 @@ func visibleAttrs(attrs map[string]any) map[string]any {
 	return out
 }
 
-// zattrs encodes a node's attributes, each value as its JSON text; the
-// texts share one buffer per node.
+// zattrs encodes a node's attributes, each value as its JSON text, without
+// the hidden ones (so that groups need no visibleAttrs copy). The texts of
+// all nodes share the buffers of s.text.
 func (s *scanner) zattrs(attrs map[string]any) (refs.Attrs, error) {
 	out := make(refs.Attrs, len(attrs))
-	var buf []byte
+	size := 0
+	for _, v := range attrs {
+		size += attrJSONSize(v)
+	}
+	if cap(s.text) < size {
+		s.text = make([]byte, 0, max(size, textBufferSize))
+	}
+	buf := s.text
 	for k, v := range attrs {
+		if hiddenAttributes[k] {
+			continue
+		}
 		start := len(buf)
 		var err error
 		if buf, err = appendAttrJSON(buf, v); err != nil {
@@ -529,7 +541,37 @@ func (s *scanner) zattrs(attrs map[string]any) (refs.Attrs, error) {
 		}
 		out[k] = buf[start:len(buf):len(buf)]
 	}
+	s.text = buf[len(buf):]
 	return out, nil
+}
+
+// textBufferSize is the size of the buffers that hold .zattrs texts.
+const textBufferSize = 4 << 10
+
+// attrJSONSize guesses the size of an attribute value's JSON text, to
+// allocate buffers. Long number lists grow the buffer themselves.
+func attrJSONSize(v any) int {
+	switch x := v.(type) {
+	case string:
+		return len(x) + 2
+	case []string:
+		n := 2
+		for _, s := range x {
+			n += len(s) + 4
+		}
+		return n
+	case []any:
+		return 2 + 16*len(x)
+	case []float64:
+		return 2 + 8*len(x)
+	case []float32:
+		return 2 + 8*len(x)
+	case []int64:
+		return 2 + 4*len(x)
+	case []uint64:
+		return 2 + 4*len(x)
+	}
+	return 24
 }
 
 // zarrPath turns an HDF5 path into a Zarr node path: no leading slash and
