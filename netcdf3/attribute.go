@@ -20,74 +20,89 @@ import (
 // non-finite ones as the bare words NaN, Infinity and -Infinity that
 // Python's json module reads.
 
-// value returns the attribute's value as JSON text.
-func (a *attribute) value() (json.RawMessage, error) {
+// appendJSON appends the attribute's value as JSON text, as
+// refs.MarshalCanonical writes it (hdf5scan/attrjson.go does the same
+// for its values): scans write many attributes, and reflecting on each
+// number there cost most of a small file's scan.
+func (a *attribute) appendJSON(b []byte) []byte {
 	if a.typ == ncChar {
-		return refs.MarshalCanonical(charText(a.data))
+		return appendString(b, charText(a.data))
 	}
-	var v any
-	switch a.typ {
-	case ncByte, ncShort, ncInt, ncInt64:
-		list := make([]int64, a.n)
-		for i := range list {
-			list[i] = signedAt(a.typ, a.data, i)
+	n := int(a.n)
+	if n != 1 {
+		b = append(b, '[')
+	}
+	for i := range n {
+		if i > 0 {
+			b = append(b, ", "...)
 		}
-		v = list
-		if a.n == 1 {
-			v = list[0]
-		}
-	case ncUByte, ncUShort, ncUInt, ncUInt64:
-		list := make([]uint64, a.n)
-		for i := range list {
-			list[i] = unsignedAt(a.typ, a.data, i)
-		}
-		v = list
-		if a.n == 1 {
-			v = list[0]
-		}
-	case ncFloat:
-		list := make([]float32, a.n)
-		for i := range list {
-			list[i] = math.Float32frombits(binary.BigEndian.Uint32(a.data[4*i:]))
-		}
-		v = list
-		if a.name == "missing_value" {
-			v = exactFloats(list)
-		}
-		if a.n == 1 {
-			v = list[0]
+		switch a.typ {
+		case ncByte, ncShort, ncInt, ncInt64:
+			b = strconv.AppendInt(b, signedAt(a.typ, a.data, i), 10)
+		case ncUByte, ncUShort, ncUInt, ncUInt64:
+			b = strconv.AppendUint(b, unsignedAt(a.typ, a.data, i), 10)
+		case ncFloat:
+			f := math.Float32frombits(binary.BigEndian.Uint32(a.data[4*i:]))
 			if a.name == "missing_value" {
-				v = float64(list[0])
+				b = appendFloat(b, float64(f), 64) // see below
+			} else {
+				b = appendFloat(b, float64(f), 32)
 			}
-		}
-	case ncDouble:
-		list := make([]float64, a.n)
-		for i := range list {
-			list[i] = math.Float64frombits(binary.BigEndian.Uint64(a.data[8*i:]))
-		}
-		v = list
-		if a.n == 1 {
-			v = list[0]
+		case ncDouble:
+			b = appendFloat(b, math.Float64frombits(binary.BigEndian.Uint64(a.data[8*i:])), 64)
 		}
 	}
-	return refs.MarshalCanonical(v)
+	if n != 1 {
+		b = append(b, ']')
+	}
+	return b
 }
 
-// exactFloats widens float32 values for a missing_value attribute, which
-// is written with the digits of the float64 of the same value
-// (-1.0000000150474662e+30 for -1e+30f) rather than the shortest text
-// of the float32. xarray masks the elements equal to missing_value as
-// numpy compares them: float32 data against the float64 that JSON reads
-// back, in float64. The float32's shortest text reads back as another
-// float64, and its elements would stay unmasked, where on the source
-// (a float32 attribute) they are masked. _FillValue needs no such care:
-// it becomes fill_value, which zarr reads in the array's dtype.
-func exactFloats(list []float32) []float64 {
-	out := make([]float64, len(list))
-	for i, f := range list {
-		out[i] = float64(f)
+// A float missing_value attribute is written with the digits of the
+// float64 of the same value (-1.0000000150474662e+30 for -1e+30f), not
+// the shortest text of the float32. xarray masks the elements equal to
+// missing_value as numpy compares them: float32 data against the float64
+// that JSON reads back, in float64. The float32's shortest text reads back
+// as another float64, so its elements would stay unmasked, where on the
+// source (a float32 attribute) they are masked. _FillValue needs no such
+// care: it becomes fill_value, which zarr reads in the array's dtype.
+
+// appendFloat writes a float of the given size as refs.MarshalCanonical
+// does: the shortest text that reads back as the same float, ".0" added
+// when that looks like an integer, and the bare words Python's json
+// module reads for non-finite values.
+func appendFloat(b []byte, f float64, bits int) []byte {
+	switch {
+	case math.IsNaN(f):
+		return append(b, "NaN"...)
+	case math.IsInf(f, 1):
+		return append(b, "Infinity"...)
+	case math.IsInf(f, -1):
+		return append(b, "-Infinity"...)
 	}
-	return out
+	start := len(b)
+	b = strconv.AppendFloat(b, f, 'g', -1, bits)
+	for _, c := range b[start:] {
+		if c == '.' || c == 'e' || c == 'E' {
+			return b
+		}
+	}
+	return append(b, ".0"...)
+}
+
+// appendString writes a string that needs no escaping as it is and
+// leaves the others to refs.MarshalCanonical, which keeps the one set of
+// escaping rules.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			doc, _ := refs.MarshalCanonical(s) // a string always encodes
+			return append(b, doc...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // unsignedAt is element i of big-endian unsigned integers of type t.

@@ -131,7 +131,7 @@ func layoutOf(h *header, size int64, name string) (*dataLayout, error) {
 // header and of the one before it, the record variables likewise after
 // the last non-record variable.
 func (l *dataLayout) checkOrder(h *header, fail func(string, int64, string, ...any) error) error {
-	prev, after := h.size, "the header"
+	prev, after := h.size, -1 // the end of the header, then of variable after
 	for _, record := range []bool{false, true} {
 		for i := range h.vars {
 			v, vl := &h.vars[i], &l.varData[i]
@@ -139,12 +139,16 @@ func (l *dataLayout) checkOrder(h *header, fail func(string, int64, string, ...a
 				continue
 			}
 			if v.begin < prev {
-				return fail("variable", v.where, "variable %q begins at %d, before the end of %s at %d", v.name, v.begin, after, prev)
+				what := "the header"
+				if after >= 0 {
+					what = fmt.Sprintf("variable %q", h.vars[after].name)
+				}
+				return fail("variable", v.where, "variable %q begins at %d, before the end of %s at %d", v.name, v.begin, what, prev)
 			}
 			if v.begin > maxDataBytes {
 				return fail("variable", v.where, "variable %q begins at %d", v.name, v.begin)
 			}
-			prev, after = v.begin+vl.padded, fmt.Sprintf("variable %q", v.name)
+			prev, after = v.begin+vl.padded, i
 		}
 	}
 	return nil

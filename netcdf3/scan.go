@@ -41,6 +41,9 @@ const (
 	chunkFloor  = 1 << 20
 )
 
+// nullJSON is the fill_value of arrays without a _FillValue, shared.
+var nullJSON = json.RawMessage("null")
+
 // maxGridPositions bounds the chunk positions of one array's manifest
 // (about 20 bytes each) unless the file is large enough to justify more,
 // as in hdf5scan.
@@ -55,10 +58,7 @@ func newScanner(ctx context.Context, r io.ReaderAt, f *file, opts Options) *scan
 }
 
 func (s *scanner) scan() (*format.Result, error) {
-	attrs, err := s.zattrs(s.f.attrs, nil)
-	if err != nil {
-		return nil, err
-	}
+	attrs, _ := s.zattrs(s.f.attrs, nil)
 	s.res.Set.Groups[""] = &refs.Group{Attrs: attrs}
 	for i := range s.f.vars {
 		if err := s.ctx.Err(); err != nil {
@@ -99,8 +99,8 @@ func (s *scanner) emit(i int) error {
 	}
 	z := &refs.ZArray{
 		ZarrFormat: 2, Order: "C",
-		DType:     json.RawMessage(`"` + v.typ.info().dtype + `"`),
-		FillValue: json.RawMessage("null"),
+		DType:     dtypeJSON[v.typ],
+		FillValue: nullJSON,
 		Shape:     make([]int64, len(vl.shape)),
 		Chunks:    make([]int64, len(vl.shape)),
 	}
@@ -121,6 +121,7 @@ func (s *scanner) emit(i int) error {
 	}
 	var m *refs.Manifest
 	var err error
+	queued := len(s.inline)
 	if vl.record {
 		m, err = s.recordChunks(v, vl, z)
 	} else {
@@ -129,21 +130,22 @@ func (s *scanner) emit(i int) error {
 	if err != nil {
 		return err
 	}
-	dims := make([]string, len(v.dimids))
+	if n := len(s.inline) - queued; n > 0 {
+		m.Inline = make(map[int][]byte, n) // readInline fills it
+	}
+	attrs, buf := s.zattrs(v.attrs, fill)
+	start := len(buf)
+	buf = append(buf, '[')
 	for axis, id := range v.dimids {
-		dims[axis] = s.f.dims[id].name
+		if axis > 0 {
+			buf = append(buf, ", "...)
+		}
+		buf = appendString(buf, s.f.dims[id].name)
 	}
-	attrs, err := s.zattrs(v.attrs, fill)
-	if err != nil {
-		return err
-	}
-	if attrs["_ARRAY_DIMENSIONS"], err = refs.MarshalCanonical(dims); err != nil {
-		return err
-	}
-	// Checked once here, so that a writer cannot fail on them later.
-	if _, err := z.Marshal(); err != nil {
-		return err
-	}
+	attrs["_ARRAY_DIMENSIONS"] = append(buf, ']')[start:]
+	// z's raw fragments, dtype and fill_value, are made valid above (a
+	// type string, strconv's numbers, refs.FillFloat, a JSON string):
+	// no writer can fail on them.
 	s.res.Set.PutArray(v.name, z, attrs, m)
 	s.res.Chunks += m.Len()
 	return nil
@@ -151,21 +153,20 @@ func (s *scanner) emit(i int) error {
 
 // zattrs encodes attributes, the first of a repeated name winning as in
 // netCDF-C's lookup, leaving out skip (a _FillValue that became the
-// fill_value).
-func (s *scanner) zattrs(list []attribute, skip *attribute) (refs.Attrs, error) {
+// fill_value). The values share one buffer, returned for more.
+func (s *scanner) zattrs(list []attribute, skip *attribute) (refs.Attrs, []byte) {
 	out := make(refs.Attrs, len(list)+1)
+	buf := make([]byte, 0, 64+32*len(list))
 	for i := range list {
 		a := &list[i]
 		if _, seen := out[a.name]; seen || a == skip {
 			continue
 		}
-		v, err := a.value()
-		if err != nil {
-			return nil, err
-		}
-		out[a.name] = v
+		start := len(buf)
+		buf = a.appendJSON(buf)
+		out[a.name] = buf[start:len(buf):len(buf)]
 	}
-	return out, nil
+	return out, buf
 }
 
 // newManifest makes the manifest of z's chunk grid, bounded in size.

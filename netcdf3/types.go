@@ -1,6 +1,9 @@
 package netcdf3
 
-import "fmt"
+import (
+	"encoding/json"
+	"fmt"
+)
 
 // ncType is an external data type of the classic formats (netCDF classic
 // format specification, nc_type; netcdf.h NC_BYTE ... NC_UINT64). Every
@@ -42,6 +45,18 @@ var types = [...]typeInfo{
 	ncInt64:  {"int64", 8, ">i8"},
 	ncUInt64: {"uint64", 8, ">u8"},
 }
+
+// dtypeJSON holds each type's dtype as the JSON string .zarray holds,
+// made once: arrays share them and never change them.
+var dtypeJSON = func() [len(types)]json.RawMessage {
+	var out [len(types)]json.RawMessage
+	for t, info := range types {
+		if info.dtype != "" {
+			out[t] = json.RawMessage(`"` + info.dtype + `"`)
+		}
+	}
+	return out
+}()
 
 // valid reports whether t is a type of the given format version: CDF-1
 // and CDF-2 know the six original types, CDF-5 adds the unsigned and
