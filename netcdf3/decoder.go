@@ -74,8 +74,9 @@ func (d *decoder) need(structure string, n int64) bool {
 	return true
 }
 
-// bytes returns the next n bytes (a slice of the buffer: callers copy
-// what they keep).
+// bytes returns the next n bytes, a slice of the buffer. The buffer's
+// bytes are never changed (need copies them into a new one), so the slice
+// stays valid.
 func (d *decoder) bytes(structure string, n int64) []byte {
 	if !d.need(structure, n) {
 		return nil

@@ -53,7 +53,7 @@ type dimension struct {
 }
 
 // attribute is one attribute as stored: its values raw (big-endian, the
-// padding left out).
+// padding left out), a slice of the header's bytes.
 type attribute struct {
 	name  string
 	typ   ncType
@@ -256,7 +256,9 @@ func (d *decoder) attribute() attribute {
 		return a
 	}
 	nbytes := int64(a.n) * size
-	a.data = bytes.Clone(d.bytes("attribute values", nbytes))
+	// The values alias the header buffer, which is never written: a
+	// buffer that grows is copied, the old one left as it was.
+	a.data = d.bytes("attribute values", nbytes)
 	d.bytes("attribute values", padding(nbytes))
 	return a
 }

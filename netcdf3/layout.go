@@ -67,9 +67,10 @@ func layoutOf(h *header, size int64, name string) (*dataLayout, error) {
 		l.recDim = i
 	}
 	var firstRec *varLayout
+	var elems []int64
 	for i := range h.vars {
 		v, vl := &h.vars[i], &l.varData[i]
-		elems := make([]int64, 0, len(v.dimids)+1)
+		elems = elems[:0]
 		for axis, id := range v.dimids {
 			if id == l.recDim {
 				if axis > 0 {
