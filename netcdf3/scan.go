@@ -18,8 +18,8 @@ type scanner struct {
 	f    *file
 	opts Options
 	res  *format.Result
-	// splitAbove and chunkTarget decide how non-record variables are
-	// chunked (rowsPerChunk); tests make them small.
+	// splitAbove, chunkTarget and chunkFloor decide how non-record
+	// variables are chunked (rowsPerChunk); tests make them small.
 	splitAbove, chunkTarget, chunkFloor int64
 	inline                              []inlineChunk
 }
@@ -95,7 +95,11 @@ func (s *scanner) emit(i int) error {
 		if vl.record {
 			what = fmt.Sprintf("its record %d", s.f.records-1)
 		}
-		return &format.UnsupportedError{Feature: fmt.Sprintf("%s ends at byte %d, past the end of the file (%d bytes): the file is truncated", what, end, s.f.size)}
+		where := fmt.Sprintf("at byte %d", end)
+		if !ok {
+			where = fmt.Sprintf("past byte %d", int64(maxDataBytes))
+		}
+		return &format.UnsupportedError{Feature: fmt.Sprintf("%s ends %s, past the end of the file (%d bytes): the file is truncated", what, where, s.f.size)}
 	}
 	z := &refs.ZArray{
 		ZarrFormat: 2, Order: "C",
