@@ -15,7 +15,9 @@ import (
 	"gokerchunk/refs"
 )
 
-// fixtures lists the generated test files (testdata/gen/generate.sh).
+// fixtures lists the generated HDF5 test files (testdata/gen/generate.sh):
+// the netCDF classic ones beside them (nc3_*.nc, package netcdf3's) are
+// left out.
 func fixtures(t testing.TB, dir string) []string {
 	t.Helper()
 	var out []string
@@ -24,12 +26,30 @@ func fixtures(t testing.TB, dir string) []string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, m...)
+		for _, path := range m {
+			if !isClassicNetCDF(t, path) {
+				out = append(out, path)
+			}
+		}
 	}
 	if len(out) == 0 {
 		t.Fatalf("no fixtures in testdata/%s: run make fixtures", dir)
 	}
 	return out
+}
+
+// isClassicNetCDF reports whether the file starts with the magic number
+// of a netCDF classic format ("CDF" and a version byte).
+func isClassicNetCDF(t testing.TB, path string) bool {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	head := make([]byte, 3)
+	n, _ := f.ReadAt(head, 0)
+	return n == 3 && string(head) == "CDF"
 }
 
 func scanBytes(data []byte, name string, opts Options) (*format.Result, error) {

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"gokerchunk/hdf5scan"
+	"gokerchunk/netcdf3"
 	"gokerchunk/refs"
 )
 
@@ -66,12 +67,72 @@ func TestDetectCostsNoRead(t *testing.T) {
 	}
 }
 
+// sparseReader is data followed by zeros up to size.
+type sparseReader struct {
+	data []byte
+	size int64
+}
+
+func (s sparseReader) ReadAt(b []byte, off int64) (int, error) {
+	if off >= s.size {
+		return 0, io.EOF
+	}
+	clear(b)
+	if off < int64(len(s.data)) {
+		copy(b, s.data[off:])
+	}
+	if n := s.size - off; n < int64(len(b)) {
+		return int(n), io.EOF
+	}
+	return len(b), nil
+}
+
+// A netCDF-3 file is recognised after HDF5's signature is looked for at
+// byte 0 only, not at every power of two up to its end (a GET each on
+// S3), and scans through File as through netcdf3 alone.
+func TestDetectNetCDF3(t *testing.T) {
+	for _, name := range []string{"nc3_classic.nc", "nc3_64bit.nc", "nc3_cdf5.nc"} {
+		t.Run(name, func(t *testing.T) {
+			path, _ := filepath.Abs(filepath.Join("..", "testdata", "fixtures", name))
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			big := &countingReader{r: sparseReader{data, 1 << 40}}
+			f, err := Detect(big, 1<<40, path)
+			if err != nil || f.Name() != "netCDF-3" {
+				t.Fatalf("format %v, %v", f, err)
+			}
+			if n := big.reads.Load(); n != 2 {
+				t.Errorf("%d reads to recognise a 1 TiB netCDF-3 file, want 2 (HDF5's and netCDF-3's at byte 0)", n)
+			}
+
+			want, err := netcdf3.Scan(context.Background(), bytes.NewReader(data), int64(len(data)), path, netcdf3.Options{URL: path, InlineThreshold: DefaultInlineThreshold})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(t.TempDir(), name+".json")
+			got, err := File(context.Background(), path, FileOptions{Options: Options{InlineThreshold: DefaultInlineThreshold}, Output: out})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var a, b bytes.Buffer
+			refs.WriteJSON(&a, want.Set)
+			refs.WriteJSON(&b, got.Set)
+			if written, _ := os.ReadFile(out); !bytes.Equal(a.Bytes(), b.Bytes()) || !bytes.Equal(written, a.Bytes()) {
+				t.Error("the set differs from netcdf3's")
+			}
+		})
+	}
+}
+
 func TestUnknownFormat(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "text.nc")
 	os.WriteFile(path, bytes.Repeat([]byte("not hdf5 "), 200), 0o644)
 	_, err := File(context.Background(), path, FileOptions{Output: filepath.Join(t.TempDir(), "x.json")})
 	var ue *UnknownFormatError
-	if !errors.As(err, &ue) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), `HDF5 ("\x89HDF\r\n\x1a\n" at byte 0, 512`) {
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), `HDF5 ("\x89HDF\r\n\x1a\n" at byte 0, 512`) ||
+		!strings.Contains(err.Error(), `netCDF-3 ("CDF\x01", "CDF\x02" or "CDF\x05" at byte 0)`) {
 		t.Fatalf("error %v, want an UnknownFormatError naming the file and the signatures tried", err)
 	}
 }

@@ -2,10 +2,10 @@
 // recognises the file's format by its signature, runs that format's parser
 // and returns the reference set, optionally writing it as a sidecar.
 //
-// Format parsers (hdf5scan today) know nothing of URLs, S3 or JSON: each is
-// reached through the Format interface and shares its result, errors and
-// description types with the pipeline through package format, so that
-// another one (netCDF-3) is one more entry in Formats.
+// Format parsers (hdf5scan for HDF5 and netCDF-4, netcdf3 for the classic
+// netCDF formats) know nothing of URLs, S3 or JSON: each is reached
+// through the Format interface and shares its result, errors and
+// description types with the pipeline through package format.
 package scan
 
 import (
@@ -38,7 +38,7 @@ type Format interface {
 }
 
 // Formats are the formats File recognises, tried in order.
-var Formats = []Format{hdf5Format{}}
+var Formats = []Format{hdf5Format{}, netCDF3Format{}}
 
 // Options configure a format's parser.
 type Options struct {

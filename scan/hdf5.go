@@ -7,6 +7,7 @@ import (
 
 	"gokerchunk/format"
 	"gokerchunk/hdf5scan"
+	"gokerchunk/netcdf3"
 )
 
 // hdf5Format is HDF5, and netCDF-4 on it, parsed by hdf5scan.
@@ -22,6 +23,11 @@ func (hdf5Format) Signature() string { return `"\x89HDF\r\n\x1a\n" at byte 0, 51
 // Match looks for the signature where libhdf5 (and hdf5scan after it)
 // does: at 0, then at 512 and every power of two after it, as a user
 // block of any such size may precede the superblock.
+//
+// A file that starts with a netCDF classic magic number is not searched
+// further: netCDF-C decides by the magic number at byte 0 before it looks
+// for an HDF5 superblock after a user block, and the search would cost a
+// large netCDF-3 file on S3 a GET for every power of two past the head.
 func (hdf5Format) Match(r io.ReaderAt, size int64) (bool, error) {
 	buf := make([]byte, len(hdf5Signature))
 	for off := int64(0); off+int64(len(buf)) <= size; {
@@ -30,6 +36,9 @@ func (hdf5Format) Match(r io.ReaderAt, size int64) (bool, error) {
 		}
 		if bytes.Equal(buf, hdf5Signature) {
 			return true, nil
+		}
+		if off == 0 && netcdf3.IsMagic(buf) {
+			return false, nil
 		}
 		if off == 0 {
 			off = 512

@@ -36,9 +36,15 @@ func ParseOnUnsupported(s string) (OnUnsupported, error) {
 	return "", fmt.Errorf("must be error, skip or inline, not %q", s)
 }
 
-// apply sets the scanner options the policy decides.
+// skips reports whether the policy leaves unsupported variables out
+// (skip, and inline for what cannot be inlined) rather than failing.
+func (p OnUnsupported) skips() bool {
+	return p == UnsupportedSkip || p == UnsupportedInline
+}
+
+// apply sets the hdf5scan options the policy decides.
 func (p OnUnsupported) apply(o *hdf5scan.Options) {
-	o.SkipUnsupported = p == UnsupportedSkip || p == UnsupportedInline
+	o.SkipUnsupported = p.skips()
 	o.MaxDecodedInline = 0 // the scanner's own bound
 	if p == UnsupportedInline {
 		o.MaxDecodedInline = maxDecodedInlineUnlimited

@@ -8,7 +8,9 @@ Every array in REFS.json is read through fsspec's ReferenceFileSystem + zarr
 (zarr 2 or 3, as installed; no codec or store shims) and compared exactly
 (shape, stored dtype including byte order, values with NaN == NaN) with an
 independent raw read of SOURCE_FILE: netCDF4-python with masking and scaling
-off for netCDF-4 files (root attribute _NCProperties), h5py for plain HDF5.
+off for netCDF-4 files (root attribute _NCProperties) and netCDF classic
+files (CDF-1, CDF-2, CDF-5: stored big-endian, whatever byte order
+netCDF4-python returns them in), h5py for plain HDF5.
 Every source variable must be in the refs unless named with --expect-missing
 (a path such as grp/var); refs arrays that are not source variables (e.g.
 unhidden netCDF dimension placeholders) fail. Finally the refs must open
@@ -117,13 +119,22 @@ class Source:
 
     def __init__(self, path):
         self.path = path
-        self.is_netcdf = self._has_ncproperties(path)
+        self.is_classic = self._is_classic(path)
+        self.is_netcdf = self.is_classic or self._has_ncproperties(path)
         self.variables = {}
         self.groups = [""]
         if self.is_netcdf:
             self._walk_netcdf()
         else:
             self._walk_hdf5()
+
+    @staticmethod
+    def _is_classic(path):
+        """Whether the file starts with the magic number of a netCDF
+        classic format (CDF-1, CDF-2 or CDF-5)."""
+        with open(path, "rb") as f:
+            head = f.read(4)
+        return head[:3] == b"CDF" and head[3:] in (b"\x01", b"\x02", b"\x05")
 
     @staticmethod
     def _has_ncproperties(path):
@@ -135,6 +146,10 @@ class Source:
             for name, var in group.variables.items():
                 # netCDF4-python gives NC_STRING variables the dtype str.
                 dtype = np.dtype(object) if var.dtype is str else var.dtype
+                if self.is_classic:
+                    # The classic formats store every value big-endian;
+                    # netCDF4-python reports (and returns) native order.
+                    dtype = dtype.newbyteorder(">")
                 self.variables[prefix + name] = (dtype, lambda p=prefix + name: self._nc_read(p))
             for name, sub in group.groups.items():
                 self.groups.append(prefix + name)
@@ -220,6 +235,8 @@ class Source:
     def h5py_fallback(self, path):
         """A dataset netCDF4-python does not list (types it skips, such as
         opaque), read with h5py instead; None if there is no such dataset."""
+        if self.is_classic:
+            return None  # not HDF5: netCDF4-python lists every variable
         with h5py.File(self.path, "r") as f:
             obj = f.get(path)
             if not isinstance(obj, h5py.Dataset):

@@ -202,6 +202,35 @@ def check_end_to_end(tmp):
     print(f"{'OK' if ok else 'FAIL'}   pycompat detects a dropped variable (exit {res.returncode})")
     failures += not ok
 
+    # A netCDF classic source (not HDF5): read with netCDF4-python, its
+    # stored dtype big-endian whatever order netCDF4-python returns. The
+    # references are written out by hand from `gokerchunk info` of
+    # nc3_onerec.nc: x (3 floats at 236), v's 4 records of 3 shorts, 6 bytes
+    # apart from 248.
+    src = os.path.join(FIXTURES, "nc3_onerec.nc")
+    classic = {".zgroup": json.dumps({"zarr_format": 2}),
+               "x/.zarray": json.dumps({"zarr_format": 2, "shape": [3], "chunks": [3], "dtype": ">f4",
+                                        "fill_value": None, "order": "C", "filters": None, "compressor": None}),
+               "x/.zattrs": json.dumps({"_ARRAY_DIMENSIONS": ["x"]}),
+               "x/0": [src, 236, 12],
+               "v/.zarray": json.dumps({"zarr_format": 2, "shape": [4, 3], "chunks": [1, 3], "dtype": ">i2",
+                                        "fill_value": None, "order": "C", "filters": None, "compressor": None}),
+               "v/.zattrs": json.dumps({"_ARRAY_DIMENSIONS": ["t", "x"]})}
+    for r in range(4):
+        classic[f"v/{r}.0"] = [src, 248 + 6 * r, 6]
+    for dtype, want in ((">f4", 0), ("<f4", 1)):
+        zarray = json.loads(classic["x/.zarray"])
+        zarray["dtype"] = dtype
+        classic["x/.zarray"] = json.dumps(zarray)
+        with open(bad, "w") as fh:
+            json.dump({"version": 1, "refs": classic}, fh)
+        res = run_pycompat(bad, src)
+        ok = res.returncode == want and ("OK   v" in res.stdout) and (want == 0 or "FAIL x: dtype <f4 != source >f4" in res.stdout)
+        print(f"{'OK' if ok else 'FAIL'}   pycompat on a netCDF classic source, x as {dtype} (exit {res.returncode})")
+        if not ok:
+            print(res.stdout + res.stderr)
+        failures += not ok
+
     res = run_pycompat(bad)
     ok = res.returncode == 2
     print(f"{'OK' if ok else 'FAIL'}   pycompat usage error exits 2 (exit {res.returncode})")

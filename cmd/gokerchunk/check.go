@@ -60,7 +60,7 @@ with libnetcdf's units and calendar attributes to the combined units) and
 each array is compared with the sources' values joined along that
 dimension; arrays without it must be equal in every source.`,
 		Flags: []cli.Flag{
-			&cli.StringSliceFlag{Name: "source", Usage: "the NetCDF-4/HDF5 file(s) the references were made from (required; repeat it, or give a glob, for a combined set)"},
+			&cli.StringSliceFlag{Name: "source", Usage: "the NetCDF/HDF5 file(s) the references were made from (required; repeat it, or give a glob, for a combined set)"},
 			&cli.StringFlag{Name: "concat-dim", Value: "time", Usage: "with several sources: the dimension they were combined along"},
 			s3PathStyleFlag(),
 		},

@@ -14,7 +14,7 @@ import (
 func infoCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "info",
-		Usage:     "print the groups and variables of a NetCDF-4/HDF5 file",
+		Usage:     "print the groups and variables of a NetCDF-4/HDF5 or netCDF-3 file",
 		ArgsUsage: "FILE (a path, s3:// or http(s):// URL)",
 		Description: `For each group and dataset: dtype, shape (unlimited dimensions marked),
 chunk shape, storage layout and chunk index type, filters, and the dimension

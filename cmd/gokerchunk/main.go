@@ -1,4 +1,4 @@
-// Command gokerchunk turns NetCDF-4/HDF5 files into kerchunk reference sets
+// Command gokerchunk turns NetCDF-4/HDF5 and netCDF-3 files into kerchunk reference sets
 // ("virtual Zarr") and checks them against their sources.
 package main
 
@@ -32,11 +32,11 @@ func main() {
 func run(args []string) int {
 	app := &cli.App{
 		Name:  "gokerchunk",
-		Usage: "turn NetCDF-4/HDF5 files into kerchunk reference sets (virtual Zarr v2)",
-		Description: `gokerchunk reads the metadata of NetCDF-4/HDF5 files without decompressing
-their data and writes, per file, a kerchunk reference JSON: the Zarr v2
-metadata of every variable and the byte range of every chunk. fsspec, zarr and
-xarray then read the original files through it:
+		Usage: "turn NetCDF-4/HDF5 and netCDF-3 files into kerchunk reference sets (virtual Zarr v2)",
+		Description: `gokerchunk reads the metadata of NetCDF-4/HDF5 and netCDF-3 (classic)
+files without decompressing their data and writes, per file, a kerchunk
+reference JSON: the Zarr v2 metadata of every variable and the byte range of
+every chunk. fsspec, zarr and xarray then read the original files through it:
 
     xarray.open_dataset("reference://", engine="zarr",
         backend_kwargs={"consolidated": False, "storage_options": {"fo": "file.json"}})

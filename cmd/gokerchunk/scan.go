@@ -23,7 +23,7 @@ import (
 func scanCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "scan",
-		Usage:     "write a kerchunk reference JSON for each NetCDF-4/HDF5 input",
+		Usage:     "write a kerchunk reference JSON for each NetCDF-4/HDF5 or netCDF-3 input",
 		ArgsUsage: "INPUT...",
 		Description: `INPUT is a file, a directory (every .nc, .nc4, .h5, .hdf5, .he5 and .hdf file
 below it) or a glob pattern; or s3://bucket/key, an S3 prefix

@@ -23,6 +23,22 @@ generate() {
 	"${FROZEN[@]}" ncgen -k nc4 -o "$fix/nc4_filters.nc" "$GEN/nc4_filters.cdl"
 	"${FROZEN[@]}" ncgen -k nc7 -o "$fix/nc7_classic.nc" "$GEN/nc7_classic.cdl"
 
+	# The netCDF classic formats (package netcdf3). ncgen writes CDF-1 and
+	# CDF-2; CDF-5 goes through netCDF-4 and nccopy, as ncgen 4.9.0 writes
+	# int64 data to CDF-5 through 32-bit ints (-9223372036854775807 becomes
+	# 1). nc3_nccopy.nc is nc7_classic.nc (netCDF-4, classic model) copied to
+	# CDF-1 by nccopy.
+	"${FROZEN[@]}" ncgen -k classic -o "$fix/nc3_classic.nc" "$GEN/nc3_classic.cdl"
+	"${FROZEN[@]}" ncgen -k "64-bit offset" -o "$fix/nc3_64bit.nc" "$GEN/nc3_64bit.cdl"
+	local cdf5
+	cdf5="$(mktemp -d)"
+	"${FROZEN[@]}" ncgen -k nc4 -o "$cdf5/nc3_cdf5.nc" "$GEN/nc3_cdf5.cdl"
+	"${FROZEN[@]}" nccopy -k cdf5 "$cdf5/nc3_cdf5.nc" "$fix/nc3_cdf5.nc"
+	rm -rf "$cdf5"
+	"${FROZEN[@]}" ncgen -k classic -o "$fix/nc3_onerec.nc" "$GEN/nc3_onerec.cdl"
+	"${FROZEN[@]}" ncgen -k classic -o "$fix/nc3_norec.nc" "$GEN/nc3_norec.cdl"
+	"${FROZEN[@]}" nccopy -k classic "$fix/nc7_classic.nc" "$fix/nc3_nccopy.nc"
+
 	# netCDF-C via netCDF4-python, for what CDL cannot say (partial writes,
 	# generated names, NC_STRING arrays, NaN and huge attributes).
 	local s
