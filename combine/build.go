@@ -113,7 +113,7 @@ func (c *combiner) checkZArray(path string, rewritten bool) error {
 		b := in.arrays[path]
 		if k > 0 {
 			if field, x, y, ok := zarrayDiff(a, b, rewritten); !ok {
-				return &Error{Inputs: []string{first.Name, in.Name}, Variable: path, Reason: fmt.Sprintf(".zarray %s: %s and %s differ", field, x, y)}
+				return &Error{Inputs: []string{first.Name, in.Name}, Variable: path, Reason: fmt.Sprintf(".zarray %s: %s and %s differ%s", field, x, y, layoutHint(field, x, y))}
 			}
 		}
 		if a.axis < 0 || rewritten || k == len(c.inputs)-1 {
@@ -128,6 +128,28 @@ func (c *combiner) checkZArray(path string, rewritten bool) error {
 		}
 	}
 	return nil
+}
+
+// layoutHint explains a .zarray difference that comes from the inputs'
+// file formats rather than their data, and what to do about it: a netCDF-3
+// file stores numbers big-endian and uncompressed, one record per chunk; a
+// netCDF-4 one usually little-endian, in chunks of its own, compressed.
+// One Zarr v2 array has one dtype, one chunk shape and one codec chain, so
+// references alone cannot join such inputs.
+func layoutHint(field, x, y string) string {
+	byteOrder := field == "dtype" && len(x) == len(y) && len(x) > 2 &&
+		strings.ContainsAny(x[1:2], "<>") && strings.ContainsAny(y[1:2], "<>") && x[2:] == y[2:]
+	switch {
+	case byteOrder:
+		return ": the inputs store it in different byte orders (netCDF-3 files are big-endian, netCDF-4 ones usually little-endian), " +
+			"and one Zarr array has one dtype, so references cannot join them; combine such inputs separately, " +
+			"or rewrite the odd ones out in the others' format first (nccopy -k nc4, or -k classic)"
+	case field == "chunks" || field == "compressor" || field == "filters":
+		return ": one Zarr array has one chunk shape and one codec chain for all its chunks, so references cannot join inputs stored differently " +
+			"(a netCDF-3 file and a netCDF-4 one, or files written with other chunking or compression); " +
+			"rewrite the odd ones out alike first (nccopy -c/-d, or -k classic)"
+	}
+	return ""
 }
 
 // zarrayDiff compares two inputs' .zarray of one array, the length along

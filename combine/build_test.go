@@ -64,13 +64,16 @@ func TestZArrayDiffers(t *testing.T) {
 		reason string
 	}{
 		{"dtype", func(a *testArray) { a.dtype = "<f8" }, `.zarray dtype: "<f4" and "<f8" differ`},
+		// A netCDF-3 input among netCDF-4 ones: the reason says why and
+		// what to do.
+		{"byte order", func(a *testArray) { a.dtype = ">f4" }, `.zarray dtype: "<f4" and ">f4" differ: the inputs store it in different byte orders`},
 		{"fill_value", func(a *testArray) { a.fill = "0" }, `.zarray fill_value: "NaN" and 0 differ`},
 		{"compressor level", func(a *testArray) { a.compressor = refs.Codec{"id": "zlib", "level": 1} },
 			`.zarray compressor: {"id": "zlib", "level": 4} and {"id": "zlib", "level": 1} differ`},
 		{"no compressor", func(a *testArray) { a.compressor = nil }, `.zarray compressor: {"id": "zlib", "level": 4} and null differ`},
 		{"filters", func(a *testArray) { a.filters = nil }, `.zarray filters: [{"elementsize": 4, "id": "shuffle"}] and null differ`},
 		{"filter parameter", func(a *testArray) { a.filters = []refs.Codec{{"id": "shuffle", "elementsize": 8}} }, ".zarray filters: "},
-		{"chunks", func(a *testArray) { a.chunks = []int64{1, 4} }, ".zarray chunks: [1 2] and [1 4] differ"},
+		{"chunks", func(a *testArray) { a.chunks = []int64{1, 4} }, ".zarray chunks: [1 2] and [1 4] differ: one Zarr array has one chunk shape"},
 		{"shape across time", func(a *testArray) { a.shape = []int64{1, 6} }, ".zarray shape: [1 4] and [1 6] differ"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
