@@ -166,6 +166,8 @@ bench-convert:
 FUZZTIME ?= 60s
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzScan -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./hdf5scan/
+	$(GO) test -run '^$$' -fuzz FuzzHeader -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./netcdf3/
+	$(GO) test -run '^$$' -fuzz FuzzDecodeEvent -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./fanout/
 	$(GO) test -run '^$$' -fuzz FuzzDecodeChunk -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./zarr/
 	$(GO) test -run '^$$' -fuzz FuzzReadJSON -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./refs/
 	$(GO) test -run '^$$' -fuzz FuzzReadParquetFile -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./refs/
