@@ -28,9 +28,9 @@ func appendAttrJSON(b []byte, v any) ([]byte, error) {
 	case uint64:
 		return strconv.AppendUint(b, x, 10), nil
 	case float32:
-		return appendAttrFloat(b, float64(x), 32), nil
+		return refs.AppendFloat(b, float64(x), 32), nil
 	case float64:
-		return appendAttrFloat(b, x, 64), nil
+		return refs.AppendFloat(b, x, 64), nil
 	case []float32:
 		return appendFloatList(b, x, 32), nil
 	case []float64:
@@ -76,7 +76,7 @@ func appendFloatList[T float32 | float64](b []byte, list []T, bits int) []byte {
 		if i == sampleElems {
 			b = growForList(b, start, i, len(list))
 		}
-		b = appendAttrFloat(b, float64(f), bits)
+		b = refs.AppendFloat(b, float64(f), bits)
 	}
 	return append(b, ']')
 }
@@ -129,16 +129,8 @@ func appendAttrObject(b []byte, m map[string]any) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
-// appendAttrString writes a string that needs no escaping as it is, and
-// leaves the others to refs.MarshalCanonical.
+// appendAttrString is refs.AppendString with the error appendAttrList
+// takes.
 func appendAttrString(b []byte, s string) ([]byte, error) {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
-			doc, err := refs.MarshalCanonical(s)
-			return append(b, doc...), err
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"'), nil
+	return refs.AppendString(b, s), nil
 }

@@ -40,6 +40,5 @@
 //   - fillchunks.go, fixedstrings.go, vlenstring.go: fill values, padded
 //     and variable-length strings
 //   - attrjson.go: attribute values as JSON
-//   - attrfloat.go: attribute floats in plain decimal notation, without strconv
 //   - externalrefs.go: references into external data files
 package hdf5scan

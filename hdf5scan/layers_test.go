@@ -26,7 +26,7 @@ var (
 	}
 	translationFiles = []string{
 		"doc.go", "scan.go", "info.go", "netcdf.go", "zarrarray.go", "zarrtype.go",
-		"codecs.go", "fillchunks.go", "fixedstrings.go", "vlenstring.go", "attrjson.go", "attrfloat.go",
+		"codecs.go", "fillchunks.go", "fixedstrings.go", "vlenstring.go", "attrjson.go",
 		"externalrefs.go",
 	}
 	// formatLayerImports are the only packages of this module the format

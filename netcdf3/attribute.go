@@ -26,7 +26,7 @@ import (
 // number there cost most of a small file's scan.
 func (a *attribute) appendJSON(b []byte) []byte {
 	if a.typ == ncChar {
-		return appendString(b, charText(a.data))
+		return refs.AppendString(b, charText(a.data))
 	}
 	n := int(a.n)
 	if n != 1 {
@@ -44,12 +44,12 @@ func (a *attribute) appendJSON(b []byte) []byte {
 		case ncFloat:
 			f := math.Float32frombits(binary.BigEndian.Uint32(a.data[4*i:]))
 			if a.name == "missing_value" {
-				b = appendFloat(b, float64(f), 64) // see below
+				b = refs.AppendFloat(b, float64(f), 64) // see below
 			} else {
-				b = appendFloat(b, float64(f), 32)
+				b = refs.AppendFloat(b, float64(f), 32)
 			}
 		case ncDouble:
-			b = appendFloat(b, math.Float64frombits(binary.BigEndian.Uint64(a.data[8*i:])), 64)
+			b = refs.AppendFloat(b, math.Float64frombits(binary.BigEndian.Uint64(a.data[8*i:])), 64)
 		}
 	}
 	if n != 1 {
@@ -66,44 +66,6 @@ func (a *attribute) appendJSON(b []byte) []byte {
 // as another float64, so its elements would stay unmasked, where on the
 // source (a float32 attribute) they are masked. _FillValue needs no such
 // care: it becomes fill_value, which zarr reads in the array's dtype.
-
-// appendFloat writes a float of the given size as refs.MarshalCanonical
-// does: the shortest text that reads back as the same float, ".0" added
-// when that looks like an integer, and the bare words Python's json
-// module reads for non-finite values.
-func appendFloat(b []byte, f float64, bits int) []byte {
-	switch {
-	case math.IsNaN(f):
-		return append(b, "NaN"...)
-	case math.IsInf(f, 1):
-		return append(b, "Infinity"...)
-	case math.IsInf(f, -1):
-		return append(b, "-Infinity"...)
-	}
-	start := len(b)
-	b = strconv.AppendFloat(b, f, 'g', -1, bits)
-	for _, c := range b[start:] {
-		if c == '.' || c == 'e' || c == 'E' {
-			return b
-		}
-	}
-	return append(b, ".0"...)
-}
-
-// appendString writes a string that needs no escaping as it is and
-// leaves the others to refs.MarshalCanonical, which keeps the one set of
-// escaping rules.
-func appendString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
-			doc, _ := refs.MarshalCanonical(s) // a string always encodes
-			return append(b, doc...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
-}
 
 // unsignedAt is element i of big-endian unsigned integers of type t.
 func unsignedAt(t ncType, b []byte, i int) uint64 {

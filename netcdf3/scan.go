@@ -144,7 +144,7 @@ func (s *scanner) emit(i int) error {
 		if axis > 0 {
 			buf = append(buf, ", "...)
 		}
-		buf = appendString(buf, s.f.dims[id].name)
+		buf = refs.AppendString(buf, s.f.dims[id].name)
 	}
 	attrs["_ARRAY_DIMENSIONS"] = append(buf, ']')[start:]
 	// z's raw fragments, dtype and fill_value, are made valid above (a

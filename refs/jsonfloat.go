@@ -1,4 +1,4 @@
-package hdf5scan
+package refs
 
 import (
 	"math"
@@ -6,11 +6,11 @@ import (
 	"strconv"
 )
 
-// appendAttrFloat writes a float as refs.MarshalCanonical does: the
-// shortest 'g' form that reads back as the same float of its size
-// (strconv.AppendFloat(b, f, 'g', -1, bits)), with ".0" when that form
-// looks like an integer, and the bare words that Python's json module
-// reads for non-finite values.
+// AppendFloat writes a float as MarshalCanonical does, for the format
+// parsers that write attribute values directly: the shortest 'g' form that
+// reads back as the same float of its size (strconv.AppendFloat(b, f, 'g',
+// -1, bits)), with ".0" when that form looks like an integer, and the bare
+// words that Python's json module reads for non-finite values.
 //
 // The values attributes are mostly made of take a short cut: those whose
 // shortest form has at most 9 decimals and is written without an exponent
@@ -20,7 +20,7 @@ import (
 // of the leading digit is the same for all of them (unless a power of ten
 // reads back as f, which then has the fewest digits and decimals of all),
 // so fewer digits means fewer decimals.
-func appendAttrFloat(b []byte, f float64, bits int) []byte {
+func AppendFloat(b []byte, f float64, bits int) []byte {
 	var m uint64 // |shortest form| * 1e9
 	var ok bool
 	if bits == 32 {
@@ -212,3 +212,18 @@ const digitPairs = "00010203040506070809" +
 	"70717273747576777879" +
 	"80818283848586878889" +
 	"90919293949596979899"
+
+// AppendString writes a JSON string as MarshalCanonical does: one that
+// needs no escaping as it is, the others through MarshalCanonical, which
+// keeps the one set of escaping rules.
+func AppendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			doc, _ := MarshalCanonical(s) // a string always encodes
+			return append(b, doc...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}

@@ -1,4 +1,4 @@
-package hdf5scan
+package refs
 
 import (
 	"math"
@@ -8,9 +8,9 @@ import (
 	"testing"
 )
 
-// strconvAttrFloat is appendAttrFloat without its short cut: strconv's
+// strconvFloat is AppendFloat without its short cut: strconv's
 // shortest 'g' form, ".0" after an integer, the bare non-finite words.
-func strconvAttrFloat(b []byte, f float64, bits int) []byte {
+func strconvFloat(b []byte, f float64, bits int) []byte {
 	switch {
 	case math.IsNaN(f):
 		return append(b, "NaN"...)
@@ -29,19 +29,19 @@ func strconvAttrFloat(b []byte, f float64, bits int) []byte {
 	return append(b, ".0"...)
 }
 
-// checkAttrFloat fails t unless appendAttrFloat writes f as strconv does,
+// checkFloat fails t unless AppendFloat writes f as strconv does,
 // as a float64 and, when f is one, as a float32.
-func checkAttrFloat(t testing.TB, f float64) {
+func checkFloat(t testing.TB, f float64) {
 	t.Helper()
 	sizes := []int{64}
 	if float64(float32(f)) == f || math.IsNaN(f) {
 		sizes = append(sizes, 32)
 	}
 	for _, bits := range sizes {
-		got := appendAttrFloat([]byte("x"), f, bits)
-		want := strconvAttrFloat([]byte("x"), f, bits)
+		got := AppendFloat([]byte("x"), f, bits)
+		want := strconvFloat([]byte("x"), f, bits)
 		if string(got) != string(want) {
-			t.Fatalf("appendAttrFloat(%b, %d) = %s, strconv %s", f, bits, got[1:], want[1:])
+			t.Fatalf("AppendFloat(%b, %d) = %s, strconv %s", f, bits, got[1:], want[1:])
 		}
 	}
 }
@@ -51,21 +51,21 @@ func checkAttrFloat(t testing.TB, f float64) {
 func checkAround(t testing.TB, f float64) {
 	t.Helper()
 	for _, g := range []float64{f, -f} {
-		checkAttrFloat(t, g)
+		checkFloat(t, g)
 		up, down := g, g
 		for range 2 {
 			up, down = math.Nextafter(up, math.Inf(1)), math.Nextafter(down, math.Inf(-1))
-			checkAttrFloat(t, up)
-			checkAttrFloat(t, down)
+			checkFloat(t, up)
+			checkFloat(t, down)
 		}
 		g32 := float32(g)
-		checkAttrFloat(t, float64(g32))
+		checkFloat(t, float64(g32))
 		up32, down32 := g32, g32
 		for range 2 {
 			up32 = math.Nextafter32(up32, float32(math.Inf(1)))
 			down32 = math.Nextafter32(down32, float32(math.Inf(-1)))
-			checkAttrFloat(t, float64(up32))
-			checkAttrFloat(t, float64(down32))
+			checkFloat(t, float64(up32))
+			checkFloat(t, float64(down32))
 		}
 	}
 }
@@ -132,11 +132,11 @@ func TestAppendAttrFloatRandom(t *testing.T) {
 		n = 20000
 	}
 	for range n {
-		checkAttrFloat(t, math.Float64frombits(r.Uint64()))
-		checkAttrFloat(t, float64(math.Float32frombits(r.Uint32())))
+		checkFloat(t, math.Float64frombits(r.Uint64()))
+		checkFloat(t, float64(math.Float32frombits(r.Uint32())))
 		f := math.Pow(10, -4.5+11*r.Float64())
-		checkAttrFloat(t, f)
-		checkAttrFloat(t, float64(float32(f)))
+		checkFloat(t, f)
+		checkFloat(t, float64(float32(f)))
 	}
 }
 
@@ -154,43 +154,43 @@ func TestAppendAttrFloat32Range(t *testing.T) {
 	for u := lo - 4; u <= hi+4; u += step {
 		for _, sign := range []uint32{0, 1 << 31} {
 			f := float64(math.Float32frombits(u | sign))
-			got = appendAttrFloat(got[:0], f, 32)
-			want = strconvAttrFloat(want[:0], f, 32)
+			got = AppendFloat(got[:0], f, 32)
+			want = strconvFloat(want[:0], f, 32)
 			if string(got) != string(want) {
-				t.Fatalf("appendAttrFloat(%v, 32) = %s, strconv %s", float32(f), got, want)
+				t.Fatalf("AppendFloat(%v, 32) = %s, strconv %s", float32(f), got, want)
 			}
 		}
 	}
 }
 
-func FuzzAppendAttrFloat(f *testing.F) {
+func FuzzAppendFloat(f *testing.F) {
 	for _, v := range []float64{0, 0.5, 0.1, 273.15, 1e-4, 999999.9375, 1e6, 1.0 / 3, math.Inf(-1), math.NaN()} {
 		f.Add(math.Float64bits(v))
 		f.Add(uint64(math.Float32bits(float32(v))))
 	}
 	f.Fuzz(func(t *testing.T, u uint64) {
 		// The bits as they are: mostly outside the short cut's range.
-		checkAttrFloat(t, math.Float64frombits(u))
-		checkAttrFloat(t, float64(math.Float32frombits(uint32(u))))
-		checkAttrFloat(t, float64(math.Float32frombits(uint32(u>>32))))
+		checkFloat(t, math.Float64frombits(u))
+		checkFloat(t, float64(math.Float32frombits(uint32(u))))
+		checkFloat(t, float64(math.Float32frombits(uint32(u>>32))))
 		// The significand in a binade of the short cut's range (2^-14 to
 		// 2^19), as a float64 and a float32.
 		x := math.Ldexp(1+float64(u&(1<<52-1))/(1<<52), int(u>>52)%34-14)
-		checkAttrFloat(t, x)
-		checkAttrFloat(t, float64(float32(x)))
+		checkFloat(t, x)
+		checkFloat(t, float64(float32(x)))
 		// A decimal with up to 9 decimals, and its neighbours.
 		checkAround(t, float64(u%1e15)/1e9)
 	})
 }
 
-// BenchmarkAppendAttrFloat writes attribute-like floats, with the short
+// BenchmarkAppendFloat writes attribute-like floats, with the short
 // cut and through strconv.
-func BenchmarkAppendAttrFloat(b *testing.B) {
+func BenchmarkAppendFloat(b *testing.B) {
 	values := []float64{0.5, 1, 273.15, 9.969209968386869e+36, 1.0 / 3, 12.5, 0.001, -45.25}
 	for _, tc := range []struct {
 		name string
 		fn   func([]byte, float64, int) []byte
-	}{{"append", appendAttrFloat}, {"strconv", strconvAttrFloat}} {
+	}{{"append", AppendFloat}, {"strconv", strconvFloat}} {
 		for _, bits := range []int{32, 64} {
 			b.Run(tc.name+"/"+strconv.Itoa(bits), func(b *testing.B) {
 				var buf []byte
