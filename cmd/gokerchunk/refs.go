@@ -121,8 +121,8 @@ after its files moved:
 			Flags: []cli.Flag{
 				targetPrefixFlag(),
 				templatesFlag(),
-				&cli.StringFlag{Name: "format", Usage: "json or parquet (default: by OUT's name, else IN's)"},
-				&cli.IntFlag{Name: "record-size", Usage: "references per Parquet file (default: IN's, or " + fmt.Sprint(refs.DefaultRecordSize) + ")"},
+				&cli.StringFlag{Name: "format", Usage: "json or parquet", DefaultText: "by OUT's name, else IN's"},
+				&cli.IntFlag{Name: "record-size", Usage: "references per Parquet file", DefaultText: "IN's, or " + fmt.Sprint(refs.DefaultRecordSize)},
 				&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no summary (warnings still print)"},
 				s3PathStyleFlag(),
 			},

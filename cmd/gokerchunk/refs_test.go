@@ -275,3 +275,24 @@ func TestScanTemplates(t *testing.T) {
 		}
 	})
 }
+
+// TestScanTargetPrefixOverHTTP: the rules and --templates travel with each
+// job: scan --executor http (a serve process of the CGO_ENABLED=0 binary)
+// writes the sidecars the local executor writes with the same flags.
+func TestScanTargetPrefixOverHTTP(t *testing.T) {
+	tokFile := writeToken(t, "5eed")
+	_, endpoints := startServers(t, 1, nil, "--token-file", tokFile)
+	files := sampleFiles(t)
+	for i, f := range files {
+		files[i], _ = filepath.Abs(f)
+	}
+	flags := []string{"--templates", "--target-prefix", filepath.Dir(files[0]) + "/=s3://bucket/archive/"}
+	localDir, httpDir := t.TempDir(), t.TempDir()
+	mustRun(t, append(append([]string{"scan", "-q", "-o", localDir}, flags...), files...)...)
+	mustRun(t, append(append([]string{"scan", "-q", "--executor", "http", "--endpoint", endpoints, "--token-file", tokFile, "-o", httpDir}, flags...), files...)...)
+	compareSidecars(t, localDir, httpDir, len(files))
+	b := readFile(t, filepath.Join(httpDir, filepath.Base(files[0])+".json"))
+	if want := "\"u\": \"s3://bucket/archive/" + filepath.Base(files[0]) + "\""; !bytes.Contains(b, []byte(want)) {
+		t.Errorf("the sidecar made over HTTP lacks %s:\n%.600s", want, b)
+	}
+}
