@@ -15,6 +15,7 @@ import (
 
 	"gokerchunk/convert"
 	"gokerchunk/fanout"
+	"gokerchunk/refs"
 	"gokerchunk/scan"
 )
 
@@ -41,7 +42,10 @@ func TestDecodeEvent(t *testing.T) {
 		{name: "csv2parquet bad schema", event: `{"job": "csv2parquet", "input": "/d/x.csv", "output": "/o", "partition_cols": ["k"], "schema": "k:text"}`, wantErr: `schema`},
 		{name: "csv2parquet bad compression", event: `{"job": "csv2parquet", "input": "/d/x.csv", "output": "/o", "partition_cols": ["k"], "header": true, "compression": "brotli"}`, wantErr: `compression`},
 		{name: "csv2parquet bad max_bad_rows", event: `{"job": "csv2parquet", "input": "/d/x.csv", "output": "/o", "partition_cols": ["k"], "header": true, "max_bad_rows": -2}`, wantErr: `max_bad_rows`},
-		{name: "csv2parquet with a scan option", event: `{"job": "csv2parquet", "input": "/d/x.csv", "output": "/o", "partition_cols": ["k"], "header": true, "on_unsupported": "skip"}`, wantErr: `takes no inline_threshold or on_unsupported`},
+		{name: "csv2parquet with a scan option", event: `{"job": "csv2parquet", "input": "/d/x.csv", "output": "/o", "partition_cols": ["k"], "header": true, "on_unsupported": "skip"}`, wantErr: `takes no inline_threshold, on_unsupported, target_prefix or templates`},
+		{name: "target_prefix and templates", event: `{"input": "/d/x.nc", "output": "/o", "target_prefix": [{"old": "/d/", "new": "s3://b/d/"}], "templates": true}`,
+			want: scan.Request{Input: "/d/x.nc", Output: "/o", InlineThreshold: 500, OnUnsupported: "error", TargetPrefix: []refs.PrefixRule{{Old: "/d/", New: "s3://b/d/"}}, Templates: true}},
+		{name: "bad target_prefix", event: `{"input": "/d/x.nc", "output": "/o", "target_prefix": [{"old": "/d/", "new": "s3://b/d"}]}`, wantErr: `target_prefix: "/d/=s3://b/d": OLD and NEW must both end in "/"`},
 		{name: "scan with a conversion option", event: `{"input": "/d/x.nc", "output": "/o", "partition_cols": ["k"]}`, wantErr: `a scan takes no partition_cols`},
 		{name: "both names differ", event: `{"input": "/d/x.nc", "input_path": "/d/y.nc", "output": "/o"}`, wantErr: `input and input_path differ`},
 		{name: "outputs differ", event: `{"input": "/d/x.nc", "output": "/o", "output_path": "/p"}`, wantErr: `output and output_path differ`},
@@ -75,18 +79,24 @@ func TestDecodeEvent(t *testing.T) {
 // The request the Lambda executor sends is an event the function takes
 // as it is.
 func TestScanRequestIsAnEvent(t *testing.T) {
-	req := scan.Request{Input: "s3://b/x.nc", Output: "s3://b/x.json", InlineThreshold: 0, OnUnsupported: "skip"}
-	b, err := fanout.EncodeRequest(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := fanout.DecodeEvent(b)
-	if err != nil || !reflect.DeepEqual(got, req) {
-		t.Fatalf("round trip: %+v, %v", got, err)
+	for _, req := range []scan.Request{
+		{Input: "s3://b/x.nc", Output: "s3://b/x.json", InlineThreshold: 0, OnUnsupported: "skip"},
+		{Input: "/d/x.nc", Output: "s3://b/x.json", InlineThreshold: 500, OnUnsupported: "error",
+			TargetPrefix: []refs.PrefixRule{{Old: "/d/", New: "s3://b/d/"}, {Old: "/d/a.nc", New: "https://h/a.nc"}}, Templates: true},
+	} {
+		b, err := fanout.EncodeRequest(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := fanout.DecodeEvent(b)
+		if err != nil || !reflect.DeepEqual(got, req) {
+			t.Fatalf("round trip: %+v, %v", got, err)
+		}
 	}
 	conv := convert.Request{Input: "s3://b/1889.csv", Output: "s3://b/parquet/", PartitionCols: []string{"ELEMENT"},
 		Columns: []string{"ID", "ELEMENT"}, Schema: "ID:string", Compression: "snappy", MaxBadRows: 5}
-	if b, err = fanout.EncodeRequest(conv); err != nil {
+	b, err := fanout.EncodeRequest(conv)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if got, err := fanout.DecodeEvent(b); err != nil || !reflect.DeepEqual(got, conv) {

@@ -13,6 +13,18 @@ import (
 	"unsafe"
 )
 
+// JSONOptions are the choices of WriteJSONOptions; the zero value writes
+// what WriteJSON does.
+type JSONOptions struct {
+	// Templates writes kerchunk version 1 templates: each target that two
+	// or more references share is named in "templates" (u when there is
+	// one such target, else u0, u1, ... in the order the references come)
+	// and its references read ["{{u}}", offset, length]. fsspec expands
+	// them by plain substitution (simple_templates, its default), which
+	// misreads any other "{{" in a target: such a set is refused.
+	Templates bool
+}
+
 // WriteJSON writes s as kerchunk reference JSON version 1, streaming: the
 // metadata documents and extra keys first, sorted, then each array's chunks
 // in the C order of its grid, arrays sorted by path. Nothing but one
@@ -20,6 +32,11 @@ import (
 // references costs no more memory than the Set itself. Key order means
 // nothing to readers; fixing it makes equal sets give equal bytes.
 func WriteJSON(w io.Writer, s *Set) error {
+	return WriteJSONOptions(w, s, JSONOptions{})
+}
+
+// WriteJSONOptions is WriteJSON with options.
+func WriteJSONOptions(w io.Writer, s *Set, opts JSONOptions) error {
 	docs, err := s.Documents()
 	if err != nil {
 		return err
@@ -33,9 +50,21 @@ func WriteJSON(w io.Writer, s *Set) error {
 	}
 	sort.Strings(keys)
 
+	var tmpl *templates
+	if opts.Templates {
+		if tmpl, err = newTemplates(s, keys); err != nil {
+			return err
+		}
+	}
+
 	bw := bufio.NewWriterSize(w, 1<<16)
-	bw.WriteString(`{"version": 1, "refs": {`)
+	bw.WriteString(`{"version": 1, `)
 	var scratch bytes.Buffer
+	if tmpl != nil && len(tmpl.order) > 0 {
+		tmpl.write(&scratch)
+		bw.Write(scratch.Bytes())
+	}
+	bw.WriteString(`"refs": {`)
 	first := true
 	emit := func(key []byte, ref Ref) {
 		scratch.Reset()
@@ -53,7 +82,9 @@ func WriteJSON(w io.Writer, s *Set) error {
 		if doc, ok := docs[k]; ok {
 			emit([]byte(k), Ref{Data: doc})
 		} else {
-			emit([]byte(k), s.Extra[k])
+			ref := s.Extra[k]
+			ref.URL = tmpl.placeholder(ref.URL)
+			emit([]byte(k), ref)
 		}
 	}
 	var key []byte
@@ -61,6 +92,14 @@ func WriteJSON(w io.Writer, s *Set) error {
 		m := s.Arrays[path]
 		if m.Manifest == nil {
 			continue
+		}
+		// The URL each target is written as.
+		shown := m.URLs
+		if tmpl != nil {
+			shown = make([]string, len(m.URLs))
+			for i, u := range m.URLs {
+				shown[i] = tmpl.placeholder(u)
+			}
 		}
 		sep := m.ZArray.Separator()
 		coords := make([]int, len(m.Grid))
@@ -73,11 +112,109 @@ func WriteJSON(w io.Writer, s *Set) error {
 			}
 			key = appendChunkKey(key[:0], path, coords, sep)
 			ref, _ := m.Chunk(i)
+			if t >= 0 {
+				ref.URL = shown[t]
+			}
 			emit(key, ref)
 		}
 	}
 	bw.WriteString("\n}}\n")
 	return bw.Flush()
+}
+
+// templates are the names WriteJSONOptions gives shared targets.
+type templates struct {
+	order []string          // the targets named, in the order of their first reference
+	names map[string]string // target → its placeholder, "{{u}}"
+}
+
+// newTemplates names the targets that two or more of s's references share
+// (keys: the document's top-level keys, in the order written).
+func newTemplates(s *Set, keys []string) (*templates, error) {
+	count := map[string]int{}
+	var order []string
+	add := func(u string, n int) error {
+		if strings.Contains(u, "{{") || strings.Contains(u, "}}") {
+			return fmt.Errorf("target %q holds \"{{\" or \"}}\", which readers of templates would take for a template: write it without templates", u)
+		}
+		if _, ok := count[u]; !ok {
+			order = append(order, u)
+		}
+		count[u] += n
+		return nil
+	}
+	for _, k := range keys {
+		if ref, ok := s.Extra[k]; ok && ref.URL != "" {
+			if err := add(ref.URL, 1); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, path := range s.ArrayPaths() {
+		m := s.Arrays[path].Manifest
+		if m == nil {
+			continue
+		}
+		perTarget := make([]int, len(m.URLs))
+		var first []int32 // targets in the order of their first reference
+		for _, t := range m.Target {
+			if t < 0 {
+				continue
+			}
+			if perTarget[t] == 0 {
+				first = append(first, t)
+			}
+			perTarget[t]++
+		}
+		for _, t := range first {
+			if err := add(m.URLs[t], perTarget[t]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	tm := &templates{names: map[string]string{}}
+	for _, u := range order {
+		if count[u] >= 2 {
+			tm.order = append(tm.order, u)
+		}
+	}
+	for i, u := range tm.order {
+		name := "u"
+		if len(tm.order) > 1 {
+			name += strconv.Itoa(i)
+		}
+		tm.names[u] = "{{" + name + "}}"
+	}
+	return tm, nil
+}
+
+// placeholder is how a reference to url is written: its template's
+// placeholder, or url itself.
+func (tm *templates) placeholder(url string) string {
+	if tm == nil {
+		return url
+	}
+	if p, ok := tm.names[url]; ok {
+		return p
+	}
+	return url
+}
+
+// write writes the "templates" member, one template a line, and the
+// separator after it.
+func (tm *templates) write(b *bytes.Buffer) {
+	b.WriteString(`"templates": {`)
+	for i, u := range tm.order {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('\n')
+		p := tm.names[u]
+		writeASCIIString(b, p[2:len(p)-2])
+		b.WriteString(": ")
+		writeASCIIString(b, u)
+	}
+	b.WriteString("\n}, ")
 }
 
 func writeRefValue(b *bytes.Buffer, r Ref) {
@@ -222,10 +359,21 @@ func parseJSON(b []byte) (*Set, error) {
 	if notObject != "" {
 		return nil, fmt.Errorf("reference JSON: %q is not an object", notObject)
 	}
-	// Templates may follow "refs": they are applied once all is read.
+	// Templates may follow "refs": they are applied once all is read,
+	// each distinct URL once (references to one target share its string).
 	if len(templates) > 0 {
+		expanded := map[string]string{}
 		for i := range all {
-			all[i].ref.URL = expandTemplates(all[i].ref.URL, templates)
+			u := all[i].ref.URL
+			if !strings.Contains(u, "{{") {
+				continue
+			}
+			e, ok := expanded[u]
+			if !ok {
+				e = expandTemplates(u, templates)
+				expanded[u] = e
+			}
+			all[i].ref.URL = e
 		}
 	}
 	return fromEntries(all)
@@ -241,15 +389,34 @@ func decodeInlineBytes(s []byte) ([]byte, error) {
 	return bytes.Clone(s), nil
 }
 
-// expandTemplates substitutes kerchunk's "{{name}}" placeholders.
+// expandTemplates substitutes kerchunk's "{{name}}" placeholders (also
+// written "{{ name }}", as jinja reads them); a name without a template is
+// left as it is. Substituted text is not expanded again.
 func expandTemplates(s string, templates map[string]string) string {
 	if len(templates) == 0 || !strings.Contains(s, "{{") {
 		return s
 	}
-	for name, val := range templates {
-		s = strings.ReplaceAll(s, "{{"+name+"}}", val)
+	var b strings.Builder
+	for {
+		open := strings.Index(s, "{{")
+		if open < 0 {
+			break
+		}
+		end := strings.Index(s[open+2:], "}}")
+		if end < 0 {
+			break
+		}
+		name := strings.TrimSpace(s[open+2 : open+2+end])
+		val, ok := templates[name]
+		if !ok {
+			val = s[open : open+2+end+2]
+		}
+		b.WriteString(s[:open])
+		b.WriteString(val)
+		s = s[open+2+end+2:]
 	}
-	return s
+	b.WriteString(s)
+	return b.String()
 }
 
 // IsMetaKey reports whether key names a Zarr v2 metadata document.

@@ -72,6 +72,25 @@ func ReadParquet(dir string) (*Set, error) {
 	return s, nil
 }
 
+// ParquetRecordSize returns the record_size of the fsspec Parquet
+// reference directory at dir, read from its .zmetadata.
+func ParquetRecordSize(dir string) (int, error) {
+	zpath := filepath.Join(dir, ".zmetadata")
+	doc, err := readFileLimited(zpath, maxZMetadataSize)
+	if err != nil {
+		return 0, err
+	}
+	_, raw, err := parseZMetadata(doc)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", zpath, err)
+	}
+	n, err := strconv.Atoi(string(raw))
+	if err != nil || n <= 0 || n > MaxRecordSize {
+		return 0, fmt.Errorf("%s: record_size %s is not an integer from 1 to %d", zpath, raw, MaxRecordSize)
+	}
+	return n, nil
+}
+
 // parseZMetadata splits .zmetadata into its metadata documents, each the
 // bytes it has in doc, and the raw record_size. Python's json writes NaN and
 // Infinity in attributes, so those are accepted.

@@ -22,6 +22,13 @@ type FileOptions struct {
 	// Stats, when not nil, receives the counters of the input's reader
 	// (requests, bytes, retries), also when the scan fails.
 	Stats *blob.Stats
+	// Retarget, when not nil, rewrites the set's targets before it is
+	// written (and in the returned Set); a target it leaves alone is a
+	// note of the result.
+	Retarget *refs.Retarget
+	// Templates writes the sidecar with kerchunk templates
+	// (refs.JSONOptions).
+	Templates bool
 }
 
 // File scans one input: opens url through blob, recognises its format
@@ -51,6 +58,12 @@ func File(ctx context.Context, url string, opts FileOptions) (*format.Result, er
 	if err != nil {
 		return nil, err
 	}
+	if opts.Retarget != nil {
+		for _, u := range opts.Retarget.Apply(res.Set).Unmatched {
+			res.Notes = append(res.Notes, fmt.Sprintf("target %s matches no --target-prefix OLD: its references keep it", u))
+		}
+	}
+	enc := refio.Encoding{Format: refio.JSON, Templates: opts.Templates}
 	switch opts.Output {
 	case "":
 	case "-":
@@ -58,11 +71,11 @@ func File(ctx context.Context, url string, opts FileOptions) (*format.Result, er
 		if w == nil {
 			w = os.Stdout
 		}
-		if err := refs.WriteJSON(w, res.Set); err != nil {
+		if err := refs.WriteJSONOptions(w, res.Set, refs.JSONOptions{Templates: enc.Templates}); err != nil {
 			return nil, fmt.Errorf("write JSON for %s: %w", url, err)
 		}
 	default:
-		if err := refio.Write(ctx, opts.Output, res.Set, refio.JSON, 0); err != nil {
+		if err := enc.Write(ctx, opts.Output, res.Set); err != nil {
 			return nil, err
 		}
 	}

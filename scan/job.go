@@ -13,6 +13,7 @@ import (
 	"gokerchunk/blob"
 	"gokerchunk/fanout"
 	"gokerchunk/format"
+	"gokerchunk/refs"
 )
 
 // JobName is the scan job's name in fanout's registry and in Lambda
@@ -33,6 +34,13 @@ type Request struct {
 	// OnUnsupported is error (the default), skip or inline, as scan's
 	// --on-unsupported.
 	OnUnsupported OnUnsupported `json:"on_unsupported,omitempty"`
+	// TargetPrefix rewrites the sidecar's targets before it is written,
+	// as scan's --target-prefix (refs.Retarget): a function or a server
+	// scanning a local copy names the file's home in the references.
+	TargetPrefix []refs.PrefixRule `json:"target_prefix,omitempty"`
+	// Templates writes the sidecar with kerchunk templates, as scan's
+	// --templates.
+	Templates bool `json:"templates,omitempty"`
 }
 
 func (Request) Job() string                      { return JobName }
@@ -60,6 +68,9 @@ func (r *Request) validate() error {
 	if _, err := ParseOnUnsupported(string(r.OnUnsupported)); err != nil {
 		return &fanout.InputError{Input: r.Input, Err: fmt.Errorf("on_unsupported %w", err)}
 	}
+	if _, err := refs.NewRetarget(r.TargetPrefix); err != nil {
+		return &fanout.InputError{Input: r.Input, Err: fmt.Errorf("target_prefix: %w", err)}
+	}
 	return nil
 }
 
@@ -71,11 +82,14 @@ func (r Request) Run(ctx context.Context, stdout io.Writer) (*fanout.Response, e
 	}
 	start := time.Now()
 	var reads blob.Stats
+	retarget, _ := refs.NewRetarget(r.TargetPrefix) // checked by validate
 	res, err := File(ctx, r.Input, FileOptions{
-		Options: Options{URL: r.Input, InlineThreshold: r.InlineThreshold, OnUnsupported: r.OnUnsupported},
-		Output:  r.Output,
-		Stdout:  stdout,
-		Stats:   &reads,
+		Options:   Options{URL: r.Input, InlineThreshold: r.InlineThreshold, OnUnsupported: r.OnUnsupported},
+		Output:    r.Output,
+		Stdout:    stdout,
+		Stats:     &reads,
+		Retarget:  retarget,
+		Templates: r.Templates,
 	})
 	if err != nil {
 		return nil, classify(r.Input, err)
@@ -109,19 +123,24 @@ func (r Request) Run(ctx context.Context, stdout io.Writer) (*fanout.Response, e
 // job decodes scan requests for fanout.
 type job struct{}
 
-func (job) Fields() []string { return []string{"inline_threshold", "on_unsupported"} }
+func (job) Fields() []string {
+	return []string{"inline_threshold", "on_unsupported", "target_prefix", "templates"}
+}
 
 func (job) Decode(input, output string, opts []byte) (fanout.Request, error) {
 	var o struct {
-		InlineThreshold *int          `json:"inline_threshold"`
-		OnUnsupported   OnUnsupported `json:"on_unsupported"`
+		InlineThreshold *int              `json:"inline_threshold"`
+		OnUnsupported   OnUnsupported     `json:"on_unsupported"`
+		TargetPrefix    []refs.PrefixRule `json:"target_prefix"`
+		Templates       bool              `json:"templates"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(opts))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&o); err != nil {
 		return nil, &fanout.InputError{Input: input, Err: fmt.Errorf("bad event: %w", err)}
 	}
-	r := Request{Input: input, Output: output, InlineThreshold: DefaultInlineThreshold, OnUnsupported: o.OnUnsupported}
+	r := Request{Input: input, Output: output, InlineThreshold: DefaultInlineThreshold, OnUnsupported: o.OnUnsupported,
+		TargetPrefix: o.TargetPrefix, Templates: o.Templates}
 	if o.InlineThreshold != nil {
 		r.InlineThreshold = *o.InlineThreshold
 	}

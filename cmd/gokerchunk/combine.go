@@ -73,6 +73,10 @@ s3://bucket/combined.parq: written locally, then uploaded file by file with
 .zmetadata last, so that readers never find a .zmetadata whose record files
 are missing; replacing a Parquet set that is being read is not atomic).
 
+` + targetPrefixHelp + `
+The rules apply to the combined set's targets (its inputs may have been
+scanned elsewhere); a target that no OLD matches is warned about.
+
 Exit status: 0 when combined, 1 when the inputs cannot be combined or an
 input cannot be read, 2 on a usage error.`,
 		Flags: []cli.Flag{
@@ -89,6 +93,8 @@ input cannot be read, 2 on a usage error.`,
 			&cli.IntFlag{Name: "inline-threshold", Value: 500, Usage: "for NetCDF/HDF5 inputs scanned on the fly: inline chunks smaller than this many bytes (0: never)"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress and no summary"},
 			s3PathStyleFlag(),
+			targetPrefixFlag(),
+			templatesFlag(),
 		},
 		Action: runCombine,
 	}
@@ -127,6 +133,10 @@ type combineRun struct {
 	inlineThreshold int
 	quiet           bool
 	stderr          io.Writer
+	// retarget (--target-prefix) rewrites the combined set's targets;
+	// templates (--templates) writes JSON with templates.
+	retarget  *refs.Retarget
+	templates bool
 }
 
 // readFailure tells an error beneath a combine.Error that is a failed
@@ -166,7 +176,11 @@ func (r *combineRun) run(ctx context.Context, inputs []string) error {
 	for _, n := range res.Notices {
 		fmt.Fprintf(stderr, "note: %s\n", n)
 	}
-	if err := writeCombined(ctx, r.out, r.format, res.Set, r.recordSize); err != nil {
+	if r.retarget != nil {
+		reportRetarget(stderr, r.retarget.Apply(res.Set), r.quiet)
+	}
+	enc := refio.Encoding{Format: refio.Format(r.format), RecordSize: r.recordSize, Templates: r.templates && r.format == "json"}
+	if err := writeCombined(ctx, r.out, enc, res.Set); err != nil {
 		return err
 	}
 	if !r.quiet {
@@ -244,10 +258,18 @@ func combineOptions(c *cli.Context) (*combineRun, error) {
 	if err != nil {
 		return nil, usagef("--on-unsupported %w", err)
 	}
+	_, retarget, err := targetPrefixRules(c)
+	if err != nil {
+		return nil, err
+	}
+	if c.Bool("templates") && format != "json" {
+		return nil, usagef("--templates: %s is written as Parquet, which has no templates", out)
+	}
 	return &combineRun{
 		opts: opts, out: out, format: format, recordSize: c.Int("record-size"),
 		policy: policy, inlineThreshold: c.Int("inline-threshold"),
 		quiet: c.Bool("quiet"), stderr: c.App.ErrWriter,
+		retarget: retarget, templates: c.Bool("templates"),
 	}, nil
 }
 
@@ -514,11 +536,11 @@ func isJSONFile(path string) bool {
 
 // writeCombined replaces out with the set (refio.Write); a JSON out that
 // is a local directory is refused, naming the flag that would fit.
-func writeCombined(ctx context.Context, out, format string, set *refs.Set, recordSize int) error {
-	if format == "json" && !blob.IsS3(out) {
+func writeCombined(ctx context.Context, out string, enc refio.Encoding, set *refs.Set) error {
+	if enc.Format == refio.JSON && !blob.IsS3(out) {
 		if st, err := os.Stat(out); err == nil && st.IsDir() {
 			return fmt.Errorf("%s is a directory; JSON output needs a file name (or --format parquet)", out)
 		}
 	}
-	return refio.Write(ctx, out, set, refio.Format(format), recordSize)
+	return enc.Write(ctx, out, set)
 }

@@ -43,7 +43,7 @@ every chunk. fsspec, zarr and xarray then read the original files through it:
 
 Exit status: 0 on success, 1 when an input failed or a check found a
 difference, 2 on a usage error.`,
-		Commands:       []*cli.Command{scanCommand(), combineCommand(), infoCommand(), checkCommand(), convertCommand(), serveCommand(), lambdaCommand()},
+		Commands:       []*cli.Command{scanCommand(), combineCommand(), infoCommand(), checkCommand(), convertCommand(), refsCommand(), serveCommand(), lambdaCommand()},
 		ExitErrHandler: func(*cli.Context, error) {},
 	}
 	for _, c := range app.Commands {

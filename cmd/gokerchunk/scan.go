@@ -90,7 +90,14 @@ Variables that cannot be referenced as stored are handled by --on-unsupported:
          whatever their size; by default that is done only up to 16 MiB
          of decoded data per variable
 Whatever is deliberately not turned into an array or attribute (hard links
-seen twice, soft and external links, empty datasets) is listed as "note:".`,
+seen twice, soft and external links, empty datasets) is listed as "note:".
+
+` + targetPrefixHelp + `
+The rules travel with each job (--executor lambda and http apply them
+too); a target that no OLD matches is listed as "note:". Scan local copies
+and point the references at their home:
+
+    gokerchunk scan --target-prefix /data/archive/=s3://bucket/archive/ -o refs/ /data/archive/`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output file, - for standard output, or a directory for several inputs (always a directory with --executor lambda)"},
 			&cli.IntFlag{Name: "inline-threshold", Value: scan.DefaultInlineThreshold, Usage: "inline chunks smaller than this many bytes in the JSON (0: never)"},
@@ -99,6 +106,8 @@ seen twice, soft and external links, empty datasets) is listed as "note:".`,
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress and no summary"},
 			&cli.BoolFlag{Name: "stats", Usage: "print the requests, bytes, retries and wall time of each input and in total"},
 			s3PathStyleFlag(),
+			targetPrefixFlag(),
+			templatesFlag(),
 		}, executorFlags("scanned", "all CPUs")...),
 		Action: runScan,
 	}
@@ -155,7 +164,7 @@ func runScan(c *cli.Context) error {
 		r := &combineRun{
 			opts: combine.Options{ConcatDim: "time", Workers: runtime.NumCPU()},
 			out:  plan.combineOut, format: formatOf(plan.combineOut), recordSize: refs.DefaultRecordSize,
-			policy: plan.policy, quiet: plan.quiet, stderr: stderr,
+			policy: plan.policy, quiet: plan.quiet, stderr: stderr, templates: plan.templates,
 		}
 		return r.run(c.Context, t.sidecars)
 	}
@@ -173,6 +182,8 @@ type scanPlan struct {
 	inlineThreshold int
 	combineOut      string
 	quiet           bool
+	targetPrefix    []refs.PrefixRule // --target-prefix, applied by each job
+	templates       bool
 }
 
 func newScanPlan(c *cli.Context) (*scanPlan, error) {
@@ -180,8 +191,11 @@ func newScanPlan(c *cli.Context) (*scanPlan, error) {
 		return nil, usagef("scan needs at least one INPUT (see gokerchunk scan --help)")
 	}
 	configureBlob(c)
-	p := &scanPlan{inlineThreshold: c.Int("inline-threshold"), combineOut: c.String("combine"), quiet: c.Bool("quiet")}
+	p := &scanPlan{inlineThreshold: c.Int("inline-threshold"), combineOut: c.String("combine"), quiet: c.Bool("quiet"), templates: c.Bool("templates")}
 	var err error
+	if p.targetPrefix, _, err = targetPrefixRules(c); err != nil {
+		return nil, err
+	}
 	if p.inputs, err = blob.Expand(c.Context, c.Args().Slice(), scan.InputExtensions); err != nil {
 		return nil, expandError(err)
 	}
@@ -239,7 +253,8 @@ func (p *scanPlan) placeOutputs(out string) error {
 func (p *scanPlan) requests() []fanout.Request {
 	reqs := make([]fanout.Request, len(p.inputs))
 	for i, in := range p.inputs {
-		reqs[i] = scan.Request{Input: in, Output: p.outputs[in], InlineThreshold: p.inlineThreshold, OnUnsupported: p.policy}
+		reqs[i] = scan.Request{Input: in, Output: p.outputs[in], InlineThreshold: p.inlineThreshold, OnUnsupported: p.policy,
+			TargetPrefix: p.targetPrefix, Templates: p.templates}
 	}
 	return reqs
 }

@@ -31,18 +31,43 @@ const (
 	Parquet Format = "parquet"
 )
 
+// Encoding is how a set is written: its format, and the Parquet records'
+// size or JSON's templates.
+type Encoding struct {
+	Format Format
+	// RecordSize is the Parquet records' size (refs.WriteParquet); JSON
+	// ignores it.
+	RecordSize int
+	// Templates writes JSON with kerchunk templates for shared targets
+	// (refs.JSONOptions); Parquet has none and ignores it.
+	Templates bool
+}
+
 // Read reads the set at url: a local JSON file or Parquet directory
 // (refs.ReadFile), an S3 prefix holding .zmetadata (a Parquet set,
 // downloaded to a temporary directory and read there), or any other
 // remote URL as kerchunk JSON, read whole.
 func Read(ctx context.Context, url string) (*refs.Set, error) {
+	set, _, err := ReadEncoding(ctx, url)
+	return set, err
+}
+
+// ReadEncoding is Read that also tells how the set is encoded: JSON, or
+// Parquet and its record size (whether a JSON set uses templates is not
+// told).
+func ReadEncoding(ctx context.Context, url string) (*refs.Set, Encoding, error) {
 	if !blob.IsRemote(url) {
-		return refs.ReadFile(url)
+		set, err := refs.ReadFile(url)
+		if err != nil || !isParquetDir(url) {
+			return set, Encoding{Format: JSON}, err
+		}
+		n, err := refs.ParquetRecordSize(url)
+		return set, Encoding{Format: Parquet, RecordSize: n}, err
 	}
 	if blob.IsS3(url) && !strings.EqualFold(path.Ext(url), ".json") {
 		parquet, err := blob.Exists(ctx, strings.TrimSuffix(url, "/")+"/.zmetadata")
 		if err != nil {
-			return nil, err
+			return nil, Encoding{}, err
 		}
 		if parquet {
 			return readS3Parquet(ctx, url)
@@ -50,31 +75,35 @@ func Read(ctx context.Context, url string) (*refs.Set, error) {
 	}
 	data, err := blob.ReadAll(ctx, url)
 	if err != nil {
-		return nil, err
+		return nil, Encoding{}, err
 	}
 	set, err := refs.ReadJSON(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", url, err)
+		return nil, Encoding{}, fmt.Errorf("%s: %w", url, err)
 	}
-	return set, nil
+	return set, Encoding{Format: JSON}, nil
 }
 
-func readS3Parquet(ctx context.Context, url string) (*refs.Set, error) {
+func readS3Parquet(ctx context.Context, url string) (*refs.Set, Encoding, error) {
 	tmp, err := os.MkdirTemp("", "gokerchunk-parquet-")
 	if err != nil {
-		return nil, err
+		return nil, Encoding{}, err
 	}
 	defer os.RemoveAll(tmp)
 	dir := filepath.Join(tmp, "refs")
 	if err := blob.GetTree(ctx, url, dir); err != nil {
-		return nil, err
+		return nil, Encoding{}, err
 	}
 	set, err := refs.ReadParquet(dir)
+	var n int
+	if err == nil {
+		n, err = refs.ParquetRecordSize(dir)
+	}
 	if err != nil {
 		// The error names the temporary copy; say where it came from.
-		return nil, fmt.Errorf("%s (downloaded): %w", url, err)
+		return nil, Encoding{}, fmt.Errorf("%s (downloaded): %w", url, err)
 	}
-	return set, nil
+	return set, Encoding{Format: Parquet, RecordSize: n}, nil
 }
 
 // Write replaces the set at url so that readers see the old set or the
@@ -85,16 +114,22 @@ func readS3Parquet(ctx context.Context, url string) (*refs.Set, error) {
 // records' size (refs.WriteParquet); JSON ignores it. A local Parquet url
 // that exists and is not a Parquet set is refused, not replaced.
 func Write(ctx context.Context, url string, set *refs.Set, format Format, recordSize int) error {
-	switch format {
+	return Encoding{Format: format, RecordSize: recordSize}.Write(ctx, url, set)
+}
+
+// Write is the package's Write with all the encoding's choices.
+func (e Encoding) Write(ctx context.Context, url string, set *refs.Set) error {
+	switch e.Format {
 	case JSON:
-		return blob.WriteAtomic(ctx, url, func(w io.Writer) error { return refs.WriteJSON(w, set) })
+		opts := refs.JSONOptions{Templates: e.Templates}
+		return blob.WriteAtomic(ctx, url, func(w io.Writer) error { return refs.WriteJSONOptions(w, set, opts) })
 	case Parquet:
 		if blob.IsS3(url) {
-			return writeS3Parquet(ctx, url, set, recordSize)
+			return writeS3Parquet(ctx, url, set, e.RecordSize)
 		}
-		return writeLocalParquet(url, set, recordSize)
+		return writeLocalParquet(url, set, e.RecordSize)
 	}
-	return fmt.Errorf("write %s: unknown reference format %q", url, format)
+	return fmt.Errorf("write %s: unknown reference format %q", url, e.Format)
 }
 
 // writeS3Parquet writes into a local temporary directory first, then

@@ -12,7 +12,10 @@ import (
 	"gokerchunk/refs"
 )
 
-func fixtureSet(t *testing.T) *refs.Set {
+func fixtureSet(t *testing.T) *refs.Set { return fixtureSetInline(t, 100) }
+
+// fixtureSetInline scans the fixture, inlining chunks under threshold bytes.
+func fixtureSetInline(t *testing.T, threshold int) *refs.Set {
 	t.Helper()
 	path, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "fixtures", "nc4_groups.nc"))
 	f, err := os.Open(path)
@@ -21,7 +24,7 @@ func fixtureSet(t *testing.T) *refs.Set {
 	}
 	defer f.Close()
 	st, _ := f.Stat()
-	res, err := hdf5scan.Scan(context.Background(), f, st.Size(), path, hdf5scan.Options{URL: path, InlineThreshold: 100})
+	res, err := hdf5scan.Scan(context.Background(), f, st.Size(), path, hdf5scan.Options{URL: path, InlineThreshold: threshold})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,5 +76,39 @@ func TestWriteReadLocal(t *testing.T) {
 	}
 	if err := Write(ctx, filepath.Join(dir, "x"), set, "csv", 10); err == nil {
 		t.Error("an unknown format was written")
+	}
+}
+
+// ReadEncoding tells the format and the Parquet record size, so that a set
+// can be written back as it was; Encoding.Write with Templates writes
+// templated JSON that reads back the same.
+func TestReadEncoding(t *testing.T) {
+	ctx := context.Background()
+	set := fixtureSetInline(t, 0)
+	dir := t.TempDir()
+	for _, e := range []Encoding{{Format: JSON}, {Format: JSON, Templates: true}, {Format: Parquet, RecordSize: 7}} {
+		url := filepath.Join(dir, "set."+string(e.Format))
+		if err := e.Write(ctx, url, set); err != nil {
+			t.Fatal(err)
+		}
+		if e.Templates {
+			b, _ := os.ReadFile(url)
+			if !bytes.Contains(b, []byte(`"templates": {`)) {
+				t.Errorf("no templates in %s", b)
+			}
+		}
+		got, enc, err := ReadEncoding(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := e
+		want.Templates = false
+		if enc != want {
+			t.Errorf("%+v read back as %+v", e, enc)
+		}
+		if !bytes.Equal(jsonOf(t, got), jsonOf(t, set)) {
+			t.Errorf("%+v: the set read back differs", e)
+		}
+		os.RemoveAll(url)
 	}
 }
