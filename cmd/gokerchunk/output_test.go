@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"gokerchunk/blob"
 	"gokerchunk/fanout"
 )
 
@@ -279,5 +280,43 @@ func TestScanOutputUnwritable(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(readOnly); len(entries) != 0 {
 		t.Errorf("the read-only directory holds %v", entries)
+	}
+}
+
+// TestScanOutputS3Mirror: on S3, --mirror places sidecars below an S3
+// prefix input's prefix, the output prefix is tried before the scan and
+// the probe left nowhere, and a rerun in which an input fails removes its
+// sidecar and makes "combine s3://.../" refuse the prefix.
+func TestScanOutputS3Mirror(t *testing.T) {
+	srv := s3Setup(t)
+	useClient(t, blob.Config{S3PathStyle: true})
+	src := sampleFiles(t)
+	srv.CopyFile(t, src[0], "data", "in/2020/01/data.nc")
+	srv.CopyFile(t, src[1], "data", "in/2020/02/data.nc")
+
+	code, _, errOut := runCLI(t, "scan", "-o", "s3://data/out/", "s3://data/in/")
+	if code != exitUsage || !strings.Contains(errOut, "--mirror") {
+		t.Errorf("without --mirror: exit %d\n%s", code, errOut)
+	}
+	code, _, errOut = runCLI(t, "scan", "-q", "--mirror", "-o", "s3://data/out/", "s3://data/in/")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	want := []string{"out/2020/01/data.nc.json", "out/2020/02/data.nc.json", "out/" + fanout.ManifestName}
+	if got := srv.Keys(t, "data", "out/"); !slices.Equal(got, want) {
+		t.Fatalf("keys %v, want %v", got, want)
+	}
+
+	srv.CopyFile(t, writeFile(t, "bad.nc", bytes.Repeat([]byte("not hdf5 "), 100)), "data", "in/2020/02/data.nc")
+	code, _, errOut = runCLI(t, "scan", "--mirror", "-o", "s3://data/out/", "s3://data/in/")
+	if code != exitFailures || !strings.Contains(errOut, "removed: s3://data/out/2020/02/data.nc.json") {
+		t.Fatalf("rerun: exit %d\n%s", code, errOut)
+	}
+	if got := srv.Keys(t, "data", "out/"); !slices.Equal(got, []string{want[0], want[2]}) {
+		t.Errorf("after the rerun: keys %v", got)
+	}
+	code, _, errOut = runCLI(t, "combine", "-o", filepath.Join(t.TempDir(), "c.json"), "s3://data/out/")
+	if code != exitFailures || !strings.Contains(errOut, "s3://data/in/2020/02/data.nc") || !strings.Contains(errOut, "nothing combined") {
+		t.Errorf("combine s3://data/out/: exit %d\n%s", code, errOut)
 	}
 }
