@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"gokerchunk/blob"
@@ -141,16 +140,27 @@ func (m *Manifest) Write(ctx context.Context, url string) error {
 
 // ReadManifest reads a manifest written by WriteFile.
 func ReadManifest(path string) (*Manifest, error) {
-	b, err := os.ReadFile(path)
+	return ReadManifestURL(context.Background(), path)
+}
+
+// ReadManifestURL reads a manifest written by Write, at a local path or
+// an s3:// URL.
+func ReadManifestURL(ctx context.Context, url string) (*Manifest, error) {
+	r, err := blob.Open(ctx, url)
 	if err != nil {
 		return nil, err
 	}
+	defer r.Close()
+	b, err := io.ReadAll(io.NewSectionReader(r, 0, r.Size()))
+	if err != nil {
+		return nil, fmt.Errorf("read manifest %s: %w", url, err)
+	}
 	var m Manifest
 	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("read manifest %s: %w", path, err)
+		return nil, fmt.Errorf("read manifest %s: %w", url, err)
 	}
 	if m.Version != ManifestVersion {
-		return nil, fmt.Errorf("read manifest %s: version %d, this build reads %d", path, m.Version, ManifestVersion)
+		return nil, fmt.Errorf("read manifest %s: version %d, this build reads %d", url, m.Version, ManifestVersion)
 	}
 	return &m, nil
 }

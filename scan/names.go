@@ -20,3 +20,18 @@ func IsInput(name string) bool { return blob.HasExtension(name, InputExtensions)
 func SidecarName(dir, input string) string {
 	return blob.Join(dir, path.Base(filepath.ToSlash(input))+".json")
 }
+
+// MirroredSidecarName is where `scan --mirror -o DIR/` writes input's
+// sidecar: "<input's path below root>.json" inside dir, root being the
+// directory, prefix or glob root (blob.Expansion.Root) of the argument
+// that named the input. ok is false when input is not below root.
+func MirroredSidecarName(dir, root, input string) (name string, ok bool) {
+	rel, ok := blob.Rel(root, input)
+	if !ok {
+		return "", false
+	}
+	if !blob.IsS3(dir) {
+		rel = filepath.FromSlash(rel)
+	}
+	return blob.Join(dir, rel+".json"), true
+}

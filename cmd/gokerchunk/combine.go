@@ -37,8 +37,11 @@ or a glob pattern; on S3 the same: s3://bucket/x.json, s3://bucket/set.parq
 (a prefix holding .zmetadata), s3://bucket/dir/ (every sidecar, Parquet set
 and NetCDF/HDF5 file below it) or s3://bucket/dir/*.json. scan's run
 manifest (_manifest.json, beside the sidecars) is not an input and is passed
-over. Inputs are read in parallel and may come in any order: they are
-ordered by their coordinate along the concat dimension.
+over, but honoured: a directory (or S3 prefix) holding a manifest that
+lists inputs whose scan failed is refused, naming them, as their sidecars
+are missing; name the sidecars (OUT/*.json) to combine the others. Inputs
+are read in parallel and may come in any order: they are ordered by their
+coordinate along the concat dimension.
 
 Coordinates (--coord DIM=SPEC) come from ` + combine.CoordSpecHelp + `.
 CF times whose units differ between inputs are converted to the first
@@ -351,7 +354,8 @@ func expandCombineInputs(ctx context.Context, args []string) ([]string, error) {
 					add(p)
 					n++
 					return filepath.SkipDir
-				case d.Name() == fanout.ManifestName:
+				case d.Name() == fanout.ManifestName && !d.IsDir():
+					return refuseFailedScan(ctx, p)
 				case d.Type().IsRegular() && (strings.EqualFold(filepath.Ext(p), ".json") || scan.IsInput(p)):
 					add(p)
 					n++
@@ -422,8 +426,14 @@ func expandRemoteCombineInput(ctx context.Context, arg string) ([]string, error)
 		for _, s := range sets {
 			inSet = inSet || strings.HasPrefix(o.URL, s)
 		}
-		if inSet || path.Base(o.URL) == fanout.ManifestName {
-			continue // a Parquet set's record file, or scan's run manifest
+		if inSet {
+			continue // a Parquet set's record file
+		}
+		if path.Base(o.URL) == fanout.ManifestName {
+			if err := refuseFailedScan(ctx, o.URL); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		if strings.EqualFold(path.Ext(o.URL), ".json") || scan.IsInput(o.URL) {
 			out = append(out, o.URL)
@@ -433,6 +443,31 @@ func expandRemoteCombineInput(ctx context.Context, arg string) ([]string, error)
 		return nil, usagef("%s: no sidecars (*.json), Parquet reference sets or NetCDF/HDF5 files below it", arg)
 	}
 	return out, nil
+}
+
+// refuseFailedScan refuses the directory of a scan manifest (found in a
+// directory or S3 prefix given to combine) that lists inputs whose scan
+// failed: their sidecars are missing, and combining the others would
+// leave holes along the concat dimension without a word.
+func refuseFailedScan(ctx context.Context, manifest string) error {
+	m, err := fanout.ReadManifestURL(ctx, manifest)
+	if err != nil {
+		return err
+	}
+	if len(m.Failures) == 0 {
+		return nil
+	}
+	var failed []string
+	for i, f := range m.Failures {
+		if i == 3 {
+			failed = append(failed, fmt.Sprintf("and %d more", len(m.Failures)-i))
+			break
+		}
+		failed = append(failed, describeError(f.Input, errors.New(f.Reason)))
+	}
+	dir := strings.TrimSuffix(manifest, fanout.ManifestName)
+	return fmt.Errorf("%s: the scan that wrote %s failed for %s (%s); nothing combined: scan again into %s, or name the sidecars to combine (%s*.json) to leave the failed inputs out",
+		manifest, dir, plural(len(m.Failures), "input"), strings.Join(failed, "; "), dir, dir)
 }
 
 // outputExists checks, for --append, that OUT is there: a file, a Parquet

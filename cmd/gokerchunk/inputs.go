@@ -1,29 +1,95 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
+	"gokerchunk/blob"
 	"gokerchunk/scan"
 )
 
-// sidecarNames maps each input to its sidecar in dir (scan.SidecarName: a
-// local directory or an S3 prefix), refusing two inputs whose sidecars
-// would overwrite each other.
-func sidecarNames(inputs []string, dir string) (map[string]string, error) {
+// scanArgs are scan's INPUT arguments expanded.
+type scanArgs struct {
+	inputs []string          // sorted, without duplicates
+	roots  map[string]string // each input's root (blob.Expansion.Root) in the first argument that named it
+	// collection is the first argument naming a directory, an S3 prefix
+	// or a glob, and which, "" if none: it makes -o a directory.
+	collection string
+}
+
+// expandScanArgs expands each argument on its own (blob.ExpandPattern),
+// keeping where below it each input was found, for --mirror.
+func expandScanArgs(ctx context.Context, args []string) (*scanArgs, error) {
+	a := &scanArgs{roots: map[string]string{}}
+	for _, arg := range args {
+		e, err := blob.ExpandPattern(ctx, arg, scan.InputExtensions)
+		if err != nil {
+			return nil, expandError(err)
+		}
+		if e.Collection && a.collection == "" {
+			a.collection = arg + collectionKind(arg)
+		}
+		for _, in := range e.Targets {
+			if _, ok := a.roots[in]; !ok {
+				a.roots[in] = e.Root
+				a.inputs = append(a.inputs, in)
+			}
+		}
+	}
+	sort.Strings(a.inputs)
+	return a, nil
+}
+
+// collectionKind says what a pattern that blob.ExpandPattern found to
+// be a collection is.
+func collectionKind(arg string) string {
+	switch {
+	case strings.ContainsAny(arg, "*?["):
+		return " is a glob"
+	case blob.IsS3(arg):
+		return " is an S3 prefix"
+	}
+	return " is a directory"
+}
+
+// sidecarNames maps each input to its sidecar in dir (a local directory
+// or an S3 prefix): scan.SidecarName, or with mirror
+// scan.MirroredSidecarName below the input's root. Two inputs whose
+// sidecars would overwrite each other are refused.
+func sidecarNames(a *scanArgs, dir string, mirror bool) (map[string]string, error) {
 	out := map[string]string{}
 	by := map[string]string{}
-	for _, in := range inputs {
+	for _, in := range a.inputs {
 		name := scan.SidecarName(dir, in)
+		if mirror {
+			var ok bool
+			if name, ok = scan.MirroredSidecarName(dir, a.roots[in], in); !ok {
+				return nil, usagef("--mirror: %s is not below %s, the root of the argument that named it", in, a.roots[in])
+			}
+		}
 		if prev, ok := by[name]; ok {
-			return nil, usagef("%s and %s would both write %s", prev, in, name)
+			if mirror {
+				return nil, usagef("%s and %s would both write %s (they lie at the same path below two INPUT arguments; scan them into different directories)", prev, in, name)
+			}
+			return nil, usagef("%s and %s would both write %s; --mirror writes each sidecar at its input's path below the INPUT argument instead (%s)",
+				prev, in, name, mirrorExample(dir, a.roots[in], in))
 		}
 		by[name] = in
 		out[in] = name
 	}
 	return out, nil
+}
+
+// mirrorExample is the sidecar --mirror would give input, for the hint.
+func mirrorExample(dir, root, input string) string {
+	if name, ok := scan.MirroredSidecarName(dir, root, input); ok {
+		return input + " -> " + name
+	}
+	return "see scan --help"
 }
 
 // isTerminal reports whether f is a character device (progress is shown

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"path"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -40,13 +44,35 @@ region and endpoint come from the usual AWS environment variables
 (AWS_REGION, AWS_ENDPOINT_URL_S3, AWS_PROFILE, ...) and ~/.aws files;
 GOKERCHUNK_S3_ANONYMOUS=1 reads public buckets without credentials.
 
-With one input, -o names the output file ("-" or no -o: standard output).
-With several, or when -o ends in "/", -o names a directory (or an S3
-prefix, s3://bucket/out/) that receives <input file name>.json for each
-input, and _manifest.json: the outputs written and the inputs that failed,
-with the reason and the attempts made. Outputs are written atomically (a
-temporary file renamed, or one S3 PutObject): a failed scan leaves no
-partial file.
+-o OUT is a directory (or an S3 prefix, s3://bucket/out/) when OUT ends in
+"/" or is an existing directory, when an INPUT is a directory, an S3 prefix
+or a glob (even one giving a single file), when there is more than one
+input, with --mirror, and with --executor lambda or http. Otherwise it is
+the one input's output file ("-" or no -o: standard output). A directory
+OUT that is an existing file, or whose name ends in .json, is a usage error,
+as are several inputs to standard output. The directory is created and
+tried (a file written and removed) before anything is scanned: if it
+cannot be written to, the scan stops there (exit status 1).
+
+The directory receives <input file name>.json for each input, and
+_manifest.json: the outputs written and the inputs that failed, with the
+reason and the attempts made. Two inputs with the same file name (the
+year/month/data.nc layout) are refused unless --mirror is given: each
+sidecar then goes to <OUT>/<the input's path below its INPUT
+argument>.json, the argument being taken as
+  a directory DIR:              below DIR (DIR/2020/01/data.nc -> OUT/2020/01/data.nc.json)
+  a glob:                       below its leading segments without * ? [
+                                (data/*/*/*.nc: below data)
+  an S3 prefix s3://b/dir/:     below the prefix
+  an S3 glob s3://b/dir/**/x.nc: below its leading literal segments (s3://b/dir/)
+  a file, an S3 object or URL:  below its own directory (OUT/data.nc.json)
+
+Outputs are written atomically (a temporary file renamed, or one S3
+PutObject): a failed scan leaves no partial file. When an input fails, the
+sidecar an earlier run left for it in the directory is removed (and listed
+as "removed:"), so that the directory holds this run's sidecars only, and
+the manifest lists the input as failed: "gokerchunk combine OUT/" then
+refuses the directory, naming the failed inputs (see combine --help).
 
 --executor lambda scans each input in its own invocation of the AWS Lambda
 function --function (cmd/gokerchunk-lambda), --concurrency at once; -o is
@@ -99,7 +125,8 @@ and point the references at their home:
 
     gokerchunk scan --target-prefix /data/archive/=s3://bucket/archive/ -o refs/ /data/archive/`,
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output file, - for standard output, or a directory for several inputs (always a directory with --executor lambda)"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output file (- for standard output) for one file input; a directory or S3 prefix for several, for a directory, prefix or glob input, when it ends in / and with --executor lambda or http"},
+			&cli.BoolFlag{Name: "mirror", Usage: "write each sidecar at its input's path below the INPUT argument that named it (OUT/2020/01/data.nc.json), not OUT/<file name>.json"},
 			&cli.IntFlag{Name: "inline-threshold", Value: scan.DefaultInlineThreshold, Usage: "inline chunks smaller than this many bytes in the JSON (0: never)"},
 			&cli.StringFlag{Name: "combine", Usage: "then combine the sidecars along time into this JSON file or Parquet directory (as gokerchunk combine -o OUT)"},
 			&cli.StringFlag{Name: "on-unsupported", Value: "error", Usage: "what to do with a variable that cannot be represented: error, skip or inline"},
@@ -141,6 +168,7 @@ func runScan(c *cli.Context) error {
 	t := reportScans(stderr, results)
 	manifest := ""
 	if plan.dir != "" {
+		removeStale(c.Context, stderr, results)
 		manifest = blob.Join(plan.dir, fanout.ManifestName)
 		m := fanout.NewManifest(ex.Name(), plan.function(), start, results)
 		m.Endpoints = plan.exec.endpoints
@@ -184,6 +212,7 @@ type scanPlan struct {
 	quiet           bool
 	targetPrefix    []refs.PrefixRule // --target-prefix, applied by each job
 	templates       bool
+	mirror          bool
 }
 
 func newScanPlan(c *cli.Context) (*scanPlan, error) {
@@ -191,14 +220,17 @@ func newScanPlan(c *cli.Context) (*scanPlan, error) {
 		return nil, usagef("scan needs at least one INPUT (see gokerchunk scan --help)")
 	}
 	configureBlob(c)
-	p := &scanPlan{inlineThreshold: c.Int("inline-threshold"), combineOut: c.String("combine"), quiet: c.Bool("quiet"), templates: c.Bool("templates")}
+	p := &scanPlan{inlineThreshold: c.Int("inline-threshold"), combineOut: c.String("combine"), quiet: c.Bool("quiet"),
+		templates: c.Bool("templates"), mirror: c.Bool("mirror")}
 	var err error
 	if p.targetPrefix, _, err = targetPrefixRules(c); err != nil {
 		return nil, err
 	}
-	if p.inputs, err = blob.Expand(c.Context, c.Args().Slice(), scan.InputExtensions); err != nil {
-		return nil, expandError(err)
+	args, err := expandScanArgs(c.Context, c.Args().Slice())
+	if err != nil {
+		return nil, err
 	}
+	p.inputs = args.inputs
 	if p.policy, err = scan.ParseOnUnsupported(c.String("on-unsupported")); err != nil {
 		return nil, usagef("--on-unsupported %w", err)
 	}
@@ -208,23 +240,25 @@ func newScanPlan(c *cli.Context) (*scanPlan, error) {
 	if p.exec, err = parseExecutor(c, runtime.NumCPU()); err != nil {
 		return nil, err
 	}
-	if err := p.placeOutputs(c.String("output")); err != nil {
+	if err := p.placeOutputs(c.String("output"), args); err != nil {
 		return nil, err
 	}
-	if p.dir != "" && !blob.IsS3(p.dir) {
-		if err := os.MkdirAll(p.dir, 0o755); err != nil {
+	if p.dir != "" {
+		if err := prepareOutputDir(c.Context, p.dir, p.outputs); err != nil {
 			return nil, err
 		}
 	}
 	return p, nil
 }
 
-// placeOutputs names each input's sidecar. One input writes the file -o
-// names (or standard output); several, or any number on Lambda or HTTP
-// servers, write
-// <dir>/<input name>.json and the run's manifest beside them.
-func (p *scanPlan) placeOutputs(out string) error {
-	if len(p.inputs) == 1 && !p.exec.remote() && !isDirOutput(out) {
+// placeOutputs names each input's sidecar: the file -o names (or
+// standard output) when dirOutputReason finds no reason for a directory,
+// otherwise <dir>/<input name>.json (with --mirror, <dir>/<path below the
+// argument>.json) and the run's manifest beside them. -o values that
+// contradict the rule are usage errors.
+func (p *scanPlan) placeOutputs(out string, a *scanArgs) error {
+	why := p.dirOutputReason(out, a)
+	if why == "" {
 		if out == "" {
 			out = "-"
 		}
@@ -236,18 +270,97 @@ func (p *scanPlan) placeOutputs(out string) error {
 	}
 	switch {
 	case out == "" || out == "-":
-		if p.exec.remote() {
-			return usagef("--executor %s: -o must name a directory or an S3 prefix for the sidecars", p.exec.kind)
-		}
-		return usagef("%d inputs: -o must name a directory or an S3 prefix for the sidecars", len(p.inputs))
+		return usagef("%s: -o must name a directory or an S3 prefix for the sidecars", why)
 	case blob.IsS3(out):
 	case blob.IsRemote(out):
 		return usagef("-o %s: outputs go to local paths or s3://", out)
+	default:
+		if st, err := os.Stat(out); err == nil && !st.IsDir() {
+			return usagef("-o %s is a file, but %s: -o must name a directory for the sidecars", out, why)
+		}
+	}
+	if !strings.HasSuffix(out, "/") && strings.EqualFold(path.Ext(out), ".json") && !isDirOutput(out) {
+		return usagef("-o %s names a file, but %s: -o must name a directory for the sidecars (%s/, say)", out, why, strings.TrimSuffix(out, path.Ext(out)))
 	}
 	p.dir = out
 	var err error
-	p.outputs, err = sidecarNames(p.inputs, out)
+	p.outputs, err = sidecarNames(a, out, p.mirror)
 	return err
+}
+
+// dirOutputReason says why -o is a directory, "" when it names the one
+// input's file.
+func (p *scanPlan) dirOutputReason(out string, a *scanArgs) string {
+	switch {
+	case p.exec.remote():
+		return "--executor " + p.exec.kind
+	case len(p.inputs) > 1:
+		return fmt.Sprintf("%d inputs", len(p.inputs))
+	case a.collection != "":
+		return "INPUT " + a.collection
+	case p.mirror:
+		return "--mirror"
+	case isDirOutput(out):
+		return "-o " + out + " is a directory"
+	}
+	return ""
+}
+
+// writeProbeName is the file written and removed in an output directory
+// to learn, before any scan, that the sidecars can be written there.
+const writeProbeName = ".gokerchunk-write-probe"
+
+// prepareOutputDir makes a local output directory and the directories
+// the sidecars go to below it, and tries writing a file there (in an S3
+// prefix: an empty object, then deleted), so that a directory that
+// cannot hold the outputs stops the run before any input is scanned.
+func prepareOutputDir(ctx context.Context, dir string, outputs map[string]string) error {
+	cannot := func(err error) error {
+		return fmt.Errorf("-o %s: cannot write the sidecars there, nothing scanned: %w", dir, err)
+	}
+	if !blob.IsS3(dir) {
+		made := map[string]bool{}
+		for _, d := range append([]string{dir}, slices.Sorted(maps.Values(outputs))...) {
+			if d != dir {
+				d = filepath.Dir(d)
+			}
+			if made[d] {
+				continue
+			}
+			made[d] = true
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				return cannot(err)
+			}
+		}
+	}
+	probe := blob.Join(dir, writeProbeName)
+	if err := blob.WriteAtomic(ctx, probe, func(io.Writer) error { return nil }); err != nil {
+		return cannot(err)
+	}
+	if err := blob.Delete(ctx, probe); err != nil {
+		return cannot(err)
+	}
+	return nil
+}
+
+// removeStale deletes the sidecar an earlier run left for each input
+// that failed in this one, so that the directory holds this run's
+// sidecars only and "combine OUT/" cannot read an outdated one.
+func removeStale(ctx context.Context, stderr io.Writer, results []fanout.JobResult) {
+	for _, r := range results {
+		if r.Err == nil || r.Output == "" {
+			continue
+		}
+		ok, err := blob.Exists(ctx, r.Output)
+		if err == nil && ok {
+			if err = blob.Delete(ctx, r.Output); err == nil {
+				fmt.Fprintf(stderr, "removed: %s (an earlier run's sidecar of %s, which failed in this run)\n", r.Output, r.Input)
+			}
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "warning: an earlier run's sidecar of %s may remain at %s: %v\n", r.Input, r.Output, err)
+		}
+	}
 }
 
 func (p *scanPlan) requests() []fanout.Request {
