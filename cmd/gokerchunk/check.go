@@ -28,7 +28,7 @@ func checkCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "check",
 		Usage:     "verify a reference set: every reference resolves and decodes, and every array equals the source",
-		ArgsUsage: "REFS",
+		ArgsUsage: "REFS (a reference set, or a directory or glob of them)",
 		Description: `Reads every chunk through the references (byte range inside its target,
 decodes to exactly the chunk's size) and compares every array, element by
 element (NaN equals NaN, otherwise bit-exact; compounds member by member,
@@ -56,8 +56,16 @@ The source is read with libnetcdf and libhdf5:
     not list (other than dimension scales) are read with libhdf5 too.
 A variable libhdf5 reads whose HDF5 extent is shorter than its netCDF
 dimensions is listed as unchecked, not compared; so is an object libhdf5
-cannot read at all (a damaged object header, a group it cannot list), with
-the reason, and the check goes on with the others.
+cannot read at all (a damaged object header, a group it cannot list), or
+whose values a library cannot decode (a filter plugin missing), with the
+library's reason, and the check goes on with the others.
+
+Variables scan leaves out on purpose are unchecked, not missing, when the
+set has no array for them: those it cannot reference (left out with
+--on-unsupported=skip) and netCDF dimensions without a coordinate variable
+(hidden). check asks the scanner which they are: it scans the source's
+metadata in memory with --on-unsupported=skip and reads what "gokerchunk
+info" prints.
 
 REFS is a kerchunk JSON file or a Parquet reference directory, local or on
 S3 (s3://bucket/x.json, s3://bucket/set.parq); the chunks are read through
@@ -67,7 +75,25 @@ set is checked against all its sources (--source repeated, or a glob):
 they are ordered by their own --concat-dim coordinate (CF times converted
 with libnetcdf's units and calendar attributes to the combined units) and
 each array is compared with the sources' values joined along that
-dimension; arrays without it must be equal in every source.`,
+dimension; arrays without it must be equal in every source.
+
+REFS may be a local directory (every *.json below it but scan's
+_manifest.json) or a glob, and --source a directory (the NetCDF/HDF5 files
+below it): each set is checked against the sources its chunks point at
+(same absolute path; a remote target by file name, a local copy; or the
+sidecar named <file>.json as scan names it), with a report per set headed
+"== SET" and a total line. Exit status 1 if any set fails:
+
+    gokerchunk check out/ --source data/
+
+A --source file the references do not point at draws a warning on stderr
+("warning: --source X is not a file the references point at (they point at
+Y)") and is checked all the same.
+
+On a terminal, stderr shows "reading /tas: 120/400 chunks" while the
+chunks of a large array are read. -q prints only the variables that fail
+(and, for several sets, the names of those that fail): no progress, no
+summary, no warnings.`,
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "source", Usage: "the NetCDF/HDF5 file(s) the references were made from, or a directory of them (required; repeat it, or give a glob, for a combined set)"},
 			&cli.StringFlag{Name: "concat-dim", Value: "time", Usage: "with several sources: the dimension they were combined along"},
@@ -340,29 +366,43 @@ func describeTargets(targets []string) string {
 
 // unreferenced asks the scanner which variables of the sources it turns
 // into no array on purpose, and why: those it leaves out as unsupported
-// (--on-unsupported=skip) and netCDF dimensions without coordinate
-// variables, which it hides. scan.Inspect reads only metadata, and in
-// every format scan reads; zarrcheck itself stays independent of the
-// scanner. A source the scanner cannot describe gives nothing: its
-// variables absent from the set stay missing.
+// (what a scan with --on-unsupported=skip lists as skipped; scan.Inspect
+// alone does not know them all: a filter without a codec shows only when
+// the codec chain is built) and netCDF dimensions without coordinate
+// variables, which it hides (scan.Inspect). Both read only metadata, in
+// every format scan reads, and cost little beside reading every chunk;
+// zarrcheck itself stays independent of the scanner. A source the scanner
+// cannot read gives nothing: its variables absent from the set stay
+// missing.
 func (r *checkRun) unreferenced(ctx context.Context, sources []string) map[string]string {
 	out := map[string]string{}
+	add := func(objPath, reason string) {
+		if p := strings.TrimPrefix(objPath, "/"); out[p] == "" {
+			out[p] = reason
+		}
+	}
+	warn := func(s string, err error) {
+		if !r.quiet {
+			fmt.Fprintf(r.stderr, "warning: cannot tell which variables scan leaves out of %s: %v\n", s, err)
+		}
+	}
 	for _, s := range sources {
+		res, err := scan.File(ctx, s, scan.FileOptions{Options: scan.Options{OnUnsupported: scan.UnsupportedSkip}})
+		if err != nil {
+			warn(s, err)
+			continue
+		}
+		for _, ue := range res.Skipped {
+			add(ue.Path, "scan leaves it out (--on-unsupported=skip): unsupported: "+ue.Feature)
+		}
 		info, err := scan.Inspect(ctx, s)
 		if err != nil {
-			if !r.quiet {
-				fmt.Fprintf(r.stderr, "warning: cannot tell which variables scan leaves out of %s: %v\n", s, err)
-			}
+			warn(s, err)
 			continue
 		}
 		for _, o := range info.Objects {
-			p := strings.TrimPrefix(o.Path, "/")
-			switch {
-			case o.Group || out[p] != "":
-			case o.Unsupported != "":
-				out[p] = "scan leaves it out (--on-unsupported=skip): unsupported: " + o.Unsupported
-			case o.Hidden != "":
-				out[p] = "scan hides it: " + o.Hidden
+			if !o.Group && o.Hidden != "" {
+				add(o.Path, "scan hides it: "+o.Hidden)
 			}
 		}
 	}
