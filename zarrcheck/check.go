@@ -65,6 +65,19 @@ type Options struct {
 	// AllowExtra reports arrays that have no source variable without
 	// counting them as failures.
 	AllowExtra bool
+	// Unreferenced maps the path of a source variable that the scanner
+	// turns into no array on purpose to why (left out as unsupported, a
+	// netCDF dimension without a coordinate variable): when the reference
+	// set has no array for it, it is unchecked with that reason instead of
+	// missing. The caller takes it from the scanner's own description of
+	// the file; zarrcheck does not import the scanner, whose reading of
+	// the file it exists to verify.
+	Unreferenced map[string]string
+	// Progress, when not nil, is called after each stored chunk of an
+	// array is fetched and decoded through its reference, with how many of
+	// the array's stored chunks are done. With several workers it is
+	// called concurrently.
+	Progress func(path string, done, total int)
 }
 
 // Check verifies set against src, opening chunk targets through o. Problems
@@ -77,7 +90,8 @@ func Check(ctx context.Context, set *refs.Set, o *blob.Opener, src Source, opts 
 	if err != nil {
 		return nil, fmt.Errorf("check: list source variables: %w", err)
 	}
-	c := &checker{set: set, store: zarr.Open(set, o), src: src, targets: &targetSizes{opener: o}}
+	c := &checker{set: set, store: zarr.Open(set, o), src: src, targets: &targetSizes{opener: o},
+		unreferenced: opts.Unreferenced, progress: opts.Progress}
 	byPath := make(map[string]*Variable, len(vars))
 	for i := range vars {
 		byPath[vars[i].Path] = &vars[i]
@@ -113,6 +127,10 @@ type checker struct {
 	store   *zarr.Store
 	src     Source
 	targets *targetSizes
+	// unreferenced and progress are Options.Unreferenced and
+	// Options.Progress.
+	unreferenced map[string]string
+	progress     func(path string, done, total int)
 }
 
 // check produces the entry of one path: inSet says whether the reference set
@@ -127,6 +145,8 @@ func (c *checker) check(ctx context.Context, path string, inSet bool, v *Variabl
 	switch {
 	case !inSet && unreadable:
 		return fail(StatusUnchecked, "the source object cannot be read (%v), and the reference set has no array for it", v.Unreadable)
+	case !inSet && c.unreferenced[path] != "":
+		return fail(StatusUnchecked, "not in the reference set: %s", c.unreferenced[path])
 	case !inSet:
 		return fail(StatusMissing, "source variable /%s has no array in the reference set", path)
 	}

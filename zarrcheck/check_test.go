@@ -3,6 +3,7 @@ package zarrcheck
 import (
 	"context"
 	"encoding/binary"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -143,6 +144,23 @@ func TestCheck(t *testing.T) {
 			wantFailed: true,
 		},
 		{
+			name:   "array the scanner leaves out on purpose",
+			mutate: func(t *testing.T, f *fixture) { delete(f.set.Arrays, "grp/sub/count") },
+			opts:   Options{Unreferenced: map[string]string{"grp/sub/count": "scan leaves it out: unsupported: vlen"}},
+			want:   map[string]Entry{"grp/sub/count": {Status: StatusUnchecked, Detail: "not in the reference set: scan leaves it out: unsupported: vlen"}},
+		},
+		{
+			// The reason covers only its absence: an array that is there
+			// is compared as usual.
+			name: "array the scanner would leave out is there and differs",
+			mutate: func(t *testing.T, f *fixture) {
+				binary.BigEndian.PutUint32(f.inline("grp/sub/count", 1)[0:], 5)
+			},
+			opts:       Options{Unreferenced: map[string]string{"grp/sub/count": "scan leaves it out: unsupported: vlen"}},
+			want:       map[string]Entry{"grp/sub/count": {Status: StatusMismatch, Detail: "first at [3]"}},
+			wantFailed: true,
+		},
+		{
 			name: "extra array",
 			mutate: func(t *testing.T, f *fixture) {
 				addArray(t, f.set, "lon", "<f8", []int64{1}, []int64{1}, make([]byte, 8))
@@ -262,6 +280,24 @@ func TestCheckCounts(t *testing.T) {
 	}
 	if got := strings.Join(paths, " "); got != "big empty flag grp/sub/count name names temp" {
 		t.Errorf("entries in order %s", got)
+	}
+}
+
+// TestCheckProgress checks that Progress counts each array's stored chunks
+// up to their total.
+func TestCheckProgress(t *testing.T) {
+	f := newFixture(t)
+	var calls []string
+	opts := Options{Progress: func(path string, done, total int) {
+		calls = append(calls, fmt.Sprintf("%s %d/%d", path, done, total))
+	}}
+	if _, err := Check(context.Background(), f.set, newOpener(t), f.src, opts); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(calls, ", ")
+	if !strings.Contains(got, "temp 1/6, temp 2/6, temp 3/6, temp 4/6, temp 5/6, temp 6/6") ||
+		!strings.Contains(got, "grp/sub/count 1/2, grp/sub/count 2/2") {
+		t.Errorf("progress calls: %s", got)
 	}
 }
 

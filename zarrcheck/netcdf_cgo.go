@@ -11,6 +11,7 @@ import "C"
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"unsafe"
@@ -255,7 +256,7 @@ func (s *netcdfSource) read(path string) ([]byte, error) {
 	}
 	buf := make([]byte, n*int64(v.v.Type.Size))
 	if err := ncErr(C.nc_get_var(v.grp, v.id, unsafe.Pointer(&buf[0]))); err != nil {
-		return nil, fmt.Errorf("%s: read variable /%s: %w", s.path, path, err)
+		return nil, fmt.Errorf("%s: read variable /%s: %w", s.path, path, notCompared(err))
 	}
 	return buf, nil
 }
@@ -295,7 +296,7 @@ func (s *netcdfSource) readStrings(path string) ([]string, error) {
 	}
 	defer C.free(unsafe.Pointer(ptrs))
 	if err := ncErr(C.nc_get_var_string(v.grp, v.id, ptrs)); err != nil {
-		return nil, fmt.Errorf("%s: read variable /%s: %w", s.path, path, err)
+		return nil, fmt.Errorf("%s: read variable /%s: %w", s.path, path, notCompared(err))
 	}
 	out := make([]string, n)
 	for i, p := range unsafe.Slice(ptrs, n) {
@@ -331,6 +332,18 @@ type ncError struct {
 }
 
 func (e *ncError) Error() string { return fmt.Sprintf("libnetcdf: %s (status %d)", e.msg, int(e.code)) }
+
+// notCompared marks a read that failed because libnetcdf has no plugin for
+// one of the variable's filters (NC_ENOFILTER, netCDF-C 4.8 and later):
+// not a fault of the references, but nothing to compare them with, so the
+// variable is unchecked with libnetcdf's reason.
+func notCompared(err error) error {
+	var ne *ncError
+	if errors.As(err, &ne) && ne.code == C.NC_ENOFILTER {
+		return fmt.Errorf("%w (a filter plugin is missing): %w", err, ErrNotCompared)
+	}
+	return err
+}
 
 func ncErr(status C.int) error {
 	if status == C.NC_NOERR {

@@ -23,7 +23,11 @@ func (c *checker) checkRefs(ctx context.Context, a *zarr.Array, m *refs.Manifest
 	var (
 		checked, broken int
 		first           error
+		total           int
 	)
+	if c.progress != nil {
+		total = m.Stored()
+	}
 	for i := range m.Len() {
 		if err := ctx.Err(); err != nil {
 			return checked, err
@@ -38,6 +42,9 @@ func (c *checker) checkRefs(ctx context.Context, a *zarr.Array, m *refs.Manifest
 			if first == nil {
 				first = fmt.Errorf("chunk %s: %w", m.ChunkKey(a.Path, i, a.Meta.Separator()), err)
 			}
+		}
+		if c.progress != nil {
+			c.progress(a.Path, checked, total)
 		}
 	}
 	if first != nil {

@@ -3,6 +3,7 @@ package zarrcheck
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -49,12 +50,12 @@ type Report struct {
 // Failed reports whether any entry is not ok or unchecked (extra ones only
 // unless AllowExtra is set).
 func (r *Report) Failed() bool {
-	for _, e := range r.Entries {
-		if e.Status != StatusOK && e.Status != StatusUnchecked && !(e.Status == StatusExtra && r.AllowExtra) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(r.Entries, r.fails)
+}
+
+// fails reports whether e counts as a failure.
+func (r *Report) fails(e Entry) bool {
+	return e.Status != StatusOK && e.Status != StatusUnchecked && !(e.Status == StatusExtra && r.AllowExtra)
 }
 
 // Count returns how many entries have status s.
@@ -70,15 +71,43 @@ func (r *Report) Count(s Status) int {
 
 // Write prints a line per variable and a summary line.
 func (r *Report) Write(w io.Writer) error {
+	return r.write(w, false)
+}
+
+// WriteFailures prints a line per variable that fails, and nothing else.
+func (r *Report) WriteFailures(w io.Writer) error {
+	return r.write(w, true)
+}
+
+func (r *Report) write(w io.Writer, onlyFailures bool) error {
 	var b strings.Builder
-	chunks := 0
 	for _, e := range r.Entries {
-		chunks += e.Chunks
+		if onlyFailures && !r.fails(e) {
+			continue
+		}
 		fmt.Fprintf(&b, "%-8s %s (%d chunks, %d elements)", e.Status, e.Path, e.Chunks, e.Elements)
 		if e.Detail != "" {
 			fmt.Fprintf(&b, ": %s", e.Detail)
 		}
 		b.WriteByte('\n')
+	}
+	if !onlyFailures {
+		b.WriteString(r.Summary())
+		b.WriteByte('\n')
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("write check report: %w", err)
+	}
+	return nil
+}
+
+// Summary counts the entries of each status and the chunks checked:
+// "checked 9 variables: 7 ok, 0 mismatch, ...; 9 chunks".
+func (r *Report) Summary() string {
+	var b strings.Builder
+	chunks := 0
+	for _, e := range r.Entries {
+		chunks += e.Chunks
 	}
 	fmt.Fprintf(&b, "checked %d variables:", len(r.Entries))
 	for i, s := range statuses {
@@ -88,9 +117,6 @@ func (r *Report) Write(w io.Writer) error {
 		}
 		fmt.Fprintf(&b, "%s %d %s", sep, r.Count(s), s)
 	}
-	fmt.Fprintf(&b, "; %d chunks\n", chunks)
-	if _, err := io.WriteString(w, b.String()); err != nil {
-		return fmt.Errorf("write check report: %w", err)
-	}
-	return nil
+	fmt.Fprintf(&b, "; %d chunks", chunks)
+	return b.String()
 }

@@ -24,6 +24,22 @@ func TestReportWrite(t *testing.T) {
 	}
 }
 
+func TestReportWriteFailures(t *testing.T) {
+	r := &Report{AllowExtra: true, Entries: []Entry{
+		{Path: "a", Status: StatusOK, Chunks: 3, Elements: 30},
+		{Path: "b", Status: StatusUnchecked, Detail: "not in the reference set: scan leaves it out"},
+		{Path: "c", Status: StatusMissing, Detail: "no array"},
+		{Path: "d", Status: StatusExtra, Detail: "no variable"},
+	}}
+	var b strings.Builder
+	if err := r.WriteFailures(&b); err != nil {
+		t.Fatal(err)
+	}
+	if want := "missing  c (0 chunks, 0 elements): no array\n"; b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
 func TestReportFailed(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
