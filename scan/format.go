@@ -57,10 +57,14 @@ type Options struct {
 // Formats.
 type UnknownFormatError struct {
 	Input string
+	Size  int64
 	Tried []Format
 }
 
 func (e *UnknownFormatError) Error() string {
+	if e.Size == 0 {
+		return fmt.Sprintf("%s: empty file (0 bytes): nothing to scan; was it written or copied completely?", e.Input)
+	}
 	sigs := make([]string, len(e.Tried))
 	for i, f := range e.Tried {
 		sigs[i] = fmt.Sprintf("%s (%s)", f.Name(), f.Signature())
@@ -79,5 +83,5 @@ func Detect(r io.ReaderAt, size int64, input string) (Format, error) {
 			return f, nil
 		}
 	}
-	return nil, &UnknownFormatError{Input: input, Tried: Formats}
+	return nil, &UnknownFormatError{Input: input, Size: size, Tried: Formats}
 }
