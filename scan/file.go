@@ -51,6 +51,9 @@ func File(ctx context.Context, url string, opts FileOptions) (*format.Result, er
 	if err != nil {
 		return nil, err
 	}
+	if err := opts.OnUnsupported.check(url, res); err != nil {
+		return nil, err
+	}
 	switch opts.Output {
 	case "":
 	case "-":

@@ -29,8 +29,11 @@ type Format interface {
 	// second read, so Match should read what the parser reads first.
 	Match(r io.ReaderAt, size int64) (bool, error)
 	// Scan parses the input into a reference set; name is the input's
-	// name in errors. Its errors for an input that cannot be referenced
-	// as asked are *format.Error (corrupt) or *format.UnsupportedError.
+	// name in errors. It leaves out, and lists in the result's Skipped
+	// and Damaged, the variables it cannot reference, whatever
+	// opts.OnUnsupported says: File applies the policy. Its errors for an
+	// input that cannot be referenced at all are *format.Error (corrupt),
+	// *format.TruncatedError or *format.UnsupportedError.
 	Scan(ctx context.Context, r io.ReaderAt, size int64, name string, opts Options) (*format.Result, error)
 	// Inspect describes the input's groups and variables for people
 	// (`gokerchunk info`).

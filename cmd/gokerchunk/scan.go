@@ -1,13 +1,11 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"runtime"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -15,7 +13,6 @@ import (
 	"gokerchunk/blob"
 	"gokerchunk/combine"
 	"gokerchunk/fanout"
-	"gokerchunk/format"
 	"gokerchunk/refs"
 	"gokerchunk/scan"
 )
@@ -313,18 +310,6 @@ func (t scanTally) summary(p *scanPlan, a attemptTally, wall time.Duration, mani
 		s += "; manifest " + manifest
 	}
 	return s
-}
-
-// describeError names the file in every error, once.
-func describeError(input string, err error) string {
-	var fe *format.Error
-	var ue *format.UnsupportedError
-	var ke *scan.UnknownFormatError
-	msg := err.Error()
-	if errors.As(err, &fe) || errors.As(err, &ue) || errors.As(err, &ke) || strings.Contains(msg, input) {
-		return msg
-	}
-	return input + ": " + msg
 }
 
 // writeCosts prints the --stats lines: one per input, then the total.
