@@ -93,7 +93,7 @@ seen twice, soft and external links, empty datasets) is listed as "note:".`,
 			&cli.IntFlag{Name: "inline-threshold", Value: scan.DefaultInlineThreshold, Usage: "inline chunks smaller than this many bytes in the JSON (0: never)"},
 			&cli.StringFlag{Name: "combine", Usage: "then combine the sidecars along time into this JSON file or Parquet directory (as gokerchunk combine -o OUT)"},
 			&cli.StringFlag{Name: "on-unsupported", Value: "error", Usage: "what to do with a variable that cannot be represented: error, skip or inline"},
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress and no summary"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only errors and skipped variables: no notes, progress, retries or summary"},
 			&cli.BoolFlag{Name: "stats", Usage: "print the requests, bytes, retries and wall time of each input and in total"},
 			s3PathStyleFlag(),
 		}, executorFlags("scanned", "all CPUs")...),
@@ -110,7 +110,7 @@ func runScan(c *cli.Context) error {
 		return err
 	}
 	stderr := c.App.ErrWriter
-	if plan.exec.remote() && (plan.dir != "" && !blob.IsRemote(plan.dir) || slices.ContainsFunc(plan.inputs, isLocal)) {
+	if !plan.quiet && plan.exec.remote() && (plan.dir != "" && !blob.IsRemote(plan.dir) || slices.ContainsFunc(plan.inputs, isLocal)) {
 		// Allowed, for a function or servers running on this machine
 		// (the Lambda emulator, local serve processes) or sharing its
 		// file system; elsewhere their local files are their own.
@@ -126,7 +126,7 @@ func runScan(c *cli.Context) error {
 	if showProgress {
 		fmt.Fprintln(stderr)
 	}
-	t := reportScans(stderr, results)
+	t := reportScans(stderr, results, plan.quiet)
 	manifest := ""
 	if plan.dir != "" {
 		manifest = blob.Join(plan.dir, fanout.ManifestName)
@@ -266,9 +266,9 @@ type scanTally struct {
 	sidecars                                 []string
 }
 
-// reportScans prints each input's error, skipped variables and notes, and
-// adds up the outcomes.
-func reportScans(stderr io.Writer, results []fanout.JobResult) scanTally {
+// reportScans prints each input's error, skipped variables and notes
+// (unless quiet), and adds up the outcomes.
+func reportScans(stderr io.Writer, results []fanout.JobResult, quiet bool) scanTally {
 	var t scanTally
 	for _, r := range results {
 		if r.Err != nil {
@@ -286,7 +286,9 @@ func reportScans(stderr io.Writer, results []fanout.JobResult) scanTally {
 			fmt.Fprintf(stderr, "skipped: %s\n", s)
 		}
 		for _, n := range r.Response.Notes {
-			fmt.Fprintf(stderr, "note: %s: %s\n", r.Input, n)
+			if !quiet {
+				fmt.Fprintf(stderr, "note: %s: %s\n", r.Input, n)
+			}
 		}
 	}
 	return t
