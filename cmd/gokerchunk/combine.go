@@ -459,15 +459,9 @@ func (r *combineRun) readInputs(ctx context.Context, inputs []string) ([]combine
 		}
 		return refio.Read(ctx, in)
 	}
-	progress := func(done int) {
-		if showProgress {
-			fmt.Fprintf(stderr, "\rread %d/%d inputs", done, len(inputs))
-		}
-	}
-	outcomes := fanout.Run(ctx, inputs, max(r.opts.Workers, 1), job, progress)
-	if showProgress {
-		fmt.Fprintln(stderr)
-	}
+	progress := newProgressView(stderr, "read", r.quiet, showProgress)
+	outcomes := fanout.Run(ctx, inputs, max(r.opts.Workers, 1), job, progress.count(len(inputs)))
+	progress.end()
 	sets := make([]combine.Input, 0, len(outcomes))
 	failed := 0
 	for _, o := range outcomes {

@@ -247,15 +247,12 @@ func runCSV2ParquetLocal(c *cli.Context, plan *convertPlan) error {
 		}
 		return convertFile(ctx, in, out, plan.opts, progress)
 	}
-	progress := func(done int) {
-		if showProgress && len(inputs) > 1 {
-			fmt.Fprintf(stderr, "\rconverted %d/%d files", done, len(inputs))
-		}
-	}
-	outcomes := fanout.Run(c.Context, inputs, plan.exec.concurrency, job, progress)
-	if showProgress {
+	progress := newProgressView(stderr, "converted", plan.quiet, showProgress && len(inputs) > 1)
+	outcomes := fanout.Run(c.Context, inputs, plan.exec.concurrency, job, progress.count(len(inputs)))
+	if showProgress && len(inputs) == 1 {
 		fmt.Fprintln(stderr)
 	}
+	progress.end()
 	t := reportConversions(stderr, plan, outcomes)
 	if !plan.quiet {
 		secs := time.Since(start).Seconds()
@@ -449,12 +446,10 @@ func runCSV2ParquetRemote(c *cli.Context, plan *convertPlan) error {
 	}
 
 	stderr := c.App.ErrWriter
-	showProgress := !plan.quiet && isTerminal(os.Stderr)
+	progress := newProgressView(stderr, "converted", plan.quiet, isTerminal(os.Stderr))
 	start := time.Now()
-	results := fanout.RunJobs(c.Context, ex, reqs, plan.exec.concurrency, jobProgress(stderr, "converted", plan.quiet, showProgress))
-	if showProgress {
-		fmt.Fprintln(stderr)
-	}
+	results := fanout.RunJobs(c.Context, ex, reqs, plan.exec.concurrency, progress.job)
+	progress.end()
 
 	var t convertTally
 	for _, r := range results {

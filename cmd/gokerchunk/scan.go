@@ -121,11 +121,9 @@ func runScan(c *cli.Context) error {
 		return err
 	}
 	start := time.Now()
-	showProgress := !plan.quiet && len(plan.inputs) > 1 && isTerminal(os.Stderr)
-	results := fanout.RunJobs(c.Context, ex, plan.requests(), plan.exec.concurrency, jobProgress(stderr, "scanned", plan.quiet, showProgress))
-	if showProgress {
-		fmt.Fprintln(stderr)
-	}
+	progress := newProgressView(stderr, "scanned", plan.quiet, len(plan.inputs) > 1 && isTerminal(os.Stderr))
+	results := fanout.RunJobs(c.Context, ex, plan.requests(), plan.exec.concurrency, progress.job)
+	progress.end()
 	t := reportScans(stderr, results, plan.quiet)
 	manifest := ""
 	if plan.dir != "" {
@@ -361,26 +359,4 @@ func byteSize(n int64) string {
 		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 	}
 	return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
-}
-
-// jobProgress reports a fan-out run: each retry (not throttles) as a line,
-// and on a terminal a progress line "<verb> done/total files".
-func jobProgress(stderr io.Writer, verb string, quiet, showProgress bool) func(fanout.Progress) {
-	return func(p fanout.Progress) {
-		if r := p.Retry; r != nil && !r.Throttled && !quiet {
-			if showProgress {
-				fmt.Fprint(stderr, "\r\x1b[K")
-			}
-			fmt.Fprintf(stderr, "retry: %s: attempt %d failed, again in %.1fs: %v\n", r.Input, r.Attempt, r.Delay.Seconds(), r.Err)
-		}
-		if showProgress {
-			fmt.Fprintf(stderr, "\r%s %d/%d files", verb, p.Done, p.Total)
-			if p.Failed > 0 {
-				fmt.Fprintf(stderr, ", %d failed", p.Failed)
-			}
-			if p.Retries+p.Throttles > 0 {
-				fmt.Fprintf(stderr, " (%s, %d throttled)", plural(p.Retries, "retry"), p.Throttles)
-			}
-		}
-	}
 }
