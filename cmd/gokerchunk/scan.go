@@ -75,7 +75,8 @@ give s3:// URLs unless they share this machine's files.
 the retries and the wall time.
 
 Variables that cannot be referenced as stored are handled by --on-unsupported:
-  error  (default) the file fails with an error naming the variable and why;
+  error  (default) the file fails with one error listing every such
+         variable and why;
          in a batch the other files are still scanned and the summary counts
          the failures
   skip   the variable is left out and listed on standard error ("skipped:")
