@@ -57,10 +57,56 @@ func (e *DamagedError) Error() string {
 	}
 	reason := e.Err.Error()
 	var fe *Error
-	if errors.As(e.Err, &fe) {
+	var te *TruncatedError
+	if errors.As(e.Err, &te) {
+		reason = te.Reason()
+	} else if errors.As(e.Err, &fe) {
 		reason = fmt.Sprintf("%s at offset %d: %s", fe.Structure, fe.Offset, fe.Msg)
 	}
 	return fmt.Sprintf("%s: %s: damaged: %s", e.File, what, reason)
 }
 
 func (e *DamagedError) Unwrap() error { return e.Err }
+
+// TruncatedError reports a file that ends before its own structures say
+// it does: a copy or a download cut short. Err, when set, is the
+// *Error of the structure that runs past the end.
+type TruncatedError struct {
+	File string
+	Size int64 // where the file ends
+	// Want is where Source ("the superblock", "the header") says the file
+	// ends; 0 when the parse stopped before it could tell.
+	Want   int64
+	Source string
+	// Reading is what was being read when the file ended: a variable
+	// ("/tas") or a part of the file ("the header"); "" for none in
+	// particular.
+	Reading string
+	Err     error
+}
+
+func (e *TruncatedError) Error() string {
+	return e.File + ": " + e.Reason()
+}
+
+// Reason is the message without the file's name, for messages that name
+// it already (a DamagedError's).
+func (e *TruncatedError) Reason() string {
+	s := fmt.Sprintf("truncated: the file ends at %d bytes", e.Size)
+	if e.Want > 0 {
+		s += fmt.Sprintf(", %s says %d", e.Source, e.Want)
+	}
+	if e.Reading != "" {
+		if e.Want > 0 {
+			s += ","
+		}
+		s += " while reading " + e.Reading
+	}
+	var fe *Error
+	if errors.As(e.Err, &fe) {
+		s += fmt.Sprintf(" (%s at offset %d: %s)", fe.Structure, fe.Offset, fe.Msg)
+	}
+	return s + "; copy or download the file again"
+}
+
+func (e *TruncatedError) Unwrap() error { return e.Err }

@@ -3,6 +3,8 @@ package hdf5scan
 import (
 	"bytes"
 	"io"
+
+	"gokerchunk/format"
 )
 
 // signature is the 8-byte HDF5 format signature (spec §II.A).
@@ -109,6 +111,12 @@ func readSuperblock(f *file) (*superblock, error) {
 	}
 	if d.err != nil {
 		return nil, d.err
+	}
+	// libhdf5 refuses a file shorter than its stored end-of-file address
+	// ("truncated file"); so do we, before a structure past the end is
+	// reported as damage.
+	if sb.eof != undefinedAddr && sb.eof <= uint64(1<<63-1-base) && base+int64(sb.eof) > f.size {
+		return nil, &format.TruncatedError{File: f.name, Size: f.size, Want: base + int64(sb.eof), Source: "the superblock"}
 	}
 	if sb.rootHeader == undefinedAddr {
 		return nil, f.formatError("superblock", base, "root group object header address is undefined")

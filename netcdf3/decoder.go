@@ -25,6 +25,8 @@ type decoder struct {
 	pos     int64
 	version byte // 1, 2 or 5 once the magic number is read
 	err     error
+	// short is set when err says the file ends before the header does.
+	short bool
 }
 
 // firstRead is the size of the first read of the header: most headers fit
@@ -43,6 +45,23 @@ func (d *decoder) fail(structure string, off int64, msg string, args ...any) {
 	}
 }
 
+// failShort records a failure that is the file ending inside the header.
+func (d *decoder) failShort(structure string, off int64, msg string, args ...any) {
+	if d.err == nil {
+		d.fail(structure, off, msg, args...)
+		d.short = true
+	}
+}
+
+// headerError is err, as a *format.TruncatedError when the file ends
+// inside the header.
+func (d *decoder) headerError() error {
+	if !d.short {
+		return d.err
+	}
+	return &format.TruncatedError{File: d.file, Size: d.size, Reading: "the header", Err: d.err}
+}
+
 // remaining is the number of bytes of the file after pos.
 func (d *decoder) remaining() int64 { return d.size - d.pos }
 
@@ -54,7 +73,7 @@ func (d *decoder) need(structure string, n int64) bool {
 		return false
 	}
 	if n < 0 || n > d.remaining() {
-		d.fail(structure, d.pos, "%d bytes needed, the file ends %d bytes after this offset", n, d.remaining())
+		d.failShort(structure, d.pos, "%d bytes needed, the file ends %d bytes after this offset", n, d.remaining())
 		return false
 	}
 	end := d.pos + n
@@ -144,7 +163,7 @@ func (d *decoder) countFits(structure string, off int64, n uint64, minSize int64
 		return false
 	}
 	if n > uint64(d.remaining())/uint64(minSize) {
-		d.fail(structure, off, "%d %s of at least %d bytes each cannot fit in the %d bytes left in the file", n, what, minSize, d.remaining())
+		d.failShort(structure, off, "%d %s of at least %d bytes each cannot fit in the %d bytes left in the file", n, what, minSize, d.remaining())
 		return false
 	}
 	return true

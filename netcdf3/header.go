@@ -173,7 +173,7 @@ func (d *decoder) ncName(structure string) string {
 	off := d.pos
 	n := d.count(structure)
 	if d.err == nil && n > uint64(d.remaining()) {
-		d.fail(structure, off, "name of %d bytes, the file ends %d bytes after this offset", n, d.remaining())
+		d.failShort(structure, off, "name of %d bytes, the file ends %d bytes after this offset", n, d.remaining())
 	}
 	b := d.bytes(structure, int64(n))
 	d.bytes(structure, padding(int64(n)))
@@ -252,7 +252,7 @@ func (d *decoder) attribute() attribute {
 	}
 	size := int64(a.typ.size())
 	if a.n > uint64(d.remaining())/uint64(size) {
-		d.fail("attribute values", off, "attribute %q: %d values of %d bytes, the file ends %d bytes after this offset", a.name, a.n, size, d.remaining())
+		d.failShort("attribute values", off, "attribute %q: %d values of %d bytes, the file ends %d bytes after this offset", a.name, a.n, size, d.remaining())
 		return a
 	}
 	nbytes := int64(a.n) * size

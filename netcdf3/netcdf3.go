@@ -31,9 +31,10 @@ type Options struct {
 	// InlineThreshold: chunks smaller than this many bytes are copied
 	// into the reference set instead of referenced (0: never).
 	InlineThreshold int
-	// SkipUnsupported leaves out variables that cannot be referenced
-	// (their data lies past the end of a truncated file) and lists them in
-	// Result.Skipped; otherwise Scan fails on the first one.
+	// SkipUnsupported leaves out variables whose data lies past the end
+	// of a truncated file, listed in Result.Damaged (a
+	// *format.TruncatedError each), and those that cannot be referenced,
+	// in Result.Skipped; otherwise Scan fails on the first one.
 	SkipUnsupported bool
 }
 
@@ -50,7 +51,7 @@ func open(r io.ReaderAt, size int64, name string) (*file, error) {
 	d := newDecoder(r, size, name)
 	h, err := d.readHeader()
 	if err != nil {
-		return nil, err
+		return nil, d.headerError()
 	}
 	l, err := layoutOf(h, size, name)
 	if err != nil {

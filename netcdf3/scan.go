@@ -66,6 +66,15 @@ func (s *scanner) scan() (*format.Result, error) {
 		}
 		if err := s.emit(i); err != nil {
 			var ue *format.UnsupportedError
+			var te *format.TruncatedError
+			if errors.As(err, &te) {
+				if !s.opts.SkipUnsupported {
+					te.Reading = "/" + s.f.vars[i].name
+					return nil, te
+				}
+				s.res.Damaged = append(s.res.Damaged, &format.DamagedError{File: s.f.name, Path: "/" + s.f.vars[i].name, Err: te})
+				continue
+			}
 			if !errors.As(err, &ue) {
 				return nil, err
 			}
@@ -83,6 +92,18 @@ func (s *scanner) scan() (*format.Result, error) {
 	return s.res, nil
 }
 
+// end is where the header says the file ends: past the data of its last
+// variable (the largest end within maxDataBytes).
+func (f *file) end() int64 {
+	var last int64
+	for i := range f.vars {
+		if e, ok := f.dataEnd(f.header, i); ok {
+			last = max(last, e)
+		}
+	}
+	return last
+}
+
 func (s *scanner) note(msg string, args ...any) {
 	s.res.Notes = append(s.res.Notes, fmt.Sprintf(msg, args...))
 }
@@ -90,16 +111,16 @@ func (s *scanner) note(msg string, args ...any) {
 // emit adds variable i's array: metadata, attributes and references.
 func (s *scanner) emit(i int) error {
 	v, vl := &s.f.vars[i], &s.f.varData[i]
-	if end, ok := s.f.dataEnd(s.f.header, i); !ok || end > s.f.size {
+	end, ok := s.f.dataEnd(s.f.header, i)
+	if ok && end > s.f.size {
+		return &format.TruncatedError{File: s.f.name, Size: s.f.size, Want: s.f.end(), Source: "the header"}
+	}
+	if !ok {
 		what := "its data"
 		if vl.record {
 			what = fmt.Sprintf("its record %d", s.f.records-1)
 		}
-		where := fmt.Sprintf("at byte %d", end)
-		if !ok {
-			where = fmt.Sprintf("past byte %d", int64(maxDataBytes))
-		}
-		return &format.UnsupportedError{Feature: fmt.Sprintf("%s ends %s, past the end of the file (%d bytes): the file is truncated", what, where, s.f.size)}
+		return &format.UnsupportedError{Feature: fmt.Sprintf("%s ends past byte %d, past the end of the file (%d bytes): the file is truncated", what, int64(maxDataBytes), s.f.size)}
 	}
 	z := &refs.ZArray{
 		ZarrFormat: 2, Order: "C",

@@ -181,8 +181,9 @@ func TestScanStreaming(t *testing.T) {
 	}
 }
 
-// A variable whose data the truncated file lacks is reported, by name;
-// with SkipUnsupported the others are still referenced.
+// A file cut inside its data says so, with the size its header gives
+// and the first variable it lacks; with SkipUnsupported the variables it
+// lacks are listed as damaged and the others still referenced.
 func TestTruncatedData(t *testing.T) {
 	data := readFixture(t, "nc3_classic.nc")
 	f, _ := openBytes(data)
@@ -190,17 +191,21 @@ func TestTruncatedData(t *testing.T) {
 	// variable's record 0, the non-record variables are all there.
 	cut := data[:f.beginRec+f.recsize+10]
 	_, err := scanBytes(cut, Options{})
-	var ue *format.UnsupportedError
-	if !errors.As(err, &ue) || ue.File != "test.nc" || ue.Path != "/time" || !strings.Contains(ue.Feature, "past the end of the file") {
-		t.Fatalf("error %v, want an UnsupportedError for /time", err)
+	var te *format.TruncatedError
+	want := fmt.Sprintf("test.nc: truncated: the file ends at %d bytes, the header says %d, while reading /time", len(cut), f.end())
+	if !errors.As(err, &te) || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("error %v, want a TruncatedError %q", err, want)
 	}
 	res, err := scanBytes(cut, Options{SkipUnsupported: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var skipped []string
-	for _, s := range res.Skipped {
-		skipped = append(skipped, s.Path)
+	for _, d := range res.Damaged {
+		skipped = append(skipped, d.Path)
+		if !errors.As(d, &te) || !strings.Contains(d.Error(), "/time: damaged: truncated: the file ends at") && d.Path == "/time" {
+			t.Errorf("%v: want a DamagedError for a TruncatedError", d)
+		}
 	}
 	if want := []string{"/time", "/pr", "/tas", "/flag", "/code", "/level"}; !slices.Equal(skipped, want) {
 		t.Errorf("skipped %v, want %v", skipped, want)
@@ -211,8 +216,9 @@ func TestTruncatedData(t *testing.T) {
 }
 
 // Truncated copies of every fixture and copies with any bit of the header
-// flipped give a result or an error, never a panic; a header cut short is a *format.Error; an intact header with
-// data missing still scans with SkipUnsupported.
+// flipped give a result or an error, never a panic; a header cut short
+// is a *format.TruncatedError over the *format.Error of where it ends; an
+// intact header with data missing still scans with SkipUnsupported.
 func TestCorruptFixtures(t *testing.T) {
 	for _, path := range fixtures(t) {
 		t.Run(filepath.Base(path), func(t *testing.T) {
@@ -225,8 +231,9 @@ func TestCorruptFixtures(t *testing.T) {
 				cut := data[:n]
 				_, err := scanBytes(cut, Options{SkipUnsupported: true})
 				var fe *format.Error
-				if int64(n) < f.header.size && !errors.As(err, &fe) {
-					t.Fatalf("cut at %d, inside the %d-byte header: error %v, want a *format.Error", n, f.header.size, err)
+				var te *format.TruncatedError
+				if int64(n) < f.header.size && (!errors.As(err, &fe) || !errors.As(err, &te) || te.Reading != "the header") {
+					t.Fatalf("cut at %d, inside the %d-byte header: error %v, want a *format.TruncatedError for a *format.Error", n, f.header.size, err)
 				}
 				if int64(n) >= f.header.size && err != nil {
 					t.Fatalf("cut at %d, after the header: %v", n, err)
@@ -256,8 +263,9 @@ func checkOutcome(t *testing.T, i, bit int, res *format.Result, err error) {
 	t.Helper()
 	var fe *format.Error
 	var ue *format.UnsupportedError
+	var te *format.TruncatedError
 	switch {
-	case err != nil && !errors.As(err, &fe) && !errors.As(err, &ue):
+	case err != nil && !errors.As(err, &fe) && !errors.As(err, &ue) && !errors.As(err, &te):
 		t.Errorf("byte %d bit %d: error %T %v", i, bit, err, err)
 	case err == nil:
 		if _, err := res.Set.Documents(); err != nil {

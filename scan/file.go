@@ -58,6 +58,9 @@ func File(ctx context.Context, url string, opts FileOptions) (*format.Result, er
 	if err != nil {
 		return nil, err
 	}
+	if err := opts.OnUnsupported.check(url, res); err != nil {
+		return nil, err
+	}
 	if opts.Retarget != nil {
 		for _, u := range opts.Retarget.Apply(res.Set).Unmatched {
 			res.Notes = append(res.Notes, fmt.Sprintf("target %s matches no --target-prefix OLD: its references keep it", u))

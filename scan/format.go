@@ -29,8 +29,11 @@ type Format interface {
 	// second read, so Match should read what the parser reads first.
 	Match(r io.ReaderAt, size int64) (bool, error)
 	// Scan parses the input into a reference set; name is the input's
-	// name in errors. Its errors for an input that cannot be referenced
-	// as asked are *format.Error (corrupt) or *format.UnsupportedError.
+	// name in errors. It leaves out, and lists in the result's Skipped
+	// and Damaged, the variables it cannot reference, whatever
+	// opts.OnUnsupported says: File applies the policy. Its errors for an
+	// input that cannot be referenced at all are *format.Error (corrupt),
+	// *format.TruncatedError or *format.UnsupportedError.
 	Scan(ctx context.Context, r io.ReaderAt, size int64, name string, opts Options) (*format.Result, error)
 	// Inspect describes the input's groups and variables for people
 	// (`gokerchunk info`).
@@ -57,10 +60,14 @@ type Options struct {
 // Formats.
 type UnknownFormatError struct {
 	Input string
+	Size  int64
 	Tried []Format
 }
 
 func (e *UnknownFormatError) Error() string {
+	if e.Size == 0 {
+		return fmt.Sprintf("%s: empty file (0 bytes): nothing to scan; was it written or copied completely?", e.Input)
+	}
 	sigs := make([]string, len(e.Tried))
 	for i, f := range e.Tried {
 		sigs[i] = fmt.Sprintf("%s (%s)", f.Name(), f.Signature())
@@ -79,5 +86,5 @@ func Detect(r io.ReaderAt, size int64, input string) (Format, error) {
 			return f, nil
 		}
 	}
-	return nil, &UnknownFormatError{Input: input, Tried: Formats}
+	return nil, &UnknownFormatError{Input: input, Size: size, Tried: Formats}
 }

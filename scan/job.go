@@ -170,11 +170,12 @@ func (job) ForObject(input, outputPrefix string) (fanout.Request, error) {
 func classify(input string, err error) error {
 	var fe *format.Error
 	var ue *format.UnsupportedError
+	var te *format.TruncatedError
 	var ke *UnknownFormatError
 	var se *blob.SchemeError
 	var re *blob.RangeError
 	switch {
-	case errors.As(err, &fe), errors.As(err, &ue), errors.As(err, &ke), errors.As(err, &se), errors.As(err, &re),
+	case errors.As(err, &fe), errors.As(err, &ue), errors.As(err, &te), errors.As(err, &ke), errors.As(err, &se), errors.As(err, &re),
 		errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission):
 		return &fanout.InputError{Input: input, Err: err}
 	}

@@ -31,7 +31,7 @@ func (netCDF3Format) Scan(ctx context.Context, r io.ReaderAt, size int64, name s
 	return netcdf3.Scan(ctx, r, size, name, netcdf3.Options{
 		URL:             opts.URL,
 		InlineThreshold: opts.InlineThreshold,
-		SkipUnsupported: opts.OnUnsupported.skips(),
+		SkipUnsupported: true, // the policy is applied by File (OnUnsupported.check)
 	})
 }
 

@@ -1,8 +1,11 @@
 package scan
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 
+	"gokerchunk/format"
 	"gokerchunk/hdf5scan"
 )
 
@@ -12,7 +15,7 @@ import (
 type OnUnsupported string
 
 const (
-	// UnsupportedError fails the input on the first such variable.
+	// UnsupportedError fails the input, naming every such variable.
 	UnsupportedError OnUnsupported = "error"
 	// UnsupportedSkip leaves the variable out and lists it.
 	UnsupportedSkip OnUnsupported = "skip"
@@ -36,17 +39,74 @@ func ParseOnUnsupported(s string) (OnUnsupported, error) {
 	return "", fmt.Errorf("must be error, skip or inline, not %q", s)
 }
 
-// skips reports whether the policy leaves unsupported variables out
-// (skip, and inline for what cannot be inlined) rather than failing.
-func (p OnUnsupported) skips() bool {
-	return p == UnsupportedSkip || p == UnsupportedInline
-}
-
-// apply sets the hdf5scan options the policy decides.
+// apply sets the hdf5scan options the policy decides. The parser always
+// goes on past a variable it cannot reference, listing it, so that a
+// failure names them all (check).
 func (p OnUnsupported) apply(o *hdf5scan.Options) {
-	o.SkipUnsupported = p.skips()
+	o.SkipUnsupported = true
 	o.MaxDecodedInline = 0 // the scanner's own bound
 	if p == UnsupportedInline {
 		o.MaxDecodedInline = maxDecodedInlineUnlimited
 	}
+}
+
+// check applies the policy to a parser's result: skip and inline keep
+// the result with what it lists as left out; error fails the input,
+// naming every variable left out, or saying that the file is truncated
+// when that is why.
+func (p OnUnsupported) check(input string, res *format.Result) error {
+	if p != UnsupportedError && p != "" || len(res.Skipped)+len(res.Damaged) == 0 {
+		return nil
+	}
+	for _, d := range res.Damaged {
+		var te *format.TruncatedError
+		if errors.As(d.Err, &te) && d.Attribute == "" {
+			t := *te
+			t.Reading = d.Path
+			return &t
+		}
+	}
+	return &UnsupportedVariablesError{Input: input, Unsupported: res.Skipped, Damaged: res.Damaged}
+}
+
+// UnsupportedVariablesError fails an input (under the error policy) for
+// every variable that cannot be referenced as stored or whose structures
+// do not parse, all of them.
+type UnsupportedVariablesError struct {
+	Input       string
+	Unsupported []*format.UnsupportedError
+	Damaged     []*format.DamagedError
+}
+
+func (e *UnsupportedVariablesError) Error() string {
+	n := len(e.Unsupported) + len(e.Damaged)
+	var b strings.Builder
+	if n == 1 {
+		fmt.Fprintf(&b, "%s: 1 variable cannot be referenced as stored: ", e.Input)
+	} else {
+		fmt.Fprintf(&b, "%s: %d variables cannot be referenced as stored:", e.Input, n)
+	}
+	sep := "\n  "
+	if n == 1 {
+		sep = ""
+	}
+	for _, u := range e.Unsupported {
+		fmt.Fprintf(&b, "%s%s: unsupported: %s", sep, u.Path, u.Feature)
+	}
+	for _, d := range e.Damaged {
+		b.WriteString(sep + strings.TrimPrefix(d.Error(), d.File+": "))
+	}
+	return b.String()
+}
+
+// Unwrap gives errors.As the variables' errors.
+func (e *UnsupportedVariablesError) Unwrap() []error {
+	errs := make([]error, 0, len(e.Unsupported)+len(e.Damaged))
+	for _, u := range e.Unsupported {
+		errs = append(errs, u)
+	}
+	for _, d := range e.Damaged {
+		errs = append(errs, d)
+	}
+	return errs
 }

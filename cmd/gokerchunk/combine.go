@@ -85,16 +85,16 @@ input cannot be read, 2 on a usage error.`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the combined reference set: a JSON file, or a directory for --format parquet (required)"},
 			&cli.StringSliceFlag{Name: "concat-dim", Value: cli.NewStringSlice("time"), Usage: "the dimension to concatenate along"},
-			&cli.StringSliceFlag{Name: "identical-dims", Usage: "variables without the concat dimension (lat,lon) that may differ in references but must hold equal values; others must have identical references (default: all compared by value)"},
+			&cli.StringSliceFlag{Name: "identical-dims", Usage: "variables without the concat dimension (lat,lon) that may differ in references but must hold equal values; others must have identical references", DefaultText: "all compared by value"},
 			&cli.StringSliceFlag{Name: "coord", Usage: "DIM=SPEC: where the coordinate values come from (values, cf, regex:RE, attr:NAME, index)"},
-			&cli.StringFlag{Name: "time-units", Usage: "CF units of the combined time coordinate, e.g. \"days since 2000-01-01\" (default: the first input's)"},
-			&cli.StringFlag{Name: "format", Usage: "json or parquet (default: parquet when OUT ends in .parq or .parquet, json otherwise)"},
+			&cli.StringFlag{Name: "time-units", Usage: "CF units of the combined time coordinate, e.g. \"days since 2000-01-01\"", DefaultText: "the first input's"},
+			&cli.StringFlag{Name: "format", Usage: "json or parquet", DefaultText: "parquet when OUT ends in .parq or .parquet, json otherwise"},
 			&cli.IntFlag{Name: "record-size", Value: refs.DefaultRecordSize, Usage: "references per Parquet file"},
 			&cli.BoolFlag{Name: "append", Usage: "add the inputs to the existing OUT"},
-			&cli.IntFlag{Name: "concurrency", Aliases: []string{"workers"}, Usage: "inputs read (or scanned) at once (default: all CPUs)"},
+			&cli.IntFlag{Name: "concurrency", Aliases: []string{"workers"}, Usage: "inputs read (or scanned) at once", DefaultText: "all CPUs"},
 			&cli.StringFlag{Name: "on-unsupported", Value: "error", Usage: "for NetCDF/HDF5 inputs scanned on the fly: error, skip or inline (see scan --help)"},
 			&cli.IntFlag{Name: "inline-threshold", Value: 500, Usage: "for NetCDF/HDF5 inputs scanned on the fly: inline chunks smaller than this many bytes (0: never)"},
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress and no summary"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only errors and skipped variables: no notes, progress or summary"},
 			s3PathStyleFlag(),
 			targetPrefixFlag(),
 			templatesFlag(),
@@ -177,7 +177,9 @@ func (r *combineRun) run(ctx context.Context, inputs []string) error {
 		return err
 	}
 	for _, n := range res.Notices {
-		fmt.Fprintf(stderr, "note: %s\n", n)
+		if !r.quiet {
+			fmt.Fprintf(stderr, "note: %s\n", n)
+		}
 	}
 	if r.retarget != nil {
 		reportRetarget(stderr, r.retarget.Apply(res.Set), r.quiet)
@@ -514,15 +516,9 @@ func (r *combineRun) readInputs(ctx context.Context, inputs []string) ([]combine
 		}
 		return refio.Read(ctx, in)
 	}
-	progress := func(done int) {
-		if showProgress {
-			fmt.Fprintf(stderr, "\rread %d/%d inputs", done, len(inputs))
-		}
-	}
-	outcomes := fanout.Run(ctx, inputs, max(r.opts.Workers, 1), job, progress)
-	if showProgress {
-		fmt.Fprintln(stderr)
-	}
+	progress := newProgressView(stderr, "read", r.quiet, showProgress)
+	outcomes := fanout.Run(ctx, inputs, max(r.opts.Workers, 1), job, progress.count(len(inputs)))
+	progress.end()
 	sets := make([]combine.Input, 0, len(outcomes))
 	failed := 0
 	for _, o := range outcomes {

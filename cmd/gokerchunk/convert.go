@@ -106,7 +106,7 @@ machine's files.`,
 			&cli.Int64Flag{Name: "memory-limit", Value: convert.DefaultMemoryLimit >> 20, Usage: "MiB that open row groups may hold across partitions before the largest is written early"},
 			&cli.IntFlag{Name: "max-partitions", Value: convert.DefaultMaxPartitions, Usage: "partitions (files) one input may have"},
 			&cli.IntFlag{Name: "max-open-partitions", Value: convert.DefaultMaxOpenPartitions, Usage: "partitions with an open Parquet writer; the least recently used is closed into a part file, merged at the end"},
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress and no summary"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only errors and bad rows: no notes, progress, retries or summary"},
 			s3PathStyleFlag(),
 		}, executorFlags("converted", "1, as each holds its own memory,")...),
 		Action: runCSV2Parquet,
@@ -247,15 +247,12 @@ func runCSV2ParquetLocal(c *cli.Context, plan *convertPlan) error {
 		}
 		return convertFile(ctx, in, out, plan.opts, progress)
 	}
-	progress := func(done int) {
-		if showProgress && len(inputs) > 1 {
-			fmt.Fprintf(stderr, "\rconverted %d/%d files", done, len(inputs))
-		}
-	}
-	outcomes := fanout.Run(c.Context, inputs, plan.exec.concurrency, job, progress)
-	if showProgress {
+	progress := newProgressView(stderr, "converted", plan.quiet, showProgress && len(inputs) > 1)
+	outcomes := fanout.Run(c.Context, inputs, plan.exec.concurrency, job, progress.count(len(inputs)))
+	if showProgress && len(inputs) == 1 {
 		fmt.Fprintln(stderr)
 	}
+	progress.end()
 	t := reportConversions(stderr, plan, outcomes)
 	if !plan.quiet {
 		secs := time.Since(start).Seconds()
@@ -318,9 +315,12 @@ func reportConversions(stderr io.Writer, plan *convertPlan, outcomes []fanout.Ou
 			t.partitions[p.Dir] = true
 		}
 		for _, r := range res.Removed {
+			if plan.quiet {
+				break
+			}
 			fmt.Fprintf(stderr, "note: removed %s, left by an earlier conversion of %s in a partition it no longer has\n", blob.Join(plan.outDir, r), o.Input)
 		}
-		if res.ClosedEarly > 0 {
+		if res.ClosedEarly > 0 && !plan.quiet {
 			fmt.Fprintf(stderr, "note: %s: partitions were closed and reopened %d times (more than --max-open-partitions %d took rows at once); their files were merged from parts\n", o.Input, res.ClosedEarly, plan.opts.MaxOpenPartitions)
 		}
 		if !plan.quiet && len(plan.inputs) == 1 && len(res.Inferred) > 0 {
@@ -425,7 +425,7 @@ func localCSVInputs(arg string) ([]string, error) {
 // runCSV2ParquetRemote converts each input in its own Lambda invocation
 // or request to a server.
 func runCSV2ParquetRemote(c *cli.Context, plan *convertPlan) error {
-	if plan.exec.http() && (!blob.IsRemote(plan.outDir) || slices.ContainsFunc(plan.inputs, isLocal)) {
+	if !plan.quiet && plan.exec.http() && (!blob.IsRemote(plan.outDir) || slices.ContainsFunc(plan.inputs, isLocal)) {
 		fmt.Fprintln(c.App.ErrWriter, remoteLocalPathsNote(plan.exec))
 	}
 	ex, err := plan.exec.open(c.Context, c.App.Writer)
@@ -446,12 +446,10 @@ func runCSV2ParquetRemote(c *cli.Context, plan *convertPlan) error {
 	}
 
 	stderr := c.App.ErrWriter
-	showProgress := !plan.quiet && isTerminal(os.Stderr)
+	progress := newProgressView(stderr, "converted", plan.quiet, isTerminal(os.Stderr))
 	start := time.Now()
-	results := fanout.RunJobs(c.Context, ex, reqs, plan.exec.concurrency, jobProgress(stderr, "converted", plan.quiet, showProgress))
-	if showProgress {
-		fmt.Fprintln(stderr)
-	}
+	results := fanout.RunJobs(c.Context, ex, reqs, plan.exec.concurrency, progress.job)
+	progress.end()
 
 	var t convertTally
 	for _, r := range results {
@@ -472,7 +470,9 @@ func runCSV2ParquetRemote(c *cli.Context, plan *convertPlan) error {
 			fmt.Fprintf(stderr, "bad row: %s: %d more\n", r.Input, more)
 		}
 		for _, n := range r.Response.Notes {
-			fmt.Fprintf(stderr, "note: %s\n", n)
+			if !plan.quiet {
+				fmt.Fprintf(stderr, "note: %s\n", n)
+			}
 		}
 	}
 	if !plan.quiet {

@@ -26,9 +26,10 @@ const defaultLambdaConcurrency = 64
 func executorFlags(what, localDefault string) []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "executor", Value: "local", Usage: "where the inputs are " + what + ": local (this process), lambda (one AWS Lambda invocation per input) or http (one POST per input to a gokerchunk serve endpoint)"},
-		&cli.IntFlag{Name: "concurrency", Aliases: []string{"workers"}, Usage: "inputs " + what + " at once (default: " + localDefault + " locally, " + strconv.Itoa(defaultLambdaConcurrency) + " on Lambda, " + strconv.Itoa(httpConcurrencyPerEndpoint) + " per endpoint over HTTP)"},
+		&cli.IntFlag{Name: "concurrency", Aliases: []string{"workers"}, Usage: "inputs " + what + " at once",
+			DefaultText: localDefault + " locally, " + strconv.Itoa(defaultLambdaConcurrency) + " on Lambda, " + strconv.Itoa(httpConcurrencyPerEndpoint) + " per endpoint over HTTP"},
 		&cli.StringFlag{Name: "function", Value: "gokerchunk", Usage: "the Lambda function (name or ARN) running gokerchunk-lambda, for --executor lambda"},
-		&cli.StringFlag{Name: "lambda-endpoint", Usage: "the Lambda API endpoint URL, for --executor lambda (default: AWS's, or AWS_ENDPOINT_URL_LAMBDA)"},
+		&cli.StringFlag{Name: "lambda-endpoint", Usage: "the Lambda API endpoint URL, for --executor lambda", DefaultText: "AWS's, or AWS_ENDPOINT_URL_LAMBDA"},
 		&cli.StringFlag{Name: "function-url", Usage: "call the function through its function URL (requests SigV4-signed), for --executor lambda, instead of the Lambda API's Invoke"},
 		&cli.StringSliceFlag{Name: "endpoint", Usage: "URL[,URL...] of gokerchunk serve servers, for --executor http (jobs are posted to URL/jobs)"},
 		&cli.StringFlag{Name: "token-file", Usage: "a file holding the bearer token the servers' --token-file holds, for --executor http"},

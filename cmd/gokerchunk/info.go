@@ -1,12 +1,15 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"gokerchunk/blob"
 	"gokerchunk/format"
 	"gokerchunk/scan"
 )
@@ -27,9 +30,12 @@ without coordinate variables) or cannot represent say why.`,
 			}
 			configureBlob(c)
 			url := c.Args().First()
+			if fi, err := os.Stat(url); err == nil && fi.IsDir() && !blob.IsRemote(url) {
+				return usagef("info describes one file; %s is a directory (gokerchunk scan -o OUT/ %s scans every file below it)", url, url)
+			}
 			info, err := scan.Inspect(c.Context, url)
 			if err != nil {
-				return err
+				return errors.New(describeError(url, err))
 			}
 			printInfo(c.App.Writer, url, info)
 			return nil

@@ -93,7 +93,7 @@ concurrency (0 removes a cap set before).
 			&cli.IntFlag{Name: "ephemeral-storage", Value: lambdadeploy.DefaultEphemeralMB, Usage: "MB of /tmp (512-10240)"},
 			&cli.IntFlag{Name: "reserved-concurrency", Usage: "reserve and cap the function's concurrent executions (0: no cap; unset: leave as is)"},
 			&cli.StringFlag{Name: "arch", Value: lambdadeploy.DefaultArch, Usage: "arm64 or amd64 (x86_64)"},
-			&cli.StringFlag{Name: "zip", Usage: "the deployment package (default: bin/gokerchunk-lambda-ARCH.zip, built when missing)"},
+			&cli.StringFlag{Name: "zip", Usage: "the deployment package", DefaultText: "bin/gokerchunk-lambda-ARCH.zip, built when missing"},
 			&cli.StringFlag{Name: "trigger", Usage: "s3://BUCKET/PREFIX/: scan every input file created there (with --output)"},
 			&cli.StringFlag{Name: "output", Usage: "s3://BUCKET/PREFIX/: where triggered scans write their sidecars (with --trigger)"},
 		},

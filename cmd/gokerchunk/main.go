@@ -43,9 +43,11 @@ every chunk. fsspec, zarr and xarray then read the original files through it:
 
 Exit status: 0 on success, 1 when an input failed or a check found a
 difference, 2 on a usage error.`,
+		Version:        version(),
 		Commands:       []*cli.Command{scanCommand(), combineCommand(), infoCommand(), checkCommand(), convertCommand(), refsCommand(), serveCommand(), lambdaCommand()},
 		ExitErrHandler: func(*cli.Context, error) {},
 	}
+	setUpHelp(app)
 	for _, c := range app.Commands {
 		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return usageError{err} }
 		for _, sub := range c.Subcommands {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -19,7 +18,6 @@ import (
 	"gokerchunk/blob"
 	"gokerchunk/combine"
 	"gokerchunk/fanout"
-	"gokerchunk/format"
 	"gokerchunk/refs"
 	"gokerchunk/scan"
 )
@@ -104,7 +102,8 @@ give s3:// URLs unless they share this machine's files.
 the retries and the wall time.
 
 Variables that cannot be referenced as stored are handled by --on-unsupported:
-  error  (default) the file fails with an error naming the variable and why;
+  error  (default) the file fails with one error listing every such
+         variable and why;
          in a batch the other files are still scanned and the summary counts
          the failures
   skip   the variable is left out and listed on standard error ("skipped:")
@@ -130,7 +129,7 @@ and point the references at their home:
 			&cli.IntFlag{Name: "inline-threshold", Value: scan.DefaultInlineThreshold, Usage: "inline chunks smaller than this many bytes in the JSON (0: never)"},
 			&cli.StringFlag{Name: "combine", Usage: "then combine the sidecars along time into this JSON file or Parquet directory (as gokerchunk combine -o OUT)"},
 			&cli.StringFlag{Name: "on-unsupported", Value: "error", Usage: "what to do with a variable that cannot be represented: error, skip or inline"},
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress and no summary"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only errors and skipped variables: no notes, progress, retries or summary"},
 			&cli.BoolFlag{Name: "stats", Usage: "print the requests, bytes, retries and wall time of each input and in total"},
 			s3PathStyleFlag(),
 			targetPrefixFlag(),
@@ -149,7 +148,7 @@ func runScan(c *cli.Context) error {
 		return err
 	}
 	stderr := c.App.ErrWriter
-	if plan.exec.remote() && (plan.dir != "" && !blob.IsRemote(plan.dir) || slices.ContainsFunc(plan.inputs, isLocal)) {
+	if !plan.quiet && plan.exec.remote() && (plan.dir != "" && !blob.IsRemote(plan.dir) || slices.ContainsFunc(plan.inputs, isLocal)) {
 		// Allowed, for a function or servers running on this machine
 		// (the Lambda emulator, local serve processes) or sharing its
 		// file system; elsewhere their local files are their own.
@@ -160,12 +159,10 @@ func runScan(c *cli.Context) error {
 		return err
 	}
 	start := time.Now()
-	showProgress := !plan.quiet && len(plan.inputs) > 1 && isTerminal(os.Stderr)
-	results := fanout.RunJobs(c.Context, ex, plan.requests(), plan.exec.concurrency, jobProgress(stderr, "scanned", plan.quiet, showProgress))
-	if showProgress {
-		fmt.Fprintln(stderr)
-	}
-	t := reportScans(stderr, results)
+	progress := newProgressView(stderr, "scanned", plan.quiet, len(plan.inputs) > 1 && isTerminal(os.Stderr))
+	results := fanout.RunJobs(c.Context, ex, plan.requests(), plan.exec.concurrency, progress.job)
+	progress.end()
+	t := reportScans(stderr, results, plan.quiet)
 	manifest := ""
 	if plan.dir != "" {
 		removeStale(c.Context, stderr, results)
@@ -397,9 +394,9 @@ type scanTally struct {
 	sidecars                                 []string
 }
 
-// reportScans prints each input's error, skipped variables and notes, and
-// adds up the outcomes.
-func reportScans(stderr io.Writer, results []fanout.JobResult) scanTally {
+// reportScans prints each input's error, skipped variables and notes
+// (unless quiet), and adds up the outcomes.
+func reportScans(stderr io.Writer, results []fanout.JobResult, quiet bool) scanTally {
 	var t scanTally
 	for _, r := range results {
 		if r.Err != nil {
@@ -417,7 +414,9 @@ func reportScans(stderr io.Writer, results []fanout.JobResult) scanTally {
 			fmt.Fprintf(stderr, "skipped: %s\n", s)
 		}
 		for _, n := range r.Response.Notes {
-			fmt.Fprintf(stderr, "note: %s: %s\n", r.Input, n)
+			if !quiet {
+				fmt.Fprintf(stderr, "note: %s: %s\n", r.Input, n)
+			}
 		}
 	}
 	return t
@@ -441,18 +440,6 @@ func (t scanTally) summary(p *scanPlan, a attemptTally, wall time.Duration, mani
 		s += "; manifest " + manifest
 	}
 	return s
-}
-
-// describeError names the file in every error, once.
-func describeError(input string, err error) string {
-	var fe *format.Error
-	var ue *format.UnsupportedError
-	var ke *scan.UnknownFormatError
-	msg := err.Error()
-	if errors.As(err, &fe) || errors.As(err, &ue) || errors.As(err, &ke) || strings.Contains(msg, input) {
-		return msg
-	}
-	return input + ": " + msg
 }
 
 // writeCosts prints the --stats lines: one per input, then the total.
@@ -502,26 +489,4 @@ func byteSize(n int64) string {
 		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 	}
 	return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
-}
-
-// jobProgress reports a fan-out run: each retry (not throttles) as a line,
-// and on a terminal a progress line "<verb> done/total files".
-func jobProgress(stderr io.Writer, verb string, quiet, showProgress bool) func(fanout.Progress) {
-	return func(p fanout.Progress) {
-		if r := p.Retry; r != nil && !r.Throttled && !quiet {
-			if showProgress {
-				fmt.Fprint(stderr, "\r\x1b[K")
-			}
-			fmt.Fprintf(stderr, "retry: %s: attempt %d failed, again in %.1fs: %v\n", r.Input, r.Attempt, r.Delay.Seconds(), r.Err)
-		}
-		if showProgress {
-			fmt.Fprintf(stderr, "\r%s %d/%d files", verb, p.Done, p.Total)
-			if p.Failed > 0 {
-				fmt.Fprintf(stderr, ", %d failed", p.Failed)
-			}
-			if p.Retries+p.Throttles > 0 {
-				fmt.Fprintf(stderr, " (%s, %d throttled)", plural(p.Retries, "retry"), p.Throttles)
-			}
-		}
-	}
 }
