@@ -28,6 +28,9 @@ APT_PACKAGES := zip libnetcdf-dev libhdf5-dev netcdf-bin hdf5-tools pkg-config \
 	hdf5-filter-plugin hdf5-filter-plugin-blosc-serial hdf5-plugin-lzf bitshuffle \
 	python3-h5py python3-netcdf4 python3-numpy python3-fsspec python3-zarr python3-xarray python3-dask \
 	python3-h5netcdf
+# What `make demo` needs of them: the build's libraries and the Python
+# that opens the output (Debian 12's xarray, zarr 2 and fsspec).
+DEMO_PACKAGES := libnetcdf-dev libhdf5-dev pkg-config python3-xarray python3-zarr python3-fsspec python3-numpy
 # Today's Python stack (Debian sid: zarr 3, fsspec 2026, xarray 2026, h5py on
 # HDF5 2.x, kerchunk) in a chroot built once by testdata/sid/build.sh;
 # the compatibility tests run their scripts there through testdata/sid/run.sh
@@ -41,17 +44,29 @@ NODE_PACKAGES := hyparquet@1.31.5 hyparquet-compressors@1.1.2
 # Only to regenerate fixtures (make fixtures).
 FIXTURE_PACKAGES := faketime python3-hdf5plugin hdf5-filter-plugin-zfp-serial python3-tables
 
-.PHONY: demo test deps sid-env build lint lambda-zip fixtures bench bench-combine bench-s3 bench-convert fuzz clean
+.PHONY: demo test deps deps-demo sid-env build lint lambda-zip fixtures bench bench-combine bench-s3 bench-convert fuzz clean
 
-# deps installs the Debian packages the build and the tests need (as root,
-# or through sudo when it is there), only when one is missing.
-deps:
-	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+# apt-install installs the Debian packages $(1) names (as root, or through
+# sudo when it is there), only those missing.
+define apt-install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+endef
+
+# deps-demo installs what `make demo` needs and nothing more: the
+# libraries the build links (libnetcdf, libhdf5) and the Python stack
+# testdata/show.py opens the output with.
+deps-demo:
+	$(call apt-install,$(DEMO_PACKAGES))
+
+# deps installs what the build and the tests need: the Debian packages,
+# node's hyparquet, and the tools built from source into $(TOOLS).
+deps:
+	$(call apt-install,$(APT_PACKAGES))
 	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
 		echo "installing: nodejs npm"; \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
@@ -80,7 +95,7 @@ deps:
 build:
 	$(GO) build -o $(BIN) ./cmd/gokerchunk
 
-demo: deps build
+demo: deps-demo build
 	@rm -rf out/sample out/sample-combined.json && mkdir -p out/sample
 	$(BIN) scan -o out/sample testdata/sample/
 	@for f in testdata/sample/*.nc; do \
