@@ -65,6 +65,10 @@ func (s *scanner) describeDataset(o *object, attrs map[string]any, oi *format.Ob
 		setUnsupported(oi, ds.invalid)
 		return
 	}
+	if ds.space.null && oi.Hidden == "" {
+		// zarrarray.go notes it and writes no array: nothing to read.
+		oi.Hidden = "a null dataspace (no shape, no elements): not an array"
+	}
 	if ds.storageErr != nil {
 		setUnsupported(oi, ds.storageErr)
 	}
