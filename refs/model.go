@@ -22,6 +22,9 @@ type Array struct {
 	// Attrs is the array's .zattrs; nil when it has none.
 	Attrs Attrs
 	*Manifest
+	// Source, when Manifest is nil, produces the chunk references on
+	// demand (see ChunkSource); only the writers read it.
+	Source ChunkSource
 }
 
 // Attrs holds a node's attributes, each as the JSON text of its value
