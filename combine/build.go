@@ -68,6 +68,7 @@ func (c *combiner) build(ctx context.Context) (*refs.Set, error) {
 				return nil, err
 			}
 			out.Arrays[p].Manifest = first.Set.Arrays[p].Manifest
+			out.Arrays[p].Source = first.Set.Arrays[p].Source
 		}
 	}
 	if !c.axis.fromVariable {

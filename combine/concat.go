@@ -9,10 +9,10 @@ import (
 	"gokerchunk/refs"
 )
 
-// concat joins an array's manifests along the concat dim, input after
-// input, and writes its .zarray with the combined length. Chunk indices
-// shift by the chunks the inputs before hold; targets are renumbered into
-// one table of distinct URLs.
+// concat joins an array's references along the concat dim, input after
+// input, and writes its .zarray with the combined length. The references
+// are not copied: the output array is a concatSource, read when the output
+// is written.
 func (c *combiner) concat(out *refs.Set, path string) error {
 	first := c.inputs[0]
 	a := first.arrays[path]
@@ -30,60 +30,17 @@ func (c *combiner) concat(out *refs.Set, path string) error {
 	}
 	out.Arrays[path].ZArray = &z
 
-	grid := z.Grid()
-	m := refs.NewManifest(grid)
-	outer, inner := 1, 1
-	for d, g := range grid {
-		switch {
-		case d < ax:
-			outer *= g
-		case d > ax:
-			inner *= g
+	parts := make([]refs.ChunkSource, len(c.inputs))
+	for k, in := range c.inputs {
+		if parts[k] = in.Set.Arrays[path].Chunks(); parts[k] == nil {
+			parts[k] = (&refs.Array{Manifest: refs.NewManifest(in.arrays[path].z.Grid())}).Chunks()
 		}
 	}
-	urls := map[string]int32{}
-	var remap []int32
-	offset := 0 // chunks along the axis held by the inputs before
-	for _, in := range c.inputs {
-		src := in.Set.Arrays[path].Manifest
-		if src == nil {
-			src = refs.NewManifest(in.arrays[path].z.Grid())
-		}
-		remap = remap[:0]
-		for _, u := range src.URLs {
-			i, ok := urls[u]
-			if !ok {
-				i = int32(len(m.URLs))
-				m.URLs = append(m.URLs, u)
-				urls[u] = i
-			}
-			remap = append(remap, i)
-		}
-		g := src.Grid[ax]
-		for o := range outer {
-			for j := range g {
-				from := (o*g + j) * inner
-				to := (o*grid[ax] + offset + j) * inner
-				for r := range inner {
-					t := src.Target[from+r]
-					switch {
-					case t >= 0:
-						t = remap[t]
-					case t == refs.InlineChunk:
-						m.Inline[to+r] = src.Inline[from+r]
-					}
-					m.Target[to+r] = t
-					m.Offset[to+r] = src.Offset[from+r]
-					m.Length[to+r] = src.Length[from+r]
-				}
-			}
-		}
-		offset += g
+	src, err := newConcatSource(z.Grid(), ax, parts)
+	if err != nil {
+		return fmt.Errorf("%s: joining along %s (chunk length %d): %w", path, c.axis.dim, chunk, err)
 	}
-	if offset != grid[ax] {
-		return fmt.Errorf("%s: %d chunks along %s after joining, the grid has %d (chunk length %d)", path, offset, c.axis.dim, grid[ax], chunk)
-	}
-	out.Arrays[path].Manifest = m
+	out.Arrays[path].Source = src
 	return nil
 }
 
@@ -94,8 +51,16 @@ func (c *combiner) checkStatic(ctx context.Context, path string) error {
 	first := c.inputs[0]
 	byValue := c.opts.IdenticalDims == nil || slices.Contains(c.opts.IdenticalDims, path)
 	var differ []*inputInfo
+	want, err := manifestOf(first, path)
+	if err != nil {
+		return err
+	}
 	for _, in := range c.inputs[1:] {
-		if sameRefs(first.Set.Arrays[path].Manifest, in.Set.Arrays[path].Manifest) {
+		got, err := manifestOf(in, path)
+		if err != nil {
+			return err
+		}
+		if sameRefs(want, got) {
 			continue
 		}
 		if !byValue {
@@ -107,7 +72,7 @@ func (c *combiner) checkStatic(ctx context.Context, path string) error {
 	if len(differ) == 0 {
 		return nil
 	}
-	want, wantStrings, err := c.readValues(ctx, first, path)
+	wantValues, wantStrings, err := c.readValues(ctx, first, path)
 	if err != nil {
 		return err
 	}
@@ -118,7 +83,7 @@ func (c *combiner) checkStatic(ctx context.Context, path string) error {
 		if err != nil {
 			return err
 		}
-		if !bytes.Equal(want, got) || !slices.Equal(wantStrings, gotStrings) {
+		if !bytes.Equal(wantValues, got) || !slices.Equal(wantStrings, gotStrings) {
 			return &Error{Inputs: []string{first.Name, in.Name}, Variable: path, Reason: fmt.Sprintf(
 				"has no %s dimension and its values differ between inputs", c.axis.dim)}
 		}
@@ -145,6 +110,20 @@ func (c *combiner) readValues(ctx context.Context, in *inputInfo, path string) (
 		return nil, nil, &Error{Inputs: []string{in.Name}, Variable: path, Err: err}
 	}
 	return b, nil, nil
+}
+
+// manifestOf returns an input's references of an array, read back from
+// the spill when they are there; nil when it has none.
+func manifestOf(in *inputInfo, path string) (*refs.Manifest, error) {
+	a := in.Set.Arrays[path]
+	if a.Manifest != nil || a.Source == nil {
+		return a.Manifest, nil
+	}
+	m, err := refs.ReadManifest(a.Source)
+	if err != nil {
+		return nil, &Error{Inputs: []string{in.Name}, Variable: path, Err: err}
+	}
+	return m, nil
 }
 
 // sameRefs reports whether two manifests point every chunk at the same

@@ -1,6 +1,7 @@
 package combine
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/binary"
@@ -331,7 +332,63 @@ func mustCombine(t testing.TB, opts Options, inputs ...testInput) *Result {
 	if err != nil {
 		t.Fatalf("Combine: %v", err)
 	}
+	// The same inputs held in a spill must give the same output.
+	spill, err := NewSpill(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer spill.Close()
+	var held []Input
+	for _, in := range build(t, inputs...) {
+		h, err := spill.Hold(in)
+		if err != nil {
+			t.Fatalf("Hold %s: %v", in.Name, err)
+		}
+		held = append(held, h)
+	}
+	again, err := Combine(context.Background(), held, opts)
+	if err != nil {
+		t.Fatalf("Combine of spilled inputs: %v", err)
+	}
+	want, got := jsonOf(t, res.Set), jsonOf(t, again.Set)
+	if !bytes.Equal(want, got) || !slices.Equal(res.Notices, again.Notices) {
+		t.Fatalf("spilled inputs combine to\n%s\nnotices %q\nin memory to\n%s\nnotices %q", got, again.Notices, want, res.Notices)
+	}
+	materialize(t, res.Set)
 	return res
+}
+
+// jsonOf writes a set as JSON, its Sources read into Manifests first (the
+// set itself unchanged).
+func jsonOf(t testing.TB, s *refs.Set) []byte {
+	t.Helper()
+	c := *s
+	c.Arrays = map[string]*refs.Array{}
+	for p, a := range s.Arrays {
+		copied := *a
+		c.Arrays[p] = &copied
+	}
+	materialize(t, &c)
+	var b bytes.Buffer
+	if err := refs.WriteJSON(&b, &c); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// materialize reads every array that has a Source into a Manifest, for
+// tests that look at chunks.
+func materialize(t testing.TB, s *refs.Set) {
+	t.Helper()
+	for p, a := range s.Arrays {
+		if a.Manifest == nil && a.Source != nil {
+			m, err := refs.ReadManifest(a.Source)
+			if err != nil {
+				t.Fatalf("%s: %v", p, err)
+			}
+			a.Manifest, a.Source = m, nil
+		}
+	}
 }
 
 // combineError combines inputs that must fail and returns the *Error.

@@ -1,5 +1,7 @@
 package refs
 
+import "bytes"
+
 // A ChunkSource produces an array's chunk references on demand, in the C
 // order of its grid, rather than holding them all: combine's output at
 // archive scale has more references than memory holds, so combine streams
@@ -39,10 +41,23 @@ func (a *Array) Chunks() ChunkSource {
 	return nil
 }
 
+// Counts returns how many of the array's chunks exist and how many of
+// those are inline: a Manifest's counted, a Source's as it reports them
+// (0, 0 from a Source that does not know).
+func (a *Array) Counts() (stored, inline int) {
+	if c, ok := a.Chunks().(interface{ Counts() (int, int) }); ok {
+		return c.Counts()
+	}
+	return 0, 0
+}
+
 // manifestSource reads a Manifest as a ChunkSource.
 type manifestSource struct{ m *Manifest }
 
 func (s manifestSource) Grid() []int { return s.m.Grid }
+
+// Counts returns the chunks that exist and how many of them are inline.
+func (s manifestSource) Counts() (stored, inline int) { return s.m.Stored(), len(s.m.Inline) }
 
 func (s manifestSource) Open() (ChunkReader, error) { return &manifestReader{m: s.m}, nil }
 
@@ -72,3 +87,42 @@ func (r *manifestReader) Next(n int, w *Manifest) error {
 }
 
 func (r *manifestReader) Close() error { return nil }
+
+// ReadManifest reads a whole ChunkSource into a Manifest: for arrays small
+// enough to hold (a coordinate read for its values, a test's check).
+func ReadManifest(src ChunkSource) (*Manifest, error) {
+	m := NewManifest(src.Grid())
+	r, err := src.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var w Manifest
+	const window = 1 << 16
+	urls := map[string]int32{}
+	for pos := 0; pos < m.Len(); pos += window {
+		n := min(window, m.Len()-pos)
+		if err := r.Next(n, &w); err != nil {
+			return nil, err
+		}
+		for i, t := range w.Target {
+			switch {
+			case t >= 0:
+				u := w.URLs[t]
+				j, ok := urls[u]
+				if !ok {
+					j = int32(len(m.URLs))
+					m.URLs = append(m.URLs, u)
+					urls[u] = j
+				}
+				t = j
+			case t == InlineChunk:
+				m.Inline[pos+i] = bytes.Clone(w.Inline[i])
+			}
+			m.Target[pos+i] = t
+			m.Offset[pos+i] = w.Offset[i]
+			m.Length[pos+i] = w.Length[i]
+		}
+	}
+	return m, r.Close()
+}

@@ -100,6 +100,13 @@ func newArray(set *refs.Set, path string, o *blob.Opener) (*Array, error) {
 	var m *refs.Manifest
 	if a, ok := set.Arrays[path]; ok {
 		m = a.Manifest
+		if m == nil && a.Source != nil {
+			// References produced on demand (combine's spilled inputs):
+			// read whole, as the arrays read through a Store are.
+			if m, err = refs.ReadManifest(a.Source); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if m == nil {
 		m = refs.NewManifest(grid)

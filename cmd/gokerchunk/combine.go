@@ -163,7 +163,14 @@ func (r *combineRun) run(ctx context.Context, inputs []string) error {
 	opts := r.opts
 	opts.Opener = opener
 
-	sets, err := r.readInputs(ctx, inputs)
+	// The inputs' references wait in a spill file while combine works on
+	// their metadata: memory holds one input per worker, not the archive.
+	spill, err := combine.NewSpill("")
+	if err != nil {
+		return err
+	}
+	defer spill.Close()
+	sets, err := r.readInputs(ctx, inputs, spill)
 	if err != nil {
 		return err
 	}
@@ -175,6 +182,17 @@ func (r *combineRun) run(ctx context.Context, inputs []string) error {
 			return failure{}
 		}
 		return err
+	}
+	// TEMPORARY: the writers and --target-prefix read Manifests only, so
+	// the joined arrays are read in whole here (goes with the writers'
+	// move to Array.Chunks).
+	for _, a := range res.Set.Arrays {
+		if a.Manifest == nil && a.Source != nil {
+			if a.Manifest, err = refs.ReadManifest(a.Source); err != nil {
+				return err
+			}
+			a.Source = nil
+		}
 	}
 	for _, n := range res.Notices {
 		if !r.quiet {
@@ -190,9 +208,10 @@ func (r *combineRun) run(ctx context.Context, inputs []string) error {
 	}
 	if !r.quiet {
 		var chunks, inline int
-		for _, m := range res.Set.Arrays {
-			chunks += m.Stored()
-			inline += len(m.Inline)
+		for _, a := range res.Set.Arrays {
+			stored, in := a.Counts()
+			chunks += stored
+			inline += in
 		}
 		mem := ""
 		if m := peakMemory(); m != "" {
@@ -496,9 +515,13 @@ func isParquetRefs(dir string) bool {
 
 // readInputs reads every input in parallel: reference sets as they are,
 // NetCDF/HDF5 files scanned in memory. A failure names the input.
-func (r *combineRun) readInputs(ctx context.Context, inputs []string) ([]combine.Input, error) {
+func (r *combineRun) readInputs(ctx context.Context, inputs []string, spill *combine.Spill) ([]combine.Input, error) {
 	stderr := r.stderr
 	showProgress := !r.quiet && len(inputs) > 1 && isTerminal(os.Stderr)
+	hold := func(name string, set *refs.Set) (*refs.Set, error) {
+		held, err := spill.Hold(combine.Input{Name: name, Set: set})
+		return held.Set, err
+	}
 	job := func(ctx context.Context, in string) (*refs.Set, error) {
 		if isSourceInput(in) {
 			opts := scan.Options{URL: in, InlineThreshold: r.inlineThreshold, OnUnsupported: r.policy}
@@ -512,9 +535,13 @@ func (r *combineRun) readInputs(ctx context.Context, inputs []string) ([]combine
 			for _, d := range res.Damaged {
 				fmt.Fprintf(stderr, "skipped: %s\n", d)
 			}
-			return res.Set, nil
+			return hold(in, res.Set)
 		}
-		return refio.Read(ctx, in)
+		set, err := refio.Read(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		return hold(in, set)
 	}
 	progress := newProgressView(stderr, "read", r.quiet, showProgress)
 	outcomes := fanout.Run(ctx, inputs, max(r.opts.Workers, 1), job, progress.count(len(inputs)))

@@ -1,0 +1,181 @@
+package combine
+
+import (
+	"fmt"
+
+	"gokerchunk/refs"
+)
+
+// concatSource is an array of the output: its inputs' chunks joined along
+// one axis, produced on demand. In C order the output runs, for each index
+// of the axes before the concat axis ("outer"), through every input's
+// chunks along it, each with all the chunks of the axes after ("inner");
+// each input is thereby read in its own C order, once, so a pass holds one
+// window of each input, never the array.
+type concatSource struct {
+	grid   []int
+	axis   int
+	parts  []refs.ChunkSource
+	outer  int
+	inner  int
+	steps  []int // each part's chunks along the axis
+	counts [2]int
+}
+
+// newConcatSource joins parts along axis into an array of the given grid.
+func newConcatSource(grid []int, axis int, parts []refs.ChunkSource) (*concatSource, error) {
+	s := &concatSource{grid: grid, axis: axis, parts: parts, outer: 1, inner: 1}
+	for d, g := range grid {
+		switch {
+		case d < axis:
+			s.outer *= g
+		case d > axis:
+			s.inner *= g
+		}
+	}
+	total := 0
+	for _, p := range parts {
+		g := p.Grid()
+		if len(g) != len(grid) {
+			return nil, fmt.Errorf("a part of grid %v joins an array of grid %v", g, grid)
+		}
+		for d := range g {
+			if d != axis && g[d] != grid[d] {
+				return nil, fmt.Errorf("a part of grid %v joins an array of grid %v along axis %d", g, grid, axis)
+			}
+		}
+		s.steps = append(s.steps, g[axis])
+		total += g[axis]
+		stored, inline := (&refs.Array{Source: p}).Counts()
+		s.counts[0] += stored
+		s.counts[1] += inline
+	}
+	if total != grid[axis] {
+		return nil, fmt.Errorf("%d chunks along axis %d after joining, the grid has %d", total, axis, grid[axis])
+	}
+	return s, nil
+}
+
+func (s *concatSource) Grid() []int { return s.grid }
+
+// Counts returns the chunks that exist and how many of them are inline.
+func (s *concatSource) Counts() (stored, inline int) { return s.counts[0], s.counts[1] }
+
+func (s *concatSource) Open() (refs.ChunkReader, error) {
+	return &concatReader{src: s, readers: make([]refs.ChunkReader, len(s.parts)), remaps: make([]remap, len(s.parts)), urls: map[string]int32{}}, nil
+}
+
+// concatReader is one pass over a concatSource.
+type concatReader struct {
+	src     *concatSource
+	readers []refs.ChunkReader // opened on first use
+	remaps  []remap
+	table   []string // the output's targets so far
+	urls    map[string]int32
+	k       int           // the part being read
+	done    int           // references of its run read
+	part    refs.Manifest // a part's window
+}
+
+// remap renumbers a part's target table into the reader's; tab is the
+// table it was made for (a part may hand out another).
+type remap struct {
+	tab []string
+	to  []int32
+}
+
+func (r *concatReader) Next(n int, w *refs.Manifest) error {
+	s := r.src
+	w.Target, w.Offset, w.Length = resize(w.Target, n), resize(w.Offset, n), resize(w.Length, n)
+	clear(w.Inline)
+	for filled := 0; filled < n; {
+		run := s.steps[r.k] * s.inner
+		if take := min(n-filled, run-r.done); take > 0 {
+			if err := r.read(take, filled, w); err != nil {
+				return err
+			}
+			filled += take
+			r.done += take
+		}
+		if r.done < run {
+			continue
+		}
+		if s.outer == 1 && r.readers[r.k] != nil {
+			// Each part is read once, in turn: let go of it.
+			err := r.readers[r.k].Close()
+			r.readers[r.k] = nil
+			if err != nil {
+				return err
+			}
+		}
+		r.done = 0
+		if r.k++; r.k == len(s.parts) {
+			r.k = 0 // the next outer index
+		}
+	}
+	w.URLs = r.table
+	return nil
+}
+
+// read copies the next take references of the current part into w at at.
+func (r *concatReader) read(take, at int, w *refs.Manifest) error {
+	k := r.k
+	if r.readers[k] == nil {
+		cr, err := r.src.parts[k].Open()
+		if err != nil {
+			return err
+		}
+		r.readers[k] = cr
+	}
+	p := &r.part
+	if err := r.readers[k].Next(take, p); err != nil {
+		return err
+	}
+	to := r.remap(k, p.URLs)
+	for i, t := range p.Target {
+		switch {
+		case t >= 0:
+			t = to[t]
+		case t == refs.InlineChunk:
+			if w.Inline == nil {
+				w.Inline = map[int][]byte{}
+			}
+			w.Inline[at+i] = p.Inline[i]
+		}
+		w.Target[at+i], w.Offset[at+i], w.Length[at+i] = t, p.Offset[i], p.Length[i]
+	}
+	return nil
+}
+
+// remap returns the renumbering of part k's table tab, adding its targets
+// to the output's table.
+func (r *concatReader) remap(k int, tab []string) []int32 {
+	m := &r.remaps[k]
+	if len(m.tab) == len(tab) && (len(tab) == 0 || &m.tab[0] == &tab[0]) {
+		return m.to
+	}
+	m.tab, m.to = tab, m.to[:0]
+	for _, u := range tab {
+		i, ok := r.urls[u]
+		if !ok {
+			i = int32(len(r.table))
+			r.table = append(r.table, u)
+			r.urls[u] = i
+		}
+		m.to = append(m.to, i)
+	}
+	return m.to
+}
+
+func (r *concatReader) Close() error {
+	var first error
+	for i, cr := range r.readers {
+		if cr != nil {
+			if err := cr.Close(); err != nil && first == nil {
+				first = err
+			}
+			r.readers[i] = nil
+		}
+	}
+	return first
+}
