@@ -14,10 +14,15 @@ import (
 
 // Options tune Combine.
 type Options struct {
-	// ConcatDim is the dimension the inputs are concatenated along.
+	// Dims are the dimensions the inputs are concatenated along, the
+	// outermost first (as xarray's combine_nested concat_dim): with
+	// member and time, the inputs are joined along time member by member,
+	// then the members along member.
+	Dims []Dim
+	// ConcatDim and Coord are shorthand for one dimension the inputs
+	// have, when Dims is empty: Dims = {{Name: ConcatDim, Coord: Coord}}.
 	ConcatDim string
-	// Coord says where the coordinate values along ConcatDim come from.
-	Coord CoordSpec
+	Coord     CoordSpec
 	// TimeUnits, when set, are the CF units of the output's time
 	// coordinate; otherwise those of the first input in coordinate order
 	// are kept.
@@ -37,19 +42,28 @@ type Options struct {
 // Result is a combined reference set and what was done to make it.
 type Result struct {
 	Set *refs.Set
-	// Order lists the inputs' names in coordinate order.
+	// Order lists the inputs' names in coordinate order (along the
+	// innermost dimension within the outer ones).
 	Order []string
-	// Steps is the output's length along the concat dim; First and Last
-	// its first and last coordinate (dates for CF times).
-	Steps       int
-	First, Last string
+	// Extent is the output's extent along the innermost concat dim, Outer
+	// along the others, outermost first.
+	Extent
+	Outer []Extent
 	// Notices are the conflicts combine resolved and what it changed, for
 	// the user to read: attributes that differ (the first input's kept),
 	// time units converted.
 	Notices []string
 }
 
-// combiner is the state of one Combine call.
+// Extent is the output's length along one concat dim (Steps) and its
+// first and last coordinate (dates for CF times).
+type Extent struct {
+	Dim         string
+	Steps       int
+	First, Last string
+}
+
+// combiner is the state of a join along one dimension.
 type combiner struct {
 	opts   Options
 	inputs []*inputInfo // command-line order until ordered, then coordinate order
@@ -60,15 +74,34 @@ type combiner struct {
 	notices []string
 }
 
-// Combine merges inputs along opts.ConcatDim. Inputs may come in any order:
+// Combine merges inputs along opts.Dims. Inputs may come in any order:
 // they are ordered by coordinate. It fails, naming the inputs, when they
 // cannot be combined without guessing.
 func Combine(ctx context.Context, inputs []Input, opts Options) (*Result, error) {
-	if opts.ConcatDim == "" {
-		return nil, fmt.Errorf("combine: no concat dimension")
+	dims := opts.Dims
+	if len(dims) == 0 && opts.ConcatDim != "" {
+		dims = []Dim{{Name: opts.ConcatDim, Coord: opts.Coord}}
+	}
+	if err := checkDims(dims); err != nil {
+		return nil, err
 	}
 	if len(inputs) == 0 {
 		return nil, fmt.Errorf("combine: no inputs")
+	}
+	inputs, err := addNewDims(inputs, dims, opts.TimeUnits)
+	if err != nil {
+		return nil, err
+	}
+	return combineNested(ctx, inputs, dims, opts)
+}
+
+// combineAlong merges inputs along one dimension they have.
+func combineAlong(ctx context.Context, inputs []Input, dim Dim, opts Options) (*Result, error) {
+	opts.ConcatDim, opts.Coord, opts.Dims = dim.Name, dim.Coord, nil
+	if dim.New {
+		// addNewDims gave the inputs the dimension and its coordinate
+		// variable, read as any other.
+		opts.Coord = CoordSpec{}
 	}
 	c := &combiner{opts: opts, stores: map[*inputInfo]*zarr.Store{}}
 	c.inputs = make([]*inputInfo, len(inputs))
@@ -93,7 +126,7 @@ func Combine(ctx context.Context, inputs []Input, opts Options) (*Result, error)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Set: out, Notices: c.notices}
+	res := &Result{Set: out, Notices: c.notices, Extent: Extent{Dim: dim.Name}}
 	for _, in := range c.inputs {
 		res.Order = append(res.Order, in.Name)
 		res.Steps += in.steps

@@ -11,6 +11,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -41,7 +42,21 @@ over, but honoured: a directory (or S3 prefix) holding a manifest that
 lists inputs whose scan failed is refused, naming them, as their sidecars
 are missing; name the sidecars (OUT/*.json) to combine the others. Inputs
 are read in parallel and may come in any order: they are ordered by their
-coordinate along the concat dimension.
+coordinate along the concat dimension. Their references wait in a
+temporary file (in $TMPDIR, removed however the run ends) until the
+output is written, so memory holds the inputs' metadata, not the
+archive's references.
+
+Several dimensions: --concat-dim repeated joins along each, the outermost
+first, as xarray's combine_nested(concat_dim=[...]) does: with
+--concat-dim member --concat-dim time, each member's inputs are joined
+along time, then the members along member, and every member must cover
+the same times. --new-dim NAME=SPEC adds a dimension the inputs do not
+have, one step per input, its value from SPEC as for --coord (regex:RE
+on the file name, attr:NAME, index) and its coordinate written inline. It
+goes in front of every variable that has one of the other concat
+dimensions (with none, every variable but the dimension coordinates);
+variables without them are compared across inputs as below.
 
 Coordinates (--coord DIM=SPEC) come from ` + combine.CoordSpecHelp + `.
 CF times whose units differ between inputs are converted to the first
@@ -50,7 +65,10 @@ the coordinate, with time bounds that lack units of their own, is written
 inline.
 
 combine refuses, naming the inputs, rather than guess:
-  - a coordinate value two inputs share, or ranges that overlap;
+  - a coordinate value two inputs share, or ranges that overlap (along
+    each concat dimension);
+  - along several dimensions, groups (members, say) that cover other steps
+    along the inner ones: an input missing from one of them;
   - chunks along the concat dimension that do not line up: every input but
     the last must hold a whole number of chunks, and every input the same
     chunk shape (Zarr v2 has one chunk length per dimension);
@@ -84,7 +102,8 @@ Exit status: 0 when combined, 1 when the inputs cannot be combined or an
 input cannot be read, 2 on a usage error.`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the combined reference set: a JSON file, or a directory for --format parquet (required)"},
-			&cli.StringSliceFlag{Name: "concat-dim", Value: cli.NewStringSlice("time"), Usage: "the dimension to concatenate along"},
+			&cli.StringSliceFlag{Name: "concat-dim", Usage: "a dimension to concatenate along; repeat it for several, the outermost first (--concat-dim member --concat-dim time)", DefaultText: "time, or only the --new-dim dims when there are some"},
+			&cli.StringSliceFlag{Name: "new-dim", Usage: "NAME=SPEC: a dimension the inputs do not have, one step per input, its value from SPEC (regex:RE, attr:NAME, index)"},
 			&cli.StringSliceFlag{Name: "identical-dims", Usage: "variables without the concat dimension (lat,lon) that may differ in references but must hold equal values; others must have identical references", DefaultText: "all compared by value"},
 			&cli.StringSliceFlag{Name: "coord", Usage: "DIM=SPEC: where the coordinate values come from (values, cf, regex:RE, attr:NAME, index)"},
 			&cli.StringFlag{Name: "time-units", Usage: "CF units of the combined time coordinate, e.g. \"days since 2000-01-01\"", DefaultText: "the first input's"},
@@ -217,8 +236,12 @@ func (r *combineRun) run(ctx context.Context, inputs []string) error {
 		if m := peakMemory(); m != "" {
 			mem = ", " + m
 		}
-		fmt.Fprintf(stderr, "combined %s along %s: %d steps (%s .. %s), %s, %s (%d inline) -> %s in %.2fs%s\n",
-			plural(len(inputs), "input"), opts.ConcatDim, res.Steps, res.First, res.Last,
+		along := ""
+		for _, e := range res.Outer {
+			along += fmt.Sprintf("%s (%d: %s .. %s) and ", e.Dim, e.Steps, e.First, e.Last)
+		}
+		fmt.Fprintf(stderr, "combined %s along %s%s: %d steps (%s .. %s), %s, %s (%d inline) -> %s in %.2fs%s\n",
+			plural(len(inputs), "input"), along, res.Dim, res.Steps, res.First, res.Last,
 			plural(len(res.Set.Arrays), "variable"), plural(chunks, "reference"), inline, r.out, time.Since(start).Seconds(), mem)
 	}
 	return nil
@@ -237,24 +260,13 @@ func combineOptions(c *cli.Context) (*combineRun, error) {
 	if blob.IsRemote(out) && !blob.IsS3(out) {
 		return nil, usagef("-o %s: outputs go to local paths or s3://", out)
 	}
-	dims := splitList(c.StringSlice("concat-dim"))
-	if len(dims) != 1 {
-		return nil, usagef("combine concatenates along exactly one dimension, got %v", dims)
+	if opts.Dims, err = concatDims(c); err != nil {
+		return nil, err
 	}
-	opts.ConcatDim = dims[0]
 	if c.IsSet("identical-dims") {
 		opts.IdenticalDims = splitList(c.StringSlice("identical-dims"))
 		if opts.IdenticalDims == nil {
 			opts.IdenticalDims = []string{}
-		}
-	}
-	for _, spec := range c.StringSlice("coord") {
-		dim, s, ok := strings.Cut(spec, "=")
-		if !ok || dim != opts.ConcatDim {
-			return nil, usagef("--coord %q: want %s=SPEC (the concat dimension)", spec, opts.ConcatDim)
-		}
-		if opts.Coord, err = combine.ParseCoordSpec(s); err != nil {
-			return nil, usagef("--coord: %v", err)
 		}
 	}
 	opts.TimeUnits = c.String("time-units")
@@ -295,6 +307,74 @@ func combineOptions(c *cli.Context) (*combineRun, error) {
 		quiet: c.Bool("quiet"), stderr: c.App.ErrWriter,
 		retarget: retarget, templates: c.Bool("templates"),
 	}, nil
+}
+
+// concatDims reads --concat-dim, --new-dim and --coord into the
+// dimensions to join along, the outermost first: those --concat-dim names
+// in its order, new dims it does not name in front, in theirs. Without
+// --concat-dim: time, or the new dims alone when there are some.
+func concatDims(c *cli.Context) ([]combine.Dim, error) {
+	names := splitList(c.StringSlice("concat-dim"))
+	var added []combine.Dim
+	for _, spec := range c.StringSlice("new-dim") {
+		name, s, ok := strings.Cut(spec, "=")
+		if !ok || name == "" {
+			return nil, usagef("--new-dim %q: want NAME=SPEC, e.g. member=regex:_m(\\d+)_", spec)
+		}
+		coord, err := combine.ParseCoordSpec(s)
+		if err != nil {
+			return nil, usagef("--new-dim %s: %v", name, err)
+		}
+		added = append(added, combine.Dim{Name: name, Coord: coord, New: true})
+	}
+	if len(names) == 0 && len(added) == 0 {
+		names = []string{"time"}
+	}
+	var dims []combine.Dim
+	for _, d := range added {
+		if !slices.Contains(names, d.Name) {
+			dims = append(dims, d)
+		}
+	}
+	for _, n := range names {
+		i := slices.IndexFunc(added, func(d combine.Dim) bool { return d.Name == n })
+		if i >= 0 {
+			dims = append(dims, added[i])
+			continue
+		}
+		if slices.ContainsFunc(dims, func(d combine.Dim) bool { return d.Name == n }) {
+			return nil, usagef("--concat-dim %s is given twice", n)
+		}
+		dims = append(dims, combine.Dim{Name: n})
+	}
+	for _, spec := range c.StringSlice("coord") {
+		name, s, ok := strings.Cut(spec, "=")
+		i := slices.IndexFunc(dims, func(d combine.Dim) bool { return d.Name == name })
+		if !ok || i < 0 {
+			return nil, usagef("--coord %q: want DIM=SPEC for a concat dimension (%s)", spec, dimNames(dims))
+		}
+		if dims[i].New {
+			return nil, usagef("--coord %q: %s is a --new-dim, whose SPEC says where its values come from", spec, name)
+		}
+		coord, err := combine.ParseCoordSpec(s)
+		if err != nil {
+			return nil, usagef("--coord: %v", err)
+		}
+		dims[i].Coord = coord
+	}
+	return dims, nil
+}
+
+// dimNames lists the dimensions' names, "member and time".
+func dimNames(dims []combine.Dim) string {
+	names := make([]string, len(dims))
+	for i, d := range dims {
+		names[i] = d.Name
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // formatOf is the output format an OUT names: parquet for a name ending in

@@ -27,6 +27,8 @@ var examples = map[string][]string{
 		"gokerchunk combine -o tas.json refs/",
 		"gokerchunk combine -o tas.parq 's3://bucket/refs/tas_*.json'",
 		"gokerchunk combine --append -o tas.json refs/tas_2021*.json",
+		"gokerchunk combine -o ens.parq --new-dim 'member=regex:_m(\\d+)_' --concat-dim time 'refs/ens_m*_*.json'",
+		"gokerchunk combine -o ens.parq --concat-dim member --concat-dim time refs/   # both dims in the files",
 	},
 	"info": {
 		"gokerchunk info tas_2020.nc",
