@@ -308,6 +308,10 @@ func parseJSON(b []byte) (*Set, error) {
 		case "refs":
 			if p.peek() == '{' {
 				refsObject = true
+				// One reference a line or a list each, as writers put
+				// them: sized once rather than grown (and copied) a
+				// dozen times over a large document.
+				all = make([]keyRef, 0, max(bytes.Count(p.b, []byte{'\n'}), bytes.Count(p.b, []byte{'['})))
 				return p.object(func(key string) error {
 					ref, err := p.refValue()
 					if err != nil {
@@ -451,6 +455,7 @@ type arrayBuild struct {
 	m    *Manifest
 	sep  string
 	urls map[string]int32
+	last int32 // the target of the last reference, -1 before the first
 }
 
 // maxUnbackedJSONChunks bounds the chunk positions, over all arrays of a
@@ -495,7 +500,7 @@ func fromEntries(entries []keyRef) (*Set, error) {
 		budget -= n
 		m := NewManifest(grid)
 		s.Arrays[path].Manifest = m
-		arrays[path] = &arrayBuild{m: m, sep: z.Separator(), urls: map[string]int32{}}
+		arrays[path] = &arrayBuild{m: m, sep: z.Separator(), urls: map[string]int32{}, last: -1}
 		if z.Separator() == "/" {
 			slashArrays = append(slashArrays, path)
 		}
@@ -536,13 +541,20 @@ func fromEntries(entries []keyRef) (*Set, error) {
 			m.SetInline(i, e.ref.Data)
 			continue
 		}
-		t, ok := a.urls[e.ref.URL]
-		if !ok {
-			t = int32(len(m.URLs))
-			m.URLs = append(m.URLs, e.ref.URL)
-			a.urls[e.ref.URL] = t
+		// References mostly come in runs of one target.
+		t := a.last
+		if t < 0 || m.URLs[t] != e.ref.URL {
+			var ok bool
+			if t, ok = a.urls[e.ref.URL]; !ok {
+				t = int32(len(m.URLs))
+				m.URLs = append(m.URLs, e.ref.URL)
+				a.urls[e.ref.URL] = t
+			}
+			a.last = t
 		}
-		delete(m.Inline, i)
+		if len(m.Inline) > 0 {
+			delete(m.Inline, i)
+		}
 		m.Target[i], m.Offset[i], m.Length[i] = t, e.ref.Offset, e.ref.Length
 	}
 	return s, nil
