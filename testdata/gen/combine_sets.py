@@ -1,8 +1,9 @@
 """Inputs for `gokerchunk combine`: small netCDF-4 files in sets that either
-combine along time into one dataset or must be refused. What each set is for
-and what combine must do with it: ../fixtures/combine/README.md.
+combine along time (ensemble/: along member and time) into one dataset or
+must be refused. What each set is for and what combine must do with it:
+../fixtures/combine/README.md.
 
-Every file is a few KB (lat 3-4, lon 4-5). Values are seeded, so the output
+Every file is a few KB (lat 2-4, lon 3-5). Values are seeded, so the output
 is byte-identical run to run under faketime. After writing, each file is read
 back with netCDF4-python and its chunking, units and values are checked
 against what was meant; a difference fails the generator.
@@ -294,6 +295,107 @@ def filename(out):
     return written
 
 
+# --- ensemble/: members x months, for two concat dims ------------------------
+
+ENSEMBLE_MEMBERS = (1, 2, 3)
+# (yyyymm, days, time units, time step in those units): units differ between
+# months (days and hours, each month's own epoch or January's), so combine
+# must harmonise time; the same units in every member.
+ENSEMBLE_MONTHS = (
+    ("200001", 31, "days since 2000-01-01", 1.0),
+    ("200002", 29, "hours since 2000-02-01", 24.0),
+    ("200003", 31, "days since 2000-03-01 00:00:00", 1.0),
+    ("200004", 30, "days since 2000-01-01", 1.0),  # starts at 91
+)
+
+
+def ensemble_member_id(member):
+    """The global attribute member_id: not the number in the file name, so a
+    set made with --new-dim member=attr:member_id differs from one made with
+    regex on the name (same order)."""
+    return 100 + member
+
+
+def ensemble_file(path, member, month, rng, member_dim):
+    """One member-month: daily means (time at noon, bounds at midnight) on a
+    2 x 3 grid, standard calendar (2000 is a leap year: February has 29
+    days). With member_dim, tas and pr have a leading length-1 member
+    dimension with a coordinate variable member (int32); time, time_bnds,
+    lat and lon do not."""
+    ym, ndays, units, step = month
+    nlat, nlon = 2, 3
+    w = Written(path)
+    with netCDF4.Dataset(path, "w", format="NETCDF4") as ds:
+        globals_(ds, f"2020-01-01T00:00:00Z combine_sets.py ensemble m{member:02d} {ym}")
+        ds.frequency = "day"
+        ds.member_id = np.int32(ensemble_member_id(member))
+        origin = 91.0 if ym == "200004" else 0.0  # April in days since January
+        start = origin + np.arange(ndays) * step
+        time_axis(ds, units, start + step / 2, w, unlimited=False, bounds=(start, start + step))
+        grid(ds, nlat, nlon, w)
+        shape = (ndays, nlat, nlon)
+        # Members differ: each its own mean, and the rng moves on per file.
+        tas = field(rng, shape, 270 + 5 * member, 4)
+        pr = np.abs(field(rng, shape, 2 + member, 3)) + PR_OFFSET
+        tas_missing = [(2 * member, 0, member - 1)]
+        pr_missing = [(0, 1, 2), (ndays - member, 0, 0)]
+        if member_dim:
+            ds.createDimension("member", 1)
+            m = ds.createVariable("member", "i4", ("member",))
+            m.long_name = "ensemble member"
+            m[:] = w.values["member"] = np.array([member], "i4")
+            dims = ("member", "time", "lat", "lon")
+            tv = ds.createVariable("tas", "f4", dims, chunksizes=(1, 1, nlat, nlon), fill_value=TAS_FILL)
+            pv = ds.createVariable("pr", "i2", dims, chunksizes=(1, 1, nlat, nlon), fill_value=PR_FILL)
+            tas, pr = tas[np.newaxis], pr[np.newaxis]
+            tas_missing = [(0,) + p for p in tas_missing]
+            pr_missing = [(0,) + p for p in pr_missing]
+            w.chunks["tas"] = w.chunks["pr"] = (1, 1, nlat, nlon)
+        else:
+            tv = ds.createVariable("tas", "f4", ("time", "lat", "lon"), chunksizes=(1, nlat, nlon),
+                                   fill_value=TAS_FILL)
+            pv = ds.createVariable("pr", "i2", ("time", "lat", "lon"), chunksizes=(1, nlat, nlon),
+                                   fill_value=PR_FILL)
+            w.chunks["tas"] = w.chunks["pr"] = (1, nlat, nlon)
+        tv.standard_name = "air_temperature"
+        tv.units = "K"
+        tv.cell_methods = "time: mean"
+        data = np.ma.masked_array(tas.astype("f4"), mask=False)
+        for p in tas_missing:
+            data[p] = np.ma.masked
+        tv[:] = w.values["tas"] = data
+        pv.standard_name = "precipitation_amount"
+        pv.units = "mm"
+        pv.scale_factor = np.float64(PR_SCALE)
+        pv.add_offset = np.float64(PR_OFFSET)
+        packed = np.round((pr - PR_OFFSET) / PR_SCALE)
+        data = np.ma.masked_array(packed * PR_SCALE + PR_OFFSET, mask=False)
+        for p in pr_missing:
+            data[p] = np.ma.masked
+        pv[:] = w.values["pr"] = data
+        w.attrs["pr"] = {"scale_factor": PR_SCALE, "add_offset": PR_OFFSET}
+    return w
+
+
+def ensemble(out):
+    """ensemble/new_dim/ens_mMM_YYYYMM.nc (no member dimension: for
+    --new-dim) and ensemble/member_dim/ensdim_mMM_YYYYMM.nc (the same values
+    with a length-1 member dimension), 3 members x 4 months each. Both layouts draw the
+    same numbers (same seed, same order)."""
+    written = []
+    for sub, prefix, member_dim in (("new_dim", "ens", False), ("member_dim", "ensdim", True)):
+        d = os.path.join(out, sub)
+        os.makedirs(d, exist_ok=True)
+        rng = np.random.RandomState(2000)
+        for member in ENSEMBLE_MEMBERS:
+            for month in ENSEMBLE_MONTHS:
+                # Base names differ between the layouts: scan of the whole
+                # combine/ tree writes one flat sidecar per base name.
+                path = os.path.join(d, f"{prefix}_m{member:02d}_{month[0]}.nc")
+                written.append(ensemble_file(path, member, month, rng, member_dim))
+    return written
+
+
 # --- read-back ----------------------------------------------------------------
 
 def verify(w):
@@ -322,7 +424,8 @@ def verify(w):
 
 def main(out):
     sets = {"monthly": monthly, "daily": daily, "misaligned": misaligned,
-            "duplicate": duplicate, "scale": scale, "filename": filename}
+            "duplicate": duplicate, "scale": scale, "filename": filename,
+            "ensemble": ensemble}
     total = 0
     for name, make in sets.items():
         d = os.path.join(out, name)
