@@ -325,6 +325,12 @@ func concatDims(c *cli.Context) ([]combine.Dim, error) {
 		if err != nil {
 			return nil, usagef("--new-dim %s: %v", name, err)
 		}
+		if k := coord.Kind; k != combine.CoordRegex && k != combine.CoordAttr && k != combine.CoordIndex {
+			return nil, usagef("--new-dim %s=%s: the inputs have no %s to read values from; want regex:RE, attr:NAME or index", name, s, name)
+		}
+		if slices.ContainsFunc(added, func(d combine.Dim) bool { return d.Name == name }) {
+			return nil, usagef("--new-dim %s is given twice", name)
+		}
 		added = append(added, combine.Dim{Name: name, Coord: coord, New: true})
 	}
 	if len(names) == 0 && len(added) == 0 {

@@ -201,13 +201,22 @@ func TestCombineUsage(t *testing.T) {
 	for _, args := range [][]string{
 		{"combine", "x.json"},
 		{"combine", "-o", "out.json"},
-		{"combine", "-o", "out.json", "--concat-dim", "time,member", "x.json"},
+		{"combine", "-o", "out.json", "--concat-dim", "time,time", "x.json"},
+		{"combine", "-o", "out.json", "--new-dim", "member", "x.json"},
+		{"combine", "-o", "out.json", "--new-dim", "member=cf", "x.json"},
+		{"combine", "-o", "out.json", "--new-dim", "member=index", "--new-dim", "member=regex:_m(\\d+)", "x.json"},
+		{"combine", "-o", "out.json", "--new-dim", "member=index", "--coord", "member=index", "x.json"},
 		{"combine", "-o", "out.json", "--coord", "lat=index", "x.json"},
 		{"combine", "-o", "out.json", "--coord", "time=regex:(", "x.json"},
 		{"combine", "-o", "out.json", "--format", "csv", "x.json"},
 	} {
-		if code, _, errOut := runCLI(t, args...); code != exitUsage {
+		code, _, errOut := runCLI(t, args...)
+		if code != exitUsage {
 			t.Errorf("%v: exit %d, want %d\n%s", args, code, exitUsage, errOut)
+		}
+		// Refused for the flags, before looking for x.json.
+		if strings.Contains(errOut, "x.json") {
+			t.Errorf("%v: %s", args, errOut)
 		}
 	}
 }
