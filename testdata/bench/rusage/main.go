@@ -1,13 +1,14 @@
 // Command rusage runs a command and reports, from outside it, its wall
-// time and its peak resident memory: the child's ru_maxrss as wait4
-// returns it (the largest resident set of the child, or of any descendant
-// it waited for), so no /usr/bin/time is needed.
+// time, its peak resident memory (the child's ru_maxrss as wait4 returns
+// it: the largest resident set of the child, or of any descendant it
+// waited for) and its CPU time (user + system), so no /usr/bin/time is
+// needed.
 //
 //	rusage [-o FILE] command [args...]
 //
-// writes "WALL_SECONDS MAXRSS_KB" (e.g. "6.82 496412") to FILE, or to
-// stderr without -o; the command's output passes through and its exit
-// status is rusage's.
+// writes "WALL_SECONDS MAXRSS_KB CPU_SECONDS" (e.g. "6.82 496412 9.10") to
+// FILE, or to stderr without -o; the command's output passes through and
+// its exit status is rusage's.
 package main
 
 import (
@@ -23,7 +24,7 @@ import (
 )
 
 func main() {
-	out := flag.String("o", "", "file for \"WALL_SECONDS MAXRSS_KB\" (default stderr)")
+	out := flag.String("o", "", "file for \"WALL_SECONDS MAXRSS_KB CPU_SECONDS\" (default stderr)")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: rusage [-o FILE] command [args...]")
 		flag.PrintDefaults()
@@ -50,7 +51,8 @@ func main() {
 	if runtime.GOOS == "darwin" {
 		kb /= 1024 // bytes there
 	}
-	line := fmt.Sprintf("%.2f %d\n", wall.Seconds(), kb)
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	line := fmt.Sprintf("%.2f %d %.2f\n", wall.Seconds(), kb, cpu.Seconds())
 	if *out == "" {
 		fmt.Fprint(os.Stderr, line)
 	} else if err := os.WriteFile(*out, []byte(line), 0o644); err != nil {
