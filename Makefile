@@ -166,11 +166,12 @@ bench-combine:
 # bench-scale combines synthetic sidecars of an hourly archive (50
 # variables x 1000 chunks an input) at 10^6, 10^7 and 10^8 references
 # (20, 200 and 2000 inputs, generated into a temporary directory and
-# deleted), into Parquet, and JSON up to 10^7: wall time and peak RSS
-# measured from outside (testdata/bench/rusage), output size. At 10^6 the
-# outputs must be byte-identical to those of BASELINE's combine (built once
-# into ~/.cache/gokerchunk-tools/bench). SCALES="6 7" for less; 10^8 needs
-# about 8 GB of disk.
+# deleted; at 10^6 also bench-combine's 1000 daily inputs), into Parquet,
+# and JSON up to 10^7: wall time, CPU time and peak RSS measured from
+# outside (testdata/bench/rusage), output size. At 10^6 the outputs must be
+# byte-identical to those of BASELINE's combine (built once into
+# ~/.cache/gokerchunk-tools/bench). SCALES="6 7" for less; 10^8 needs
+# about 7 GB of disk.
 SCALES ?= 6 7 8
 BASELINE ?= e9019d8
 bench-scale:
