@@ -44,7 +44,7 @@ NODE_PACKAGES := hyparquet@1.31.5 hyparquet-compressors@1.1.2
 # Only to regenerate fixtures (make fixtures).
 FIXTURE_PACKAGES := faketime python3-hdf5plugin hdf5-filter-plugin-zfp-serial python3-tables
 
-.PHONY: demo test deps deps-demo sid-env build lint lambda-zip fixtures bench bench-combine bench-s3 bench-convert fuzz clean
+.PHONY: demo test deps deps-demo sid-env build lint lambda-zip fixtures bench bench-combine bench-scale bench-s3 bench-convert fuzz clean
 
 # apt-install installs the Debian packages $(1) names (as root, or through
 # sudo when it is there), only those missing.
@@ -162,6 +162,20 @@ bench:
 # peak memory as the inputs grow.
 bench-combine:
 	bash testdata/bench/combine.sh
+
+# bench-scale combines synthetic sidecars of an hourly archive (50
+# variables x 1000 chunks an input) at 10^6, 10^7 and 10^8 references
+# (20, 200 and 2000 inputs, generated into a temporary directory and
+# deleted; at 10^6 also bench-combine's 1000 daily inputs), into Parquet,
+# and JSON up to 10^7: wall time, CPU time and peak RSS measured from
+# outside (testdata/bench/rusage), output size. At 10^6 the outputs must be
+# byte-identical to those of BASELINE's combine (built once into
+# ~/.cache/gokerchunk-tools/bench). SCALES="6 7" for less; 10^8 needs
+# about 7 GB of disk.
+SCALES ?= 6 7 8
+BASELINE ?= e9019d8
+bench-scale:
+	SCALES="$(SCALES)" BASELINE="$(BASELINE)" bash testdata/bench/scale.sh
 
 # bench-s3 scans files from a local S3 server (versitygw) with 20 ms added
 # to every request: GET requests, bytes fetched, sequential round trips and
