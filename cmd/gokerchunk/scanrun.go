@@ -43,6 +43,10 @@ func defaultScanConcurrency(known []string, listings bool) int {
 	return runtime.NumCPU()
 }
 
+// testHookScanRecorded, when set by a test, sees each outcome once the
+// manifest log holds it (to interrupt a run after so many).
+var testHookScanRecorded func(fanout.JobResult)
+
 // scanOutcome is how the run of the jobs ended.
 type scanOutcome struct {
 	// err stopped the inputs' listing (nothing more was sent), or
@@ -74,6 +78,9 @@ func (p *scanPlan) run(ctx context.Context, ex fanout.Executor, progress *progre
 		if err := log.Add(keep, r); err != nil && o.err == nil {
 			o.err = err
 			stopFeed(err)
+		}
+		if testHookScanRecorded != nil {
+			testHookScanRecorded(r)
 		}
 	})
 	if err := <-fed; err != nil && o.err == nil && ctx.Err() == nil {
