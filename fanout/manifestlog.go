@@ -72,6 +72,13 @@ func (l *ManifestLog) init() {
 // recorded of it), and rewrites the manifest when it is time to.
 func (l *ManifestLog) Add(ctx context.Context, r JobResult) error {
 	l.init()
+	if r.Response != nil && r.Response.Body != "" {
+		// The body repeats the stats in words; the manifest has no use
+		// for it, and ten thousand of them add up.
+		resp := *r.Response
+		resp.Body = ""
+		r.Response = &resp
+	}
 	l.results[r.Input] = r
 	delete(l.carried, r.Input)
 	interval := l.Interval
