@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -144,7 +145,8 @@ func BenchmarkS3Scan(b *testing.B) {
 // (the CLI in this process, the local executor) over N small netCDF-4
 // objects in versitygw, 20 ms added to every request, at concurrency 8
 // to 256: the files per second, the requests per file (the listing's
-// pages included) and the peak of the Go heap during the run (sampled
+// pages included), the CPU time of this process per file (the server's
+// not included) and the peak of the Go heap during the run (sampled
 // through runtime/metrics). N is GOKERCHUNK_BENCH_N, 10 000 by default;
 // the objects are the three sample files (23 KB each) under N keys,
 // uploaded with parallel PUTs. GOKERCHUNK_BENCH_CONCURRENCY (a list)
@@ -211,6 +213,7 @@ func BenchmarkS3ScanMany(b *testing.B) {
 			defer blob.SetDefault(old)
 			var peak heapPeak
 			stop := peak.sample(10 * time.Millisecond)
+			cpu0 := cpuTime()
 			b.ResetTimer()
 			for range b.N {
 				out := b.TempDir()
@@ -219,8 +222,10 @@ func BenchmarkS3ScanMany(b *testing.B) {
 				}
 			}
 			b.StopTimer()
+			cpu := cpuTime() - cpu0
 			stop()
 			files := float64(n * b.N)
+			b.ReportMetric(cpu.Seconds()*1000/files, "cpu-ms/file")
 			b.ReportMetric(files/b.Elapsed().Seconds(), "files/s")
 			b.ReportMetric(float64(tr.Requests())/files, "requests/file")
 			b.ReportMetric(float64(tr.Method("GET"))/files, "GETs/file")
@@ -228,6 +233,16 @@ func BenchmarkS3ScanMany(b *testing.B) {
 		})
 	}
 	b.Logf("process %s", peakMemory())
+}
+
+// cpuTime is the CPU time this process has used (user and system),
+// versitygw's not included.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // heapPeak is the largest Go heap (live and not yet collected objects,
