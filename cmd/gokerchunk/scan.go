@@ -55,7 +55,9 @@ cannot be written to, the scan stops there (exit status 1).
 The directory receives <input file name>.json for each input, and
 _manifest.json: the outputs written and the inputs that failed, with the
 reason and the attempts made. Two inputs with the same file name (the
-year/month/data.nc layout) are refused unless --mirror is given: each
+year/month/data.nc layout) are refused unless --mirror is given (inputs
+of an S3 listing as they are listed: the run stops at the clash, its
+manifest left in progress): each
 sidecar then goes to <OUT>/<the input's path below its INPUT
 argument>.json, the argument being taken as
   a directory DIR:              below DIR (DIR/2020/01/data.nc -> OUT/2020/01/data.nc.json)
@@ -64,6 +66,26 @@ argument>.json, the argument being taken as
   an S3 prefix s3://b/dir/:     below the prefix
   an S3 glob s3://b/dir/**/x.nc: below its leading literal segments (s3://b/dir/)
   a file, an S3 object or URL:  below its own directory (OUT/data.nc.json)
+
+An S3 prefix or glob is listed page by page while the inputs already
+listed are scanned: the first scan starts with the first page, and the
+listing goes on only as fast as the workers take inputs, so memory follows
+the workers, not the number of inputs. The progress bar counts the inputs
+found so far until the listing ends. --concurrency defaults to the CPUs for
+local files and to 32 per CPU (at least 32, at most 256) when an input is
+on S3 or HTTP: those scans mostly wait for round trips (see the README's
+measurements).
+
+The manifest is written from the start and rewritten (atomically, marked
+"in_progress") as inputs finish, at most every 2 seconds: a run that is
+interrupted (Ctrl-C, SIGTERM, a kill, a crash) leaves one naming the
+inputs it finished, and combine refuses the directory until a run
+finishes. --resume then goes on from there: an input the manifest records
+as done is skipped when its sidecar is there and its source is the same
+version (the size, ETag and modification time the listing gives; a changed
+file is scanned again); the summary counts those skipped. Give the same
+INPUT arguments and options as the interrupted run: the sidecars come out
+byte for byte as one uninterrupted run writes them.
 
 Outputs are written atomically (a temporary file renamed, or one S3
 PutObject): a failed scan leaves no partial file. When an input fails, the
@@ -135,7 +157,7 @@ and point the references at their home:
 			s3PathStyleFlag(),
 			targetPrefixFlag(),
 			templatesFlag(),
-		}, executorFlags("scanned", "the CPUs for local files or max(32, 16 x CPUs) for remote ones")...),
+		}, executorFlags("scanned", "the CPUs for local files or 32 x CPUs (32 to 256) for remote ones")...),
 		Action: runScan,
 	}
 }
@@ -225,7 +247,6 @@ type scanPlan struct {
 	known           []blob.Object     // the inputs known before the run, sorted
 	inputs          []string          // their URLs
 	lazy            []*blob.Listing   // the S3 listings that give the other inputs as the run goes
-	roots           map[string]string // each known input's root, for --mirror
 	outputs         map[string]string // sidecar of each known input
 	namer           *sidecarNamer     // names the listed inputs' sidecars (nil without dir)
 	dir             string            // the sidecars' directory or S3 prefix; "" for one output file
@@ -255,7 +276,7 @@ func newScanPlan(c *cli.Context) (*scanPlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.known, p.inputs, p.lazy, p.roots = args.known, args.inputs, args.lazy, args.roots
+	p.known, p.inputs, p.lazy = args.known, args.inputs, args.lazy
 	if p.policy, err = scan.ParseOnUnsupported(c.String("on-unsupported")); err != nil {
 		return nil, usagef("--on-unsupported %w", err)
 	}
