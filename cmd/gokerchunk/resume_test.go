@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -239,6 +240,73 @@ func TestScanStreamsListing(t *testing.T) {
 	for _, o := range m.Outputs {
 		if o.Source == nil || o.Source.ETag == "" || o.Source.Size == 0 {
 			t.Errorf("%s: the listing's version is not recorded: %+v", o.Input, o.Source)
+		}
+	}
+}
+
+// TestScanResumeAfterKill kills a scan process (SIGKILL: no chance to
+// write anything more) once its manifest names a finished input: the
+// manifest left is whole (written atomically) and in progress, and a run
+// with --resume skips what it names and leaves the sidecars an
+// uninterrupted run writes.
+func TestScanResumeAfterKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "gk")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	const n = 1500
+	in := manyInputs(t, n)
+	out := filepath.Join(t.TempDir(), "out")
+	manifest := filepath.Join(out, fanout.ManifestName)
+	cmd := exec.Command(bin, "scan", "-q", "--concurrency", "1", "-o", out, in)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	killed := false
+	for !killed {
+		select {
+		case err := <-exited:
+			t.Skipf("the scan ended (%v) before its manifest named a finished input", err)
+		case <-time.After(5 * time.Millisecond):
+		}
+		if m, err := fanout.ReadManifest(manifest); err == nil && m.InProgress && m.Succeeded > 0 {
+			cmd.Process.Kill()
+			<-exited
+			killed = true
+		}
+	}
+	m, err := fanout.ReadManifest(manifest)
+	if err != nil {
+		t.Fatalf("the killed run's manifest: %v", err)
+	}
+	if !m.InProgress || m.Succeeded == 0 || m.Succeeded >= n {
+		t.Fatalf("the killed run's manifest: in progress %v, %d succeeded", m.InProgress, m.Succeeded)
+	}
+	if left, _ := filepath.Glob(filepath.Join(out, "*.tmp*")); len(left) > 0 {
+		t.Logf("temporary files left by the kill: %v", left)
+	}
+	code, _, errOut := runCLI(t, "scan", "--resume", "-o", out, in)
+	if code != exitOK || !strings.Contains(errOut, fmt.Sprintf("(%d files already done, skipped: --resume)", m.Succeeded)) {
+		t.Fatalf("resumed run: exit %d, want it to skip the %d done\n%s", code, m.Succeeded, errOut)
+	}
+	whole := filepath.Join(t.TempDir(), "whole")
+	if code, _, errOut := runCLI(t, "scan", "-q", "-o", whole, in); code != exitOK {
+		t.Fatalf("uninterrupted run: exit %d\n%s", code, errOut)
+	}
+	want, got := sidecars(t, whole), sidecars(t, out)
+	if len(got) != n || len(want) != n {
+		t.Fatalf("%d sidecars after the resumed run, %d after the uninterrupted one, want %d", len(got), len(want), n)
+	}
+	for name, b := range want {
+		if !bytes.Equal(got[name], b) {
+			t.Errorf("%s differs from the uninterrupted run's", name)
 		}
 	}
 }
