@@ -44,7 +44,7 @@ NODE_PACKAGES := hyparquet@1.31.5 hyparquet-compressors@1.1.2
 # Only to regenerate fixtures (make fixtures).
 FIXTURE_PACKAGES := faketime python3-hdf5plugin hdf5-filter-plugin-zfp-serial python3-tables
 
-.PHONY: demo test deps deps-demo sid-env build lint lambda-zip fixtures bench bench-combine bench-scale bench-s3 bench-convert fuzz clean
+.PHONY: demo test deps deps-demo sid-env build lint lambda-zip fixtures bench bench-combine bench-scale bench-s3 bench-s3-many bench-convert fuzz clean
 
 # apt-install installs the Debian packages $(1) names (as root, or through
 # sudo when it is there), only those missing.
@@ -181,7 +181,17 @@ bench-scale:
 # to every request: GET requests, bytes fetched, sequential round trips and
 # wall time per file, and the throughput of 1, 2, 4 and 8 workers.
 bench-s3: deps
-	$(GO) test -run '^$$' -bench S3Scan -benchtime 5x ./cmd/gokerchunk/
+	$(GO) test -run '^$$' -bench 'S3Scan$$' -benchtime 5x ./cmd/gokerchunk/
+
+# bench-s3-many runs `gokerchunk scan s3://.../` over N small netCDF-4
+# objects (N=10000 by default) from versitygw with 20 ms added to every
+# request, at concurrency 8 to 256: files/s, requests per file and the
+# peak Go heap. N=2000 for a shorter run; CONCURRENCY=16,64 for fewer.
+N ?= 10000
+CONCURRENCY ?= 8,16,32,64,128,256
+bench-s3-many: deps
+	GOKERCHUNK_BENCH_N=$(N) GOKERCHUNK_BENCH_CONCURRENCY=$(CONCURRENCY) \
+		$(GO) test -run '^$$' -bench S3ScanMany -benchtime 1x -timeout 60m ./cmd/gokerchunk/
 
 # bench-convert converts a generated 1 GB GHCN-Daily year to Parquet on
 # one core (convert csv2parquet): MB/s and peak memory. SIZE=200MB for a

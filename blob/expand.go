@@ -66,7 +66,50 @@ func ExpandPattern(ctx context.Context, pattern string, extensions []string) (Ex
 	return Default().ExpandPattern(ctx, pattern, extensions)
 }
 
-// ExpandPattern turns one input pattern into its targets:
+// ExpandPattern turns one input pattern into its targets, all of them
+// (ListPattern, then every target its Listing gives).
+func (c *Client) ExpandPattern(ctx context.Context, pat string, extensions []string) (Expansion, error) {
+	l, err := c.ListPattern(ctx, pat, extensions)
+	if err != nil {
+		return Expansion{}, err
+	}
+	e := Expansion{Root: l.Root, Collection: l.Collection}
+	err = l.Each(ctx, func(o Object) error {
+		e.Targets = append(e.Targets, o.URL)
+		return nil
+	})
+	if err != nil {
+		return Expansion{}, err
+	}
+	return e, nil
+}
+
+// A Listing is what one input pattern names, its targets given one by
+// one (Each) so that a caller can start on the first while an S3 listing
+// is still on its first page.
+type Listing struct {
+	// Root and Collection are an Expansion's, known before any target.
+	Root       string
+	Collection bool
+
+	pattern string
+	known   []Object // the targets, when no listing is left to do
+	// What an S3 listing lists and keeps: the objects below prefix whose
+	// key keep accepts.
+	client *Client
+	prefix string
+	keep   func(Object) bool
+	// none is the NoMatchError's reason when the listing keeps nothing.
+	none string
+}
+
+// ListPattern lists the Default client's way (Client.ListPattern).
+func ListPattern(ctx context.Context, pattern string, extensions []string) (*Listing, error) {
+	return Default().ListPattern(ctx, pattern, extensions)
+}
+
+// ListPattern resolves one input pattern, leaving an S3 listing for
+// Each:
 //   - a local file as its absolute path; a local directory as every file
 //     below it whose name ends in one of extensions (".nc", matched
 //     without regard to case); a local glob (filepath.Glob) as its matches;
@@ -77,17 +120,52 @@ func ExpandPattern(ctx context.Context, pattern string, extensions []string) (Ex
 //     segment "**" any number of segments;
 //   - http(s):// URLs as they are (HTTP has no listing).
 //
-// A pattern that gives nothing is a *NoMatchError; a local path that does
-// not exist wraps fs.ErrNotExist.
-func (c *Client) ExpandPattern(ctx context.Context, pat string, extensions []string) (Expansion, error) {
+// A pattern that gives nothing is a *NoMatchError (from Each when an S3
+// listing finds nothing); a local path that does not exist wraps
+// fs.ErrNotExist.
+func (c *Client) ListPattern(ctx context.Context, pat string, extensions []string) (*Listing, error) {
 	switch scheme, _, _ := splitScheme(pat); scheme {
 	case "s3":
-		return c.expandS3(ctx, pat, extensions)
+		return c.listS3(ctx, pat, extensions)
 	case "http", "https":
 		u, _, _ := strings.Cut(pat, "?")
-		return Expansion{Targets: []string{pat}, Root: u[:strings.LastIndex(u, "/")+1]}, nil
+		return &Listing{pattern: pat, known: []Object{{URL: pat}}, Root: u[:strings.LastIndex(u, "/")+1]}, nil
 	}
-	return expandLocal(pat, extensions)
+	return listLocal(pat, extensions)
+}
+
+// Lazy tells a listing whose targets come from an S3 listing that Each
+// runs: none is known before.
+func (l *Listing) Lazy() bool { return l.client != nil }
+
+// Each calls fn with each target, in the order the listing gives them
+// (sorted for local patterns and S3 listings alike): S3 pages are fetched
+// as fn takes their objects. An error from fn stops the listing and is
+// returned; an S3 listing that keeps no object is a *NoMatchError.
+func (l *Listing) Each(ctx context.Context, fn func(Object) error) error {
+	if l.client == nil {
+		for _, o := range l.known {
+			if err := fn(o); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	found := false
+	err := l.client.ListEach(ctx, l.prefix, func(o Object) error {
+		if !l.keep(o) {
+			return nil
+		}
+		found = true
+		return fn(o)
+	})
+	if err != nil {
+		return err
+	}
+	if !found {
+		return &NoMatchError{Pattern: l.pattern, Reason: l.none}
+	}
+	return nil
 }
 
 // Rel is target's path below root (an Expansion's Root), with "/"
@@ -137,27 +215,33 @@ func HasExtension(name string, extensions []string) bool {
 
 func isGlob(s string) bool { return strings.ContainsAny(s, "*?[") }
 
-func expandLocal(pat string, extensions []string) (Expansion, error) {
+func listLocal(pat string, extensions []string) (*Listing, error) {
 	out, root, many, err := expandLocalTargets(pat, extensions)
 	if err != nil {
-		return Expansion{}, err
+		return nil, err
 	}
-	return Expansion{Targets: out, Root: root, Collection: many}, nil
+	return &Listing{pattern: pat, known: out, Root: root, Collection: many}, nil
 }
 
-// expandLocalTargets is expandLocal's work: the targets, the absolute
-// root and whether the pattern names a directory or a glob.
-func expandLocalTargets(pat string, extensions []string) (out []string, root string, many bool, err error) {
+// expandLocalTargets is listLocal's work: the targets (with their size
+// and modification time), the absolute root and whether the pattern
+// names a directory or a glob.
+func expandLocalTargets(pat string, extensions []string) (out []Object, root string, many bool, err error) {
 	p, err := localPath(pat)
 	if err != nil {
 		return nil, "", false, err
 	}
-	add := func(p string) error {
+	add := func(p string, st fs.FileInfo) error {
 		abs, err := filepath.Abs(p)
 		if err != nil {
 			return err
 		}
-		out = append(out, abs)
+		if st == nil {
+			if st, err = os.Stat(p); err != nil {
+				return err
+			}
+		}
+		out = append(out, Object{URL: abs, Size: st.Size(), Modified: st.ModTime().UTC()})
 		return nil
 	}
 	if isGlob(p) {
@@ -169,7 +253,7 @@ func expandLocalTargets(pat string, extensions []string) (out []string, root str
 			return nil, "", false, &NoMatchError{Pattern: pat, Reason: "no file matches"}
 		}
 		for _, m := range matches {
-			if err := add(m); err != nil {
+			if err := add(m, nil); err != nil {
 				return nil, "", false, err
 			}
 		}
@@ -185,11 +269,11 @@ func expandLocalTargets(pat string, extensions []string) (out []string, root str
 		return nil, "", false, err
 	}
 	if !st.IsDir() {
-		err = add(p)
+		err = add(p, st)
 		if err != nil {
 			return nil, "", false, err
 		}
-		return out, filepath.Dir(out[0]), false, nil
+		return out, filepath.Dir(out[0].URL), false, nil
 	}
 	if root, err = filepath.Abs(p); err != nil {
 		return nil, "", false, err
@@ -199,7 +283,11 @@ func expandLocalTargets(pat string, extensions []string) (out []string, root str
 			return err
 		}
 		if d.Type().IsRegular() && HasExtension(q, extensions) {
-			return add(q)
+			st, err := d.Info()
+			if err != nil {
+				return err
+			}
+			return add(q, st)
 		}
 		return nil
 	})
@@ -212,66 +300,52 @@ func expandLocalTargets(pat string, extensions []string) (out []string, root str
 	return out, root, true, nil
 }
 
-func (c *Client) expandS3(ctx context.Context, pat string, extensions []string) (Expansion, error) {
+func (c *Client) listS3(ctx context.Context, pat string, extensions []string) (*Listing, error) {
 	loc, err := parseS3URL(pat)
 	if err != nil {
-		return Expansion{}, err
+		return nil, err
 	}
 	if isGlob(loc.key) {
-		return c.globS3(ctx, loc, pat)
+		return globS3(c, loc, pat)
 	}
 	prefix := loc.key
 	if prefix != "" && !strings.HasSuffix(prefix, "/") {
-		ok, err := c.Exists(ctx, pat)
+		o, ok, err := c.statS3(ctx, pat)
 		if err != nil {
-			return Expansion{}, err
+			return nil, err
 		}
 		if ok {
-			return Expansion{Targets: []string{pat}, Root: loc.url(prefix[:strings.LastIndex(prefix, "/")+1])}, nil
+			return &Listing{pattern: pat, known: []Object{o}, Root: loc.url(prefix[:strings.LastIndex(prefix, "/")+1])}, nil
 		}
 		prefix += "/"
 	}
-	objs, err := c.List(ctx, loc.url(prefix))
-	if err != nil {
-		return Expansion{}, err
-	}
-	var out []string
-	for _, o := range objs {
-		if HasExtension(o.URL, extensions) {
-			out = append(out, o.URL)
-		}
-	}
-	if len(out) == 0 {
-		return Expansion{}, &NoMatchError{Pattern: pat, Reason: fmt.Sprintf("no such object, and no %s objects below %s", strings.Join(extensions, ", "), loc.url(prefix))}
-	}
-	return Expansion{Targets: out, Root: loc.url(prefix), Collection: true}, nil
+	return &Listing{
+		pattern: pat, Root: loc.url(prefix), Collection: true,
+		client: c, prefix: loc.url(prefix),
+		keep: func(o Object) bool { return HasExtension(o.URL, extensions) },
+		none: fmt.Sprintf("no such object, and no %s objects below %s", strings.Join(extensions, ", "), loc.url(prefix)),
+	}, nil
 }
 
 // globS3 lists the keys below the pattern's literal leading segments and
 // keeps those that match it.
-func (c *Client) globS3(ctx context.Context, loc s3Location, pat string) (Expansion, error) {
+func globS3(c *Client, loc s3Location, pat string) (*Listing, error) {
 	segs := strings.Split(loc.key, "/")
 	prefix := literalPrefix(segs, "/")
 	for _, s := range segs[strings.Count(prefix, "/"):] {
 		if _, err := path.Match(s, ""); err != nil {
-			return Expansion{}, fmt.Errorf("bad pattern %q: %w", pat, err)
+			return nil, fmt.Errorf("bad pattern %q: %w", pat, err)
 		}
 	}
-	objs, err := c.List(ctx, loc.url(prefix))
-	if err != nil {
-		return Expansion{}, err
-	}
-	var out []string
-	for _, o := range objs {
-		key := strings.TrimPrefix(o.URL, loc.url(""))
-		if matchSegments(segs, strings.Split(key, "/")) {
-			out = append(out, o.URL)
-		}
-	}
-	if len(out) == 0 {
-		return Expansion{}, &NoMatchError{Pattern: pat, Reason: "no object matches"}
-	}
-	return Expansion{Targets: out, Root: loc.url(prefix), Collection: true}, nil
+	return &Listing{
+		pattern: pat, Root: loc.url(prefix), Collection: true,
+		client: c, prefix: loc.url(prefix),
+		keep: func(o Object) bool {
+			key := strings.TrimPrefix(o.URL, loc.url(""))
+			return matchSegments(segs, strings.Split(key, "/"))
+		},
+		none: "no object matches",
+	}, nil
 }
 
 // matchSegments matches a key's segments against a pattern's; "**"

@@ -383,3 +383,40 @@ func TestS3Tree(t *testing.T) {
 	}
 	_ = fmt.Sprint
 }
+
+// TestS3ListingEach: an S3 prefix's Listing knows its root before any
+// listing request; Each gives the objects in key order with their size,
+// ETag and modification time, and asks for a page only once the caller
+// took the previous one: stopping after the first object costs one page.
+func TestS3ListingEach(t *testing.T) {
+	tr := &s3test.Transport{}
+	srv, c := s3Server(t, tr, Config{ListPageSize: 2})
+	for i := range 7 {
+		srv.CopyFile(t, writeTemp(t, "f", bytes.Repeat([]byte("x"), i+1)), "test", fmt.Sprintf("many/%d.nc", i))
+	}
+	ctx := context.Background()
+	l, err := c.ListPattern(ctx, "s3://test/many/", []string{".nc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !l.Lazy() || !l.Collection || l.Root != "s3://test/many/" || tr.Requests() != 0 {
+		t.Fatalf("listing %+v after %d requests, want a lazy collection below s3://test/many/ and no request yet", l, tr.Requests())
+	}
+	var got []Object
+	if err := l.Each(ctx, func(o Object) error { got = append(got, o); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 7 || tr.Requests() != 4 {
+		t.Fatalf("%d objects in %d requests, want 7 in 4 pages", len(got), tr.Requests())
+	}
+	for i, o := range got {
+		if o.URL != fmt.Sprintf("s3://test/many/%d.nc", i) || o.Size != int64(i+1) || o.ETag == "" || o.Modified.IsZero() {
+			t.Errorf("object %d: %+v", i, o)
+		}
+	}
+	stop := errors.New("stop")
+	tr.ResetCounts()
+	if err := l.Each(ctx, func(Object) error { return stop }); err != stop || tr.Requests() != 1 {
+		t.Errorf("stopped at the first object: %v after %d requests, want stop after 1", err, tr.Requests())
+	}
+}

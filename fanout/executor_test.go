@@ -100,3 +100,60 @@ func requests(reqs []testRequest) []Request {
 	}
 	return out
 }
+
+// TestRunStream: every request sent runs once, at most concurrency at
+// once; done sees each result; and the sender is held back while the
+// workers are busy, so that the first job starts, and finishes, before
+// the last request is sent (no clock involved: with one worker, request
+// 3 cannot be taken before job 1 is done).
+func TestRunStream(t *testing.T) {
+	reqs := make(chan Request)
+	var sent []string
+	var firstDoneAt atomic.Int32
+	firstDoneAt.Store(-1)
+	var sentCount atomic.Int32
+	go func() {
+		for i := range 20 {
+			in := fmt.Sprintf("in%02d", i)
+			if i == 7 {
+				in += "-fail"
+			}
+			reqs <- testRequest{Input: in, Output: in + ".json"}
+			sent = append(sent, in)
+			sentCount.Add(1)
+		}
+		close(reqs)
+	}()
+	ex := &fakeExecutor{}
+	got := map[string]bool{}
+	var seen []Progress
+	RunStream(context.Background(), ex, reqs, 1, func(p Progress) { seen = append(seen, p) }, func(r JobResult) {
+		if got[r.Input] {
+			t.Errorf("%s done twice", r.Input)
+		}
+		got[r.Input] = true
+		if len(got) == 1 {
+			firstDoneAt.Store(sentCount.Load())
+		}
+	})
+	if len(got) != 20 || len(sent) != 20 {
+		t.Fatalf("%d done of %d sent", len(got), len(sent))
+	}
+	if n := firstDoneAt.Load(); n < 0 || n >= 20 {
+		t.Errorf("the first job finished once %d requests were sent, want before the last", n)
+	}
+	if p := ex.peak.Load(); p != 1 {
+		t.Errorf("peak concurrency %d, want 1", p)
+	}
+	if last := seen[len(seen)-1]; last.Listing || last.Total != 20 || last.Done != 20 || last.Failed != 1 {
+		t.Errorf("last progress %+v", last)
+	}
+	if !seen[0].Listing {
+		t.Errorf("first progress %+v: the total is not known yet, want Listing", seen[0])
+	}
+	for i := 1; i < len(seen); i++ {
+		if seen[i].Total < seen[i-1].Total || seen[i].Done < seen[i-1].Done {
+			t.Fatalf("progress went back: %+v after %+v", seen[i], seen[i-1])
+		}
+	}
+}

@@ -35,6 +35,13 @@ type Manifest struct {
 	Failed    int       `json:"failed"`
 	Attempts  int       `json:"attempts"`
 	Throttles int       `json:"throttles"`
+	// Resumed counts the outputs an earlier run wrote that this one kept
+	// (scan --resume) instead of running their jobs again.
+	Resumed int `json:"resumed,omitempty"`
+	// InProgress marks a manifest written while the run went on (or left
+	// by a run that was interrupted): Outputs and Failures are the inputs
+	// done so far, and others may follow.
+	InProgress bool `json:"in_progress,omitempty"`
 	// Totals sums the stats of the outputs.
 	Totals   Stats            `json:"totals"`
 	Outputs  []ManifestOutput `json:"outputs"`
@@ -51,6 +58,30 @@ type ManifestOutput struct {
 	Stats     Stats    `json:"stats"`
 	Skipped   []string `json:"skipped,omitempty"`
 	Notes     []string `json:"notes,omitempty"`
+	// Source is the version of the input the output was made from, as
+	// its listing told it; Resumed marks an output an earlier run wrote.
+	Source  *Source `json:"source,omitempty"`
+	Resumed bool    `json:"resumed,omitempty"`
+}
+
+// Source is what a listing tells of an input's version (blob.Object):
+// its size, S3's ETag, its modification time; a rerun that finds another
+// version makes the output again.
+type Source struct {
+	Size     int64     `json:"size"`
+	ETag     string    `json:"etag,omitempty"`
+	Modified time.Time `json:"modified,omitzero"`
+}
+
+// SourceOf is the version of a listed object.
+func SourceOf(o blob.Object) *Source {
+	return &Source{Size: o.Size, ETag: o.ETag, Modified: o.Modified.UTC()}
+}
+
+// Same tells whether two versions are one: every field equal (a version
+// an old manifest did not record, nil, is no version).
+func (s *Source) Same(o *Source) bool {
+	return s != nil && o != nil && s.Size == o.Size && s.ETag == o.ETag && s.Modified.Equal(o.Modified)
 }
 
 // ManifestFailed is one input without a sidecar.
@@ -78,37 +109,57 @@ func NewManifest(executor, function string, started time.Time, results []JobResu
 		Function: function,
 		Started:  started.UTC(),
 		Seconds:  time.Since(started).Seconds(),
-		Inputs:   len(results),
 		Outputs:  []ManifestOutput{},
 		Failures: []ManifestFailed{},
 	}
 	for _, r := range results {
-		m.Attempts += r.Attempts
-		m.Throttles += r.Throttles
-		if r.Err != nil {
-			m.Failures = append(m.Failures, ManifestFailed{
-				Input: r.Input, Output: r.Output, Reason: r.Err.Error(),
-				ErrorType: ErrorType(r.Err), Permanent: isPermanent(r.Err),
-				Attempts: r.Attempts, Throttles: r.Throttles, Seconds: r.Seconds, Err: r.Err,
-			})
-			continue
-		}
-		s := r.Response.Stats
-		m.Outputs = append(m.Outputs, ManifestOutput{
-			Input: r.Input, Output: r.Output, Attempts: r.Attempts, Throttles: r.Throttles,
-			Seconds: r.Seconds, Stats: s, Skipped: r.Response.Skipped, Notes: r.Response.Notes,
-		})
-		t := &m.Totals
-		t.Arrays += s.Arrays
-		t.Chunks += s.Chunks
-		t.Inlined += s.Inlined
-		t.Skipped += s.Skipped
-		t.Notes += s.Notes
-		t.Counts = t.Counts.Plus(s.Counts)
-		t.Seconds += s.Seconds
+		m.add(r)
 	}
-	m.Succeeded, m.Failed = len(m.Outputs), len(m.Failures)
 	return m
+}
+
+// add counts one result and lists it.
+func (m *Manifest) add(r JobResult) {
+	m.Inputs++
+	m.Attempts += r.Attempts
+	m.Throttles += r.Throttles
+	if r.Err != nil {
+		m.Failures = append(m.Failures, ManifestFailed{
+			Input: r.Input, Output: r.Output, Reason: r.Err.Error(),
+			ErrorType: ErrorType(r.Err), Permanent: isPermanent(r.Err),
+			Attempts: r.Attempts, Throttles: r.Throttles, Seconds: r.Seconds, Err: r.Err,
+		})
+		m.Failed++
+		return
+	}
+	s := r.Response.Stats
+	m.Outputs = append(m.Outputs, ManifestOutput{
+		Input: r.Input, Output: r.Output, Attempts: r.Attempts, Throttles: r.Throttles,
+		Seconds: r.Seconds, Stats: s, Skipped: r.Response.Skipped, Notes: r.Response.Notes,
+		Source: r.Source, Resumed: r.Resumed,
+	})
+	m.Succeeded++
+	if r.Resumed {
+		m.Resumed++
+	}
+	t := &m.Totals
+	t.Arrays += s.Arrays
+	t.Chunks += s.Chunks
+	t.Inlined += s.Inlined
+	t.Skipped += s.Skipped
+	t.Notes += s.Notes
+	t.Counts = t.Counts.Plus(s.Counts)
+	t.Seconds += s.Seconds
+}
+
+// Result is the outcome an output records, as a job that kept it would
+// report it (Resumed set): what a resumed run counts and lists again.
+func (o ManifestOutput) Result() JobResult {
+	return JobResult{
+		Input: o.Input, Output: o.Output, Attempts: o.Attempts, Throttles: o.Throttles, Seconds: o.Seconds,
+		Response: &Response{StatusCode: 200, Input: o.Input, Output: o.Output, Skipped: o.Skipped, Notes: o.Notes, Stats: o.Stats},
+		Source:   o.Source, Resumed: true,
+	}
 }
 
 // isPermanent tells a failure that a re-run would repeat.

@@ -554,12 +554,18 @@ func expandRemoteCombineInput(ctx context.Context, arg string) ([]string, error)
 
 // refuseFailedScan refuses the directory of a scan manifest (found in a
 // directory or S3 prefix given to combine) that lists inputs whose scan
-// failed: their sidecars are missing, and combining the others would
-// leave holes along the concat dimension without a word.
+// failed, or that a scan left unfinished: their sidecars are missing, and
+// combining the others would leave holes along the concat dimension
+// without a word.
 func refuseFailedScan(ctx context.Context, manifest string) error {
 	m, err := fanout.ReadManifestURL(ctx, manifest)
 	if err != nil {
 		return err
+	}
+	dir := strings.TrimSuffix(manifest, fanout.ManifestName)
+	if m.InProgress {
+		return fmt.Errorf("%s: the scan that wrote %s did not finish (it was interrupted or is still running; %s done so far); nothing combined: scan again with --resume to finish it, or name the sidecars to combine (%s*.json)",
+			manifest, dir, plural(m.Succeeded+m.Failed, "input"), dir)
 	}
 	if len(m.Failures) == 0 {
 		return nil
@@ -572,7 +578,6 @@ func refuseFailedScan(ctx context.Context, manifest string) error {
 		}
 		failed = append(failed, describeError(f.Input, errors.New(f.Reason)))
 	}
-	dir := strings.TrimSuffix(manifest, fanout.ManifestName)
 	return fmt.Errorf("%s: the scan that wrote %s failed for %s (%s); nothing combined: scan again into %s, or name the sidecars to combine (%s*.json) to leave the failed inputs out",
 		manifest, dir, plural(len(m.Failures), "input"), strings.Join(failed, "; "), dir, dir)
 }

@@ -22,6 +22,7 @@ var examples = map[string][]string{
 		"gokerchunk scan -o refs/ data/",
 		"gokerchunk scan --on-unsupported=skip -o refs/ --combine tas.parq 'data/tas_*.nc'",
 		"gokerchunk scan --executor lambda --function gokerchunk -o s3://bucket/refs/ s3://bucket/data/",
+		"gokerchunk scan --resume -o refs/ s3://bucket/data/   # after an interrupted run: only the rest",
 	},
 	"combine": {
 		"gokerchunk combine -o tas.json refs/",

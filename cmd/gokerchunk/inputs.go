@@ -5,42 +5,61 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"gokerchunk/blob"
 	"gokerchunk/scan"
 )
 
-// scanArgs are scan's INPUT arguments expanded.
+// scanArgs are scan's INPUT arguments resolved: the inputs known at
+// once (local files, directories and globs, single S3 objects, URLs),
+// and the S3 prefixes and globs whose listing the scan runs as it goes.
 type scanArgs struct {
-	inputs []string          // sorted, without duplicates
-	roots  map[string]string // each input's root (blob.Expansion.Root) in the first argument that named it
+	known []blob.Object // sorted by URL, without duplicates
+	// inputs are known's URLs.
+	inputs []string
+	roots  map[string]string // each known input's root (blob.Listing.Root) in the first argument that named it
+	// lazy are the S3 listings, in argument order; their targets come
+	// while the scan goes on (blob.Listing.Each).
+	lazy []*blob.Listing
 	// collection is the first argument naming a directory, an S3 prefix
 	// or a glob, and which, "" if none: it makes -o a directory.
 	collection string
 }
 
-// expandScanArgs expands each argument on its own (blob.ExpandPattern),
-// keeping where below it each input was found, for --mirror.
+// expandScanArgs resolves each argument on its own (blob.ListPattern),
+// keeping where below it each input was found, for --mirror; S3 listings
+// are left to run while the inputs are scanned.
 func expandScanArgs(ctx context.Context, args []string) (*scanArgs, error) {
 	a := &scanArgs{roots: map[string]string{}}
 	for _, arg := range args {
-		e, err := blob.ExpandPattern(ctx, arg, scan.InputExtensions)
+		l, err := blob.ListPattern(ctx, arg, scan.InputExtensions)
 		if err != nil {
 			return nil, expandError(err)
 		}
-		if e.Collection && a.collection == "" {
+		if l.Collection && a.collection == "" {
 			a.collection = arg + collectionKind(arg)
 		}
-		for _, in := range e.Targets {
-			if _, ok := a.roots[in]; !ok {
-				a.roots[in] = e.Root
-				a.inputs = append(a.inputs, in)
+		if l.Lazy() {
+			a.lazy = append(a.lazy, l)
+			continue
+		}
+		err = l.Each(ctx, func(o blob.Object) error {
+			if _, ok := a.roots[o.URL]; !ok {
+				a.roots[o.URL] = l.Root
+				a.known = append(a.known, o)
 			}
+			return nil
+		})
+		if err != nil {
+			return nil, expandError(err)
 		}
 	}
-	sort.Strings(a.inputs)
+	slices.SortFunc(a.known, func(x, y blob.Object) int { return strings.Compare(x.URL, y.URL) })
+	for _, o := range a.known {
+		a.inputs = append(a.inputs, o.URL)
+	}
 	return a, nil
 }
 
@@ -56,32 +75,48 @@ func collectionKind(arg string) string {
 	return " is a directory"
 }
 
-// sidecarNames maps each input to its sidecar in dir (a local directory
-// or an S3 prefix): scan.SidecarName, or with mirror
-// scan.MirroredSidecarName below the input's root. Two inputs whose
-// sidecars would overwrite each other are refused.
-func sidecarNames(a *scanArgs, dir string, mirror bool) (map[string]string, error) {
+// sidecarNames maps each known input to its sidecar in dir (a local
+// directory or an S3 prefix), in order, as sidecarNamer names them.
+func sidecarNames(a *scanArgs, dir string, mirror bool) (map[string]string, *sidecarNamer, error) {
+	n := &sidecarNamer{dir: dir, mirror: mirror, by: map[string]string{}}
 	out := map[string]string{}
-	by := map[string]string{}
 	for _, in := range a.inputs {
-		name := scan.SidecarName(dir, in)
-		if mirror {
-			var ok bool
-			if name, ok = scan.MirroredSidecarName(dir, a.roots[in], in); !ok {
-				return nil, usagef("--mirror: %s is not below %s, the root of the argument that named it", in, a.roots[in])
-			}
+		name, err := n.name(in, a.roots[in])
+		if err != nil {
+			return nil, nil, err
 		}
-		if prev, ok := by[name]; ok {
-			if mirror {
-				return nil, usagef("%s and %s would both write %s (they lie at the same path below two INPUT arguments; scan them into different directories)", prev, in, name)
-			}
-			return nil, usagef("%s and %s would both write %s; --mirror writes each sidecar at its input's path below the INPUT argument instead (%s)",
-				prev, in, name, mirrorExample(dir, a.roots[in], in))
-		}
-		by[name] = in
 		out[in] = name
 	}
-	return out, nil
+	return out, n, nil
+}
+
+// sidecarNamer names inputs' sidecars in dir one by one (those of a
+// listing as it goes): scan.SidecarName, or with mirror
+// scan.MirroredSidecarName below the input's root. Two inputs whose
+// sidecars would overwrite each other are refused.
+type sidecarNamer struct {
+	dir    string
+	mirror bool
+	by     map[string]string // the input of each sidecar named so far
+}
+
+func (n *sidecarNamer) name(in, root string) (string, error) {
+	name := scan.SidecarName(n.dir, in)
+	if n.mirror {
+		var ok bool
+		if name, ok = scan.MirroredSidecarName(n.dir, root, in); !ok {
+			return "", usagef("--mirror: %s is not below %s, the root of the argument that named it", in, root)
+		}
+	}
+	if prev, ok := n.by[name]; ok {
+		if n.mirror {
+			return "", usagef("%s and %s would both write %s (they lie at the same path below two INPUT arguments; scan them into different directories)", prev, in, name)
+		}
+		return "", usagef("%s and %s would both write %s; --mirror writes each sidecar at its input's path below the INPUT argument instead (%s)",
+			prev, in, name, mirrorExample(n.dir, root, in))
+	}
+	n.by[name] = in
+	return name, nil
 }
 
 // mirrorExample is the sidecar --mirror would give input, for the hint.

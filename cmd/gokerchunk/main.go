@@ -3,11 +3,14 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
 )
@@ -26,10 +29,20 @@ type failure struct{ msg string }
 func (f failure) Error() string { return f.msg }
 
 func main() {
-	os.Exit(run(os.Args))
+	// SIGINT or SIGTERM cancels the command's context: a scan stops
+	// sending jobs and records what it finished (scan --resume goes on
+	// from there). A second signal kills as usual.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	os.Exit(runContext(ctx, os.Args))
 }
 
-func run(args []string) int {
+func run(args []string) int { return runContext(context.Background(), args) }
+
+func runContext(ctx context.Context, args []string) int {
 	app := &cli.App{
 		Name:  "gokerchunk",
 		Usage: "turn NetCDF-4/HDF5 and netCDF-3 files into kerchunk reference sets (virtual Zarr v2)",
@@ -55,7 +68,7 @@ difference, 2 on a usage error.`,
 		}
 	}
 	app.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return usageError{err} }
-	err := app.Run(flagsFirst(app, args))
+	err := app.RunContext(ctx, flagsFirst(app, args))
 	if err == nil {
 		return exitOK
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -294,9 +295,20 @@ func TestScanOutputS3Mirror(t *testing.T) {
 	srv.CopyFile(t, src[0], "data", "in/2020/01/data.nc")
 	srv.CopyFile(t, src[1], "data", "in/2020/02/data.nc")
 
-	code, _, errOut := runCLI(t, "scan", "-o", "s3://data/out/", "s3://data/in/")
+	// The clash is found as the listing goes, once the first data.nc may
+	// have been scanned: the run stops there, its manifest in progress,
+	// and combine refuses the prefix.
+	code, _, errOut := runCLI(t, "scan", "-o", "s3://data/flat/", "s3://data/in/")
 	if code != exitUsage || !strings.Contains(errOut, "--mirror") {
 		t.Errorf("without --mirror: exit %d\n%s", code, errOut)
+	}
+	m, err := fanout.ReadManifestURL(context.Background(), "s3://data/flat/"+fanout.ManifestName)
+	if err != nil || !m.InProgress {
+		t.Errorf("the refused run's manifest: %+v, %v; want one in progress", m, err)
+	}
+	code, _, errOut = runCLI(t, "combine", "-o", filepath.Join(t.TempDir(), "c.json"), "s3://data/flat/")
+	if code != exitFailures || !strings.Contains(errOut, "did not finish") {
+		t.Errorf("combine s3://data/flat/: exit %d\n%s", code, errOut)
 	}
 	code, _, errOut = runCLI(t, "scan", "-q", "--mirror", "-o", "s3://data/out/", "s3://data/in/")
 	if code != exitOK {

@@ -16,6 +16,11 @@ import (
 // spent and left, and the failures and retries so far:
 //
 //	scanned, 2 failed  30% |█████             | (3/10, 12 files/s) [0s:1s]
+//
+// While the inputs are still being listed the total is not known: a
+// spinner shows the inputs done and found so far.
+//
+//	scanned (listing: 2000 found) -  (1503/-, 210 files/s) [7s]
 type progressView struct {
 	w     io.Writer
 	verb  string
@@ -50,8 +55,12 @@ func (v *progressView) draw(p fanout.Progress) {
 	if !v.show {
 		return
 	}
+	total := p.Total
+	if p.Listing {
+		total = -1 // a spinner and the count so far, until the listing ends
+	}
 	if v.bar == nil {
-		v.bar = progressbar.NewOptions(p.Total,
+		v.bar = progressbar.NewOptions(total,
 			progressbar.OptionSetWriter(v.w),
 			progressbar.OptionSetDescription(progressDescription(v.verb, p)),
 			progressbar.OptionSetWidth(30),
@@ -64,6 +73,9 @@ func (v *progressView) draw(p fanout.Progress) {
 			progressbar.OptionSetRenderBlankState(true),
 		)
 	}
+	if v.bar.GetMax() != total {
+		v.bar.ChangeMax(total)
+	}
 	v.bar.Describe(progressDescription(v.verb, p))
 	v.bar.Set(p.Done)
 }
@@ -72,6 +84,9 @@ func (v *progressView) draw(p fanout.Progress) {
 // failures, retries and throttles so far.
 func progressDescription(verb string, p fanout.Progress) string {
 	s := verb
+	if p.Listing {
+		s += fmt.Sprintf(" (listing: %d found)", p.Total)
+	}
 	if p.Failed > 0 {
 		s += fmt.Sprintf(", %d failed", p.Failed)
 	}

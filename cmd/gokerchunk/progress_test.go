@@ -70,3 +70,25 @@ func TestProgressViewHidden(t *testing.T) {
 		}
 	}
 }
+
+// While the inputs are still being listed, the bar counts those found so
+// far (a spinner, no percentage); once the listing ends it shows the
+// total.
+func TestProgressViewListing(t *testing.T) {
+	var out bytes.Buffer
+	v := newProgressView(&out, "scanned", false, true)
+	v.throttle = 0
+	v.job(fanout.Progress{Total: 5, Done: 2, Listing: true})
+	v.job(fanout.Progress{Total: 9, Done: 3, Listing: true})
+	v.job(fanout.Progress{Total: 10, Done: 10})
+	v.end()
+	s := out.String()
+	for _, want := range []string{"scanned (listing: 5 found)", "scanned (listing: 9 found)", "scanned 100% |", "(10/10, "} {
+		if !strings.Contains(s, want) {
+			t.Errorf("no %q in %q", want, s)
+		}
+	}
+	if strings.Contains(s, "(listing: 10") {
+		t.Errorf("the listing shown after it ended: %q", s)
+	}
+}

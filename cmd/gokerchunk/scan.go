@@ -55,7 +55,9 @@ cannot be written to, the scan stops there (exit status 1).
 The directory receives <input file name>.json for each input, and
 _manifest.json: the outputs written and the inputs that failed, with the
 reason and the attempts made. Two inputs with the same file name (the
-year/month/data.nc layout) are refused unless --mirror is given: each
+year/month/data.nc layout) are refused unless --mirror is given (inputs
+of an S3 listing as they are listed: the run stops at the clash, its
+manifest left in progress): each
 sidecar then goes to <OUT>/<the input's path below its INPUT
 argument>.json, the argument being taken as
   a directory DIR:              below DIR (DIR/2020/01/data.nc -> OUT/2020/01/data.nc.json)
@@ -64,6 +66,26 @@ argument>.json, the argument being taken as
   an S3 prefix s3://b/dir/:     below the prefix
   an S3 glob s3://b/dir/**/x.nc: below its leading literal segments (s3://b/dir/)
   a file, an S3 object or URL:  below its own directory (OUT/data.nc.json)
+
+An S3 prefix or glob is listed page by page while the inputs already
+listed are scanned: the first scan starts with the first page, and the
+listing goes on only as fast as the workers take inputs, so memory follows
+the workers, not the number of inputs. The progress bar counts the inputs
+found so far until the listing ends. --concurrency defaults to the CPUs for
+local files and to 32 per CPU (at least 32, at most 256) when an input is
+on S3 or HTTP: those scans mostly wait for round trips (see the README's
+measurements).
+
+The manifest is written from the start and rewritten (atomically, marked
+"in_progress") as inputs finish, at most every 2 seconds: a run that is
+interrupted (Ctrl-C, SIGTERM, a kill, a crash) leaves one naming the
+inputs it finished, and combine refuses the directory until a run
+finishes. --resume then goes on from there: an input the manifest records
+as done is skipped when its sidecar is there and its source is the same
+version (the size, ETag and modification time the listing gives; a changed
+file is scanned again); the summary counts those skipped. Give the same
+INPUT arguments and options as the interrupted run: the sidecars come out
+byte for byte as one uninterrupted run writes them.
 
 Outputs are written atomically (a temporary file renamed, or one S3
 PutObject): a failed scan leaves no partial file. When an input fails, the
@@ -131,17 +153,19 @@ and point the references at their home:
 			&cli.StringFlag{Name: "on-unsupported", Value: "error", Usage: "what to do with a variable that cannot be represented: error, skip or inline"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only errors and skipped variables: no notes, progress, retries or summary"},
 			&cli.BoolFlag{Name: "stats", Usage: "print the requests, bytes, retries and wall time of each input and in total"},
+			&cli.BoolFlag{Name: "resume", Usage: "go on with an earlier run into the same -o directory: skip the inputs its manifest records as done whose sidecar is there and whose source has not changed (size, ETag, modification time)"},
 			s3PathStyleFlag(),
 			targetPrefixFlag(),
 			templatesFlag(),
-		}, executorFlags("scanned", "all CPUs")...),
+		}, executorFlags("scanned", "the CPUs for local files or 32 x CPUs (32 to 256) for remote ones")...),
 		Action: runScan,
 	}
 }
 
 // runScan: read the flags into a plan, run one scan job per input on
-// the executor, report each outcome, write the manifest, summarise, and
-// combine the sidecars when asked.
+// the executor as the inputs are listed, record each outcome in the
+// manifest as it comes, report them, summarise, and combine the sidecars
+// when asked.
 func runScan(c *cli.Context) error {
 	plan, err := newScanPlan(c)
 	if err != nil {
@@ -159,22 +183,43 @@ func runScan(c *cli.Context) error {
 		return err
 	}
 	start := time.Now()
-	progress := newProgressView(stderr, "scanned", plan.quiet, len(plan.inputs) > 1 && isTerminal(os.Stderr))
-	results := fanout.RunJobs(c.Context, ex, plan.requests(), plan.exec.concurrency, progress.job)
+	log := &fanout.ManifestLog{Executor: ex.Name(), Function: plan.function(), Endpoints: plan.exec.endpoints, Started: start}
+	if plan.dir != "" {
+		log.URL = blob.Join(plan.dir, fanout.ManifestName)
+	}
+	done, err := plan.resumable(c.Context, stderr, log)
+	if err != nil {
+		return err
+	}
+	// The manifest is written (atomically, marked in progress) from the
+	// start and as the outcomes come, so that an interrupted run leaves
+	// one naming the inputs it finished; the last write completes it.
+	// Writes outlive a cancelled run's context: they record it.
+	keep := context.WithoutCancel(c.Context)
+	if log.URL != "" {
+		if _, err := log.Write(keep, false); err != nil {
+			return err
+		}
+	}
+	many := len(plan.inputs) > 1 || len(plan.lazy) > 0
+	progress := newProgressView(stderr, "scanned", plan.quiet, many && isTerminal(os.Stderr))
+	r := plan.run(c.Context, sourcedExecutor{Executor: ex, done: done}, progress, log)
 	progress.end()
+	if r.err != nil || c.Context.Err() != nil {
+		return plan.stopped(keep, stderr, log, r)
+	}
+	results := log.Results()
 	t := reportScans(stderr, results, plan.quiet)
 	manifest := ""
 	if plan.dir != "" {
-		removeStale(c.Context, stderr, results)
-		manifest = blob.Join(plan.dir, fanout.ManifestName)
-		m := fanout.NewManifest(ex.Name(), plan.function(), start, results)
-		m.Endpoints = plan.exec.endpoints
-		if err := m.Write(c.Context, manifest); err != nil {
+		removeStale(keep, stderr, results)
+		manifest = log.URL
+		if _, err := log.Write(keep, true); err != nil {
 			return err
 		}
 	}
 	if !plan.quiet {
-		fmt.Fprintln(stderr, t.summary(plan, tallyAttempts(results), time.Since(start), manifest))
+		fmt.Fprintln(stderr, t.summary(plan, len(results), tallyAttempts(results), time.Since(start), manifest))
 	}
 	if c.Bool("stats") {
 		writeCosts(stderr, results, time.Since(start))
@@ -199,8 +244,11 @@ func runScan(c *cli.Context) error {
 // scanPlan is a scan command's flags and inputs, validated: what to scan,
 // where each sidecar goes, and where the jobs run.
 type scanPlan struct {
-	inputs          []string
-	outputs         map[string]string // sidecar of each input
+	known           []blob.Object     // the inputs known before the run, sorted
+	inputs          []string          // their URLs
+	lazy            []*blob.Listing   // the S3 listings that give the other inputs as the run goes
+	outputs         map[string]string // sidecar of each known input
+	namer           *sidecarNamer     // names the listed inputs' sidecars (nil without dir)
 	dir             string            // the sidecars' directory or S3 prefix; "" for one output file
 	exec            executorChoice
 	policy          scan.OnUnsupported
@@ -210,6 +258,7 @@ type scanPlan struct {
 	targetPrefix    []refs.PrefixRule // --target-prefix, applied by each job
 	templates       bool
 	mirror          bool
+	resume          bool
 }
 
 func newScanPlan(c *cli.Context) (*scanPlan, error) {
@@ -218,7 +267,7 @@ func newScanPlan(c *cli.Context) (*scanPlan, error) {
 	}
 	configureBlob(c)
 	p := &scanPlan{inlineThreshold: c.Int("inline-threshold"), combineOut: c.String("combine"), quiet: c.Bool("quiet"),
-		templates: c.Bool("templates"), mirror: c.Bool("mirror")}
+		templates: c.Bool("templates"), mirror: c.Bool("mirror"), resume: c.Bool("resume")}
 	var err error
 	if p.targetPrefix, _, err = targetPrefixRules(c); err != nil {
 		return nil, err
@@ -227,18 +276,21 @@ func newScanPlan(c *cli.Context) (*scanPlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.inputs = args.inputs
+	p.known, p.inputs, p.lazy = args.known, args.inputs, args.lazy
 	if p.policy, err = scan.ParseOnUnsupported(c.String("on-unsupported")); err != nil {
 		return nil, usagef("--on-unsupported %w", err)
 	}
 	if p.inlineThreshold < 0 {
 		return nil, usagef("--inline-threshold must be 0 or more")
 	}
-	if p.exec, err = parseExecutor(c, runtime.NumCPU()); err != nil {
+	if p.exec, err = parseExecutor(c, defaultScanConcurrency(p.inputs, len(p.lazy) > 0)); err != nil {
 		return nil, err
 	}
 	if err := p.placeOutputs(c.String("output"), args); err != nil {
 		return nil, err
+	}
+	if p.resume && p.dir == "" {
+		return nil, usagef("--resume needs -o DIR, the directory or S3 prefix an earlier run wrote its sidecars and manifest to")
 	}
 	if p.dir != "" {
 		if err := prepareOutputDir(c.Context, p.dir, p.outputs); err != nil {
@@ -281,7 +333,7 @@ func (p *scanPlan) placeOutputs(out string, a *scanArgs) error {
 	}
 	p.dir = out
 	var err error
-	p.outputs, err = sidecarNames(a, out, p.mirror)
+	p.outputs, p.namer, err = sidecarNames(a, out, p.mirror)
 	return err
 }
 
@@ -291,7 +343,7 @@ func (p *scanPlan) dirOutputReason(out string, a *scanArgs) string {
 	switch {
 	case p.exec.remote():
 		return "--executor " + p.exec.kind
-	case len(p.inputs) > 1:
+	case len(p.inputs) > 1 && len(p.lazy) == 0:
 		return fmt.Sprintf("%d inputs", len(p.inputs))
 	case a.collection != "":
 		return "INPUT " + a.collection
@@ -360,15 +412,6 @@ func removeStale(ctx context.Context, stderr io.Writer, results []fanout.JobResu
 	}
 }
 
-func (p *scanPlan) requests() []fanout.Request {
-	reqs := make([]fanout.Request, len(p.inputs))
-	for i, in := range p.inputs {
-		reqs[i] = scan.Request{Input: in, Output: p.outputs[in], InlineThreshold: p.inlineThreshold, OnUnsupported: p.policy,
-			TargetPrefix: p.targetPrefix, Templates: p.templates}
-	}
-	return reqs
-}
-
 // remoteLocalPathsNote warns that a remote executor reads and writes
 // local paths where it runs.
 func remoteLocalPathsNote(e executorChoice) string {
@@ -391,6 +434,7 @@ func isLocal(u string) bool { return !blob.IsRemote(u) }
 // scanTally is what a scan run's outcomes add up to.
 type scanTally struct {
 	arrays, chunks, inlined, failed, skipped int
+	resumed                                  int // kept from an earlier run (--resume)
 	sidecars                                 []string
 }
 
@@ -405,6 +449,9 @@ func reportScans(stderr io.Writer, results []fanout.JobResult, quiet bool) scanT
 			continue
 		}
 		t.sidecars = append(t.sidecars, r.Output)
+		if r.Resumed {
+			t.resumed++
+		}
 		st := r.Response.Stats
 		t.arrays += st.Arrays
 		t.chunks += st.Chunks
@@ -423,9 +470,12 @@ func reportScans(stderr io.Writer, results []fanout.JobResult, quiet bool) scanT
 }
 
 // summary is the run's last line.
-func (t scanTally) summary(p *scanPlan, a attemptTally, wall time.Duration, manifest string) string {
+func (t scanTally) summary(p *scanPlan, inputs int, a attemptTally, wall time.Duration, manifest string) string {
 	s := fmt.Sprintf("scanned %s: %s, %s, %s",
-		plural(len(p.inputs), "file"), plural(t.arrays, "variable"), plural(t.chunks, "chunk"), plural(t.failed, "error"))
+		plural(inputs, "file"), plural(t.arrays, "variable"), plural(t.chunks, "chunk"), plural(t.failed, "error"))
+	if t.resumed > 0 {
+		s += fmt.Sprintf(" (%s already done, skipped: --resume)", plural(t.resumed, "file"))
+	}
 	if t.inlined > 0 {
 		s += fmt.Sprintf(" (%d inline)", t.inlined)
 	}

@@ -34,3 +34,34 @@ func TestEach(t *testing.T) {
 		}
 	}
 }
+
+// TestDrain: every item sent is worked on once, at most workers at once,
+// and the sender is held back while every worker is busy.
+func TestDrain(t *testing.T) {
+	items := make(chan int)
+	var running, most, sum atomic.Int32
+	go func() {
+		for i := range 20 {
+			items <- i
+		}
+		close(items)
+	}()
+	Drain(items, 3, func(i int) {
+		r := running.Add(1)
+		for {
+			m := most.Load()
+			if r <= m || most.CompareAndSwap(m, r) {
+				break
+			}
+		}
+		time.Sleep(time.Millisecond)
+		sum.Add(int32(i))
+		running.Add(-1)
+	})
+	if sum.Load() != 190 {
+		t.Errorf("sum of the items worked on %d, want 190", sum.Load())
+	}
+	if most.Load() > 3 {
+		t.Errorf("%d ran at once, want at most 3", most.Load())
+	}
+}
