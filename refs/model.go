@@ -25,7 +25,8 @@ type Array struct {
 	// Source, when Manifest is nil, produces the chunk references on
 	// demand (see ChunkSource). The writers read an array through Chunks,
 	// so either will do for them; other code that reads Manifest must
-	// Materialize the set (or ReadManifest the array) first.
+	// Materialize the set (or ReadManifest the array) first. OpenParquet
+	// makes arrays with a Source.
 	Source ChunkSource
 }
 

@@ -169,7 +169,11 @@ func ReadManifest(src ChunkSource) (*Manifest, error) {
 	index := map[string]int32{}
 	var table []string
 	var remap []int32
-	err := eachWindow(src, streamWindow, func(first int, w *Manifest) error {
+	window := streamWindow
+	if rs, ok := src.(recordSized); ok {
+		window = rs.recordSize()
+	}
+	err := eachWindow(src, window, func(first int, w *Manifest) error {
 		if !sameTable(w.URLs, table) {
 			table = w.URLs
 			remap = remap[:0]
@@ -204,6 +208,10 @@ func ReadManifest(src ChunkSource) (*Manifest, error) {
 	}
 	return m, nil
 }
+
+// recordSized is a ChunkSource read best a record of this many positions
+// at a time.
+type recordSized interface{ recordSize() int }
 
 // Materialize reads the references of every array that has a Source and
 // no Manifest into a Manifest (ReadManifest), which replaces the Source.

@@ -312,3 +312,73 @@ func TestReadManifest(t *testing.T) {
 		t.Errorf("table %q", got)
 	}
 }
+
+// TestOpenParquet: a Parquet set opened lazily writes what the set it was
+// written from writes, JSON and Parquet of any record size, and reads as
+// ReadParquet reads it.
+func TestOpenParquet(t *testing.T) {
+	s := streamSet(t)
+	dir := writeRefsDir(t, s, 7)
+	open, err := OpenParquet(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, a := range open.Arrays {
+		if a.Manifest != nil || a.Source == nil {
+			t.Errorf("array %s: manifest %v, source %v", p, a.Manifest != nil, a.Source)
+		}
+	}
+	for _, window := range []int{1, 5, 7, 1 << 16} {
+		t.Run(fmt.Sprintf("window=%d", window), func(t *testing.T) {
+			setWindow(t, window)
+			for _, opts := range []JSONOptions{{}, {Templates: true}} {
+				if got, want := writeJSONBytes(t, open, opts), writeJSONBytes(t, s, opts); !bytes.Equal(got, want) {
+					t.Errorf("templates %v: JSON of the opened set:\n%s\n---\nof the set:\n%s", opts.Templates, got, want)
+				}
+			}
+		})
+	}
+	for _, rs := range []int{3, 7, 11} {
+		sameTree(t, readTree(t, writeRefsDir(t, s, rs)), readTree(t, writeRefsDir(t, open, rs)))
+	}
+	read, err := ReadParquet(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameSet(t, s, read)
+	if err := open.Materialize(); err != nil {
+		t.Fatal(err)
+	}
+	sameSet(t, read, open)
+	if !slices.Equal(open.Arrays["many"].URLs, read.Arrays["many"].URLs) {
+		t.Errorf("tables %q and %q", open.Arrays["many"].URLs, read.Arrays["many"].URLs)
+	}
+}
+
+// TestOpenParquetCorruptRecord: OpenParquet reads no record; a corrupt one
+// fails the pass that reaches it, naming the file, and a write from it
+// leaves nothing behind.
+func TestOpenParquetCorruptRecord(t *testing.T) {
+	dir := writeRefsDir(t, streamSet(t), 100)
+	bad := filepath.Join(dir, "many", "refs.3.parq")
+	if err := os.WriteFile(bad, []byte("PAR1 not a Parquet file PAR1"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	open, err := OpenParquet(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteJSON(&bytes.Buffer{}, open); err == nil || !strings.Contains(err.Error(), bad) {
+		t.Errorf("JSON: %v", err)
+	}
+	parent := t.TempDir()
+	if err := WriteParquet(filepath.Join(parent, "p"), open, 100); err == nil || !strings.Contains(err.Error(), bad) {
+		t.Errorf("Parquet: %v", err)
+	}
+	if left, _ := os.ReadDir(parent); len(left) != 0 {
+		t.Errorf("failed write left %v", left)
+	}
+	if _, err := ReadParquet(dir); err == nil || !strings.Contains(err.Error(), bad) {
+		t.Errorf("ReadParquet: %v", err)
+	}
+}
