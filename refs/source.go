@@ -16,7 +16,8 @@ type ChunkSource interface {
 	Grid() []int
 	// Open starts a pass over the references from position 0. Every pass
 	// yields the same references; passes may run one after another (the
-	// JSON writer makes two when it writes templates), not at once.
+	// JSON writer makes two when it writes templates, Retarget.Apply one
+	// to count), not at once.
 	Open() (ChunkReader, error)
 }
 
@@ -94,9 +95,9 @@ func (r *manifestReader) Next(n int, w *Manifest) error {
 
 func (r *manifestReader) Close() error { return nil }
 
-// streamWindow is the number of positions the writers ask a ChunkReader
-// for at a time (the Parquet writer asks for one record instead). A
-// variable so that tests can make windows small and odd.
+// streamWindow is the number of positions the writers and Retarget.Apply
+// ask a ChunkReader for at a time (the Parquet writer asks for one record
+// instead). A variable so that tests can make windows small and odd.
 var streamWindow = 1 << 16
 
 // sourceLen is the number of positions of src's grid.

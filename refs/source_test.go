@@ -2,6 +2,7 @@ package refs
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -380,5 +381,101 @@ func TestOpenParquetCorruptRecord(t *testing.T) {
 	}
 	if _, err := ReadParquet(dir); err == nil || !strings.Contains(err.Error(), bad) {
 		t.Errorf("ReadParquet: %v", err)
+	}
+}
+
+// TestRetargetApplySource: Apply rewrites a Source-only array as it does a
+// Manifest, with the same report, and back again.
+func TestRetargetApplySource(t *testing.T) {
+	rules := []PrefixRule{{Old: "/data/", New: "s3://b/archive/"}, {Old: "s3://bucket/", New: "/mnt/bucket/"}}
+	there, err := NewRetarget(rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, _ := NewRetarget([]PrefixRule{{Old: "s3://b/archive/", New: "/data/"}, {Old: "/mnt/bucket/", New: "s3://bucket/"}})
+	setWindow(t, 5)
+	s := streamSet(t)
+	s.Extra["far"] = Ref{URL: "/elsewhere/c.nc", Offset: 400, Length: 50}
+	src, srcs := withSources(t, s, false)
+	wantRep := there.Apply(s)
+	gotRep := there.Apply(src)
+	if fmt.Sprint(gotRep) != fmt.Sprint(wantRep) || wantRep.Changed == 0 || len(wantRep.Unmatched) == 0 {
+		t.Errorf("report from sources %+v, from manifests %+v", gotRep, wantRep)
+	}
+	for _, o := range srcs {
+		if o.passes != 1 {
+			t.Errorf("Apply made %d passes over a source, want 1", o.passes)
+		}
+	}
+	for _, opts := range []JSONOptions{{}, {Templates: true}} {
+		if got, want := writeJSONBytes(t, src, opts), writeJSONBytes(t, s, opts); !bytes.Equal(got, want) {
+			t.Errorf("templates %v: retargeted from sources:\n%s\n---\nfrom manifests:\n%s", opts.Templates, got, want)
+		}
+	}
+	delete(s.Extra, "far") // not in the Parquet layout
+	delete(src.Extra, "far")
+	sameTree(t, readTree(t, writeRefsDir(t, s, 7)), readTree(t, writeRefsDir(t, src, 7)))
+	back.Apply(src)
+	if got, orig := writeJSONBytes(t, src, JSONOptions{}), writeJSONBytes(t, streamSet(t), JSONOptions{}); !bytes.Equal(got, orig) {
+		t.Errorf("there and back:\n%s\n---\n%s", got, orig)
+	}
+	// Unmatched targets of a source, the table's unreferenced ones too.
+	src, _ = withSources(t, streamSet(t), true)
+	rep := there.Apply(src)
+	if !slices.Contains(rep.Unmatched, "junk://nothing refers to this") {
+		t.Errorf("unmatched %q", rep.Unmatched)
+	}
+}
+
+// failSource fails its passes at position at.
+type failSource struct {
+	grid []int
+	at   int
+	err  error
+}
+
+func (s *failSource) Grid() []int { return s.grid }
+
+func (s *failSource) Open() (ChunkReader, error) { return &failReader{s: s}, nil }
+
+type failReader struct {
+	s   *failSource
+	pos int
+}
+
+func (r *failReader) Next(n int, w *Manifest) error {
+	if r.pos+n > r.s.at {
+		return r.s.err
+	}
+	r.pos += n
+	w.URLs = []string{"/data/f.nc"}
+	w.Target, w.Offset, w.Length = make([]int32, n), make([]int64, n), make([]int64, n)
+	for i := range w.Offset {
+		w.Offset[i], w.Length[i] = int64(i+1), 1
+	}
+	clear(w.Inline)
+	return nil
+}
+
+func (r *failReader) Close() error { return nil }
+
+// TestRetargetApplySourceError: a source Apply cannot read fails every
+// write of the set with its error.
+func TestRetargetApplySourceError(t *testing.T) {
+	setWindow(t, 1)
+	s := sampleSet(t)
+	boom := errors.New("boom: the source is unreadable")
+	a := s.Arrays["grp/t"]
+	a.Manifest, a.Source = nil, &failSource{grid: a.ZArray.Grid(), at: 3, err: boom}
+	rt, _ := NewRetarget([]PrefixRule{{Old: "/data/", New: "s3://b/"}})
+	rep := rt.Apply(s)
+	if rep.References != 3 || rep.Changed != 3 {
+		t.Errorf("report %+v, want the 3 references read", rep)
+	}
+	if err := WriteJSON(&bytes.Buffer{}, s); !errors.Is(err, boom) {
+		t.Errorf("JSON: %v", err)
+	}
+	if err := WriteParquet(filepath.Join(t.TempDir(), "p"), s, 3); !errors.Is(err, boom) {
+		t.Errorf("Parquet: %v", err)
 	}
 }
