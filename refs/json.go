@@ -28,14 +28,17 @@ type JSONOptions struct {
 // WriteJSON writes s as kerchunk reference JSON version 1, streaming: the
 // metadata documents and extra keys first, sorted, then each array's chunks
 // in the C order of its grid, arrays sorted by path. Nothing but one
-// reference at a time is formatted in memory, so writing a million chunk
-// references costs no more memory than the Set itself. Key order means
-// nothing to readers; fixing it makes equal sets give equal bytes.
+// reference at a time is formatted in memory, and each array is read
+// through Array.Chunks a window of positions at a time, so writing a
+// million chunk references costs no more memory than the Set itself, and
+// an array with a Source costs one window. Key order means nothing to
+// readers; fixing it makes equal sets give equal bytes.
 func WriteJSON(w io.Writer, s *Set) error {
 	return WriteJSONOptions(w, s, JSONOptions{})
 }
 
-// WriteJSONOptions is WriteJSON with options.
+// WriteJSONOptions is WriteJSON with options. With Templates, each array
+// is read twice: once to count its targets, once to write.
 func WriteJSONOptions(w io.Writer, s *Set, opts JSONOptions) error {
 	docs, err := s.Documents()
 	if err != nil {
@@ -89,33 +92,48 @@ func WriteJSONOptions(w io.Writer, s *Set, opts JSONOptions) error {
 	}
 	var key []byte
 	for _, path := range s.ArrayPaths() {
-		m := s.Arrays[path]
-		if m.Manifest == nil {
+		a := s.Arrays[path]
+		src := a.Chunks()
+		if src == nil {
 			continue
 		}
-		// The URL each target is written as.
-		shown := m.URLs
-		if tmpl != nil {
-			shown = make([]string, len(m.URLs))
-			for i, u := range m.URLs {
-				shown[i] = tmpl.placeholder(u)
+		sep := a.ZArray.Separator()
+		grid := src.Grid()
+		coords := make([]int, len(grid))
+		// The URL each target of the current table is written as.
+		var table, shown []string
+		err := eachWindow(src, streamWindow, func(first int, w *Manifest) error {
+			if !sameTable(w.URLs, table) {
+				table, shown = w.URLs, w.URLs
+				if tmpl != nil {
+					shown = make([]string, len(table))
+					for i, u := range table {
+						shown[i] = tmpl.placeholder(u)
+					}
+				}
 			}
-		}
-		sep := m.ZArray.Separator()
-		coords := make([]int, len(m.Grid))
-		for i, t := range m.Target {
-			if i > 0 {
-				m.advance(coords)
+			for i, t := range w.Target {
+				if first+i > 0 {
+					advance(grid, coords)
+				}
+				var ref Ref
+				switch {
+				case t == NoChunk:
+					continue
+				case t == InlineChunk:
+					ref.Data = w.Inline[i]
+				case t >= 0 && int(t) < len(shown):
+					ref = Ref{URL: shown[t], Offset: w.Offset[i], Length: w.Length[i]}
+				default:
+					return checkTarget(first+i, t, len(shown))
+				}
+				key = appendChunkKey(key[:0], path, coords, sep)
+				emit(key, ref)
 			}
-			if t == NoChunk {
-				continue
-			}
-			key = appendChunkKey(key[:0], path, coords, sep)
-			ref, _ := m.Chunk(i)
-			if t >= 0 {
-				ref.URL = shown[t]
-			}
-			emit(key, ref)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("array %q: %w", path, err)
 		}
 	}
 	bw.WriteString("\n}}\n")
@@ -150,26 +168,56 @@ func newTemplates(s *Set, keys []string) (*templates, error) {
 			}
 		}
 	}
+	// Each array's references are counted per target of its reader's
+	// current table, and added when the table changes and at the end:
+	// a target's first reference still decides its place in order.
 	for _, path := range s.ArrayPaths() {
-		m := s.Arrays[path].Manifest
-		if m == nil {
+		src := s.Arrays[path].Chunks()
+		if src == nil {
 			continue
 		}
-		perTarget := make([]int, len(m.URLs))
-		var first []int32 // targets in the order of their first reference
-		for _, t := range m.Target {
-			if t < 0 {
-				continue
+		var table []string
+		var perTarget []int
+		// Targets of table in the order of their first reference, by
+		// index and by name (table is not read once the reader moves on).
+		var first []int32
+		var firstURL []string
+		flush := func() error {
+			for i, t := range first {
+				if err := add(firstURL[i], perTarget[t]); err != nil {
+					return err
+				}
 			}
-			if perTarget[t] == 0 {
-				first = append(first, t)
-			}
-			perTarget[t]++
+			first, firstURL = first[:0], firstURL[:0]
+			return nil
 		}
-		for _, t := range first {
-			if err := add(m.URLs[t], perTarget[t]); err != nil {
-				return nil, err
+		err := eachWindow(src, streamWindow, func(pos int, w *Manifest) error {
+			if !sameTable(w.URLs, table) {
+				if err := flush(); err != nil {
+					return err
+				}
+				table = w.URLs
+				perTarget = append(perTarget[:0], make([]int, len(table))...)
 			}
+			for i, t := range w.Target {
+				if t < 0 {
+					continue
+				}
+				if int(t) >= len(table) {
+					return checkTarget(pos+i, t, len(table))
+				}
+				if perTarget[t] == 0 {
+					first, firstURL = append(first, t), append(firstURL, table[t])
+				}
+				perTarget[t]++
+			}
+			return nil
+		})
+		if err == nil {
+			err = flush()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("array %q: %w", path, err)
 		}
 	}
 	tm := &templates{names: map[string]string{}}

@@ -23,7 +23,10 @@ type Array struct {
 	Attrs Attrs
 	*Manifest
 	// Source, when Manifest is nil, produces the chunk references on
-	// demand (see ChunkSource); only the writers read it.
+	// demand (see ChunkSource). The writers and Retarget.Apply read an
+	// array through Chunks, so either will do for them; other code that
+	// reads Manifest must Materialize the set (or ReadManifest the array)
+	// first. OpenParquet makes arrays with a Source.
 	Source ChunkSource
 }
 

@@ -91,6 +91,11 @@ var parquetSchema = parquet.NewSchema("schema", parquet.SchemaOf(parquetRow{}))
 // metadata documents that are not JSON objects, an array at the root or with
 // the "/" dimension separator, a range of offset 0 and length 0 (fsspec reads
 // it as the whole target), and Extra keys other than top-level JSON objects.
+//
+// Each array's references are read through Array.Chunks, one record at a
+// time, so an array with a Source is written in the memory of one record.
+// Its chunks are checked as they are written: a bad one fails the write
+// (and leaves nothing behind) once the records before it are written.
 func WriteParquet(dir string, s *Set, recordSize int) (err error) {
 	if recordSize <= 0 {
 		recordSize = DefaultRecordSize
@@ -102,9 +107,9 @@ func WriteParquet(dir string, s *Set, recordSize int) (err error) {
 	if err != nil {
 		return fmt.Errorf("parquet refs %s: %w", dir, err)
 	}
-	var paths []string // the arrays with a manifest
+	var paths []string // the arrays with references
 	for _, p := range s.ArrayPaths() {
-		if s.Arrays[p].Manifest == nil {
+		if s.Arrays[p].Chunks() == nil {
 			continue
 		}
 		paths = append(paths, p)
@@ -138,7 +143,7 @@ func WriteParquet(dir string, s *Set, recordSize int) (err error) {
 	}
 	w := newRecordWriter(recordSize)
 	for _, p := range paths {
-		if err := w.writeArray(filepath.Join(tmp, filepath.FromSlash(p)), s.Arrays[p].Manifest); err != nil {
+		if err := w.writeArray(filepath.Join(tmp, filepath.FromSlash(p)), s.Arrays[p].Chunks()); err != nil {
 			return fmt.Errorf("parquet refs %s: array %q: %w", dir, p, err)
 		}
 	}
@@ -194,12 +199,14 @@ func parquetMetadata(s *Set, recordSize int) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// checkParquetArray refuses arrays whose chunks fsspec could not find.
+// checkParquetArray refuses arrays whose chunks fsspec could not find, as
+// far as can be told without reading their references (writeArray checks
+// each chunk).
 func checkParquetArray(s *Set, path string) error {
 	if err := checkFieldPath(path); err != nil {
 		return err
 	}
-	m := s.Arrays[path]
+	a := s.Arrays[path]
 	z, err := s.ZArray(path)
 	if err != nil {
 		return fmt.Errorf("array %q: %w", path, err)
@@ -208,23 +215,31 @@ func checkParquetArray(s *Set, path string) error {
 		// fsspec splits a chunk key at its last "/" into array and index.
 		return fmt.Errorf("array %q: dimension separator %q: fsspec's Parquet reader only parses \".\"", path, z.Separator())
 	}
-	if g := z.Grid(); !slices.Equal(g, m.Grid) {
-		return fmt.Errorf("array %q: manifest grid %v differs from the .zarray grid %v", path, m.Grid, g)
+	grid := a.Chunks().Grid()
+	if g := z.Grid(); !slices.Equal(g, grid) {
+		return fmt.Errorf("array %q: manifest grid %v differs from the .zarray grid %v", path, grid, g)
 	}
-	n, _ := GridSize(m.Grid, math.MaxInt)
-	if l := uint64(len(m.Target)); l != n || l != uint64(len(m.Offset)) || l != uint64(len(m.Length)) {
-		return fmt.Errorf("array %q: manifest holds %d chunk slots, its grid %v has %d", path, len(m.Target), m.Grid, n)
-	}
-	for i, t := range m.Target {
-		switch {
-		case t == NoChunk || t == InlineChunk:
-		case t < 0 || int(t) >= len(m.URLs):
-			return fmt.Errorf("array %q: chunk %d: target %d outside the URL table", path, i, t)
-		case m.Offset[i] < 0 || m.Length[i] < -1:
-			return fmt.Errorf("array %q: chunk %d: negative offset %d or length %d", path, i, m.Offset[i], m.Length[i])
-		case m.Offset[i] == 0 && m.Length[i] == 0:
-			return fmt.Errorf("array %q: chunk %d: a range of offset 0 and size 0 reads as the whole of %s in fsspec", path, i, m.URLs[t])
+	if m := a.Manifest; m != nil {
+		n, _ := GridSize(m.Grid, math.MaxInt)
+		if l := uint64(len(m.Target)); l != n || l != uint64(len(m.Offset)) || l != uint64(len(m.Length)) {
+			return fmt.Errorf("array %q: manifest holds %d chunk slots, its grid %v has %d", path, len(m.Target), m.Grid, n)
 		}
+	}
+	return nil
+}
+
+// checkParquetChunk refuses chunk i (w's index j) if fsspec could not read
+// it back.
+func checkParquetChunk(w *Manifest, i, j int) error {
+	t := w.Target[j]
+	switch {
+	case t == NoChunk || t == InlineChunk:
+	case t < 0 || int(t) >= len(w.URLs):
+		return checkTarget(i, t, len(w.URLs))
+	case w.Offset[j] < 0 || w.Length[j] < -1:
+		return fmt.Errorf("chunk %d: negative offset %d or length %d", i, w.Offset[j], w.Length[j])
+	case w.Offset[j] == 0 && w.Length[j] == 0:
+		return fmt.Errorf("chunk %d: a range of offset 0 and size 0 reads as the whole of %s in fsspec", i, w.URLs[t])
 	}
 	return nil
 }
@@ -251,7 +266,9 @@ type recordWriter struct {
 	size   int
 	opts   []parquet.WriterOption
 	values [numColumns][]parquet.Value
-	urls   [][]byte
+	win    Manifest // the references of one record
+	table  []string // the table urls holds
+	urls   [][]byte // table's targets as bytes
 	buf    *bufio.Writer
 }
 
@@ -275,43 +292,71 @@ func newRecordWriter(recordSize int) *recordWriter {
 	return w
 }
 
-// writeArray writes refs.0.parq .. refs.K.parq of m into dir. An array with
-// no chunk positions (a zero-length dimension) gets no directory: fsspec
+// writeArray writes refs.0.parq .. refs.K.parq of src into dir, asking
+// src's reader for one record's positions at a time. An array with no
+// chunk positions (a zero-length dimension) gets no directory: fsspec
 // reads none of it.
-func (w *recordWriter) writeArray(dir string, m *Manifest) error {
-	n := m.Len()
-	if n == 0 {
-		return nil
+func (w *recordWriter) writeArray(dir string, src ChunkSource) (err error) {
+	n, err := sourceLen(src)
+	if err != nil || n == 0 {
+		return err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	w.urls = w.urls[:0]
-	for _, u := range m.URLs {
-		w.urls = append(w.urls, []byte(u))
+	r, err := src.Open()
+	if err != nil {
+		return err
 	}
+	defer func() {
+		if cerr := r.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	w.table, w.urls = nil, w.urls[:0]
 	// fsspec writes a record only when a key in it was set, but reads every
 	// record up to ceil(n/record_size) when it lists or iterates an array;
 	// writing each one, missing chunks and all, keeps both working.
 	for rec := 0; rec*w.size < n; rec++ {
+		first := rec * w.size
+		k := min(w.size, n-first)
+		win := &w.win
+		if err := r.Next(k, win); err != nil {
+			return err
+		}
+		if len(win.Target) != k || len(win.Offset) != k || len(win.Length) != k {
+			return fmt.Errorf("chunk reader gave %d, %d, %d references for %d positions from %d", len(win.Target), len(win.Offset), len(win.Length), k, first)
+		}
+		for j := range win.Target {
+			if err := checkParquetChunk(win, first+j, j); err != nil {
+				return err
+			}
+		}
+		if !sameTable(win.URLs, w.table) {
+			w.table, w.urls = win.URLs, w.urls[:0]
+			for _, u := range win.URLs {
+				w.urls = append(w.urls, []byte(u))
+			}
+		}
 		name := filepath.Join(dir, "refs."+strconv.Itoa(rec)+".parq")
-		if err := w.writeRecord(name, m, rec*w.size); err != nil {
+		if err := w.writeRecord(name, win); err != nil {
 			return fmt.Errorf("%s: %w", filepath.Base(name), err)
 		}
 	}
 	return nil
 }
 
-func (w *recordWriter) writeRecord(name string, m *Manifest, first int) error {
+// writeRecord writes the references of m, one record's or fewer (the last
+// record's, padded with missing chunks), to the file name.
+func (w *recordWriter) writeRecord(name string, m *Manifest) error {
 	for c := range w.values {
 		w.values[c] = w.values[c][:0]
 	}
 	nullPath := parquet.NullValue().Level(0, 0, colPath)
 	nullRaw := parquet.NullValue().Level(0, 0, colRaw)
-	for r := 0; r < w.size; r++ {
-		i := first + r
+	for i := 0; i < w.size; i++ {
 		t := NoChunk
-		if i < m.Len() {
+		if i < len(m.Target) {
 			t = m.Target[i]
 		}
 		switch t {

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/parquet-go/parquet-go"
 )
@@ -30,8 +31,27 @@ const (
 // as written by fsspec's LazyReferenceMapper, kerchunk's refs_to_dataframe or
 // WriteParquet. It accepts what those readers accept: a record file that is
 // missing (all its chunks missing), shorter than record_size (fsspec 2023.5
-// trimmed the last one), or lacking columns (read as null).
+// trimmed the last one), or lacking columns (read as null). It is
+// OpenParquet with every array's references read into a Manifest.
 func ReadParquet(dir string) (*Set, error) {
+	s, err := OpenParquet(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Materialize(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// OpenParquet reads the metadata of an fsspec Parquet reference directory
+// (as ReadParquet does) and lists its record files, but leaves the
+// references where they are: each array gets a Source whose passes read
+// its refs.K.parq files one at a time, in order, checking each as
+// ReadParquet does, so that a pass holds one record in memory, not the
+// set. The files are read at each pass: they must stay as they are while
+// the set is in use.
+func OpenParquet(dir string) (*Set, error) {
 	zpath := filepath.Join(dir, ".zmetadata")
 	doc, err := readFileLimited(zpath, maxZMetadataSize)
 	if err != nil {
@@ -57,17 +77,17 @@ func ReadParquet(dir string) (*Set, error) {
 	if err := s.PutDocuments(docs); err != nil {
 		return nil, fmt.Errorf("%s: %w", zpath, err)
 	}
-	r := recordReader{size: recordSize}
 	for _, path := range s.ArrayPaths() {
 		if err := checkFieldPath(path); err != nil {
 			return nil, fmt.Errorf("%s: %s: %w", zpath, MetaKey(path, ".zarray"), err)
 		}
-		z := s.Arrays[path].ZArray
-		m, err := r.readArray(filepath.Join(dir, filepath.FromSlash(path)), z)
+		context := fmt.Sprintf("parquet refs %s: array %q", dir, path)
+		src, err := openParquetArray(filepath.Join(dir, filepath.FromSlash(path)), s.Arrays[path].ZArray, recordSize)
 		if err != nil {
-			return nil, fmt.Errorf("parquet refs %s: array %q: %w", dir, path, err)
+			return nil, fmt.Errorf("%s: %w", context, err)
 		}
-		s.Arrays[path].Manifest = m
+		src.context = context
+		s.Arrays[path].Source = src
 	}
 	return s, nil
 }
@@ -181,14 +201,27 @@ type recordReader struct {
 	urls   map[string]int32
 }
 
-func (r *recordReader) readArray(dir string, z *ZArray) (*Manifest, error) {
+// parquetSource is the references of one array of a Parquet reference
+// directory, read from its record files at each pass.
+type parquetSource struct {
+	dir     string // the array's directory
+	context string // what errors are prefixed with: the set and the array
+	grid    []int
+	n       int   // positions of grid
+	size    int   // record_size
+	files   []int // the records that have a file, ascending
+}
+
+// openParquetArray lists the record files of the array z in dir and checks
+// that they justify its grid.
+func openParquetArray(dir string, z *ZArray, recordSize int) (*parquetSource, error) {
 	grid := z.Grid()
 	size, ok := GridSize(grid, 1<<62)
 	if !ok {
 		return nil, fmt.Errorf("chunk grid of shape %v and chunks %v is too large", z.Shape, z.Chunks)
 	}
 	n := int(size)
-	records := (n + r.size - 1) / r.size
+	records := (n + recordSize - 1) / recordSize
 	entries, err := os.ReadDir(dir)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
@@ -209,23 +242,159 @@ func (r *recordReader) readArray(dir string, z *ZArray) (*Manifest, error) {
 		}
 		files = append(files, k)
 	}
-	if n > len(files)*r.size+maxUnbackedChunks {
-		return nil, fmt.Errorf("chunk grid %v of %d chunks is not covered by its %d record files of %d rows", grid, n, len(files), r.size)
+	if n > len(files)*recordSize+maxUnbackedChunks {
+		return nil, fmt.Errorf("chunk grid %v of %d chunks is not covered by its %d record files of %d rows", grid, n, len(files), recordSize)
 	}
 	slices.Sort(files)
-	m := NewManifest(grid)
-	r.urls = map[string]int32{}
-	for _, k := range files {
-		name := filepath.Join(dir, "refs."+strconv.Itoa(k)+".parq")
-		if err := r.readRecord(name, m, k*r.size); err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-	}
-	return m, nil
+	return &parquetSource{dir: dir, grid: grid, n: n, size: recordSize, files: files}, nil
 }
 
-// readRecord reads one refs file into chunks first.. of m.
-func (r *recordReader) readRecord(name string, m *Manifest, first int) (err error) {
+func (s *parquetSource) Grid() []int { return s.grid }
+
+func (s *parquetSource) recordSize() int { return s.size }
+
+// parquetReaders keeps the buffers of closed passes for the next: a set's
+// arrays are read one after another, each in buffers of a record's size.
+var parquetReaders = sync.Pool{New: func() any { return &parquetReader{seg: Manifest{Inline: map[int][]byte{}}} }}
+
+func (s *parquetSource) Open() (ChunkReader, error) {
+	r := parquetReaders.Get().(*parquetReader)
+	r.src, r.rr.size, r.next, r.rec, r.off = s, s.size, 0, -1, 0
+	return r, nil
+}
+
+// parquetReader is one pass over a parquetSource: it holds the record at
+// the pass's position. A window within the record is handed out as views
+// of it with the record's table; a window across records is copied, with
+// a table of its own.
+type parquetReader struct {
+	src  *parquetSource
+	rr   recordReader
+	next int      // index in src.files of the next file to read
+	rec  int      // the record seg holds
+	seg  Manifest // the record: its positions from 0, its targets
+	off  int      // the position in seg where the next window starts
+	out  Manifest // a window across records
+	idx  map[string]int32
+	re   []int32 // seg's table mapped into out's
+}
+
+// load reads the record after the one held.
+func (r *parquetReader) load() error {
+	s, m := r.src, &r.seg
+	r.rec++
+	r.off = 0
+	first := r.rec * s.size
+	k := min(s.size, s.n-first)
+	m.Target, m.Offset, m.Length = resize(m.Target, k), resize(m.Offset, k), resize(m.Length, k)
+	for i := range k {
+		m.Target[i], m.Offset[i], m.Length[i] = NoChunk, 0, 0
+	}
+	clear(m.Inline)
+	// A new slice for each record's table: the caller may hold the last.
+	m.URLs = nil
+	if r.next >= len(s.files) || s.files[r.next] != r.rec {
+		return nil // no file: every chunk of the record is missing
+	}
+	r.next++
+	name := filepath.Join(s.dir, "refs."+strconv.Itoa(r.rec)+".parq")
+	if err := r.rr.readRecord(name, m, first, s.n); err != nil {
+		return fmt.Errorf("%s: %s: %w", s.context, name, err)
+	}
+	return nil
+}
+
+func (r *parquetReader) Next(n int, w *Manifest) error {
+	clear(w.Inline)
+	if n == 0 {
+		w.Target, w.Offset, w.Length = w.Target[:0], w.Offset[:0], w.Length[:0]
+		return nil
+	}
+	if r.rec < 0 || r.off == len(r.seg.Target) {
+		if err := r.load(); err != nil {
+			return err
+		}
+	}
+	if r.off+n <= len(r.seg.Target) {
+		m, end := &r.seg, r.off+n
+		w.URLs = m.URLs
+		w.Target, w.Offset, w.Length = m.Target[r.off:end], m.Offset[r.off:end], m.Length[r.off:end]
+		if len(m.Inline) > 0 {
+			if w.Inline == nil {
+				w.Inline = map[int][]byte{}
+			}
+			for i, t := range w.Target {
+				if t == InlineChunk {
+					w.Inline[i] = m.Inline[r.off+i]
+				}
+			}
+		}
+		r.off = end
+		return nil
+	}
+	o := &r.out
+	o.URLs = nil // a new table
+	o.Target, o.Offset, o.Length = o.Target[:0], o.Offset[:0], o.Length[:0]
+	if r.idx == nil {
+		r.idx = map[string]int32{}
+	}
+	clear(r.idx)
+	for n > 0 {
+		if r.off == len(r.seg.Target) {
+			if err := r.load(); err != nil {
+				return err
+			}
+		}
+		m := &r.seg
+		r.re = r.re[:0]
+		for _, u := range m.URLs {
+			j, ok := r.idx[u]
+			if !ok {
+				j = int32(len(o.URLs))
+				o.URLs = append(o.URLs, u)
+				r.idx[u] = j
+			}
+			r.re = append(r.re, j)
+		}
+		k := min(n, len(m.Target)-r.off)
+		for i := r.off; i < r.off+k; i++ {
+			t := m.Target[i]
+			switch {
+			case t >= 0:
+				t = r.re[t]
+			case t == InlineChunk:
+				if w.Inline == nil {
+					w.Inline = map[int][]byte{}
+				}
+				w.Inline[len(o.Target)] = m.Inline[i]
+			}
+			o.Target = append(o.Target, t)
+		}
+		o.Offset = append(o.Offset, m.Offset[r.off:r.off+k]...)
+		o.Length = append(o.Length, m.Length[r.off:r.off+k]...)
+		r.off += k
+		n -= k
+	}
+	w.URLs, w.Target, w.Offset, w.Length = o.URLs, o.Target, o.Offset, o.Length
+	return nil
+}
+
+func (r *parquetReader) Close() error {
+	if r.src == nil {
+		return nil // closed already
+	}
+	r.src = nil
+	r.seg.Target, r.seg.URLs = r.seg.Target[:0], nil
+	clear(r.seg.Inline)
+	clear(r.rr.raw)
+	parquetReaders.Put(r)
+	return nil
+}
+
+// readRecord reads one refs file, that of chunks first.. of a grid of n
+// chunks, into m: one record's positions (fewer for the last record) from
+// index 0, every chunk missing, and an empty table it fills.
+func (r *recordReader) readRecord(name string, m *Manifest, first, n int) (err error) {
 	data, err := readFileLimited(name, maxRefsFileSize)
 	if err != nil {
 		return err
@@ -250,17 +419,20 @@ func (r *recordReader) readRecord(name string, m *Manifest, first int) (err erro
 	for i := range rows {
 		r.path[i], r.offset[i], r.length[i], r.raw[i] = -1, 0, 0, nil
 	}
+	if r.urls == nil {
+		r.urls = map[string]int32{}
+	}
+	clear(r.urls)
 	for c, name := range [numColumns]string{"path", "offset", "size", "raw"} {
 		if err := r.readColumn(f, c, name, m); err != nil {
 			return fmt.Errorf("column %q: %w", name, err)
 		}
 	}
 	for row := range rows {
-		i := first + row
 		raw, p := r.raw[row], r.path[row]
-		if i >= m.Len() {
+		if row >= m.Len() {
 			if raw != nil || p >= 0 {
-				return fmt.Errorf("row %d holds a reference, but chunk %d lies beyond the grid's %d", row, i, m.Len())
+				return fmt.Errorf("row %d holds a reference, but chunk %d lies beyond the grid's %d", row, first+row, n)
 			}
 			continue
 		}
@@ -268,7 +440,7 @@ func (r *recordReader) readRecord(name string, m *Manifest, first int) (err erro
 		// offset and size 0 mean the whole target.
 		switch {
 		case raw != nil:
-			m.SetInline(i, raw)
+			m.SetInline(row, raw)
 		case p < 0:
 		default:
 			off, size := r.offset[row], r.length[row]
@@ -278,7 +450,7 @@ func (r *recordReader) readRecord(name string, m *Manifest, first int) (err erro
 			if off == 0 && size == 0 {
 				size = -1
 			}
-			m.Target[i], m.Offset[i], m.Length[i] = p, off, size
+			m.Target[row], m.Offset[row], m.Length[row] = p, off, size
 		}
 	}
 	return nil

@@ -170,6 +170,15 @@ type RetargetReport struct {
 // Apply rewrites the targets of every chunk reference and of every extra
 // key that refers to a target. Targets of one manifest that become equal
 // share one entry of its URL table.
+//
+// An array with a Source and no Manifest gets a Source that rewrites each
+// table its reader gives (retargetSource). Its tables are seen only by
+// reading it, so Apply makes one pass over the source to count its
+// references for the report; Targets counts the targets of every table
+// the pass gave, as it counts a manifest's whole table. Apply returns no
+// error: if that pass fails, every pass over the new Source fails with
+// the same error (the write that follows reports it), and the report
+// counts the references read before it.
 func (rt *Retarget) Apply(s *Set) RetargetReport {
 	var rep RetargetReport
 	targets := map[string]bool{} // matched
@@ -179,7 +188,12 @@ func (rt *Retarget) Apply(s *Set) RetargetReport {
 		}
 	}
 	for _, path := range s.ArrayPaths() {
-		m := s.Arrays[path].Manifest
+		a := s.Arrays[path]
+		if a.Manifest == nil && a.Source != nil {
+			rt.applySource(a, &rep, note)
+			continue
+		}
+		m := a.Manifest
 		if m == nil || len(m.URLs) == 0 {
 			continue
 		}
@@ -233,3 +247,89 @@ func (rt *Retarget) Apply(s *Set) RetargetReport {
 	sort.Strings(rep.Unmatched)
 	return rep
 }
+
+// applySource counts the references of a's Source into rep, noting every
+// target of its tables, and replaces the Source by one that rewrites them.
+func (rt *Retarget) applySource(a *Array, rep *RetargetReport, note func(string, bool)) {
+	var table []string
+	var changed []bool
+	err := eachWindow(a.Source, streamWindow, func(_ int, w *Manifest) error {
+		if !sameTable(w.URLs, table) {
+			table, changed = w.URLs, changed[:0]
+			for _, u := range table {
+				nu, ok := rt.URL(u)
+				note(u, ok)
+				changed = append(changed, nu != u)
+			}
+		}
+		for _, t := range w.Target {
+			// A target outside the table is refused by the writers.
+			if t >= 0 && int(t) < len(changed) {
+				rep.References++
+				if changed[t] {
+					rep.Changed++
+				}
+			}
+		}
+		return nil
+	})
+	if rt == nil || len(rt.rules) == 0 {
+		return
+	}
+	a.Source = &retargetSource{src: a.Source, rt: rt, err: err}
+}
+
+// retargetSource is a ChunkSource whose targets are rewritten by rt. A
+// table is rewritten entry by entry, so targets that become equal may
+// appear twice in it (a ChunkReader's table may).
+type retargetSource struct {
+	src ChunkSource
+	rt  *Retarget
+	err error // of Apply's pass over src: every pass fails with it
+}
+
+func (s *retargetSource) Grid() []int { return s.src.Grid() }
+
+func (s *retargetSource) recordSize() int {
+	if rs, ok := s.src.(recordSized); ok {
+		return rs.recordSize()
+	}
+	return streamWindow
+}
+
+func (s *retargetSource) Open() (ChunkReader, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
+	r, err := s.src.Open()
+	if err != nil {
+		return nil, err
+	}
+	return &retargetReader{r: r, rt: s.rt}, nil
+}
+
+// retargetReader rewrites the table of each window, once for as long as
+// the reader it wraps gives the same table.
+type retargetReader struct {
+	r      ChunkReader
+	rt     *Retarget
+	table  []string // the last table r gave
+	mapped []string // table rewritten
+}
+
+func (r *retargetReader) Next(n int, w *Manifest) error {
+	if err := r.r.Next(n, w); err != nil {
+		return err
+	}
+	if !sameTable(w.URLs, r.table) {
+		// A new slice, so that the caller sees a new table.
+		r.table, r.mapped = w.URLs, make([]string, len(w.URLs))
+		for i, u := range w.URLs {
+			r.mapped[i], _ = r.rt.URL(u)
+		}
+	}
+	w.URLs = r.mapped
+	return nil
+}
+
+func (r *retargetReader) Close() error { return r.r.Close() }

@@ -185,11 +185,11 @@ func appendChunkKey(b []byte, path string, coords []int, sep string) []byte {
 	return b
 }
 
-// advance steps grid coordinates to the next chunk in C order.
-func (m *Manifest) advance(coords []int) {
+// advance steps coordinates in grid to the next chunk in C order.
+func advance(grid, coords []int) {
 	for d := len(coords) - 1; d >= 0; d-- {
 		coords[d]++
-		if coords[d] < m.Grid[d] {
+		if coords[d] < grid[d] {
 			return
 		}
 		coords[d] = 0

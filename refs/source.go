@@ -1,6 +1,10 @@
 package refs
 
-import "bytes"
+import (
+	"fmt"
+	"math"
+	"unsafe"
+)
 
 // A ChunkSource produces an array's chunk references on demand, in the C
 // order of its grid, rather than holding them all: combine's output at
@@ -12,7 +16,8 @@ type ChunkSource interface {
 	Grid() []int
 	// Open starts a pass over the references from position 0. Every pass
 	// yields the same references; passes may run one after another (the
-	// JSON writer makes two when it writes templates), not at once.
+	// JSON writer makes two when it writes templates, Retarget.Apply one
+	// to count), not at once.
 	Open() (ChunkReader, error)
 }
 
@@ -23,7 +28,19 @@ type ChunkReader interface {
 	// resized to n and indexed from 0, w.Inline cleared and keyed from 0,
 	// w.URLs the table w.Target indexes (it may differ from one call to
 	// the next). w.Grid is left alone. The slices Next fills are the
-	// caller's to keep only until the next call.
+	// caller's to keep only until the next call, and the caller does not
+	// write to them (they may be a Manifest's own).
+	//
+	// A table may hold targets no position refers to, and one target more
+	// than once. Callers cache what they derive from a table (the
+	// targets' bytes, placeholders, rewritten targets) for as long as
+	// Next returns the same table slice (same first element, same
+	// length), so a reader gives a table again only with the same
+	// contents, and new contents in a slice it has not given in this
+	// pass (a new array, or another length).
+	//
+	// An error ends the pass; it names what could not be read (a file,
+	// an array), as the caller adds only its own context.
 	Next(n int, w *Manifest) error
 	// Close ends the pass and releases what it holds.
 	Close() error
@@ -69,6 +86,9 @@ type manifestReader struct {
 
 func (r *manifestReader) Next(n int, w *Manifest) error {
 	m, end := r.m, r.pos+n
+	if end > len(m.Target) || end > len(m.Offset) || end > len(m.Length) {
+		return fmt.Errorf("manifest holds %d chunk slots, fewer than the %d read from its grid %v", min(len(m.Target), len(m.Offset), len(m.Length)), end, m.Grid)
+	}
 	w.URLs = m.URLs
 	w.Target, w.Offset, w.Length = m.Target[r.pos:end], m.Offset[r.pos:end], m.Length[r.pos:end]
 	clear(w.Inline)
@@ -88,41 +108,138 @@ func (r *manifestReader) Next(n int, w *Manifest) error {
 
 func (r *manifestReader) Close() error { return nil }
 
-// ReadManifest reads a whole ChunkSource into a Manifest: for arrays small
-// enough to hold (a coordinate read for its values, a test's check).
-func ReadManifest(src ChunkSource) (*Manifest, error) {
-	m := NewManifest(src.Grid())
+// streamWindow is the number of positions the writers and Retarget.Apply
+// ask a ChunkReader for at a time (the Parquet writer asks for one record
+// instead). A variable so that tests can make windows small and odd.
+var streamWindow = 1 << 16
+
+// sourceLen is the number of positions of src's grid.
+func sourceLen(src ChunkSource) (int, error) {
+	n, ok := GridSize(src.Grid(), math.MaxInt)
+	if !ok {
+		return 0, fmt.Errorf("chunk grid %v has more positions than an int holds", src.Grid())
+	}
+	return int(n), nil
+}
+
+// eachWindow makes one pass over src, calling f with each window of at
+// most window positions in order; first is the position of w's index 0.
+// w is the same Manifest at each call.
+func eachWindow(src ChunkSource, window int, f func(first int, w *Manifest) error) (err error) {
+	n, err := sourceLen(src)
+	if err != nil {
+		return err
+	}
 	r, err := src.Open()
 	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := r.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	var w Manifest
+	for first := 0; first < n; first += window {
+		k := min(window, n-first)
+		if err := r.Next(k, &w); err != nil {
+			return err
+		}
+		if len(w.Target) != k || len(w.Offset) != k || len(w.Length) != k {
+			return fmt.Errorf("chunk reader gave %d, %d, %d references for %d positions from %d", len(w.Target), len(w.Offset), len(w.Length), k, first)
+		}
+		if err := f(first, &w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sameTable tells whether a and b are the same table slice, which a
+// ChunkReader promises holds the same targets (see ChunkReader.Next).
+func sameTable(a, b []string) bool {
+	return len(a) == len(b) && (len(a) == 0 || unsafe.SliceData(a) == unsafe.SliceData(b))
+}
+
+// checkTarget refuses a target index that is neither a marker nor in the
+// table of nurls targets.
+func checkTarget(i int, t int32, nurls int) error {
+	if t >= int32(nurls) || t < InlineChunk {
+		return fmt.Errorf("chunk %d: target %d outside the URL table", i, t)
+	}
+	return nil
+}
+
+// ReadManifest reads every reference of src into a Manifest: what a
+// Source-only array would hold in memory. Its URL table lists each
+// distinct target of the tables src gave once, in the order they came;
+// inline bytes are copied. The caller has bounded src's grid (it
+// allocates about 20 bytes a position).
+func ReadManifest(src ChunkSource) (*Manifest, error) {
+	if _, err := sourceLen(src); err != nil {
 		return nil, err
 	}
-	defer r.Close()
-	var w Manifest
-	const window = 1 << 16
-	urls := map[string]int32{}
-	for pos := 0; pos < m.Len(); pos += window {
-		n := min(window, m.Len()-pos)
-		if err := r.Next(n, &w); err != nil {
-			return nil, err
-		}
-		for i, t := range w.Target {
-			switch {
-			case t >= 0:
-				u := w.URLs[t]
-				j, ok := urls[u]
+	m := NewManifest(src.Grid())
+	index := map[string]int32{}
+	var table []string
+	var remap []int32
+	window := streamWindow
+	if rs, ok := src.(recordSized); ok {
+		window = rs.recordSize()
+	}
+	err := eachWindow(src, window, func(first int, w *Manifest) error {
+		if !sameTable(w.URLs, table) {
+			table = w.URLs
+			remap = remap[:0]
+			for _, u := range table {
+				j, ok := index[u]
 				if !ok {
 					j = int32(len(m.URLs))
 					m.URLs = append(m.URLs, u)
-					urls[u] = j
+					index[u] = j
 				}
-				t = j
-			case t == InlineChunk:
-				m.Inline[pos+i] = bytes.Clone(w.Inline[i])
+				remap = append(remap, j)
 			}
-			m.Target[pos+i] = t
-			m.Offset[pos+i] = w.Offset[i]
-			m.Length[pos+i] = w.Length[i]
 		}
+		copy(m.Offset[first:], w.Offset)
+		copy(m.Length[first:], w.Length)
+		for i, t := range w.Target {
+			switch {
+			case t >= 0 && int(t) < len(remap):
+				m.Target[first+i] = remap[t]
+			case t == NoChunk:
+			case t == InlineChunk:
+				m.Target[first+i] = InlineChunk
+				m.Inline[first+i] = append([]byte{}, w.Inline[i]...)
+			default:
+				return checkTarget(first+i, t, len(table))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return m, r.Close()
+	return m, nil
+}
+
+// recordSized is a ChunkSource read best a record of this many positions
+// at a time.
+type recordSized interface{ recordSize() int }
+
+// Materialize reads the references of every array that has a Source and
+// no Manifest into a Manifest (ReadManifest), which replaces the Source.
+func (s *Set) Materialize() error {
+	for _, path := range s.ArrayPaths() {
+		a := s.Arrays[path]
+		if a.Manifest != nil || a.Source == nil {
+			continue
+		}
+		m, err := ReadManifest(a.Source)
+		if err != nil {
+			return err
+		}
+		a.Manifest, a.Source = m, nil
+	}
+	return nil
 }
