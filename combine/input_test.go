@@ -358,19 +358,11 @@ func mustCombine(t testing.TB, opts Options, inputs ...testInput) *Result {
 	return res
 }
 
-// jsonOf writes a set as JSON, its Sources read into Manifests first (the
-// set itself unchanged).
+// jsonOf writes a set as JSON.
 func jsonOf(t testing.TB, s *refs.Set) []byte {
 	t.Helper()
-	c := *s
-	c.Arrays = map[string]*refs.Array{}
-	for p, a := range s.Arrays {
-		copied := *a
-		c.Arrays[p] = &copied
-	}
-	materialize(t, &c)
 	var b bytes.Buffer
-	if err := refs.WriteJSON(&b, &c); err != nil {
+	if err := refs.WriteJSON(&b, s); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()
@@ -380,14 +372,8 @@ func jsonOf(t testing.TB, s *refs.Set) []byte {
 // tests that look at chunks.
 func materialize(t testing.TB, s *refs.Set) {
 	t.Helper()
-	for p, a := range s.Arrays {
-		if a.Manifest == nil && a.Source != nil {
-			m, err := refs.ReadManifest(a.Source)
-			if err != nil {
-				t.Fatalf("%s: %v", p, err)
-			}
-			a.Manifest, a.Source = m, nil
-		}
+	if err := s.Materialize(); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"sync"
 
@@ -25,7 +26,7 @@ type Spill struct {
 
 // spillRecord is the size of one reference in the spill: target (int32),
 // offset and length (int64), little-endian. An inline chunk's offset is
-// that of its bytes in the segment's inline area.
+// that of its bytes among the array's inline bytes.
 const spillRecord = 20
 
 // NewSpill makes a spill file in dir ("" for the system's temporary
@@ -52,81 +53,124 @@ func (s *Spill) Size() int64 {
 	return s.end
 }
 
-// Hold moves the manifests of in's arrays into the spill. The Input it
-// returns has the same metadata, its arrays' references read back from the
-// spill by Sources; in's manifests can then be dropped. Arrays that already
-// have a Source (a Parquet set read lazily) keep it.
+// Hold moves the references of in's arrays into the spill: the Input it
+// returns has the same metadata, its arrays' references read back from
+// the spill by Sources, and in's own can be dropped. Each array is read
+// once, a window at a time (a Parquet input's record by record), so an
+// input read lazily is never whole in memory either.
 func (s *Spill) Hold(in Input) (Input, error) {
 	out := refs.NewSet()
 	out.Groups, out.Extra = in.Set.Groups, in.Set.Extra
-	var seg []byte
-	for p, a := range in.Set.Arrays {
-		held := &refs.Array{ZArray: a.ZArray, Attrs: a.Attrs, Source: a.Source}
+	for _, p := range in.Set.ArrayPaths() {
+		a := in.Set.Arrays[p]
+		held := &refs.Array{ZArray: a.ZArray, Attrs: a.Attrs}
 		out.Arrays[p] = held
-		m := a.Manifest
-		if m == nil {
-			continue
-		}
-		if a.ZArray != nil {
-			if err := checkManifest(m, a.ZArray.Grid()); err != nil {
+		if a.Manifest != nil && a.ZArray != nil {
+			if err := checkManifest(a.Manifest, a.ZArray.Grid()); err != nil {
 				return Input{}, &Error{Inputs: []string{in.Name}, Variable: p, Err: err}
 			}
 		}
-		seg = encodeSegment(seg[:0], m)
-		off, err := s.write(seg)
-		if err != nil {
-			return Input{}, fmt.Errorf("%s: %s: %w", in.Name, p, err)
+		src := a.Chunks()
+		if src == nil {
+			continue
 		}
-		held.Source = &spillSource{
-			spill: s, grid: m.Grid, urls: m.URLs, off: off, n: m.Len(),
-			stored: m.Stored(), inline: len(m.Inline),
+		var err error
+		if held.Source, err = s.hold(src); err != nil {
+			return Input{}, fmt.Errorf("%s: %s: %w", in.Name, p, err)
 		}
 	}
 	return Input{Name: in.Name, Set: out}, nil
 }
 
-// encodeSegment appends a manifest's records, then its inline bytes.
-func encodeSegment(b []byte, m *refs.Manifest) []byte {
-	var inline int64
-	for i, t := range m.Target {
-		off, length := m.Offset[i], m.Length[i]
-		if t == refs.InlineChunk {
-			off, length = inline, int64(len(m.Inline[i]))
-			inline += length
-		}
-		b = binary.LittleEndian.AppendUint32(b, uint32(t))
-		b = binary.LittleEndian.AppendUint64(b, uint64(off))
-		b = binary.LittleEndian.AppendUint64(b, uint64(length))
+// holdWindow is how many references Hold encodes at a time.
+const holdWindow = 1 << 14
+
+// hold writes one array's references to the spill: its records in one
+// segment, its inline bytes in another.
+func (s *Spill) hold(src refs.ChunkSource) (*spillSource, error) {
+	n, ok := refs.GridSize(src.Grid(), math.MaxInt)
+	if !ok {
+		return nil, fmt.Errorf("chunk grid %v has more positions than an int holds", src.Grid())
 	}
-	for i, t := range m.Target {
-		if t == refs.InlineChunk {
-			b = append(b, m.Inline[i]...)
+	held := &spillSource{spill: s, grid: src.Grid(), n: int(n), off: s.reserve(int64(n) * spillRecord)}
+	urls := map[string]int32{}
+	var table []string // the window's table, as last remapped
+	var remap []int32
+	var inline, rec []byte
+	err := refs.EachWindow(src, holdWindow, func(first int, w *refs.Manifest) error {
+		if len(w.URLs) != len(table) || (len(table) > 0 && &w.URLs[0] != &table[0]) {
+			table, remap = w.URLs, remap[:0]
+			for _, u := range table {
+				i, ok := urls[u]
+				if !ok {
+					i = int32(len(held.urls))
+					held.urls = append(held.urls, u)
+					urls[u] = i
+				}
+				remap = append(remap, i)
+			}
 		}
+		rec = rec[:0]
+		for i, t := range w.Target {
+			off, length := w.Offset[i], w.Length[i]
+			switch {
+			case t >= 0:
+				if int(t) >= len(remap) {
+					return fmt.Errorf("chunk %d points at target %d; the URL table has %d", first+i, t, len(remap))
+				}
+				t = remap[t]
+				held.stored++
+			case t == refs.InlineChunk:
+				data := w.Inline[i]
+				off, length = int64(len(inline)), int64(len(data))
+				inline = append(inline, data...)
+				held.stored++
+				held.inline++
+			case t != refs.NoChunk:
+				return fmt.Errorf("chunk %d has target %d", first+i, t)
+			}
+			rec = binary.LittleEndian.AppendUint32(rec, uint32(t))
+			rec = binary.LittleEndian.AppendUint64(rec, uint64(off))
+			rec = binary.LittleEndian.AppendUint64(rec, uint64(length))
+		}
+		return s.writeAt(rec, held.off+int64(first)*spillRecord)
+	})
+	if err != nil {
+		return nil, err
 	}
-	return b
+	held.inlineOff = s.reserve(int64(len(inline)))
+	if err := s.writeAt(inline, held.inlineOff); err != nil {
+		return nil, err
+	}
+	return held, nil
 }
 
-// write appends a segment, returning where it starts.
-func (s *Spill) write(seg []byte) (int64, error) {
+// reserve sets n bytes of the file aside, returning where they start.
+func (s *Spill) reserve(n int64) int64 {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	off := s.end
-	s.end += int64(len(seg))
-	s.mu.Unlock()
-	if _, err := s.f.WriteAt(seg, off); err != nil {
-		return 0, fmt.Errorf("spill: %w", err)
+	s.end += n
+	return off
+}
+
+func (s *Spill) writeAt(b []byte, off int64) error {
+	if _, err := s.f.WriteAt(b, off); err != nil {
+		return fmt.Errorf("spill: %w", err)
 	}
-	return off, nil
+	return nil
 }
 
 // spillSource reads one array of one input back from the spill.
 type spillSource struct {
-	spill  *Spill
-	grid   []int
-	urls   []string
-	off    int64 // the segment's start
-	n      int   // chunk positions
-	stored int   // chunks that exist
-	inline int   // of which inline
+	spill     *Spill
+	grid      []int
+	urls      []string
+	off       int64 // where the records start
+	inlineOff int64 // where the inline bytes start
+	n         int   // chunk positions
+	stored    int   // chunks that exist
+	inline    int   // of which inline
 }
 
 func (s *spillSource) Grid() []int { return s.grid }
@@ -137,9 +181,8 @@ func (s *spillSource) Counts() (stored, inline int) { return s.stored, s.inline 
 func (s *spillSource) Open() (refs.ChunkReader, error) {
 	records := int64(s.n) * spillRecord
 	return &spillReader{
-		src:    s,
-		r:      bufio.NewReaderSize(io.NewSectionReader(s.spill.f, s.off, records), 4096),
-		inline: s.off + records,
+		src: s,
+		r:   bufio.NewReaderSize(io.NewSectionReader(s.spill.f, s.off, records), 4096),
 	}, nil
 }
 
@@ -147,7 +190,6 @@ func (s *spillSource) Open() (refs.ChunkReader, error) {
 type spillReader struct {
 	src     *spillSource
 	r       *bufio.Reader
-	inline  int64 // where the segment's inline bytes start
 	scratch []byte
 }
 
@@ -167,7 +209,7 @@ func (r *spillReader) Next(n int, w *refs.Manifest) error {
 		b = b[spillRecord:]
 		if t == refs.InlineChunk {
 			data := make([]byte, length)
-			if _, err := r.src.spill.f.ReadAt(data, r.inline+off); err != nil {
+			if _, err := r.src.spill.f.ReadAt(data, r.src.inlineOff+off); err != nil {
 				return fmt.Errorf("spill: %w", err)
 			}
 			if w.Inline == nil {

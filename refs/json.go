@@ -102,7 +102,7 @@ func WriteJSONOptions(w io.Writer, s *Set, opts JSONOptions) error {
 		coords := make([]int, len(grid))
 		// The URL each target of the current table is written as.
 		var table, shown []string
-		err := eachWindow(src, streamWindow, func(first int, w *Manifest) error {
+		err := EachWindow(src, streamWindow, func(first int, w *Manifest) error {
 			if !sameTable(w.URLs, table) {
 				table, shown = w.URLs, w.URLs
 				if tmpl != nil {
@@ -191,7 +191,7 @@ func newTemplates(s *Set, keys []string) (*templates, error) {
 			first, firstURL = first[:0], firstURL[:0]
 			return nil
 		}
-		err := eachWindow(src, streamWindow, func(pos int, w *Manifest) error {
+		err := EachWindow(src, streamWindow, func(pos int, w *Manifest) error {
 			if !sameTable(w.URLs, table) {
 				if err := flush(); err != nil {
 					return err

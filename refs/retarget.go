@@ -253,7 +253,7 @@ func (rt *Retarget) Apply(s *Set) RetargetReport {
 func (rt *Retarget) applySource(a *Array, rep *RetargetReport, note func(string, bool)) {
 	var table []string
 	var changed []bool
-	err := eachWindow(a.Source, streamWindow, func(_ int, w *Manifest) error {
+	err := EachWindow(a.Source, streamWindow, func(_ int, w *Manifest) error {
 		if !sameTable(w.URLs, table) {
 			table, changed = w.URLs, changed[:0]
 			for _, u := range table {

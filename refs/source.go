@@ -122,10 +122,10 @@ func sourceLen(src ChunkSource) (int, error) {
 	return int(n), nil
 }
 
-// eachWindow makes one pass over src, calling f with each window of at
+// EachWindow makes one pass over src, calling f with each window of at
 // most window positions in order; first is the position of w's index 0.
 // w is the same Manifest at each call.
-func eachWindow(src ChunkSource, window int, f func(first int, w *Manifest) error) (err error) {
+func EachWindow(src ChunkSource, window int, f func(first int, w *Manifest) error) (err error) {
 	n, err := sourceLen(src)
 	if err != nil {
 		return err
@@ -187,7 +187,7 @@ func ReadManifest(src ChunkSource) (*Manifest, error) {
 	if rs, ok := src.(recordSized); ok {
 		window = rs.recordSize()
 	}
-	err := eachWindow(src, window, func(first int, w *Manifest) error {
+	err := EachWindow(src, window, func(first int, w *Manifest) error {
 		if !sameTable(w.URLs, table) {
 			table = w.URLs
 			remap = remap[:0]

@@ -202,17 +202,6 @@ func (r *combineRun) run(ctx context.Context, inputs []string) error {
 		}
 		return err
 	}
-	// TEMPORARY: the writers and --target-prefix read Manifests only, so
-	// the joined arrays are read in whole here (goes with the writers'
-	// move to Array.Chunks).
-	for _, a := range res.Set.Arrays {
-		if a.Manifest == nil && a.Source != nil {
-			if a.Manifest, err = refs.ReadManifest(a.Source); err != nil {
-				return err
-			}
-			a.Source = nil
-		}
-	}
 	for _, n := range res.Notices {
 		if !r.quiet {
 			fmt.Fprintf(stderr, "note: %s\n", n)
@@ -628,11 +617,12 @@ func (r *combineRun) readInputs(ctx context.Context, inputs []string, spill *com
 			}
 			return hold(in, res.Set)
 		}
-		set, err := refio.Read(ctx, in)
-		if err != nil {
-			return nil, err
-		}
-		return hold(in, set)
+		var held *refs.Set
+		err := refio.ReadLazily(ctx, in, func(set *refs.Set) (err error) {
+			held, err = hold(in, set)
+			return err
+		})
+		return held, err
 	}
 	progress := newProgressView(stderr, "read", r.quiet, showProgress)
 	outcomes := fanout.Run(ctx, inputs, max(r.opts.Workers, 1), job, progress.count(len(inputs)))

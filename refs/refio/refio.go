@@ -84,6 +84,47 @@ func ReadEncoding(ctx context.Context, url string) (*refs.Set, Encoding, error) 
 	return set, Encoding{Format: JSON}, nil
 }
 
+// ReadLazily reads the set at url as Read does and passes it to use; a
+// Parquet set (local, or downloaded from S3 to a temporary directory that
+// lives while use runs) is read record by record as use reads its arrays'
+// Sources (refs.OpenParquet), never whole.
+func ReadLazily(ctx context.Context, url string, use func(*refs.Set) error) error {
+	dir := url
+	if blob.IsS3(url) && !strings.EqualFold(path.Ext(url), ".json") {
+		parquet, err := blob.Exists(ctx, strings.TrimSuffix(url, "/")+"/.zmetadata")
+		if err != nil {
+			return err
+		}
+		if parquet {
+			tmp, err := os.MkdirTemp("", "gokerchunk-parquet-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(tmp)
+			dir = filepath.Join(tmp, "refs")
+			if err := blob.GetTree(ctx, url, dir); err != nil {
+				return err
+			}
+		}
+	}
+	if blob.IsRemote(dir) || !isParquetDir(dir) {
+		set, err := Read(ctx, url)
+		if err != nil {
+			return err
+		}
+		return use(set)
+	}
+	set, err := refs.OpenParquet(dir)
+	if err == nil {
+		err = use(set)
+	}
+	if err != nil && dir != url {
+		// The error names the temporary copy; say where it came from.
+		return fmt.Errorf("%s (downloaded): %w", url, err)
+	}
+	return err
+}
+
 func readS3Parquet(ctx context.Context, url string) (*refs.Set, Encoding, error) {
 	tmp, err := os.MkdirTemp("", "gokerchunk-parquet-")
 	if err != nil {
