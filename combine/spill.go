@@ -22,6 +22,14 @@ type Spill struct {
 	f   *os.File
 	mu  sync.Mutex
 	end int64 // where the next segment goes
+
+	// The metadata of an archive's inputs is mostly the same from one
+	// input to the next: Hold keeps one copy of each distinct .zarray
+	// and attribute set, so that what stays in memory per input is
+	// little more than its name and its arrays' places in the spill.
+	internMu sync.Mutex
+	zarrays  map[string]*refs.ZArray
+	attrs    map[string]refs.Attrs
 }
 
 // spillRecord is the size of one reference in the spill: target (int32),
@@ -40,7 +48,7 @@ func NewSpill(dir string) (*Spill, error) {
 		f.Close()
 		return nil, fmt.Errorf("spill: %w", err)
 	}
-	return &Spill{f: f}, nil
+	return &Spill{f: f, zarrays: map[string]*refs.ZArray{}, attrs: map[string]refs.Attrs{}}, nil
 }
 
 // Close releases the file; the sources Hold returned can no longer be read.
@@ -60,10 +68,13 @@ func (s *Spill) Size() int64 {
 // input read lazily is never whole in memory either.
 func (s *Spill) Hold(in Input) (Input, error) {
 	out := refs.NewSet()
-	out.Groups, out.Extra = in.Set.Groups, in.Set.Extra
+	out.Extra = in.Set.Extra
+	for p, g := range in.Set.Groups {
+		out.Groups[p] = &refs.Group{Attrs: s.internAttrs(g.Attrs)}
+	}
 	for _, p := range in.Set.ArrayPaths() {
 		a := in.Set.Arrays[p]
-		held := &refs.Array{ZArray: a.ZArray, Attrs: a.Attrs}
+		held := &refs.Array{ZArray: s.internZArray(a.ZArray), Attrs: s.internAttrs(a.Attrs)}
 		out.Arrays[p] = held
 		if a.Manifest != nil && a.ZArray != nil {
 			if err := checkManifest(a.Manifest, a.ZArray.Grid()); err != nil {
@@ -80,6 +91,41 @@ func (s *Spill) Hold(in Input) (Input, error) {
 		}
 	}
 	return Input{Name: in.Name, Set: out}, nil
+}
+
+// internZArray returns the one copy of z's document that the spill keeps
+// (combine reads .zarray and attributes, and copies what it changes).
+func (s *Spill) internZArray(z *refs.ZArray) *refs.ZArray {
+	if z == nil {
+		return nil
+	}
+	doc, err := z.Marshal()
+	if err != nil {
+		return z // refused later, with its input named
+	}
+	s.internMu.Lock()
+	defer s.internMu.Unlock()
+	if kept, ok := s.zarrays[string(doc)]; ok {
+		return kept
+	}
+	s.zarrays[string(doc)] = z
+	return z
+}
+
+// internAttrs returns the one copy of a set of attributes that the spill
+// keeps.
+func (s *Spill) internAttrs(a refs.Attrs) refs.Attrs {
+	if a == nil {
+		return nil
+	}
+	key := string(a.Marshal())
+	s.internMu.Lock()
+	defer s.internMu.Unlock()
+	if kept, ok := s.attrs[key]; ok {
+		return kept
+	}
+	s.attrs[key] = a
+	return a
 }
 
 // holdWindow is how many references Hold encodes at a time.
