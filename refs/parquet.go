@@ -42,9 +42,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/parquet-go/parquet-go"
 )
@@ -263,20 +265,19 @@ func checkFieldPath(path string) error {
 // column paths that later files' column chunks share, and those files then
 // name their columns "" (pyarrow and hyparquet find no columns in them).
 type recordWriter struct {
-	size   int
-	opts   []parquet.WriterOption
-	values [numColumns][]parquet.Value
-	win    Manifest // the references of one record
-	table  []string // the table urls holds
-	urls   [][]byte // table's targets as bytes
-	buf    *bufio.Writer
+	size int
+	opts []parquet.WriterOption
+	// workers encode record files at once: zstd and parquet-go's pages
+	// cost most of a write, and each file stands alone.
+	workers int
+	win     Manifest     // the references of one record
+	table   []string     // the table urls holds
+	urls    [][]byte     // table's targets as bytes
+	spare   []*recordJob // jobs kept from one array to the next
 }
 
 func newRecordWriter(recordSize int) *recordWriter {
-	w := &recordWriter{size: recordSize, buf: bufio.NewWriterSize(nil, 1<<16)}
-	for c := range w.values {
-		w.values[c] = make([]parquet.Value, 0, recordSize)
-	}
+	w := &recordWriter{size: recordSize, workers: min(runtime.GOMAXPROCS(0), 8)}
 	w.opts = []parquet.WriterOption{
 		parquetSchema,
 		parquet.Compression(&parquet.Zstd),
@@ -292,8 +293,17 @@ func newRecordWriter(recordSize int) *recordWriter {
 	return w
 }
 
+// recordJob is one record file to encode: its rows, and where they go.
+type recordJob struct {
+	rec    int
+	name   string
+	values [numColumns][]parquet.Value
+}
+
 // writeArray writes refs.0.parq .. refs.K.parq of src into dir, asking
-// src's reader for one record's positions at a time. An array with no
+// src's reader for one record's positions at a time; the rows are encoded
+// into files by w.workers goroutines, each record a file of its own, so
+// the output does not depend on which worker wrote what. An array with no
 // chunk positions (a zero-length dimension) gets no directory: fsspec
 // reads none of it.
 func (w *recordWriter) writeArray(dir string, src ChunkSource) (err error) {
@@ -313,78 +323,142 @@ func (w *recordWriter) writeArray(dir string, src ChunkSource) (err error) {
 			err = cerr
 		}
 	}()
-	w.table, w.urls = nil, w.urls[:0]
+	w.table, w.urls = nil, nil
+
+	// The first error by record, whoever met it.
+	var mu sync.Mutex
+	var firstErr error
+	firstRec := -1
+	fail := func(rec int, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if firstErr == nil || rec < firstRec {
+			firstErr, firstRec = err, rec
+		}
+	}
+	failed := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return firstErr != nil
+	}
+	records := (n + w.size - 1) / w.size
+	workers := min(w.workers, records)
+	jobs := make(chan *recordJob)
+	free := make(chan *recordJob, workers+1)
+	made := 0
+	for ; made <= workers && len(w.spare) > 0; made++ {
+		free <- w.spare[len(w.spare)-1]
+		w.spare = w.spare[:len(w.spare)-1]
+	}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := bufio.NewWriterSize(nil, 1<<16)
+			for job := range jobs {
+				if err := w.encode(job, buf); err != nil {
+					fail(job.rec, fmt.Errorf("%s: %w", filepath.Base(job.name), err))
+				}
+				free <- job
+			}
+		}()
+	}
 	// fsspec writes a record only when a key in it was set, but reads every
 	// record up to ceil(n/record_size) when it lists or iterates an array;
 	// writing each one, missing chunks and all, keeps both working.
-	for rec := 0; rec*w.size < n; rec++ {
-		first := rec * w.size
-		k := min(w.size, n-first)
-		win := &w.win
-		if err := r.Next(k, win); err != nil {
-			return err
-		}
-		if len(win.Target) != k || len(win.Offset) != k || len(win.Length) != k {
-			return fmt.Errorf("chunk reader gave %d, %d, %d references for %d positions from %d", len(win.Target), len(win.Offset), len(win.Length), k, first)
-		}
-		for j := range win.Target {
-			if err := checkParquetChunk(win, first+j, j); err != nil {
-				return err
+	for rec := 0; rec < records && !failed(); rec++ {
+		var job *recordJob
+		select {
+		case job = <-free:
+		default:
+			if made <= workers {
+				job = &recordJob{}
+				made++
+			} else {
+				job = <-free
 			}
 		}
-		if !sameTable(win.URLs, w.table) {
-			w.table, w.urls = win.URLs, w.urls[:0]
-			for _, u := range win.URLs {
-				w.urls = append(w.urls, []byte(u))
-			}
+		if err := w.fill(job, r, rec, n); err != nil {
+			fail(rec, err)
+			break
 		}
-		name := filepath.Join(dir, "refs."+strconv.Itoa(rec)+".parq")
-		if err := w.writeRecord(name, win); err != nil {
-			return fmt.Errorf("%s: %w", filepath.Base(name), err)
-		}
+		job.rec, job.name = rec, filepath.Join(dir, "refs."+strconv.Itoa(rec)+".parq")
+		jobs <- job
 	}
-	return nil
+	close(jobs)
+	wg.Wait()
+	for len(free) > 0 {
+		w.spare = append(w.spare, <-free)
+	}
+	return firstErr
 }
 
-// writeRecord writes the references of m, one record's or fewer (the last
-// record's, padded with missing chunks), to the file name.
-func (w *recordWriter) writeRecord(name string, m *Manifest) error {
-	for c := range w.values {
-		w.values[c] = w.values[c][:0]
+// fill reads record rec's references from r, checks them and makes them
+// the job's rows: the last record is padded with missing chunks.
+func (w *recordWriter) fill(job *recordJob, r ChunkReader, rec, n int) error {
+	first := rec * w.size
+	k := min(w.size, n-first)
+	win := &w.win
+	if err := r.Next(k, win); err != nil {
+		return err
+	}
+	if len(win.Target) != k || len(win.Offset) != k || len(win.Length) != k {
+		return fmt.Errorf("chunk reader gave %d, %d, %d references for %d positions from %d", len(win.Target), len(win.Offset), len(win.Length), k, first)
+	}
+	for j := range win.Target {
+		if err := checkParquetChunk(win, first+j, j); err != nil {
+			return err
+		}
+	}
+	if !sameTable(win.URLs, w.table) {
+		// A new slice: the rows of records still being encoded keep the
+		// targets' bytes they were made with.
+		w.table, w.urls = win.URLs, make([][]byte, 0, len(win.URLs))
+		for _, u := range win.URLs {
+			w.urls = append(w.urls, []byte(u))
+		}
+	}
+	for c := range job.values {
+		job.values[c] = job.values[c][:0]
 	}
 	nullPath := parquet.NullValue().Level(0, 0, colPath)
 	nullRaw := parquet.NullValue().Level(0, 0, colRaw)
 	for i := 0; i < w.size; i++ {
 		t := NoChunk
-		if i < len(m.Target) {
-			t = m.Target[i]
+		if i < len(win.Target) {
+			t = win.Target[i]
 		}
 		switch t {
 		case NoChunk:
-			w.append(nullPath, nullRaw, 0, 0)
+			job.append(nullPath, nullRaw, 0, 0)
 		case InlineChunk:
-			data := m.Inline[i]
-			if data == nil {
-				data = []byte{}
-			}
-			w.append(nullPath, parquet.ByteArrayValue(data).Level(0, 1, colRaw), 0, 0)
+			// A copy: the reader may reuse its bytes for the next record
+			// while this one is encoded.
+			data := append([]byte{}, win.Inline[i]...)
+			job.append(nullPath, parquet.ByteArrayValue(data).Level(0, 1, colRaw), 0, 0)
 		default:
-			off, length := m.Offset[i], m.Length[i]
+			off, length := win.Offset[i], win.Length[i]
 			if length < 0 {
 				off, length = 0, 0
 			}
-			w.append(parquet.ByteArrayValue(w.urls[t]).Level(0, 1, colPath), nullRaw, off, length)
+			job.append(parquet.ByteArrayValue(w.urls[t]).Level(0, 1, colPath), nullRaw, off, length)
 		}
 	}
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	return nil
+}
+
+// encode writes a job's rows to its file through buf.
+func (w *recordWriter) encode(job *recordJob, buf *bufio.Writer) error {
+	f, err := os.OpenFile(job.name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return err
 	}
-	w.buf.Reset(f)
-	pw := parquet.NewWriter(w.buf, w.opts...)
+	buf.Reset(f)
+	pw := parquet.NewWriter(buf, w.opts...)
 	cols := pw.ColumnWriters()
-	for c := range w.values {
-		if _, err := cols[c].WriteRowValues(w.values[c]); err != nil {
+	for c := range job.values {
+		if _, err := cols[c].WriteRowValues(job.values[c]); err != nil {
 			f.Close()
 			return err
 		}
@@ -393,7 +467,7 @@ func (w *recordWriter) writeRecord(name string, m *Manifest) error {
 		f.Close()
 		return err
 	}
-	if err := w.buf.Flush(); err != nil {
+	if err := buf.Flush(); err != nil {
 		f.Close()
 		return err
 	}
@@ -401,11 +475,11 @@ func (w *recordWriter) writeRecord(name string, m *Manifest) error {
 }
 
 // append adds one row; path and raw carry their levels and column indices.
-func (w *recordWriter) append(path, raw parquet.Value, offset, size int64) {
-	w.values[colPath] = append(w.values[colPath], path)
-	w.values[colOffset] = append(w.values[colOffset], parquet.Int64Value(offset).Level(0, 0, colOffset))
-	w.values[colSize] = append(w.values[colSize], parquet.Int64Value(size).Level(0, 0, colSize))
-	w.values[colRaw] = append(w.values[colRaw], raw)
+func (job *recordJob) append(path, raw parquet.Value, offset, size int64) {
+	job.values[colPath] = append(job.values[colPath], path)
+	job.values[colOffset] = append(job.values[colOffset], parquet.Int64Value(offset).Level(0, 0, colOffset))
+	job.values[colSize] = append(job.values[colSize], parquet.Int64Value(size).Level(0, 0, colSize))
+	job.values[colRaw] = append(job.values[colRaw], raw)
 }
 
 // finiteJSON returns doc with the bare words NaN, Infinity and -Infinity
