@@ -293,10 +293,13 @@ func newRecordWriter(recordSize int) *recordWriter {
 	return w
 }
 
-// recordJob is one record file to encode: its rows, and where they go.
+// recordJob is one record file to encode: its references (a copy of the
+// reader's window), the rows made of them, and where they go.
 type recordJob struct {
 	rec    int
 	name   string
+	win    Manifest
+	urls   [][]byte // the targets win.Target indexes, as bytes
 	values [numColumns][]parquet.Value
 }
 
@@ -357,6 +360,7 @@ func (w *recordWriter) writeArray(dir string, src ChunkSource) (err error) {
 			defer wg.Done()
 			buf := bufio.NewWriterSize(nil, 1<<16)
 			for job := range jobs {
+				w.rows(job)
 				if err := w.encode(job, buf); err != nil {
 					fail(job.rec, fmt.Errorf("%s: %w", filepath.Base(job.name), err))
 				}
@@ -394,8 +398,8 @@ func (w *recordWriter) writeArray(dir string, src ChunkSource) (err error) {
 	return firstErr
 }
 
-// fill reads record rec's references from r, checks them and makes them
-// the job's rows: the last record is padded with missing chunks.
+// fill reads record rec's references from r, checks them and copies them
+// into the job: the reader's window is the reader's again at its next call.
 func (w *recordWriter) fill(job *recordJob, r ChunkReader, rec, n int) error {
 	first := rec * w.size
 	k := min(w.size, n-first)
@@ -412,16 +416,33 @@ func (w *recordWriter) fill(job *recordJob, r ChunkReader, rec, n int) error {
 		}
 	}
 	if !sameTable(win.URLs, w.table) {
-		// A new slice: the rows of records still being encoded keep the
-		// targets' bytes they were made with.
+		// A new slice: jobs still being encoded keep the one they got.
 		w.table, w.urls = win.URLs, make([][]byte, 0, len(win.URLs))
 		for _, u := range win.URLs {
 			w.urls = append(w.urls, []byte(u))
 		}
 	}
+	job.urls = w.urls
+	job.win.Target = append(job.win.Target[:0], win.Target...)
+	job.win.Offset = append(job.win.Offset[:0], win.Offset...)
+	job.win.Length = append(job.win.Length[:0], win.Length...)
+	clear(job.win.Inline)
+	for i, data := range win.Inline {
+		if job.win.Inline == nil {
+			job.win.Inline = map[int][]byte{}
+		}
+		job.win.Inline[i] = append([]byte{}, data...)
+	}
+	return nil
+}
+
+// rows makes the job's references its rows; the last record is padded
+// with missing chunks.
+func (w *recordWriter) rows(job *recordJob) {
 	for c := range job.values {
 		job.values[c] = job.values[c][:0]
 	}
+	win := &job.win
 	nullPath := parquet.NullValue().Level(0, 0, colPath)
 	nullRaw := parquet.NullValue().Level(0, 0, colRaw)
 	for i := 0; i < w.size; i++ {
@@ -433,19 +454,19 @@ func (w *recordWriter) fill(job *recordJob, r ChunkReader, rec, n int) error {
 		case NoChunk:
 			job.append(nullPath, nullRaw, 0, 0)
 		case InlineChunk:
-			// A copy: the reader may reuse its bytes for the next record
-			// while this one is encoded.
-			data := append([]byte{}, win.Inline[i]...)
+			data := win.Inline[i]
+			if data == nil {
+				data = []byte{}
+			}
 			job.append(nullPath, parquet.ByteArrayValue(data).Level(0, 1, colRaw), 0, 0)
 		default:
 			off, length := win.Offset[i], win.Length[i]
 			if length < 0 {
 				off, length = 0, 0
 			}
-			job.append(parquet.ByteArrayValue(w.urls[t]).Level(0, 1, colPath), nullRaw, off, length)
+			job.append(parquet.ByteArrayValue(job.urls[t]).Level(0, 1, colPath), nullRaw, off, length)
 		}
 	}
-	return nil
 }
 
 // encode writes a job's rows to its file through buf.
