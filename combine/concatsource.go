@@ -13,13 +13,12 @@ import (
 // each input is thereby read in its own C order, once, so a pass holds one
 // window of each input, never the array.
 type concatSource struct {
-	grid   []int
-	axis   int
-	parts  []refs.ChunkSource
-	outer  int
-	inner  int
-	steps  []int // each part's chunks along the axis
-	counts [2]int
+	grid  []int
+	axis  int
+	parts []refs.ChunkSource
+	outer int
+	inner int
+	steps []int // each part's chunks along the axis
 }
 
 // newConcatSource joins parts along axis into an array of the given grid.
@@ -46,9 +45,6 @@ func newConcatSource(grid []int, axis int, parts []refs.ChunkSource) (*concatSou
 		}
 		s.steps = append(s.steps, g[axis])
 		total += g[axis]
-		stored, inline := (&refs.Array{Source: p}).Counts()
-		s.counts[0] += stored
-		s.counts[1] += inline
 	}
 	if total != grid[axis] {
 		return nil, fmt.Errorf("%d chunks along axis %d after joining, the grid has %d", total, axis, grid[axis])
@@ -58,8 +54,39 @@ func newConcatSource(grid []int, axis int, parts []refs.ChunkSource) (*concatSou
 
 func (s *concatSource) Grid() []int { return s.grid }
 
-// Counts returns the chunks that exist and how many of them are inline.
-func (s *concatSource) Counts() (stored, inline int) { return s.counts[0], s.counts[1] }
+// Counts adds up the parts' counts; they are known when every part's is.
+func (s *concatSource) Counts() (stored, inline int, ok bool) {
+	for _, p := range s.parts {
+		st, in, known := (&refs.Array{Source: p}).Counts()
+		if !known {
+			return 0, 0, false
+		}
+		stored += st
+		inline += in
+	}
+	return stored, inline, true
+}
+
+// RecordFile passes the question to the part that holds the whole range,
+// when the parts follow one another (nothing in front of the concat axis
+// but one step).
+func (s *concatSource) RecordFile(first, n, recordSize int) (string, bool) {
+	if s.outer != 1 {
+		return "", false
+	}
+	start := 0
+	for k, p := range s.parts {
+		end := start + s.steps[k]*s.inner
+		if first >= start && first+n <= end {
+			if f, ok := p.(refs.RecordFiler); ok {
+				return f.RecordFile(first-start, n, recordSize)
+			}
+			return "", false
+		}
+		start = end
+	}
+	return "", false
+}
 
 func (s *concatSource) Open() (refs.ChunkReader, error) {
 	return &concatReader{src: s, readers: make([]refs.ChunkReader, len(s.parts)), remaps: make([]remap, len(s.parts)), urls: map[string]int32{}}, nil
@@ -97,38 +124,79 @@ func (r *concatReader) Next(n int, w *refs.Manifest) error {
 			filled += take
 			r.done += take
 		}
-		if r.done < run {
-			continue
-		}
-		if s.outer == 1 && r.readers[r.k] != nil {
-			// Each part is read once, in turn: let go of it.
-			err := r.readers[r.k].Close()
-			r.readers[r.k] = nil
-			if err != nil {
-				return err
-			}
-		}
-		r.done = 0
-		if r.k++; r.k == len(s.parts) {
-			r.k = 0 // the next outer index
+		if err := r.endOfRun(); err != nil {
+			return err
 		}
 	}
 	w.URLs = r.table
 	return nil
 }
 
-// read copies the next take references of the current part into w at at.
-func (r *concatReader) read(take, at int, w *refs.Manifest) error {
-	k := r.k
+// Skip passes over n positions, each part's as it can.
+func (r *concatReader) Skip(n int) error {
+	s := r.src
+	for n > 0 {
+		run := s.steps[r.k] * s.inner
+		if take := min(n, run-r.done); take > 0 {
+			cr, err := r.reader(r.k)
+			if err != nil {
+				return err
+			}
+			if err := refs.Skip(cr, take, &r.part); err != nil {
+				return err
+			}
+			n -= take
+			r.done += take
+		}
+		if err := r.endOfRun(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reader returns part k's reader, opened on first use.
+func (r *concatReader) reader(k int) (refs.ChunkReader, error) {
 	if r.readers[k] == nil {
 		cr, err := r.src.parts[k].Open()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		r.readers[k] = cr
 	}
+	return r.readers[k], nil
+}
+
+// endOfRun moves on to the next part when the current one's run is done.
+func (r *concatReader) endOfRun() error {
+	s := r.src
+	if r.done < s.steps[r.k]*s.inner {
+		return nil
+	}
+	if s.outer == 1 && r.readers[r.k] != nil {
+		// Each part is read once, in turn: let go of it.
+		err := r.readers[r.k].Close()
+		r.readers[r.k] = nil
+		if err != nil {
+			return err
+		}
+	}
+	r.done = 0
+	if r.k++; r.k == len(s.parts) {
+		r.k = 0 // the next outer index
+	}
+	return nil
+}
+
+// read copies the next take references of the current part into w at at.
+func (r *concatReader) read(take, at int, w *refs.Manifest) error {
+	k := r.k
+	cr, err := r.reader(k)
+	if err != nil {
+		return err
+	}
 	p := &r.part
-	if err := r.readers[k].Next(take, p); err != nil {
+	if err := cr.Next(take, p); err != nil {
 		return err
 	}
 	to := r.remap(k, p.URLs)

@@ -76,7 +76,7 @@ func TestConcatSource(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if stored, inline := src.Counts(); stored != want.Stored() || inline != len(want.Inline) {
+		if stored, inline, ok := src.Counts(); !ok || stored != want.Stored() || inline != len(want.Inline) {
 			t.Errorf("axis %d: counts %d, %d; want %d, %d", axis, stored, inline, want.Stored(), len(want.Inline))
 		}
 		for window := 1; window <= want.Len(); window++ {

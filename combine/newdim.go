@@ -154,6 +154,14 @@ type prepended struct{ refs.ChunkSource }
 func (p prepended) Grid() []int { return append([]int{1}, p.ChunkSource.Grid()...) }
 
 // Counts passes on the counts of the source beneath.
-func (p prepended) Counts() (stored, inline int) {
+func (p prepended) Counts() (stored, inline int, ok bool) {
 	return (&refs.Array{Source: p.ChunkSource}).Counts()
+}
+
+// RecordFile passes on the question: one step in front moves no position.
+func (p prepended) RecordFile(first, n, recordSize int) (string, bool) {
+	if f, ok := p.ChunkSource.(refs.RecordFiler); ok {
+		return f.RecordFile(first, n, recordSize)
+	}
+	return "", false
 }

@@ -222,7 +222,7 @@ type spillSource struct {
 func (s *spillSource) Grid() []int { return s.grid }
 
 // Counts returns the chunks that exist and how many of them are inline.
-func (s *spillSource) Counts() (stored, inline int) { return s.stored, s.inline }
+func (s *spillSource) Counts() (stored, inline int, ok bool) { return s.stored, s.inline, true }
 
 func (s *spillSource) Open() (refs.ChunkReader, error) {
 	records := int64(s.n) * spillRecord
@@ -265,6 +265,14 @@ func (r *spillReader) Next(n int, w *refs.Manifest) error {
 			off = 0
 		}
 		w.Target[i], w.Offset[i], w.Length[i] = t, off, length
+	}
+	return nil
+}
+
+// Skip passes over n references.
+func (r *spillReader) Skip(n int) error {
+	if _, err := r.r.Discard(n * spillRecord); err != nil {
+		return fmt.Errorf("spill: %w", err)
 	}
 	return nil
 }

@@ -371,7 +371,23 @@ func (w *recordWriter) writeArray(dir string, src ChunkSource) (err error) {
 	// fsspec writes a record only when a key in it was set, but reads every
 	// record up to ceil(n/record_size) when it lists or iterates an array;
 	// writing each one, missing chunks and all, keeps both working.
+	filer, _ := src.(RecordFiler)
 	for rec := 0; rec < records && !failed(); rec++ {
+		name := filepath.Join(dir, "refs."+strconv.Itoa(rec)+".parq")
+		if filer != nil {
+			first := rec * w.size
+			if file, ok := filer.RecordFile(first, min(w.size, n-first), w.size); ok {
+				if err := Skip(r, w.size, &w.win); err != nil {
+					fail(rec, err)
+					break
+				}
+				if err := linkFile(file, name); err != nil {
+					fail(rec, fmt.Errorf("%s: %w", filepath.Base(name), err))
+					break
+				}
+				continue
+			}
+		}
 		var job *recordJob
 		select {
 		case job = <-free:
@@ -387,7 +403,7 @@ func (w *recordWriter) writeArray(dir string, src ChunkSource) (err error) {
 			fail(rec, err)
 			break
 		}
-		job.rec, job.name = rec, filepath.Join(dir, "refs."+strconv.Itoa(rec)+".parq")
+		job.rec, job.name = rec, name
 		jobs <- job
 	}
 	close(jobs)
@@ -396,6 +412,19 @@ func (w *recordWriter) writeArray(dir string, src ChunkSource) (err error) {
 		w.spare = append(w.spare, <-free)
 	}
 	return firstErr
+}
+
+// linkFile makes name the same file as old: a hard link, or a copy where
+// links cannot be made (another file system).
+func linkFile(old, name string) error {
+	if os.Link(old, name) == nil {
+		return nil
+	}
+	data, err := os.ReadFile(old)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(name, data, 0o644)
 }
 
 // fill reads record rec's references from r, checks them and copies them

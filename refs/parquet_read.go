@@ -253,6 +253,19 @@ func (s *parquetSource) Grid() []int { return s.grid }
 
 func (s *parquetSource) recordSize() int { return s.size }
 
+// RecordFile returns the record file of positions first .. first+n-1 when
+// they are one whole record of the set's record size that has a file.
+func (s *parquetSource) RecordFile(first, n, recordSize int) (string, bool) {
+	if recordSize != s.size || n != s.size || first%s.size != 0 || first+n > s.n {
+		return "", false
+	}
+	rec := first / s.size
+	if _, ok := slices.BinarySearch(s.files, rec); !ok {
+		return "", false
+	}
+	return filepath.Join(s.dir, "refs."+strconv.Itoa(rec)+".parq"), true
+}
+
 // parquetReaders keeps the buffers of closed passes for the next: a set's
 // arrays are read one after another, each in buffers of a record's size.
 var parquetReaders = sync.Pool{New: func() any { return &parquetReader{seg: Manifest{Inline: map[int][]byte{}}} }}
@@ -376,6 +389,33 @@ func (r *parquetReader) Next(n int, w *Manifest) error {
 		n -= k
 	}
 	w.URLs, w.Target, w.Offset, w.Length = o.URLs, o.Target, o.Offset, o.Length
+	return nil
+}
+
+// Skip passes over n positions; whole records are passed over unread.
+func (r *parquetReader) Skip(n int) error {
+	s := r.src
+	for n > 0 {
+		if r.rec >= 0 && r.off < len(r.seg.Target) {
+			k := min(n, len(r.seg.Target)-r.off)
+			r.off += k
+			n -= k
+			continue
+		}
+		next := r.rec + 1
+		if k := min(s.size, s.n-next*s.size); n >= k {
+			r.rec, r.off = next, 0
+			if r.next < len(s.files) && s.files[r.next] == next {
+				r.next++
+			}
+			r.seg.Target, r.seg.Offset, r.seg.Length = r.seg.Target[:0], r.seg.Offset[:0], r.seg.Length[:0]
+			n -= k
+			continue
+		}
+		if err := r.load(); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

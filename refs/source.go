@@ -46,6 +46,32 @@ type ChunkReader interface {
 	Close() error
 }
 
+// A RecordFiler is a ChunkSource that can tell where some of its records
+// already are: a Parquet set's arrays read lazily, and what combine joins
+// of them. WriteParquet links such a file instead of writing the same
+// references again, so that appending to a Parquet set writes only the
+// records that change.
+type RecordFiler interface {
+	// RecordFile returns the file that holds positions first ..
+	// first+n-1, and only those, as one record of recordSize rows, when
+	// there is one.
+	RecordFile(first, n, recordSize int) (string, bool)
+}
+
+// A Skipper is a ChunkReader that can pass over positions without
+// reading them (Next on a reader that is not one).
+type Skipper interface {
+	Skip(n int) error
+}
+
+// Skip passes over the next n positions of r, into w when r cannot skip.
+func Skip(r ChunkReader, n int, w *Manifest) error {
+	if s, ok := r.(Skipper); ok {
+		return s.Skip(n)
+	}
+	return r.Next(n, w)
+}
+
 // Chunks returns the array's references as a ChunkSource: its Source, or
 // its Manifest read in place; nil when it has neither.
 func (a *Array) Chunks() ChunkSource {
@@ -58,14 +84,22 @@ func (a *Array) Chunks() ChunkSource {
 	return nil
 }
 
+// A Counter is a ChunkSource that knows how many of its chunks exist
+// without a pass over them.
+type Counter interface {
+	// Counts returns the chunks that exist and how many of them are
+	// inline; ok is false when they are not known.
+	Counts() (stored, inline int, ok bool)
+}
+
 // Counts returns how many of the array's chunks exist and how many of
-// those are inline: a Manifest's counted, a Source's as it reports them
-// (0, 0 from a Source that does not know).
-func (a *Array) Counts() (stored, inline int) {
-	if c, ok := a.Chunks().(interface{ Counts() (int, int) }); ok {
+// those are inline: a Manifest's counted, a Source's when it is a Counter
+// that knows; ok is false otherwise.
+func (a *Array) Counts() (stored, inline int, ok bool) {
+	if c, isCounter := a.Chunks().(Counter); isCounter {
 		return c.Counts()
 	}
-	return 0, 0
+	return 0, 0, false
 }
 
 // manifestSource reads a Manifest as a ChunkSource.
@@ -74,7 +108,9 @@ type manifestSource struct{ m *Manifest }
 func (s manifestSource) Grid() []int { return s.m.Grid }
 
 // Counts returns the chunks that exist and how many of them are inline.
-func (s manifestSource) Counts() (stored, inline int) { return s.m.Stored(), len(s.m.Inline) }
+func (s manifestSource) Counts() (stored, inline int, ok bool) {
+	return s.m.Stored(), len(s.m.Inline), true
+}
 
 func (s manifestSource) Open() (ChunkReader, error) { return &manifestReader{m: s.m}, nil }
 

@@ -373,7 +373,9 @@ func TestOpenParquetCorruptRecord(t *testing.T) {
 		t.Errorf("JSON: %v", err)
 	}
 	parent := t.TempDir()
-	if err := WriteParquet(filepath.Join(parent, "p"), open, 100); err == nil || !strings.Contains(err.Error(), bad) {
+	// Another record size: with the set's own, WriteParquet links the
+	// record files rather than reading them (RecordFiler).
+	if err := WriteParquet(filepath.Join(parent, "p"), open, 50); err == nil || !strings.Contains(err.Error(), bad) {
 		t.Errorf("Parquet: %v", err)
 	}
 	if left, _ := os.ReadDir(parent); len(left) != 0 {
@@ -477,5 +479,33 @@ func TestRetargetApplySourceError(t *testing.T) {
 	}
 	if err := WriteParquet(filepath.Join(t.TempDir(), "p"), s, 3); !errors.Is(err, boom) {
 		t.Errorf("Parquet: %v", err)
+	}
+}
+
+// TestWriteParquetLinksRecords: a set read lazily and written with its own
+// record size links every whole record file it has, and writes the rest
+// (a last, partial record), to the same bytes.
+func TestWriteParquetLinksRecords(t *testing.T) {
+	s := streamSet(t)
+	dir := writeRefsDir(t, s, 100)
+	open, err := OpenParquet(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "again")
+	if err := WriteParquet(out, open, 100); err != nil {
+		t.Fatal(err)
+	}
+	sameTree(t, readTree(t, dir), readTree(t, out))
+	linked := 0
+	for p := range readTree(t, out) {
+		a, errA := os.Stat(filepath.Join(dir, p))
+		b, errB := os.Stat(filepath.Join(out, p))
+		if errA == nil && errB == nil && os.SameFile(a, b) {
+			linked++
+		}
+	}
+	if linked == 0 {
+		t.Error("no record file linked")
 	}
 }

@@ -140,6 +140,7 @@ func runCombine(c *cli.Context) error {
 			return err
 		}
 		inputs = append([]string{r.out}, inputs...)
+		r.appendTo = r.out
 	}
 	return r.run(c.Context, inputs)
 }
@@ -159,6 +160,10 @@ type combineRun struct {
 	// templates (--templates) writes JSON with templates.
 	retarget  *refs.Retarget
 	templates bool
+	// appendTo is OUT under --append: a local Parquet set is read in
+	// place, lazily, and its record files that the inputs leave as they
+	// are linked into the new set rather than written again.
+	appendTo string
 }
 
 // readFailure tells an error beneath a combine.Error that is a failed
@@ -207,6 +212,13 @@ func (r *combineRun) run(ctx context.Context, inputs []string) error {
 			fmt.Fprintf(stderr, "note: %s\n", n)
 		}
 	}
+	// Counted before the write: --target-prefix wraps what it rewrites.
+	var chunks, inline int
+	counted := true
+	for _, a := range res.Set.Arrays {
+		stored, in, ok := a.Counts()
+		chunks, inline, counted = chunks+stored, inline+in, counted && ok
+	}
 	if r.retarget != nil {
 		reportRetarget(stderr, r.retarget.Apply(res.Set), r.quiet)
 	}
@@ -215,11 +227,9 @@ func (r *combineRun) run(ctx context.Context, inputs []string) error {
 		return err
 	}
 	if !r.quiet {
-		var chunks, inline int
-		for _, a := range res.Set.Arrays {
-			stored, in := a.Counts()
-			chunks += stored
-			inline += in
+		references := fmt.Sprintf("%s (%d inline)", plural(chunks, "reference"), inline)
+		if !counted {
+			references = "references of " + r.out + " kept as they were, the rest added"
 		}
 		mem := ""
 		if m := peakMemory(); m != "" {
@@ -229,9 +239,9 @@ func (r *combineRun) run(ctx context.Context, inputs []string) error {
 		for _, e := range res.Outer {
 			along += fmt.Sprintf("%s (%d: %s .. %s) and ", e.Dim, e.Steps, e.First, e.Last)
 		}
-		fmt.Fprintf(stderr, "combined %s along %s%s: %d steps (%s .. %s), %s, %s (%d inline) -> %s in %.2fs%s\n",
+		fmt.Fprintf(stderr, "combined %s along %s%s: %d steps (%s .. %s), %s, %s -> %s in %.2fs%s\n",
 			plural(len(inputs), "input"), along, res.Dim, res.Steps, res.First, res.Last,
-			plural(len(res.Set.Arrays), "variable"), plural(chunks, "reference"), inline, r.out, time.Since(start).Seconds(), mem)
+			plural(len(res.Set.Arrays), "variable"), references, r.out, time.Since(start).Seconds(), mem)
 	}
 	return nil
 }
@@ -603,6 +613,9 @@ func (r *combineRun) readInputs(ctx context.Context, inputs []string, spill *com
 		return held.Set, err
 	}
 	job := func(ctx context.Context, in string) (*refs.Set, error) {
+		if in == r.appendTo && !blob.IsRemote(in) && isParquetRefs(in) {
+			return refs.OpenParquet(in)
+		}
 		if isSourceInput(in) {
 			opts := scan.Options{URL: in, InlineThreshold: r.inlineThreshold, OnUnsupported: r.policy}
 			res, err := scan.File(ctx, in, scan.FileOptions{Options: opts})

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -253,4 +254,63 @@ func TestCheckCombinedFindsSwappedChunks(t *testing.T) {
 	if code != exitFailures || !strings.Contains(stdout, "tas") || !strings.Contains(stdout, "1 mismatch") {
 		t.Errorf("exit %d, want %d and a tas mismatch\n%s%s", code, exitFailures, stdout, errOut)
 	}
+}
+
+// TestCombineAppendParquetLinks: appending to a Parquet set links the
+// record files the new inputs leave as they were (the same file, not
+// written again) and writes the rest; the set equals one combined afresh,
+// file by file.
+func TestCombineAppendParquetLinks(t *testing.T) {
+	_, sidecars := scanSet(t, "monthly")
+	files, _ := filepath.Glob(filepath.Join(sidecars, "*.nc.json"))
+	dir := t.TempDir()
+	all, grown := filepath.Join(dir, "all.parq"), filepath.Join(dir, "grown.parq")
+	if code, _, errOut := runCLI(t, "combine", "-q", "--record-size", "2", "-o", all, sidecars); code != exitOK {
+		t.Fatalf("combine: exit %d\n%s", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, "combine", "-q", "--record-size", "2", "-o", grown, files[0], files[1]); code != exitOK {
+		t.Fatalf("combine: exit %d\n%s", code, errOut)
+	}
+	before := map[string]os.FileInfo{}
+	filepath.WalkDir(grown, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(grown, p)
+			before[rel], _ = os.Stat(p)
+		}
+		return err
+	})
+	code, _, errOut := runCLI(t, "combine", "--record-size", "2", "--append", "-o", grown, files[2])
+	if code != exitOK {
+		t.Fatalf("combine --append: exit %d\n%s", code, errOut)
+	}
+	if !strings.Contains(errOut, "kept as they were") {
+		t.Errorf("the summary does not say the set's references were kept:\n%s", errOut)
+	}
+	linked, written := 0, 0
+	err := filepath.WalkDir(all, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(all, p)
+		want, _ := os.ReadFile(p)
+		got, err := os.ReadFile(filepath.Join(grown, rel))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s differs from a fresh combine of the three months (%v)", rel, err)
+		}
+		if st, err := os.Stat(filepath.Join(grown, rel)); err == nil && strings.HasPrefix(filepath.Base(rel), "refs.") {
+			if old, ok := before[rel]; ok && os.SameFile(old, st) {
+				linked++
+			} else {
+				written++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if linked == 0 || written == 0 {
+		t.Errorf("%d record files linked from the set appended to, %d written; want some of each", linked, written)
+	}
+	t.Logf("%d record files linked, %d written", linked, written)
 }
