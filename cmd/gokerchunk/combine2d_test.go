@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,7 +14,8 @@ import (
 // the member_id attribute); member_dim/ensdim_mMM_YYYYMM.nc have a length-1
 // member dimension with a coordinate variable on tas and pr. Either way the
 // combined set must be what xarray's nested combine of the sources gives
-// (testdata/combinenested.py, in today's Python stack).
+// (testdata/combinenested.py, in today's Python stack, and in Debian 12's
+// for JSON).
 
 // twoDims are the combine flags every case starts with: outer dim first.
 var twoDims = []string{"--concat-dim", "member", "--concat-dim", "time"}
@@ -28,6 +30,14 @@ func combinenested(t *testing.T, combined string, sources []string, args ...stri
 	py = append(append(append(py, "--shape", "3x4"), args...), sources...)
 	if out, err := sidPython(py...).CombinedOutput(); err != nil {
 		t.Errorf("combinenested.py %s in today's stack: %v\n%s", filepath.Base(combined), err, out)
+	}
+	// Debian 12's stack as a second check, of JSON: its fsspec (2022.11)
+	// predates the Parquet reference layout.
+	if strings.HasSuffix(combined, ".json") {
+		requireTool(t, debianPythonReady(), "Debian's Python stack (python3-fsspec python3-zarr python3-xarray python3-netcdf4 python3-h5py)")
+		if out, err := exec.Command(debianPython, py...).CombinedOutput(); err != nil {
+			t.Errorf("combinenested.py %s in Debian 12's stack: %v\n%s", filepath.Base(combined), err, out)
+		}
 	}
 }
 
