@@ -88,7 +88,8 @@ Output: kerchunk JSON version 1 (streamed), or with --format parquet (the
 default when OUT ends in .parq or .parquet) fsspec's Parquet layout
 (LazyReferenceMapper): .zmetadata, <array>/refs.N.parq with --record-size
 rows each. OUT is replaced atomically; with --append, OUT is read first and
-the inputs are added to it. OUT may be on S3 (s3://bucket/combined.json, one
+the inputs are added to it (a local Parquet OUT is read in place, and the
+record files the inputs leave as they were are linked, not written again). OUT may be on S3 (s3://bucket/combined.json, one
 PutObject, or multipart past 64 MiB, never visible in part; or
 s3://bucket/combined.parq: written locally, then uploaded file by file with
 .zmetadata last, so that readers never find a .zmetadata whose record files
