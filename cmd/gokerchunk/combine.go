@@ -43,9 +43,9 @@ lists inputs whose scan failed is refused, naming them, as their sidecars
 are missing; name the sidecars (OUT/*.json) to combine the others. Inputs
 are read in parallel and may come in any order: they are ordered by their
 coordinate along the concat dimension. Their references wait in a
-temporary file (in $TMPDIR, removed however the run ends) until the
-output is written, so memory holds the inputs' metadata, not the
-archive's references.
+temporary file (in $TMPDIR, about 20 bytes a reference, removed however
+the run ends) until the output is written, so memory holds the inputs'
+metadata, not the archive's references.
 
 Several dimensions: --concat-dim repeated joins along each, the outermost
 first, as xarray's combine_nested(concat_dim=[...]) does: with
