@@ -156,7 +156,7 @@ func (s *Spill) hold(src refs.ChunkSource) (*spillSource, error) {
 				remap = append(remap, i)
 			}
 		}
-		rec = rec[:0]
+		rec = resize(rec, len(w.Target)*spillRecord)
 		for i, t := range w.Target {
 			off, length := w.Offset[i], w.Length[i]
 			switch {
@@ -175,9 +175,10 @@ func (s *Spill) hold(src refs.ChunkSource) (*spillSource, error) {
 			case t != refs.NoChunk:
 				return fmt.Errorf("chunk %d has target %d", first+i, t)
 			}
-			rec = binary.LittleEndian.AppendUint32(rec, uint32(t))
-			rec = binary.LittleEndian.AppendUint64(rec, uint64(off))
-			rec = binary.LittleEndian.AppendUint64(rec, uint64(length))
+			b := rec[i*spillRecord : (i+1)*spillRecord]
+			binary.LittleEndian.PutUint32(b, uint32(t))
+			binary.LittleEndian.PutUint64(b[4:], uint64(off))
+			binary.LittleEndian.PutUint64(b[12:], uint64(length))
 		}
 		return s.writeAt(rec, held.off+int64(first)*spillRecord)
 	})
