@@ -71,6 +71,12 @@ func (s *concatSource) Counts() (stored, inline int, ok bool) {
 // when the parts follow one another (nothing in front of the concat axis
 // but one step).
 func (s *concatSource) RecordFile(first, n, recordSize int) (string, bool) {
+	if len(s.parts) == 1 {
+		if f, ok := s.parts[0].(refs.RecordFiler); ok {
+			return f.RecordFile(first, n, recordSize)
+		}
+		return "", false
+	}
 	if s.outer != 1 {
 		return "", false
 	}
@@ -102,6 +108,10 @@ type concatReader struct {
 	k       int           // the part being read
 	done    int           // references of its run read
 	part    refs.Manifest // a part's window
+	// The reader's own window: the caller's slices may be views of
+	// another reader's memory, never to be written.
+	target         []int32
+	offset, length []int64
 }
 
 // remap renumbers a part's target table into the reader's; tab is the
@@ -113,7 +123,8 @@ type remap struct {
 
 func (r *concatReader) Next(n int, w *refs.Manifest) error {
 	s := r.src
-	w.Target, w.Offset, w.Length = resize(w.Target, n), resize(w.Offset, n), resize(w.Length, n)
+	r.target, r.offset, r.length = resize(r.target, n), resize(r.offset, n), resize(r.length, n)
+	w.Target, w.Offset, w.Length = r.target, r.offset, r.length
 	clear(w.Inline)
 	for filled := 0; filled < n; {
 		run := s.steps[r.k] * s.inner
@@ -203,6 +214,9 @@ func (r *concatReader) read(take, at int, w *refs.Manifest) error {
 	for i, t := range p.Target {
 		switch {
 		case t >= 0:
+			if int(t) >= len(to) {
+				return fmt.Errorf("chunk points at target %d; the part's table has %d", t, len(to))
+			}
 			t = to[t]
 		case t == refs.InlineChunk:
 			if w.Inline == nil {

@@ -238,6 +238,10 @@ type spillReader struct {
 	src     *spillSource
 	r       *bufio.Reader
 	scratch []byte
+	// The reader's own window: the caller's slices may be views of
+	// another reader's memory, never to be written.
+	target         []int32
+	offset, length []int64
 }
 
 func (r *spillReader) Next(n int, w *refs.Manifest) error {
@@ -246,7 +250,8 @@ func (r *spillReader) Next(n int, w *refs.Manifest) error {
 		return fmt.Errorf("spill: %w", err)
 	}
 	w.URLs = r.src.urls
-	w.Target, w.Offset, w.Length = resize(w.Target, n), resize(w.Offset, n), resize(w.Length, n)
+	r.target, r.offset, r.length = resize(r.target, n), resize(r.offset, n), resize(r.length, n)
+	w.Target, w.Offset, w.Length = r.target, r.offset, r.length
 	clear(w.Inline)
 	b := r.scratch
 	for i := range n {

@@ -29,7 +29,9 @@ type ChunkReader interface {
 	// w.URLs the table w.Target indexes (it may differ from one call to
 	// the next). w.Grid is left alone. The slices Next fills are the
 	// caller's to keep only until the next call, and the caller does not
-	// write to them (they may be a Manifest's own).
+	// write to them (they may be a Manifest's own). Nor does Next: it
+	// sets w's slices to memory it owns (or a Manifest's), never filling
+	// the slices w held, which may be views of another reader's memory.
 	//
 	// A table may hold targets no position refers to, and one target more
 	// than once. Callers cache what they derive from a table (the
