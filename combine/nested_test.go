@@ -122,3 +122,23 @@ func TestTwoDims(t *testing.T) {
 	e := combineError(t, Options{Dims: []Dim{{Name: "member", Coord: CoordSpec{Kind: CoordIndex}, New: true}, {Name: "time"}}}, given...)
 	wantError(t, e, []string{"ens_m02_002.json"}, "member", "--concat-dim, not --new-dim")
 }
+
+// TestNewDimsOrder: several new dims come in front in the order given.
+func TestNewDimsOrder(t *testing.T) {
+	var given []testInput
+	for _, m := range []int{2, 1} {
+		given = append(given, ensembleInput(m, 0, 1))
+	}
+	opts := Options{Dims: []Dim{
+		{Name: "member", Coord: CoordSpec{Kind: CoordRegex, Regex: regexp.MustCompile(`_m(\d+)_`)}, New: true},
+		{Name: "run", Coord: CoordSpec{Kind: CoordRegex, Regex: regexp.MustCompile(`_(\d{3})\.json`)}, New: true},
+		{Name: "time"},
+	}}
+	res := mustCombine(t, opts, given...)
+	if dims := outputAttrs(t, res.Set, "tas")["_ARRAY_DIMENSIONS"]; fmt.Sprint(dims) != "[member run time x]" {
+		t.Errorf("tas dims %v", dims)
+	}
+	if len(res.Outer) != 2 || res.Outer[0].Dim != "member" || res.Outer[1].Dim != "run" {
+		t.Errorf("outer extents %+v", res.Outer)
+	}
+}

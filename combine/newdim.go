@@ -22,7 +22,9 @@ func addNewDims(inputs []Input, dims []Dim, timeUnits string) ([]Input, error) {
 		}
 	}
 	out := slices.Clone(inputs)
-	for _, d := range dims {
+	// Each is put in front, the innermost first, so that they come in the
+	// order dims gives them.
+	for _, d := range slices.Backward(dims) {
 		if !d.New {
 			continue
 		}

@@ -285,13 +285,17 @@ func newRecordWriter(recordSize int) *recordWriter {
 		parquet.DataPageVersion(1),
 		// A fixed name: the default carries parquet-go's build, and the
 		// output must not change with it.
-		&parquet.WriterConfig{CreatedBy: "gokerchunk"},
+		&parquet.WriterConfig{CreatedBy: createdBy},
 		// Min/max of URLs and chunk bytes help no reader of this layout.
 		parquet.SkipPageBounds("path"),
 		parquet.SkipPageBounds("raw"),
 	}
 	return w
 }
+
+// createdBy names the writer in every record file's footer: fixed, as
+// the output must not change with parquet-go's build.
+const createdBy = "gokerchunk"
 
 // recordJob is one record file to encode: its references (a copy of the
 // reader's window), the rows made of them, and where they go.
@@ -377,7 +381,7 @@ func (w *recordWriter) writeArray(dir string, src ChunkSource) (err error) {
 		if filer != nil {
 			first := rec * w.size
 			if file, ok := filer.RecordFile(first, min(w.size, n-first), w.size); ok {
-				if err := Skip(r, w.size, &w.win); err != nil {
+				if err := Skip(r, min(w.size, n-first), &w.win); err != nil {
 					fail(rec, err)
 					break
 				}

@@ -263,7 +263,33 @@ func (s *parquetSource) RecordFile(first, n, recordSize int) (string, bool) {
 	if _, ok := slices.BinarySearch(s.files, rec); !ok {
 		return "", false
 	}
-	return filepath.Join(s.dir, "refs."+strconv.Itoa(rec)+".parq"), true
+	name := filepath.Join(s.dir, "refs."+strconv.Itoa(rec)+".parq")
+	if !writtenHere(name, s.size) {
+		return "", false
+	}
+	return name, true
+}
+
+// writtenHere reports whether a record file's footer says WriteParquet
+// wrote it, with rows rows: a file linked into a new set is not read, so
+// only one that is what WriteParquet would write again is linked (another
+// writer's file, or a damaged one, is read and written anew).
+func writtenHere(name string, rows int) bool {
+	f, err := os.Open(name)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	pf, err := parquet.OpenFile(f, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	if err != nil {
+		return false
+	}
+	md := pf.Metadata()
+	return md.CreatedBy == createdBy && md.NumRows == int64(rows) && len(pf.Schema().Columns()) == numColumns
 }
 
 // parquetReaders keeps the buffers of closed passes for the next: a set's
@@ -403,7 +429,11 @@ func (r *parquetReader) Skip(n int) error {
 			continue
 		}
 		next := r.rec + 1
-		if k := min(s.size, s.n-next*s.size); n >= k {
+		k := min(s.size, s.n-next*s.size)
+		if k <= 0 {
+			return fmt.Errorf("%s: skipping past its %d chunks", s.context, s.n)
+		}
+		if n >= k {
 			r.rec, r.off = next, 0
 			if r.next < len(s.files) && s.files[r.next] == next {
 				r.next++

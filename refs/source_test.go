@@ -373,9 +373,9 @@ func TestOpenParquetCorruptRecord(t *testing.T) {
 		t.Errorf("JSON: %v", err)
 	}
 	parent := t.TempDir()
-	// Another record size: with the set's own, WriteParquet links the
-	// record files rather than reading them (RecordFiler).
-	if err := WriteParquet(filepath.Join(parent, "p"), open, 50); err == nil || !strings.Contains(err.Error(), bad) {
+	// With the set's own record size WriteParquet links the record files
+	// WriteParquet wrote (RecordFiler); a damaged one it reads, and fails.
+	if err := WriteParquet(filepath.Join(parent, "p"), open, 100); err == nil || !strings.Contains(err.Error(), bad) {
 		t.Errorf("Parquet: %v", err)
 	}
 	if left, _ := os.ReadDir(parent); len(left) != 0 {

@@ -142,6 +142,13 @@ func runCombine(c *cli.Context) error {
 		}
 		inputs = append([]string{r.out}, inputs...)
 		r.appendTo = r.out
+		if r.format == "parquet" && !c.IsSet("record-size") && !blob.IsRemote(r.out) {
+			// The set's own record size: its unchanged records are then
+			// linked, and its layout stays as it was.
+			if n, err := refs.ParquetRecordSize(r.out); err == nil {
+				r.recordSize = n
+			}
+		}
 	}
 	return r.run(c.Context, inputs)
 }
@@ -230,7 +237,7 @@ func (r *combineRun) run(ctx context.Context, inputs []string) error {
 	if !r.quiet {
 		references := fmt.Sprintf("%s (%d inline)", plural(chunks, "reference"), inline)
 		if !counted {
-			references = "references of " + r.out + " kept as they were, the rest added"
+			references = "references not counted (" + r.out + "'s are read in place)"
 		}
 		mem := ""
 		if m := peakMemory(); m != "" {
