@@ -16,10 +16,20 @@ func FuzzReadJSON(f *testing.F) {
 	f.Add(b.String())
 	f.Add(`{"a": ["u", 1, 2], "b": "base64:AAE="}`)
 	f.Add(`{"version": 1, "templates": {"u": "x"}, "refs": {"k": ["{{u}}"]}}`)
+	f.Add(`{"version": 1, "refs": {".zgroup": "{\"zarr_format\": 2}", "a/.zarray": "{\"chunks\": [2], \"compressor\": null, \"dtype\": \"<i4\", \"fill_value\": 0, \"filters\": null, \"order\": \"C\", \"shape\": [4], \"zarr_format\": 2}", "a/0": ["u", 1, 2], "a/1": "xy", "a/.zattrs": "{}"}}`)
 	f.Fuzz(func(t *testing.T, doc string) {
 		s, err := ReadJSON(strings.NewReader(doc))
+		// The direct reading of "refs" and the general one agree.
+		general, gerr := parseJSONMode([]byte(doc), false)
+		if (err == nil) != (gerr == nil) || (err != nil && err.Error() != gerr.Error()) {
+			t.Fatalf("ReadJSON: %v; read the general way: %v", err, gerr)
+		}
 		if err != nil {
 			return
+		}
+		var direct, slow bytes.Buffer
+		if WriteJSON(&direct, s) != nil || WriteJSON(&slow, general) != nil || direct.String() != slow.String() {
+			t.Fatalf("ReadJSON and the general way differ:\n%s\n%s", direct.String(), slow.String())
 		}
 		var once, twice bytes.Buffer
 		if err := WriteJSON(&once, s); err != nil {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -318,16 +319,37 @@ func ReadJSON(r io.Reader) (*Set, error) {
 }
 
 func parseJSON(b []byte) (*Set, error) {
+	set, err := parseJSONMode(b, true)
+	if errors.Is(err, errReadAgain) {
+		return parseJSONMode(b, false)
+	}
+	return set, err
+}
+
+// errReadAgain: a document the direct reading of "refs" did not finish,
+// to be read again the general way.
+var errReadAgain = errors.New("read again")
+
+// parseJSONMode reads a document; with direct, the "refs" of a version 1
+// document that holds its metadata documents before its chunk keys (as
+// this package, kerchunk and VirtualiZarr write them) go straight into
+// their manifests (readRefsDirect), rather than into a list of keys
+// placed once all is read. Anything else, and any error, is read again
+// the general way (errReadAgain), which is the reference: both ways give
+// the same set (FuzzReadJSON).
+func parseJSONMode(b []byte, direct bool) (*Set, error) {
 	p := &refParser{b: b}
 	var (
-		version    json.RawMessage
-		gen        bool
-		all        []keyRef
-		templates  = map[string]string{}
-		flat       []keyRef
-		flatErr    error
-		refsObject bool
-		notObject  string // "refs" or "templates" when its value is not an object
+		directSet    *Set
+		sawTemplates bool
+		version      json.RawMessage
+		gen          bool
+		all          []keyRef
+		templates    = map[string]string{}
+		flat         []keyRef
+		flatErr      error
+		refsObject   bool
+		notObject    string // "refs" or "templates" when its value is not an object
 	)
 	// The top level is read once: "refs" is only located (templates may
 	// follow it), the other keys are kept as version 0 references in case
@@ -345,6 +367,7 @@ func parseJSON(b []byte) (*Set, error) {
 			gen = true
 			return p.skipValue(0)
 		case "templates":
+			sawTemplates = true
 			if p.peek() == '{' {
 				return p.object(func(name string) error {
 					v, err := p.str()
@@ -357,9 +380,21 @@ func parseJSON(b []byte) (*Set, error) {
 			if p.peek() == '{' {
 				refsObject = true
 				// One reference a line or a list each, as writers put
-				// them: sized once rather than grown (and copied) a
-				// dozen times over a large document.
-				all = make([]keyRef, 0, max(bytes.Count(p.b, []byte{'\n'}), bytes.Count(p.b, []byte{'['})))
+				// them: a bound on the keys known before reading them,
+				// itself bounded by the document's size (a key and its
+				// value take 8 bytes at least, `"k": "",`).
+				estimate := min(max(bytes.Count(p.b, []byte{'\n'}), bytes.Count(p.b, []byte{'['})), len(p.b)/8)
+				if direct && string(version) == "1" && !sawTemplates {
+					set, err := p.readRefsDirect(estimate)
+					if err != nil {
+						return errReadAgain
+					}
+					directSet = set
+					return nil
+				}
+				// Sized once rather than grown (and copied) a dozen
+				// times over a large document.
+				all = make([]keyRef, 0, estimate)
 				return p.object(func(key string) error {
 					ref, err := p.refValue()
 					if err != nil {
@@ -411,6 +446,12 @@ func parseJSON(b []byte) (*Set, error) {
 	if notObject != "" {
 		return nil, fmt.Errorf("reference JSON: %q is not an object", notObject)
 	}
+	if directSet != nil {
+		if sawTemplates {
+			return nil, errReadAgain // templates after "refs" apply to it
+		}
+		return directSet, nil
+	}
 	// Templates may follow "refs": they are applied once all is read,
 	// each distinct URL once (references to one target share its string).
 	if len(templates) > 0 {
@@ -429,6 +470,46 @@ func parseJSON(b []byte) (*Set, error) {
 		}
 	}
 	return fromEntries(all)
+}
+
+// readRefsDirect reads the "refs" object into a Set as it goes: the
+// metadata documents until the first chunk key, then each chunk key into
+// its manifest. A metadata document after a chunk key, and any error,
+// give errReadAgain. estimate bounds the keys of the document ahead of
+// reading them (maxUnbackedJSONChunks more) and so what the manifests may
+// allocate; once read, their positions are held to the keys read, as the
+// general way holds them.
+func (p *refParser) readRefsDirect(estimate int) (*Set, error) {
+	docs := map[string][]byte{}
+	var b *setBuilder
+	keys := 0
+	err := p.object(func(key string) error {
+		ref, err := p.refValue()
+		if err != nil {
+			return err
+		}
+		keys++
+		if IsMetaKey(key) {
+			if b != nil || ref.URL != "" {
+				return errReadAgain
+			}
+			docs[strings.Clone(key)] = ref.Data
+			return nil
+		}
+		if b == nil {
+			if b, err = startSet(docs, uint64(estimate)); err != nil {
+				return err
+			}
+		}
+		return b.place(key, ref)
+	})
+	if err == nil && b == nil {
+		b, err = startSet(docs, uint64(keys))
+	}
+	if err != nil || b.positions > uint64(keys)+maxUnbackedJSONChunks {
+		return nil, errReadAgain
+	}
+	return b.s, nil
 }
 
 // decodeInlineBytes is DecodeInline on bytes, always returning a copy.
@@ -516,7 +597,6 @@ const maxUnbackedJSONChunks = 1 << 24
 // fromEntries builds a Set from the keys of a reference document in
 // document order (a repeated key: the last one wins).
 func fromEntries(entries []keyRef) (*Set, error) {
-	s := NewSet()
 	docs := map[string][]byte{}
 	for _, e := range entries {
 		if !IsMetaKey(e.key) {
@@ -528,14 +608,44 @@ func fromEntries(entries []keyRef) (*Set, error) {
 		// Keys may share the document's memory (refParser.key).
 		docs[strings.Clone(e.key)] = e.ref.Data
 	}
+	b, err := startSet(docs, uint64(len(entries)))
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		if IsMetaKey(e.key) {
+			continue
+		}
+		if err := b.place(e.key, e.ref); err != nil {
+			return nil, err
+		}
+	}
+	return b.s, nil
+}
+
+// setBuilder places the keys of a reference document into a Set: every
+// metadata document at once (startSet), then chunk key after chunk key.
+type setBuilder struct {
+	s           *Set
+	arrays      map[string]*arrayBuild
+	slashArrays []string // arrays whose "/" separator spreads chunk indices over path levels
+	positions   uint64   // of all the manifests
+	idx         []int
+}
+
+// startSet makes the groups and arrays of the metadata documents, each
+// array with a manifest of missing chunks. entries is the number of keys
+// of the document, which bounds the positions the manifests may have
+// (maxUnbackedJSONChunks more).
+func startSet(docs map[string][]byte, entries uint64) (*setBuilder, error) {
+	s := NewSet()
 	if err := s.PutDocuments(docs); err != nil {
 		return nil, err
 	}
-	arrays := map[string]*arrayBuild{}
-	var slashArrays []string // arrays whose "/" separator spreads chunk indices over path levels
+	b := &setBuilder{s: s, arrays: map[string]*arrayBuild{}}
 	// In path order, so that which array exhausts the budget does not
 	// depend on map order.
-	budget := uint64(len(entries)) + maxUnbackedJSONChunks
+	budget := entries + maxUnbackedJSONChunks
 	for _, path := range s.ArrayPaths() {
 		k := MetaKey(path, ".zarray")
 		z := s.Arrays[path].ZArray
@@ -543,67 +653,67 @@ func fromEntries(entries []keyRef) (*Set, error) {
 		n, ok := GridSize(grid, budget)
 		if !ok {
 			return nil, fmt.Errorf("%s: a chunk grid of shape %v, chunks %v has more positions than the document's %d keys justify (dense manifests of %d positions at most)",
-				k, z.Shape, z.Chunks, len(entries), uint64(len(entries))+maxUnbackedJSONChunks)
+				k, z.Shape, z.Chunks, entries, entries+maxUnbackedJSONChunks)
 		}
 		budget -= n
+		b.positions += n
 		m := NewManifest(grid)
 		s.Arrays[path].Manifest = m
-		arrays[path] = &arrayBuild{m: m, sep: z.Separator(), urls: map[string]int32{}, last: -1}
+		b.arrays[path] = &arrayBuild{m: m, sep: z.Separator(), urls: map[string]int32{}, last: -1}
 		if z.Separator() == "/" {
-			slashArrays = append(slashArrays, path)
+			b.slashArrays = append(b.slashArrays, path)
 		}
 	}
-	sort.Strings(slashArrays)
-	var idx []int
-	for _, e := range entries {
-		k := e.key
-		if IsMetaKey(k) {
-			continue
-		}
-		slash := strings.LastIndexByte(k, '/')
-		path, rest := "", k
-		if slash >= 0 {
-			path, rest = k[:slash], k[slash+1:]
-		}
-		a, ok := arrays[path]
-		if !ok || a.sep == "/" {
-			ok = false
-			for _, p := range slashArrays {
-				if strings.HasPrefix(k, p+"/") {
-					path, rest, a, ok = p, k[len(p)+1:], arrays[p], true
-					break
-				}
-			}
-		}
-		if !ok {
-			s.Extra[strings.Clone(k)] = e.ref
-			continue
-		}
-		m := a.m
-		var err error
-		if idx, err = parseChunkIndex(idx[:0], rest, m.Grid, a.sep); err != nil {
-			return nil, fmt.Errorf("key %q: %w", k, err)
-		}
-		i := m.Linear(idx)
-		if e.ref.URL == "" {
-			m.SetInline(i, e.ref.Data)
-			continue
-		}
-		// References mostly come in runs of one target.
-		t := a.last
-		if t < 0 || m.URLs[t] != e.ref.URL {
-			var ok bool
-			if t, ok = a.urls[e.ref.URL]; !ok {
-				t = int32(len(m.URLs))
-				m.URLs = append(m.URLs, e.ref.URL)
-				a.urls[e.ref.URL] = t
-			}
-			a.last = t
-		}
-		if len(m.Inline) > 0 {
-			delete(m.Inline, i)
-		}
-		m.Target[i], m.Offset[i], m.Length[i] = t, e.ref.Offset, e.ref.Length
+	sort.Strings(b.slashArrays)
+	return b, nil
+}
+
+// place puts a chunk key's reference in its array's manifest, or in Extra
+// when no array has the key.
+func (b *setBuilder) place(k string, ref Ref) error {
+	slash := strings.LastIndexByte(k, '/')
+	path, rest := "", k
+	if slash >= 0 {
+		path, rest = k[:slash], k[slash+1:]
 	}
-	return s, nil
+	a, ok := b.arrays[path]
+	if !ok || a.sep == "/" {
+		ok = false
+		for _, p := range b.slashArrays {
+			if strings.HasPrefix(k, p+"/") {
+				path, rest, a, ok = p, k[len(p)+1:], b.arrays[p], true
+				break
+			}
+		}
+	}
+	if !ok {
+		b.s.Extra[strings.Clone(k)] = ref
+		return nil
+	}
+	m := a.m
+	var err error
+	if b.idx, err = parseChunkIndex(b.idx[:0], rest, m.Grid, a.sep); err != nil {
+		return fmt.Errorf("key %q: %w", k, err)
+	}
+	i := m.Linear(b.idx)
+	if ref.URL == "" {
+		m.SetInline(i, ref.Data)
+		return nil
+	}
+	// References mostly come in runs of one target.
+	t := a.last
+	if t < 0 || m.URLs[t] != ref.URL {
+		var ok bool
+		if t, ok = a.urls[ref.URL]; !ok {
+			t = int32(len(m.URLs))
+			m.URLs = append(m.URLs, ref.URL)
+			a.urls[ref.URL] = t
+		}
+		a.last = t
+	}
+	if len(m.Inline) > 0 {
+		delete(m.Inline, i)
+	}
+	m.Target[i], m.Offset[i], m.Length[i] = t, ref.Offset, ref.Length
+	return nil
 }

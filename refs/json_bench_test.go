@@ -46,3 +46,20 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 }
 
 var _ io.Writer = (*countingWriter)(nil)
+
+// BenchmarkReadJSONGeneral parses the same document the general way (every
+// key listed, then placed), which ReadJSON falls back to.
+func BenchmarkReadJSONGeneral(b *testing.B) {
+	var doc bytes.Buffer
+	if err := WriteJSON(&doc, benchSet(b)); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(doc.Len()))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := parseJSONMode(doc.Bytes(), false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

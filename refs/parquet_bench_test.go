@@ -11,7 +11,7 @@ import (
 
 // benchSet is 10 arrays of 100 000 chunks each (1 M references) spread over
 // 10 target files per array, as a combine of many sidecars gives.
-func benchSet(b *testing.B) *Set {
+func benchSet(b testing.TB) *Set {
 	s := NewSet()
 	putDoc(b, s, ".zgroup", []byte(`{"zarr_format": 2}`))
 	for a := range 10 {
