@@ -233,11 +233,18 @@ func (r *concatReader) read(take, at int, w *refs.Manifest) error {
 // to the output's table.
 func (r *concatReader) remap(k int, tab []string) []int32 {
 	m := &r.remaps[k]
-	if len(m.tab) == len(tab) && (len(tab) == 0 || &m.tab[0] == &tab[0]) {
+	same := len(m.tab) > 0 && len(tab) >= len(m.tab) && &m.tab[0] == &tab[0]
+	if same && len(tab) == len(m.tab) {
 		return m.to
 	}
-	m.tab, m.to = tab, m.to[:0]
-	for _, u := range tab {
+	from := 0
+	if same {
+		from = len(m.tab) // grown by appending (refs.ChunkReader): map the new ones
+	} else {
+		m.to = m.to[:0]
+	}
+	m.tab = tab
+	for _, u := range tab[from:] {
 		i, ok := r.urls[u]
 		if !ok {
 			i = int32(len(r.table))

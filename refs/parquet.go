@@ -448,7 +448,16 @@ func (w *recordWriter) fill(job *recordJob, r ChunkReader, rec, n int) error {
 			return err
 		}
 	}
-	if !sameTable(win.URLs, w.table) {
+	switch {
+	case sameTable(win.URLs, w.table):
+	case grownTable(w.table, win.URLs):
+		// Appended to: jobs still being encoded read only the targets
+		// they were given, which stay as they were.
+		for _, u := range win.URLs[len(w.table):] {
+			w.urls = append(w.urls, []byte(u))
+		}
+		w.table = win.URLs
+	default:
 		// A new slice: jobs still being encoded keep the one they got.
 		w.table, w.urls = win.URLs, make([][]byte, 0, len(win.URLs))
 		for _, u := range win.URLs {

@@ -37,9 +37,10 @@ type ChunkReader interface {
 	// than once. Callers cache what they derive from a table (the
 	// targets' bytes, placeholders, rewritten targets) for as long as
 	// Next returns the same table slice (same first element, same
-	// length), so a reader gives a table again only with the same
-	// contents, and new contents in a slice it has not given in this
-	// pass (a new array, or another length).
+	// length), and extend it when the slice grows (same first element,
+	// longer): a reader never changes a target of a table it has given
+	// in this pass, and gives new targets in a new array or by appending
+	// to the last table (which a join of many inputs does).
 	//
 	// An error ends the pass; it names what could not be read (a file,
 	// an array), as the caller adds only its own context.
@@ -191,6 +192,12 @@ func EachWindow(src ChunkSource, window int, f func(first int, w *Manifest) erro
 		}
 	}
 	return nil
+}
+
+// grownTable tells whether b is a, grown by appending (see
+// ChunkReader.Next): a's targets are b's first ones.
+func grownTable(a, b []string) bool {
+	return len(a) > 0 && len(b) >= len(a) && unsafe.SliceData(a) == unsafe.SliceData(b)
 }
 
 // sameTable tells whether a and b are the same table slice, which a
