@@ -37,6 +37,11 @@ type Options struct {
 	Opener *blob.Opener
 	// Workers bounds how many inputs are read at once (0: 1).
 	Workers int
+	// AppendTo names the input that is the set appended to (combine
+	// --append): it has the Dims marked New already. With several dims
+	// the inputs join it along the outermost (new members, say), each of
+	// them covering its steps along the others.
+	AppendTo string
 }
 
 // Result is a combined reference set and what was done to make it.
@@ -88,7 +93,7 @@ func Combine(ctx context.Context, inputs []Input, opts Options) (*Result, error)
 	if len(inputs) == 0 {
 		return nil, fmt.Errorf("combine: no inputs")
 	}
-	inputs, err := addNewDims(inputs, dims, opts.TimeUnits)
+	inputs, err := addNewDims(inputs, dims, opts.TimeUnits, opts.AppendTo)
 	if err != nil {
 		return nil, err
 	}

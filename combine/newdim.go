@@ -14,7 +14,9 @@ import (
 // one step along each, its value from the input's name, a global attribute
 // or its position, held in a coordinate variable of its own. The inputs
 // then join along them as along any dimension they have.
-func addNewDims(inputs []Input, dims []Dim, timeUnits string) ([]Input, error) {
+// appendTo names an input combined before (combine --append's output),
+// which has the new dims already and is taken as it is.
+func addNewDims(inputs []Input, dims []Dim, timeUnits, appendTo string) ([]Input, error) {
 	var existing []string
 	for _, d := range dims {
 		if !d.New {
@@ -31,6 +33,11 @@ func addNewDims(inputs []Input, dims []Dim, timeUnits string) ([]Input, error) {
 		c := &combiner{opts: Options{ConcatDim: d.Name, Coord: d.Coord, TimeUnits: timeUnits}}
 		c.axis = &axis{dim: d.Name, spec: d.Coord}
 		for i, in := range out {
+			if in.Name == appendTo && in.Name != "" {
+				if _, ok := in.Set.Arrays[d.Name]; ok {
+					continue
+				}
+			}
 			if err := lacksDim(in, d.Name); err != nil {
 				return nil, err
 			}
@@ -43,12 +50,12 @@ func addNewDims(inputs []Input, dims []Dim, timeUnits string) ([]Input, error) {
 		} else if err := c.coordinatesPerInput(); err != nil {
 			return nil, err
 		}
-		for i, in := range c.inputs {
+		for _, in := range c.inputs {
 			set, err := withNewDim(in.Set, d.Name, in.values[0], c.axis, existing)
 			if err != nil {
 				return nil, &Error{Inputs: []string{in.Name}, Variable: d.Name, Err: err}
 			}
-			out[i] = Input{Name: in.Name, Set: set}
+			out[in.index] = Input{Name: in.Name, Set: set}
 		}
 	}
 	return out, nil

@@ -56,7 +56,9 @@ have, one step per input, its value from SPEC as for --coord (regex:RE
 on the file name, attr:NAME, index) and its coordinate written inline. It
 goes in front of every variable that has one of the other concat
 dimensions (with none, every variable but the dimension coordinates);
-variables without them are compared across inputs as below.
+variables without them are compared across inputs as below. --append
+with several dimensions adds along the outermost (new members, each
+covering the set's steps along the others); give the same --new-dim.
 
 Coordinates (--coord DIM=SPEC) come from ` + combine.CoordSpecHelp + `.
 CF times whose units differ between inputs are converted to the first
@@ -142,6 +144,7 @@ func runCombine(c *cli.Context) error {
 		}
 		inputs = append([]string{r.out}, inputs...)
 		r.appendTo = r.out
+		r.opts.AppendTo = r.out
 		if r.format == "parquet" && !c.IsSet("record-size") && !blob.IsRemote(r.out) {
 			// The set's own record size: its unchanged records are then
 			// linked, and its layout stays as it was.

@@ -161,3 +161,40 @@ func TestCombineNestedPython(t *testing.T) {
 		t.Errorf("combinenested_test.py in today's stack: %v\n%s", err, b)
 	}
 }
+
+// TestCombineTwoDimsAppend: a member appended (--append, with the same
+// --new-dim) gives the set combined from all members at once, in JSON and
+// in Parquet.
+func TestCombineTwoDimsAppend(t *testing.T) {
+	_, sidecars := scanSet(t, "ensemble/new_dim")
+	entries, _ := filepath.Glob(filepath.Join(sidecars, "*.nc.json"))
+	if len(entries) != 12 {
+		t.Fatalf("%d sidecars, want 12", len(entries))
+	}
+	flags := append(append([]string{}, twoDims...), "--new-dim", `member=regex:_m(\d+)_`)
+	dir := t.TempDir()
+	for _, ext := range []string{".json", ".parq"} {
+		all, grown := filepath.Join(dir, "all"+ext), filepath.Join(dir, "grown"+ext)
+		if code, _, errOut := runCLI(t, append(append([]string{"combine", "-q", "-o", all}, flags...), entries...)...); code != exitOK {
+			t.Fatalf("combine: exit %d\n%s", code, errOut)
+		}
+		var first, third []string
+		for _, e := range entries {
+			if strings.Contains(filepath.Base(e), "_m03_") {
+				third = append(third, e)
+			} else {
+				first = append(first, e)
+			}
+		}
+		if code, _, errOut := runCLI(t, append(append([]string{"combine", "-q", "-o", grown}, flags...), first...)...); code != exitOK {
+			t.Fatalf("combine of two members: exit %d\n%s", code, errOut)
+		}
+		args := append(append([]string{"combine", "-q", "--append", "-o", grown}, flags...), third...)
+		if code, _, errOut := runCLI(t, args...); code != exitOK {
+			t.Fatalf("combine --append of the third member: exit %d\n%s", code, errOut)
+		}
+		if jsonOf(t, all) != jsonOf(t, grown) {
+			t.Errorf("%s: appending the third member differs from combining all three", ext)
+		}
+	}
+}
