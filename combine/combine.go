@@ -102,23 +102,8 @@ func Combine(ctx context.Context, inputs []Input, opts Options) (*Result, error)
 
 // combineAlong merges inputs along one dimension they have.
 func combineAlong(ctx context.Context, inputs []Input, dim Dim, opts Options) (*Result, error) {
-	opts.ConcatDim, opts.Coord, opts.Dims = dim.Name, dim.Coord, nil
-	if dim.New {
-		// addNewDims gave the inputs the dimension and its coordinate
-		// variable, read as any other.
-		opts.Coord = CoordSpec{}
-	}
-	c := &combiner{opts: opts, stores: map[*inputInfo]*zarr.Store{}}
-	c.inputs = make([]*inputInfo, len(inputs))
-	err := parallel(ctx, indexes(len(inputs)), opts.Workers, func(_ context.Context, i int) error {
-		info, err := parseInput(inputs[i], i, opts.ConcatDim)
-		c.inputs[i] = info
-		return err
-	})
+	c, err := newCombiner(ctx, inputs, dim, opts)
 	if err != nil {
-		return nil, err
-	}
-	if err := c.coordinates(ctx); err != nil {
 		return nil, err
 	}
 	if err := c.order(); err != nil {
@@ -138,6 +123,30 @@ func combineAlong(ctx context.Context, inputs []Input, dim Dim, opts Options) (*
 	}
 	res.First, res.Last = c.describe(c.inputs[0], 0), c.describe(c.inputs[len(c.inputs)-1], -1)
 	return res, nil
+}
+
+// newCombiner reads the inputs' metadata and their coordinates along dim.
+func newCombiner(ctx context.Context, inputs []Input, dim Dim, opts Options) (*combiner, error) {
+	opts.ConcatDim, opts.Coord, opts.Dims = dim.Name, dim.Coord, nil
+	if dim.New {
+		// addNewDims gave the inputs the dimension and its coordinate
+		// variable, read as any other.
+		opts.Coord = CoordSpec{}
+	}
+	c := &combiner{opts: opts, stores: map[*inputInfo]*zarr.Store{}}
+	c.inputs = make([]*inputInfo, len(inputs))
+	err := parallel(ctx, indexes(len(inputs)), opts.Workers, func(_ context.Context, i int) error {
+		info, err := parseInput(inputs[i], i, dim.Name)
+		c.inputs[i] = info
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := c.coordinates(ctx); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // store returns the zarr view of an input, made once.

@@ -6,8 +6,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-
-	"gokerchunk/zarr"
 )
 
 // Dim is one dimension to concatenate along.
@@ -106,21 +104,8 @@ func combineNested(ctx context.Context, inputs []Input, dims []Dim, opts Options
 // groupAlong groups the inputs by their coordinate values along dim, in
 // the order of the groups' first input given.
 func groupAlong(ctx context.Context, inputs []Input, dim Dim, opts Options) ([][]Input, error) {
-	opts.ConcatDim, opts.Coord = dim.Name, dim.Coord
-	if dim.New {
-		opts.Coord = CoordSpec{}
-	}
-	c := &combiner{opts: opts, stores: map[*inputInfo]*zarr.Store{}}
-	c.inputs = make([]*inputInfo, len(inputs))
-	err := parallel(ctx, indexes(len(inputs)), opts.Workers, func(_ context.Context, i int) error {
-		info, err := parseInput(inputs[i], i, dim.Name)
-		c.inputs[i] = info
-		return err
-	})
+	c, err := newCombiner(ctx, inputs, dim, opts)
 	if err != nil {
-		return nil, err
-	}
-	if err := c.coordinates(ctx); err != nil {
 		return nil, err
 	}
 	key := func(in *inputInfo) string {
