@@ -1,9 +1,11 @@
 package combine
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"gokerchunk/refs"
@@ -126,4 +128,24 @@ func setOf(m *refs.Manifest) *refs.Set {
 	z := &refs.ZArray{ZarrFormat: 2, Shape: shape, Chunks: []int64{1, 1, 1}, DType: []byte(`"<i4"`), FillValue: []byte("0"), Order: "C"}
 	s.PutArray("v", z, nil, m)
 	return s
+}
+
+// TestSpillWriteFails: a spill that cannot be written says so with a
+// SpillError (the run's failure, not the input's).
+func TestSpillWriteFails(t *testing.T) {
+	spill, err := NewSpill(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	spill.Close()
+	set := refs.NewSet()
+	z := &refs.ZArray{ZarrFormat: 2, Shape: []int64{2}, Chunks: []int64{1}, DType: []byte(`"<i4"`), FillValue: []byte("0"), Order: "C"}
+	m := refs.NewManifest(z.Grid())
+	m.SetRange(0, "s3://b/x.nc", 10, 20)
+	set.PutArray("v", z, nil, m)
+	_, err = spill.Hold(Input{Name: "x.json", Set: set})
+	var se *SpillError
+	if !errors.As(err, &se) || !strings.Contains(err.Error(), "TMPDIR") {
+		t.Fatalf("Hold on a closed spill: %v, want a SpillError", err)
+	}
 }

@@ -42,7 +42,7 @@ const spillRecord = 20
 func NewSpill(dir string) (*Spill, error) {
 	f, err := os.CreateTemp(dir, "gokerchunk-spill-")
 	if err != nil {
-		return nil, fmt.Errorf("spill: %w", err)
+		return nil, fmt.Errorf("spill file: %w", err)
 	}
 	if err := os.Remove(f.Name()); err != nil {
 		f.Close()
@@ -203,10 +203,20 @@ func (s *Spill) reserve(n int64) int64 {
 
 func (s *Spill) writeAt(b []byte, off int64) error {
 	if _, err := s.f.WriteAt(b, off); err != nil {
-		return fmt.Errorf("spill: %w", err)
+		return &SpillError{Err: err}
 	}
 	return nil
 }
+
+// SpillError is a failure to write the spill file (a full disk, say): the
+// run's, not one input's.
+type SpillError struct{ Err error }
+
+func (e *SpillError) Error() string {
+	return fmt.Sprintf("writing the spill file, where the inputs' references wait (about 20 bytes each; TMPDIR says where): %v", e.Err)
+}
+
+func (e *SpillError) Unwrap() error { return e.Err }
 
 // spillSource reads one array of one input back from the spill.
 type spillSource struct {

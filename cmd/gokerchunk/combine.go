@@ -202,7 +202,7 @@ func (r *combineRun) run(ctx context.Context, inputs []string) error {
 	// their metadata: memory holds one input per worker, not the archive.
 	spill, err := combine.NewSpill("")
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: combine keeps the inputs' references in a temporary file there (about 20 bytes a reference); set TMPDIR to a writable directory with room for them", err)
 	}
 	defer spill.Close()
 	sets, err := r.readInputs(ctx, inputs, spill)
@@ -648,9 +648,25 @@ func (r *combineRun) readInputs(ctx context.Context, inputs []string, spill *com
 		})
 		return held, err
 	}
+	// A spill that cannot be written fails the run, not an input: stop
+	// reading, and say it once.
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	spilling := func(ctx context.Context, in string) (*refs.Set, error) {
+		set, err := job(ctx, in)
+		var se *combine.SpillError
+		if errors.As(err, &se) {
+			stop(se)
+		}
+		return set, err
+	}
 	progress := newProgressView(stderr, "read", r.quiet, showProgress)
-	outcomes := fanout.Run(ctx, inputs, max(r.opts.Workers, 1), job, progress.count(len(inputs)))
+	outcomes := fanout.Run(ctx, inputs, max(r.opts.Workers, 1), spilling, progress.count(len(inputs)))
 	progress.end()
+	var se *combine.SpillError
+	if errors.As(context.Cause(ctx), &se) {
+		return nil, fmt.Errorf("%w; nothing written", se)
+	}
 	sets := make([]combine.Input, 0, len(outcomes))
 	failed := 0
 	for _, o := range outcomes {
