@@ -615,7 +615,9 @@ func isParquetRefs(dir string) bool {
 }
 
 // readInputs reads every input in parallel: reference sets as they are,
-// NetCDF/HDF5 files scanned in memory. A failure names the input.
+// NetCDF/HDF5 files scanned in memory, each held in the spill as soon as it
+// is read (a local Parquet set appended to is read in place instead). A
+// failure names the input; a spill that cannot be written fails the run.
 func (r *combineRun) readInputs(ctx context.Context, inputs []string, spill *combine.Spill) ([]combine.Input, error) {
 	stderr := r.stderr
 	showProgress := !r.quiet && len(inputs) > 1 && isTerminal(os.Stderr)
