@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"os"
 	"os/exec"
@@ -16,6 +17,13 @@ import (
 // runCLI runs the command in-process and returns its exit code and output.
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return runCLIContext(t, context.Background(), args...)
+}
+
+// runCLIContext is runCLI with the command's context, as main gives it
+// one that SIGINT cancels.
+func runCLIContext(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	oldOut, oldErr := os.Stdout, os.Stderr
 	outR, outW, _ := os.Pipe()
 	errR, errW, _ := os.Pipe()
@@ -24,7 +32,7 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	errC := make(chan string)
 	go func() { b, _ := io.ReadAll(outR); outC <- string(b) }()
 	go func() { b, _ := io.ReadAll(errR); errC <- string(b) }()
-	code = run(append([]string{"gokerchunk"}, args...))
+	code = runContext(ctx, append([]string{"gokerchunk"}, args...))
 	outW.Close()
 	errW.Close()
 	os.Stdout, os.Stderr = oldOut, oldErr

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -19,24 +18,6 @@ import (
 	"gokerchunk/fanout"
 	"gokerchunk/internal/s3test"
 )
-
-// runCLIContext is runCLI with the command's context, as main gives it
-// one that SIGINT cancels.
-func runCLIContext(t *testing.T, ctx context.Context, args ...string) (code int, stderr string) {
-	t.Helper()
-	oldOut, oldErr := os.Stdout, os.Stderr
-	outR, outW, _ := os.Pipe()
-	errR, errW, _ := os.Pipe()
-	os.Stdout, os.Stderr = outW, errW
-	errC := make(chan string)
-	go func() { io.Copy(io.Discard, outR) }()
-	go func() { b, _ := io.ReadAll(errR); errC <- string(b) }()
-	code = runContext(ctx, append([]string{"gokerchunk"}, args...))
-	outW.Close()
-	errW.Close()
-	os.Stdout, os.Stderr = oldOut, oldErr
-	return code, <-errC
-}
 
 // manyInputs copies the sample files under n names in a new directory.
 func manyInputs(t *testing.T, n int) string {
@@ -102,7 +83,7 @@ func TestScanResume(t *testing.T) {
 			cancel()
 		}
 	}
-	code, errOut := runCLIContext(t, ctx, "scan", "--concurrency", "2", "-o", out, in)
+	code, _, errOut := runCLIContext(t, ctx, "scan", "--concurrency", "2", "-o", out, in)
 	testHookScanRecorded = nil
 	if code != exitFailures || !strings.Contains(errOut, "stopped: ") || !strings.Contains(errOut, "--resume") {
 		t.Fatalf("interrupted run: exit %d\n%s", code, errOut)
