@@ -95,30 +95,22 @@ func (s *concatSource) RecordFile(first, n, recordSize int) (string, bool) {
 }
 
 func (s *concatSource) Open() (refs.ChunkReader, error) {
-	return &concatReader{src: s, readers: make([]refs.ChunkReader, len(s.parts)), remaps: make([]remap, len(s.parts)), urls: map[string]int32{}}, nil
+	return &concatReader{src: s, readers: make([]refs.ChunkReader, len(s.parts)), maps: make([]refs.TableMap, len(s.parts))}, nil
 }
 
 // concatReader is one pass over a concatSource.
 type concatReader struct {
 	src     *concatSource
 	readers []refs.ChunkReader // opened on first use
-	remaps  []remap
-	table   []string // the output's targets so far
-	urls    map[string]int32
-	k       int           // the part being read
-	done    int           // references of its run read
-	part    refs.Manifest // a part's window
+	maps    []refs.TableMap    // each part's tables into targets
+	targets refs.Targets       // the output's targets so far
+	k       int                // the part being read
+	done    int                // references of its run read
+	part    refs.Manifest      // a part's window
 	// The reader's own window: the caller's slices may be views of
 	// another reader's memory, never to be written.
 	target         []int32
 	offset, length []int64
-}
-
-// remap renumbers a part's target table into the reader's; tab is the
-// table it was made for (a part may hand out another).
-type remap struct {
-	tab []string
-	to  []int32
 }
 
 func (r *concatReader) Next(n int, w *refs.Manifest) error {
@@ -139,7 +131,7 @@ func (r *concatReader) Next(n int, w *refs.Manifest) error {
 			return err
 		}
 	}
-	w.URLs = r.table
+	w.URLs = r.targets.URLs
 	return nil
 }
 
@@ -210,7 +202,7 @@ func (r *concatReader) read(take, at int, w *refs.Manifest) error {
 	if err := cr.Next(take, p); err != nil {
 		return err
 	}
-	to := r.remap(k, p.URLs)
+	to := r.maps[k].Of(p.URLs, &r.targets)
 	for i, t := range p.Target {
 		switch {
 		case t >= 0:
@@ -227,33 +219,6 @@ func (r *concatReader) read(take, at int, w *refs.Manifest) error {
 		w.Target[at+i], w.Offset[at+i], w.Length[at+i] = t, p.Offset[i], p.Length[i]
 	}
 	return nil
-}
-
-// remap returns the renumbering of part k's table tab, adding its targets
-// to the output's table.
-func (r *concatReader) remap(k int, tab []string) []int32 {
-	m := &r.remaps[k]
-	same := len(m.tab) > 0 && len(tab) >= len(m.tab) && &m.tab[0] == &tab[0]
-	if same && len(tab) == len(m.tab) {
-		return m.to
-	}
-	from := 0
-	if same {
-		from = len(m.tab) // grown by appending (refs.ChunkReader): map the new ones
-	} else {
-		m.to = m.to[:0]
-	}
-	m.tab = tab
-	for _, u := range tab[from:] {
-		i, ok := r.urls[u]
-		if !ok {
-			i = int32(len(r.table))
-			r.table = append(r.table, u)
-			r.urls[u] = i
-		}
-		m.to = append(m.to, i)
-	}
-	return m.to
 }
 
 func (r *concatReader) Close() error {

@@ -139,23 +139,11 @@ func (s *Spill) hold(src refs.ChunkSource) (*spillSource, error) {
 		return nil, fmt.Errorf("chunk grid %v has more positions than an int holds", src.Grid())
 	}
 	held := &spillSource{spill: s, grid: src.Grid(), n: int(n), off: s.reserve(int64(n) * spillRecord)}
-	urls := map[string]int32{}
-	var table []string // the window's table, as last remapped
-	var remap []int32
+	var targets refs.Targets
+	var tm refs.TableMap
 	var inline, rec []byte
 	err := refs.EachWindow(src, holdWindow, func(first int, w *refs.Manifest) error {
-		if len(w.URLs) != len(table) || (len(table) > 0 && &w.URLs[0] != &table[0]) {
-			table, remap = w.URLs, remap[:0]
-			for _, u := range table {
-				i, ok := urls[u]
-				if !ok {
-					i = int32(len(held.urls))
-					held.urls = append(held.urls, u)
-					urls[u] = i
-				}
-				remap = append(remap, i)
-			}
-		}
+		remap := tm.Of(w.URLs, &targets)
 		rec = resize(rec, len(w.Target)*spillRecord)
 		for i, t := range w.Target {
 			off, length := w.Offset[i], w.Length[i]
@@ -185,6 +173,7 @@ func (s *Spill) hold(src refs.ChunkSource) (*spillSource, error) {
 	if err != nil {
 		return nil, err
 	}
+	held.urls = targets.URLs
 	held.inlineOff = s.reserve(int64(len(inline)))
 	if err := s.writeAt(inline, held.inlineOff); err != nil {
 		return nil, err

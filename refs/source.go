@@ -215,6 +215,46 @@ func checkTarget(i int, t int32, nurls int) error {
 	return nil
 }
 
+// Targets is a table of distinct targets that the tables of one or more
+// ChunkReaders are merged into: ReadManifest's, the spill's, a join's.
+type Targets struct {
+	URLs  []string
+	index map[string]int32
+}
+
+// TableMap renumbers the tables one reader gives into Targets.
+type TableMap struct {
+	tab []string // the table to was made for
+	to  []int32
+}
+
+// Of returns the index in into of each target of tab, adding the new
+// ones. The last answer is kept while the reader gives the same table,
+// and extended when it grows by appending (see ChunkReader.Next).
+func (m *TableMap) Of(tab []string, into *Targets) []int32 {
+	switch {
+	case sameTable(tab, m.tab):
+		return m.to
+	case grownTable(m.tab, tab):
+	default:
+		m.to = m.to[:0]
+	}
+	if into.index == nil {
+		into.index = map[string]int32{}
+	}
+	for _, u := range tab[len(m.to):] {
+		i, ok := into.index[u]
+		if !ok {
+			i = int32(len(into.URLs))
+			into.URLs = append(into.URLs, u)
+			into.index[u] = i
+		}
+		m.to = append(m.to, i)
+	}
+	m.tab = tab
+	return m.to
+}
+
 // ReadManifest reads every reference of src into a Manifest: what a
 // Source-only array would hold in memory. Its URL table lists each
 // distinct target of the tables src gave once, in the order they came;
@@ -225,27 +265,14 @@ func ReadManifest(src ChunkSource) (*Manifest, error) {
 		return nil, err
 	}
 	m := NewManifest(src.Grid())
-	index := map[string]int32{}
-	var table []string
-	var remap []int32
+	var targets Targets
+	var tm TableMap
 	window := streamWindow
 	if rs, ok := src.(recordSized); ok {
 		window = rs.recordSize()
 	}
 	err := EachWindow(src, window, func(first int, w *Manifest) error {
-		if !sameTable(w.URLs, table) {
-			table = w.URLs
-			remap = remap[:0]
-			for _, u := range table {
-				j, ok := index[u]
-				if !ok {
-					j = int32(len(m.URLs))
-					m.URLs = append(m.URLs, u)
-					index[u] = j
-				}
-				remap = append(remap, j)
-			}
-		}
+		remap := tm.Of(w.URLs, &targets)
 		copy(m.Offset[first:], w.Offset)
 		copy(m.Length[first:], w.Length)
 		for i, t := range w.Target {
@@ -257,7 +284,7 @@ func ReadManifest(src ChunkSource) (*Manifest, error) {
 				m.Target[first+i] = InlineChunk
 				m.Inline[first+i] = append([]byte{}, w.Inline[i]...)
 			default:
-				return checkTarget(first+i, t, len(table))
+				return checkTarget(first+i, t, len(w.URLs))
 			}
 		}
 		return nil
@@ -265,6 +292,7 @@ func ReadManifest(src ChunkSource) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
+	m.URLs = targets.URLs
 	return m, nil
 }
 
