@@ -54,13 +54,6 @@ func NewSpill(dir string) (*Spill, error) {
 // Close releases the file; the sources Hold returned can no longer be read.
 func (s *Spill) Close() error { return s.f.Close() }
 
-// Size is the number of bytes written to the spill.
-func (s *Spill) Size() int64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.end
-}
-
 // Hold moves the references of in's arrays into the spill: the Input it
 // returns has the same metadata, its arrays' references read back from
 // the spill by Sources, and in's own can be dropped. Each array is read
