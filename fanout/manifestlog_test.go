@@ -3,6 +3,7 @@ package fanout
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -89,5 +90,46 @@ func TestSourceSame(t *testing.T) {
 		if got := a.Same(c.b); got != c.want {
 			t.Errorf("%+v same as %+v: %v, want %v", a, c.b, got, c.want)
 		}
+	}
+}
+
+// TestManifestLogKeep: outcomes that come within the interval, with no
+// other after them, are written by Keep's timer; nothing is rewritten
+// when nothing came.
+func TestManifestLogKeep(t *testing.T) {
+	ctx := context.Background()
+	url := filepath.Join(t.TempDir(), ManifestName)
+	l := &ManifestLog{URL: url, Executor: "local", Started: time.Now(), Interval: 50 * time.Millisecond}
+	if _, err := l.Write(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	stop := l.Keep(ctx)
+	defer stop()
+	for _, in := range []string{"a", "b"} {
+		if err := l.Add(ctx, JobResult{Input: in, Output: in + ".json", Attempts: 1, Response: &Response{}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		m, err := ReadManifest(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.InProgress && m.Succeeded == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the outcomes were not written: %+v", m)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	st, err := os.Stat(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(150 * time.Millisecond) // three ticks, no outcome
+	if st2, _ := os.Stat(url); !st2.ModTime().Equal(st.ModTime()) {
+		t.Error("rewritten with no outcome since the last write")
 	}
 }

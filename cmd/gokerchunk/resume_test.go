@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -230,6 +231,10 @@ func TestScanStreamsListing(t *testing.T) {
 // manifest left is whole (written atomically) and in progress, and a run
 // with --resume skips what it names and leaves the sidecars an
 // uninterrupted run writes.
+//
+// The run's last input is served over HTTP by the test, which holds the
+// request until the kill: the killed run cannot finish first however
+// fast the machine (a race CI once lost when the run was timed instead).
 func TestScanResumeAfterKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
@@ -241,20 +246,24 @@ func TestScanResumeAfterKill(t *testing.T) {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	const n = 1500
-	in := manyInputs(t, n)
+	in := manyInputs(t, n-1)
+	held := heldInput(t, sampleFiles(t)[0])
 	out := filepath.Join(t.TempDir(), "out")
 	manifest := filepath.Join(out, fanout.ManifestName)
-	cmd := exec.Command(bin, "scan", "-q", "--concurrency", "1", "-o", out, in)
+	cmd := exec.Command(bin, "scan", "-q", "--concurrency", "1", "-o", out, in, held.url)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	killed := false
-	for !killed {
+	deadline := time.After(2 * time.Minute)
+	for killed := false; !killed; {
 		select {
 		case err := <-exited:
-			t.Skipf("the scan ended (%v) before its manifest named a finished input", err)
+			t.Fatalf("the scan ended (%v) while its last input was held", err)
+		case <-deadline:
+			cmd.Process.Kill()
+			t.Fatal("no manifest in progress naming a finished input within 2 minutes")
 		case <-time.After(5 * time.Millisecond):
 		}
 		if m, err := fanout.ReadManifest(manifest); err == nil && m.InProgress && m.Succeeded > 0 {
@@ -263,6 +272,7 @@ func TestScanResumeAfterKill(t *testing.T) {
 			killed = true
 		}
 	}
+	held.release()
 	m, err := fanout.ReadManifest(manifest)
 	if err != nil {
 		t.Fatalf("the killed run's manifest: %v", err)
@@ -273,12 +283,12 @@ func TestScanResumeAfterKill(t *testing.T) {
 	if left, _ := filepath.Glob(filepath.Join(out, "*.tmp*")); len(left) > 0 {
 		t.Logf("temporary files left by the kill: %v", left)
 	}
-	code, _, errOut := runCLI(t, "scan", "--resume", "-o", out, in)
+	code, _, errOut := runCLI(t, "scan", "--resume", "-o", out, in, held.url)
 	if code != exitOK || !strings.Contains(errOut, fmt.Sprintf("(%d files already done, skipped: --resume)", m.Succeeded)) {
 		t.Fatalf("resumed run: exit %d, want it to skip the %d done\n%s", code, m.Succeeded, errOut)
 	}
 	whole := filepath.Join(t.TempDir(), "whole")
-	if code, _, errOut := runCLI(t, "scan", "-q", "-o", whole, in); code != exitOK {
+	if code, _, errOut := runCLI(t, "scan", "-q", "-o", whole, in, held.url); code != exitOK {
 		t.Fatalf("uninterrupted run: exit %d\n%s", code, errOut)
 	}
 	want, got := sidecars(t, whole), sidecars(t, out)
@@ -290,4 +300,31 @@ func TestScanResumeAfterKill(t *testing.T) {
 			t.Errorf("%s differs from the uninterrupted run's", name)
 		}
 	}
+}
+
+// heldHTTPInput serves one file over HTTP, holding every request until
+// release (or until its client goes away).
+type heldHTTPInput struct {
+	url     string
+	release func()
+}
+
+func heldInput(t *testing.T, file string) heldHTTPInput {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gate := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-gate:
+		case <-r.Context().Done():
+			return
+		}
+		http.ServeContent(w, r, "zz-held.nc", time.Time{}, bytes.NewReader(b))
+	}))
+	t.Cleanup(srv.Close)
+	var once sync.Once
+	return heldHTTPInput{url: srv.URL + "/zz-held.nc", release: func() { once.Do(func() { close(gate) }) }}
 }

@@ -203,7 +203,9 @@ func runScan(c *cli.Context) error {
 	}
 	many := len(plan.inputs) > 1 || len(plan.lazy) > 0
 	progress := newProgressView(stderr, "scanned", plan.quiet, many && isTerminal(os.Stderr))
+	stopKeeping := log.Keep(keep)
 	r := plan.run(c.Context, sourcedExecutor{Executor: ex, done: done}, progress, log)
+	stopKeeping()
 	progress.end()
 	if r.err != nil || c.Context.Err() != nil {
 		return plan.stopped(keep, stderr, log, r)
