@@ -41,4 +41,6 @@
 //     and variable-length strings
 //   - attrjson.go: attribute values as JSON
 //   - externalrefs.go: references into external data files
+//   - sparsechunks.go: chunk grids too large for a dense manifest, held
+//     as the chunks written (refs.SparseChunks)
 package hdf5scan

@@ -33,6 +33,11 @@ type Options struct {
 	// variable-length strings); 0 means 16 MiB. Beyond it the variable is
 	// unsupported.
 	MaxDecodedInline int64
+	// MaxDenseGrid bounds the chunk positions of one array's dense
+	// manifest (about 20 bytes each); a chunked dataset with more gets a
+	// sparse one, holding its stored chunks only. 0: 4 Mi positions, or
+	// one per 8 bytes of a larger file.
+	MaxDenseGrid uint64
 }
 
 // file-wide state of one scan.

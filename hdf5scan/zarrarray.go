@@ -55,17 +55,28 @@ func (s *scanner) emitDataset(o *object, attrs map[string]any) error {
 	if err != nil {
 		return err
 	}
-	m, plan, err := s.manifest(v, z)
+	m, positions, plan, err := s.manifest(v, z)
 	if err != nil {
 		return err
 	}
 	if err := s.normalizeStrings(v, z, m, plan); err != nil {
 		return err
 	}
+	za := s.arrayAttrs(o, v, attrs, fl, dims)
+	if positions != nil {
+		if err := sparseFills(v, z, fl, len(positions)); err != nil {
+			return err
+		}
+		sparse, err := refs.NewSparseChunks(z.Grid(), positions, m)
+		if err != nil {
+			return err
+		}
+		return s.putArray(o, z, &refs.Array{Source: sparse}, za)
+	}
 	if err := s.fillUnwritten(v, z, m, plan, fl, strFill); err != nil {
 		return err
 	}
-	return s.putArray(o, z, m, s.arrayAttrs(o, v, attrs, fl, dims))
+	return s.putArray(o, z, &refs.Array{Manifest: m}, za)
 }
 
 // axisNames names the dataset's axes, or reports why its data cannot be
@@ -154,19 +165,29 @@ func (s *scanner) setFillValue(ds *variable, z *refs.ZArray, fl fills, attrs map
 	return "", err
 }
 
-// manifest makes the array's dense manifest, bounded in size, fills it
-// from the dataset's storage and sets z's filters to the codecs its chunks
-// are read with.
-func (s *scanner) manifest(ds *variable, z *refs.ZArray) (*refs.Manifest, *codecPlan, error) {
+// manifest makes the array's manifest, bounded in size, fills it from the
+// dataset's storage and sets z's filters to the codecs its chunks are read
+// with. A chunked dataset whose grid is larger than a dense manifest may
+// be gets a sparse one: m holds its stored chunks, one a slot, and
+// positions their places in the grid (nil for a dense m).
+func (s *scanner) manifest(ds *variable, z *refs.ZArray) (m *refs.Manifest, positions []int, plan *codecPlan, err error) {
 	grid := z.Grid()
-	limit := max(maxGridPositions, uint64(s.f.size)/8)
-	if positions := gridPositions(grid, limit); positions > limit {
-		return nil, nil, errUnsupported(fmt.Sprintf("a chunk grid of %v chunks (shape %v, chunks %v) is larger than a dense manifest may be (%d positions)", grid, z.Shape, z.Chunks, limit))
+	bound := max(maxGridPositions, uint64(s.f.size)/8)
+	limit := bound
+	if s.opts.MaxDenseGrid > 0 {
+		limit = s.opts.MaxDenseGrid
 	}
-	m := refs.NewManifest(grid)
-	plan, err := s.addChunks(ds, z, m)
+	if n := gridPositions(grid, limit); n > limit {
+		if ds.layout.class != layoutChunked {
+			return nil, nil, nil, errUnsupported(fmt.Sprintf("a chunk grid of %v chunks (shape %v, chunks %v) is larger than a dense manifest may be (%d positions)", grid, z.Shape, z.Chunks, limit))
+		}
+		m, positions, plan, err = s.sparseChunks(ds, z, bound)
+	} else {
+		m = refs.NewManifest(grid)
+		plan, err = s.addChunks(ds, z, m)
+	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if plan != nil {
 		z.Filters = plan.codecs
@@ -174,7 +195,7 @@ func (s *scanner) manifest(ds *variable, z *refs.ZArray) (*refs.Manifest, *codec
 	if ds.ztype.vlenString {
 		z.Filters = []refs.Codec{{"id": "vlen-utf8"}}
 	}
-	return m, plan, nil
+	return m, positions, plan, nil
 }
 
 // arrayAttrs is the array's .zattrs: the user attributes, without a
@@ -192,8 +213,9 @@ func (s *scanner) arrayAttrs(o *object, ds *variable, attrs map[string]any, fl f
 	return user
 }
 
-// putArray adds the array's documents and manifest to the set.
-func (s *scanner) putArray(o *object, z *refs.ZArray, m *refs.Manifest, attrs map[string]any) error {
+// putArray adds the array's documents and chunks (a's Manifest or
+// Source) to the set.
+func (s *scanner) putArray(o *object, z *refs.ZArray, a *refs.Array, attrs map[string]any) error {
 	za, err := s.zattrs(attrs)
 	if err != nil {
 		return err
@@ -203,13 +225,11 @@ func (s *scanner) putArray(o *object, z *refs.ZArray, m *refs.Manifest, attrs ma
 	if _, err := z.Marshal(); err != nil {
 		return err
 	}
-	s.res.Set.PutArray(zarrPath(o.path), z, za, m)
-	for _, t := range m.Target {
-		if t != refs.NoChunk {
-			s.res.Chunks++
-		}
-	}
-	s.res.Inlined += len(m.Inline)
+	a.ZArray, a.Attrs = z, za
+	s.res.Set.Arrays[zarrPath(o.path)] = a
+	stored, inline, _ := a.Counts()
+	s.res.Chunks += stored
+	s.res.Inlined += inline
 	return nil
 }
 
@@ -281,7 +301,7 @@ func (s *scanner) addChunks(ds *variable, z *refs.ZArray, m *refs.Manifest) (*co
 		if ds.layout.indexType == indexBTree1 && ds.layout.address == undefinedAddr {
 			return newCodecPlan(ds.filters, 0, ds.dtype.size, ds.ztype.narrow)
 		}
-		recs, err := s.gridChunks(ds.dataset, m, nbytes)
+		recs, err := s.gridChunks(ds.dataset, m.Grid, m.Len(), nbytes)
 		if err != nil {
 			return nil, err
 		}
@@ -316,14 +336,15 @@ type gridChunk struct {
 	mask   uint32
 }
 
-// gridChunks reads the dataset's chunk index and places each chunk in the
-// manifest's grid: HDF5's chunk coordinates are the Zarr chunk indices,
-// with 0 along the trailing axes of an array datatype. Chunks beyond the
-// grid (a v1 B-tree keeps those of a dataset that shrank) are left out.
-func (s *scanner) gridChunks(ds *dataset, m *refs.Manifest, nbytes int64) ([]gridChunk, error) {
-	p := &gridPlacer{s: s, ds: ds, m: m, btree1: ds.layout.indexType == indexBTree1}
-	if len(ds.layout.chunk) < len(m.Grid) {
-		p.idx = make([]int, len(m.Grid))
+// gridChunks reads the dataset's chunk index and places each chunk in
+// grid: HDF5's chunk coordinates are the Zarr chunk indices, with 0 along
+// the trailing axes of an array datatype. Chunks beyond the grid (a v1
+// B-tree keeps those of a dataset that shrank) are left out. More than
+// maxChunks chunks is an error.
+func (s *scanner) gridChunks(ds *dataset, grid []int, maxChunks int, nbytes int64) ([]gridChunk, error) {
+	p := &gridPlacer{s: s, ds: ds, grid: grid, maxChunks: maxChunks}
+	if len(ds.layout.chunk) < len(grid) {
+		p.idx = make([]int, len(grid))
 	}
 	if err := s.f.walkChunks(s.ctx, ds, nbytes, p); err != nil {
 		return nil, err
@@ -333,17 +354,17 @@ func (s *scanner) gridChunks(ds *dataset, m *refs.Manifest, nbytes int64) ([]gri
 
 // gridPlacer is the chunkSink of gridChunks.
 type gridPlacer struct {
-	s      *scanner
-	ds     *dataset
-	m      *refs.Manifest
-	idx    []int // Zarr chunk indices, when the array has trailing axes
-	btree1 bool
-	recs   []gridChunk
+	s         *scanner
+	ds        *dataset
+	grid      []int
+	idx       []int // Zarr chunk indices, when the array has trailing axes
+	maxChunks int
+	recs      []gridChunk
 }
 
 func (p *gridPlacer) chunk(r chunkRecord) error {
 	for i, c := range r.coords {
-		if c >= p.m.Grid[i] {
+		if c >= p.grid[i] {
 			return nil
 		}
 	}
@@ -352,9 +373,9 @@ func (p *gridPlacer) chunk(r chunkRecord) error {
 		copy(p.idx, r.coords)
 		idx = p.idx
 	}
-	p.recs = append(p.recs, gridChunk{linear: p.m.Linear(idx), addr: r.addr, size: r.size, mask: r.mask})
-	if p.btree1 && len(p.recs) > p.m.Len() {
-		return p.s.f.formatError("v1 B-tree", p.s.f.abs(p.ds.layout.address), "%s: more chunks than the %d of the chunk grid", p.ds.path, p.m.Len())
+	p.recs = append(p.recs, gridChunk{linear: refs.Linear(p.grid, idx), addr: r.addr, size: r.size, mask: r.mask})
+	if len(p.recs) > p.maxChunks {
+		return p.s.f.formatError("chunk index", p.s.f.abs(p.ds.layout.address), "%s: more than %d chunks, the most its grid %v or a manifest may hold", p.ds.path, p.maxChunks, p.grid)
 	}
 	return nil
 }
@@ -419,9 +440,11 @@ func gridPositions(grid []int, limit uint64) uint64 {
 	return n
 }
 
-// maxGridPositions bounds the chunk positions of one array's manifest
-// (about 20 bytes each) unless the file is large enough to justify more:
-// a corrupt dataspace must not make the scanner allocate terabytes.
+// maxGridPositions bounds the chunk positions of one array's dense
+// manifest (about 20 bytes each) unless the file is large enough to
+// justify more: a corrupt dataspace must not make the scanner allocate
+// terabytes. Past it a chunked dataset gets a sparse manifest, whose
+// stored chunks the same bound limits.
 const maxGridPositions = 1 << 22
 
 // checksumSlack is room, beyond a chunk's size, for the checksums that

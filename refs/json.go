@@ -103,7 +103,16 @@ func WriteJSONOptions(w io.Writer, s *Set, opts JSONOptions) error {
 		coords := make([]int, len(grid))
 		// The URL each target of the current table is written as.
 		var table, shown []string
-		err := EachWindow(src, streamWindow, func(first int, w *Manifest) error {
+		next := 0 // the position after the last window's
+		err := EachStoredWindow(src, streamWindow, func(first int, w *Manifest) error {
+			switch {
+			case first == 0:
+			case first == next:
+				advance(grid, coords)
+			default:
+				coordsOf(grid, first, coords) // past a stretch without chunks
+			}
+			next = first + len(w.Target)
 			if !sameTable(w.URLs, table) {
 				table, shown = w.URLs, w.URLs
 				if tmpl != nil {
@@ -114,7 +123,7 @@ func WriteJSONOptions(w io.Writer, s *Set, opts JSONOptions) error {
 				}
 			}
 			for i, t := range w.Target {
-				if first+i > 0 {
+				if i > 0 {
 					advance(grid, coords)
 				}
 				var ref Ref
@@ -192,7 +201,7 @@ func newTemplates(s *Set, keys []string) (*templates, error) {
 			first, firstURL = first[:0], firstURL[:0]
 			return nil
 		}
-		err := EachWindow(src, streamWindow, func(pos int, w *Manifest) error {
+		err := EachStoredWindow(src, streamWindow, func(pos int, w *Manifest) error {
 			if !sameTable(w.URLs, table) {
 				if err := flush(); err != nil {
 					return err
@@ -509,7 +518,7 @@ func (p *refParser) readRefsDirect(estimate int) (*Set, error) {
 	if err != nil || b.positions > uint64(keys)+maxUnbackedJSONChunks {
 		return nil, errReadAgain
 	}
-	return b.s, nil
+	return b.set()
 }
 
 // decodeInlineBytes is DecodeInline on bytes, always returning a copy.
@@ -581,10 +590,14 @@ type keyRef struct {
 
 // arrayBuild is an array's manifest while its chunk keys are read.
 type arrayBuild struct {
-	m    *Manifest
-	sep  string
-	urls map[string]int32
-	last int32 // the target of the last reference, -1 before the first
+	// m is the dense manifest, or for a sparse array (sparseGrid set)
+	// one slot a key in the order read, at positions of sparseGrid.
+	m          *Manifest
+	sparseGrid []int
+	positions  []int
+	sep        string
+	urls       map[string]int32
+	last       int32 // the target of the last reference, -1 before the first
 }
 
 // maxUnbackedJSONChunks bounds the chunk positions, over all arrays of a
@@ -620,6 +633,22 @@ func fromEntries(entries []keyRef) (*Set, error) {
 			return nil, err
 		}
 	}
+	return b.set()
+}
+
+// set is the Set built, its sparse arrays' keys in C order (a key given
+// twice: the last one).
+func (b *setBuilder) set() (*Set, error) {
+	for path, a := range b.arrays {
+		if a.sparseGrid == nil {
+			continue
+		}
+		src, err := sparseFromKeys(a.sparseGrid, a.positions, a.m)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		b.s.Arrays[path].Source = src
+	}
 	return b.s, nil
 }
 
@@ -650,16 +679,22 @@ func startSet(docs map[string][]byte, entries uint64) (*setBuilder, error) {
 		k := MetaKey(path, ".zarray")
 		z := s.Arrays[path].ZArray
 		grid := z.Grid()
-		n, ok := GridSize(grid, budget)
-		if !ok {
-			return nil, fmt.Errorf("%s: a chunk grid of shape %v, chunks %v has more positions than the document's %d keys justify (dense manifests of %d positions at most)",
-				k, z.Shape, z.Chunks, entries, entries+maxUnbackedJSONChunks)
+		a := &arrayBuild{sep: z.Separator(), urls: map[string]int32{}, last: -1}
+		if n, ok := GridSize(grid, budget); ok {
+			budget -= n
+			b.positions += n
+			a.m = NewManifest(grid)
+			s.Arrays[path].Manifest = a.m
+		} else {
+			// More positions than the keys justify a dense manifest
+			// for: the array's keys are gathered as they come, and
+			// held as SparseChunks (set).
+			if _, ok := GridSize(grid, MaxSparseGrid); !ok {
+				return nil, fmt.Errorf("%s: a chunk grid of shape %v, chunks %v has more than %d positions, the most a sparse manifest may have", k, z.Shape, z.Chunks, uint64(MaxSparseGrid))
+			}
+			a.m, a.sparseGrid = NewManifest([]int{0}), grid
 		}
-		budget -= n
-		b.positions += n
-		m := NewManifest(grid)
-		s.Arrays[path].Manifest = m
-		b.arrays[path] = &arrayBuild{m: m, sep: z.Separator(), urls: map[string]int32{}, last: -1}
+		b.arrays[path] = a
 		if z.Separator() == "/" {
 			b.slashArrays = append(b.slashArrays, path)
 		}
@@ -690,12 +725,19 @@ func (b *setBuilder) place(k string, ref Ref) error {
 		b.s.Extra[strings.Clone(k)] = ref
 		return nil
 	}
-	m := a.m
+	m, grid := a.m, a.m.Grid
+	if a.sparseGrid != nil {
+		grid = a.sparseGrid
+	}
 	var err error
-	if b.idx, err = parseChunkIndex(b.idx[:0], rest, m.Grid, a.sep); err != nil {
+	if b.idx, err = parseChunkIndex(b.idx[:0], rest, grid, a.sep); err != nil {
 		return fmt.Errorf("key %q: %w", k, err)
 	}
-	i := m.Linear(b.idx)
+	i := Linear(grid, b.idx)
+	if a.sparseGrid != nil {
+		a.positions = append(a.positions, i)
+		i = m.grow()
+	}
 	if ref.URL == "" {
 		m.SetInline(i, ref.Data)
 		return nil

@@ -238,19 +238,19 @@ func TestReadJSONUnknownTopLevelKeys(t *testing.T) {
 }
 
 // A .zarray is a few bytes; the dense manifest of its chunk grid is 20
-// bytes a position. Grids the document's keys cannot justify are refused
-// before anything is allocated, not left to crash the process.
+// bytes a position. Grids the document's keys cannot justify are read
+// sparse (what is allocated follows the keys), and grids past
+// MaxSparseGrid are refused, not left to crash the process.
 func TestReadJSONGridBound(t *testing.T) {
 	zarray := func(path, shape, chunks string) string {
 		return `"` + path + `/.zarray": "{\"zarr_format\": 2, \"shape\": ` + shape + `, \"chunks\": ` + chunks +
 			`, \"dtype\": \"<f4\", \"fill_value\": null, \"order\": \"C\", \"filters\": null, \"compressor\": null}"`
 	}
 	for name, doc := range map[string]string{
-		"1e15 chunks":       `{` + zarray("a", "[1000000000000000]", "[1]") + `}`,
-		"product overflows": `{` + zarray("a", "[4000000000, 4000000000, 4000000000]", "[1, 1, 1]") + `}`,
-		"grid overflows":    `{` + zarray("a", "[9223372036854775807]", "[2]") + `}`,
-		"many arrays": `{` + zarray("a", "[6000000]", "[1]") + `, ` + zarray("b", "[6000000]", "[1]") + `, ` +
-			zarray("c", "[6000000]", "[1]") + `}`,
+		"1e15 chunks":           `{` + zarray("a", "[1000000000000000]", "[1]") + `}`,
+		"product overflows":     `{` + zarray("a", "[4000000000, 4000000000, 4000000000]", "[1, 1, 1]") + `}`,
+		"grid overflows":        `{` + zarray("a", "[9223372036854775807]", "[2]") + `}`,
+		"past the sparse bound": `{` + zarray("a", "[8589934594]", "[2]") + `}`,
 	} {
 		if _, err := ReadJSON(strings.NewReader(doc)); err == nil || !strings.Contains(err.Error(), "chunk grid") {
 			t.Errorf("%s: %v, want an error about the chunk grid", name, err)
@@ -265,6 +265,28 @@ func TestReadJSONGridBound(t *testing.T) {
 	}
 	if r, ok := s.Arrays["a"].Chunk(999999); !ok || r.URL != "f" {
 		t.Errorf("chunk 999999 = %+v, %v", r, ok)
+	}
+	// Dense manifests for the first arrays while the budget lasts, then
+	// sparse ones: c's grid would take it past the keys' bound.
+	doc = `{` + zarray("a", "[6000000]", "[1]") + `, ` + zarray("b", "[6000000]", "[1]") + `, ` +
+		zarray("c", "[6000000]", "[1]") + `, "c/5999999": ["f", 8, 4], "c/0": "base64:AAECAw==", "c/7": ["f", 0, 4], "c/7": ["g", 4, 4]}`
+	if s, err = ReadJSON(strings.NewReader(doc)); err != nil {
+		t.Fatal(err)
+	}
+	c, ok := s.Arrays["c"].Source.(*SparseChunks)
+	if !ok || s.Arrays["a"].Manifest == nil || s.Arrays["b"].Manifest == nil {
+		t.Fatalf("a %+v, b %+v, c %+v", s.Arrays["a"], s.Arrays["b"], s.Arrays["c"])
+	}
+	if c.Len() != 6000000 || c.Stored() != 3 {
+		t.Errorf("c: %d positions, %d stored", c.Len(), c.Stored())
+	}
+	for i, want := range map[int]Ref{0: {Data: []byte{0, 1, 2, 3}}, 7: {URL: "g", Offset: 4, Length: 4}, 5999999: {URL: "f", Offset: 8, Length: 4}} {
+		if r, ok := c.Chunk(i); !ok || r.URL != want.URL || r.Offset != want.Offset || r.Length != want.Length || string(r.Data) != string(want.Data) {
+			t.Errorf("c chunk %d = %+v, %v; want %+v", i, r, ok, want)
+		}
+	}
+	if _, ok := c.Chunk(1); ok {
+		t.Error("c chunk 1 exists")
 	}
 }
 

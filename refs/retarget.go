@@ -253,7 +253,7 @@ func (rt *Retarget) Apply(s *Set) RetargetReport {
 func (rt *Retarget) applySource(a *Array, rep *RetargetReport, note func(string, bool)) {
 	var table []string
 	var changed []bool
-	err := EachWindow(a.Source, streamWindow, func(_ int, w *Manifest) error {
+	err := EachStoredWindow(a.Source, streamWindow, func(_ int, w *Manifest) error {
 		if !sameTable(w.URLs, table) {
 			table, changed = w.URLs, changed[:0]
 			for _, u := range table {
@@ -311,16 +311,34 @@ func (s *retargetSource) Open() (ChunkReader, error) {
 // retargetReader rewrites the table of each window, once for as long as
 // the reader it wraps gives the same table.
 type retargetReader struct {
-	r      ChunkReader
-	rt     *Retarget
-	table  []string // the last table r gave
-	mapped []string // table rewritten
+	r       ChunkReader
+	rt      *Retarget
+	table   []string // the last table r gave
+	mapped  []string // table rewritten
+	pos     int      // the next position
+	scratch Manifest // what r fills when it cannot skip
+}
+
+// NextStored passes on r's answer; a reader that cannot tell may have a
+// chunk at every position.
+func (r *retargetReader) NextStored() int {
+	if s, ok := r.r.(StoredSeeker); ok {
+		return s.NextStored()
+	}
+	return r.pos
+}
+
+// Skip passes over n positions of r.
+func (r *retargetReader) Skip(n int) error {
+	r.pos += n
+	return Skip(r.r, n, &r.scratch)
 }
 
 func (r *retargetReader) Next(n int, w *Manifest) error {
 	if err := r.r.Next(n, w); err != nil {
 		return err
 	}
+	r.pos += n
 	if !sameTable(w.URLs, r.table) {
 		// A new slice, so that the caller sees a new table.
 		r.table, r.mapped = w.URLs, make([]string, len(w.URLs))

@@ -145,9 +145,13 @@ func (m *Manifest) Stored() int {
 }
 
 // Linear returns the C-order position of the chunk at grid coordinates idx.
-func (m *Manifest) Linear(idx []int) int {
+func (m *Manifest) Linear(idx []int) int { return Linear(m.Grid, idx) }
+
+// Linear returns the C-order position in grid of the chunk at grid
+// coordinates idx.
+func Linear(grid, idx []int) int {
 	n := 0
-	for d, g := range m.Grid {
+	for d, g := range grid {
 		n = n*g + idx[d]
 	}
 	return n
@@ -156,11 +160,16 @@ func (m *Manifest) Linear(idx []int) int {
 // Coords returns the grid coordinates of chunk i.
 func (m *Manifest) Coords(i int) []int {
 	idx := make([]int, len(m.Grid))
-	for d := len(m.Grid) - 1; d >= 0; d-- {
-		idx[d] = i % m.Grid[d]
-		i /= m.Grid[d]
-	}
+	coordsOf(m.Grid, i, idx)
 	return idx
+}
+
+// coordsOf sets idx to the coordinates in grid of C-order position i.
+func coordsOf(grid []int, i int, idx []int) {
+	for d := len(grid) - 1; d >= 0; d-- {
+		idx[d] = i % grid[d]
+		i /= grid[d]
+	}
 }
 
 // ChunkKey is the Zarr v2 key of chunk i under array path, with sep as the

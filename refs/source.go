@@ -165,6 +165,26 @@ func sourceLen(src ChunkSource) (int, error) {
 // most window positions in order; first is the position of w's index 0.
 // w is the same Manifest at each call.
 func EachWindow(src ChunkSource, window int, f func(first int, w *Manifest) error) (err error) {
+	return eachWindow(src, window, false, f)
+}
+
+// EachStoredWindow is EachWindow for a pass that needs only the chunks
+// that exist: the stretches of a sparse source (a StoredSeeker's) that
+// hold none are passed over, so windows may start anywhere. The pass
+// costs what the source stores, not its grid.
+func EachStoredWindow(src ChunkSource, window int, f func(first int, w *Manifest) error) (err error) {
+	return eachWindow(src, window, true, f)
+}
+
+// A StoredSeeker is a ChunkReader that can tell where its next chunk that
+// exists lies (SparseChunks').
+type StoredSeeker interface {
+	// NextStored returns the position of the first chunk at or after
+	// the reader's position that exists, or the grid's length if none.
+	NextStored() int
+}
+
+func eachWindow(src ChunkSource, window int, storedOnly bool, f func(first int, w *Manifest) error) (err error) {
 	n, err := sourceLen(src)
 	if err != nil {
 		return err
@@ -178,8 +198,24 @@ func EachWindow(src ChunkSource, window int, f func(first int, w *Manifest) erro
 			err = cerr
 		}
 	}()
+	seeker, _ := r.(StoredSeeker)
+	if !storedOnly {
+		seeker = nil
+	}
 	var w Manifest
 	for first := 0; first < n; first += window {
+		if seeker != nil {
+			next := seeker.NextStored()
+			if next >= n {
+				break
+			}
+			if next > first {
+				if err := Skip(r, next-first, &w); err != nil {
+					return err
+				}
+				first = next
+			}
+		}
 		k := min(window, n-first)
 		if err := r.Next(k, &w); err != nil {
 			return err

@@ -32,7 +32,8 @@ type Array struct {
 	// arrays, whose fill value is a string (see ReadStrings).
 	Fill []byte
 
-	manifest   *refs.Manifest
+	chunks     chunkIndex
+	grid       []int
 	opener     *blob.Opener
 	stages     []stage
 	chunkElems int // elements in one chunk
@@ -96,29 +97,72 @@ func newArray(set *refs.Set, path string, o *blob.Opener) (*Array, error) {
 			return nil, err
 		}
 	}
-	grid := z.Grid()
-	var m *refs.Manifest
-	if a, ok := set.Arrays[path]; ok {
-		m = a.Manifest
-		if m == nil && a.Source != nil {
-			// References produced on demand (combine's spilled inputs):
-			// read whole, as the arrays read through a Store are.
-			if m, err = refs.ReadManifest(a.Source); err != nil {
-				return nil, err
-			}
-		}
+	a.grid = z.Grid()
+	if a.chunks, err = chunkIndexOf(set.Arrays[path], a.grid); err != nil {
+		return nil, err
 	}
-	if m == nil {
-		m = refs.NewManifest(grid)
-	} else if !slices.Equal(m.Grid, grid) {
-		return nil, fmt.Errorf("manifest grid %v does not match the chunk grid %v of shape %v and chunks %v", m.Grid, grid, z.Shape, z.Chunks)
+	if got := a.chunks.Grid(); !slices.Equal(got, a.grid) {
+		return nil, fmt.Errorf("manifest grid %v does not match the chunk grid %v of shape %v and chunks %v", got, a.grid, z.Shape, z.Chunks)
 	}
-	a.manifest = m
 	return a, nil
 }
 
+// chunkIndex finds a chunk's reference by its C-order position: a dense
+// Manifest, or SparseChunks for a grid too large for one.
+type chunkIndex interface {
+	Grid() []int
+	Len() int
+	Chunk(i int) (refs.Ref, bool)
+	ChunkKey(path string, i int, sep string) string
+	Stored() int
+	Each(fn func(i int, ref refs.Ref) error) error
+}
+
+// manifestIndex is a Manifest as a chunkIndex.
+type manifestIndex struct{ *refs.Manifest }
+
+func (m manifestIndex) Grid() []int { return m.Manifest.Grid }
+
+func (m manifestIndex) Each(fn func(i int, ref refs.Ref) error) error {
+	for i := range m.Len() {
+		if ref, ok := m.Chunk(i); ok {
+			if err := fn(i, ref); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// chunkIndexOf is the chunk index of array a (nil: no chunks) of grid.
+func chunkIndexOf(a *refs.Array, grid []int) (chunkIndex, error) {
+	switch {
+	case a == nil || a.Manifest == nil && a.Source == nil:
+		return manifestIndex{refs.NewManifest(grid)}, nil
+	case a.Manifest != nil:
+		return manifestIndex{a.Manifest}, nil
+	}
+	if sp, ok := a.Source.(*refs.SparseChunks); ok {
+		return sp, nil
+	}
+	// References produced on demand (combine's spilled inputs): read
+	// whole, as the arrays read through a Store are.
+	m, err := refs.ReadManifest(a.Source)
+	if err != nil {
+		return nil, err
+	}
+	return manifestIndex{m}, nil
+}
+
 // NumChunks is the number of chunk positions in the chunk grid.
-func (a *Array) NumChunks() int { return a.manifest.Len() }
+func (a *Array) NumChunks() int { return a.chunks.Len() }
+
+// StoredChunks is the number of chunks that exist.
+func (a *Array) StoredChunks() int { return a.chunks.Stored() }
+
+// EachChunk calls fn with the position and reference of each chunk that
+// exists, in C order; an error from fn stops it.
+func (a *Array) EachChunk(fn func(i int, ref refs.Ref) error) error { return a.chunks.Each(fn) }
 
 // ChunkBytes is the decoded size of one chunk: the product of the chunk
 // shape and the item size. Edge chunks are stored at full size too. It is
@@ -129,19 +173,19 @@ func (a *Array) ChunkBytes() int { return a.chunkBytes }
 // chunk shape.
 func (a *Array) ChunkElements() int { return a.chunkElems }
 
-// chunkKey names chunk i in errors the way a Zarr client would.
-func (a *Array) chunkKey(i int) string {
-	return a.manifest.ChunkKey(a.Path, i, a.Meta.Separator())
+// ChunkKey is the key of chunk i, the way a Zarr client names it.
+func (a *Array) ChunkKey(i int) string {
+	return a.chunks.ChunkKey(a.Path, i, a.Meta.Separator())
 }
 
 // RawChunk returns the stored (encoded) bytes of chunk i, the linear C-order
 // position in the chunk grid; ok is false when the chunk is missing. The
 // bytes belong to the caller.
 func (a *Array) RawChunk(ctx context.Context, i int) (data []byte, ok bool, err error) {
-	if i < 0 || i >= a.manifest.Len() {
-		return nil, false, fmt.Errorf("chunk %d of %s: outside the %d chunks of grid %v", i, a.Path, a.manifest.Len(), a.manifest.Grid)
+	if i < 0 || i >= a.chunks.Len() {
+		return nil, false, fmt.Errorf("chunk %d of %s: outside the %d chunks of grid %v", i, a.Path, a.chunks.Len(), a.grid)
 	}
-	ref, ok := a.manifest.Chunk(i)
+	ref, ok := a.chunks.Chunk(i)
 	if !ok {
 		return nil, false, nil
 	}
@@ -150,11 +194,11 @@ func (a *Array) RawChunk(ctx context.Context, i int) (data []byte, ok bool, err 
 		return append([]byte(nil), ref.Data...), true, nil
 	}
 	if a.opener == nil {
-		return nil, false, fmt.Errorf("chunk %s refers to %s, but the store has no opener", a.chunkKey(i), ref.URL)
+		return nil, false, fmt.Errorf("chunk %s refers to %s, but the store has no opener", a.ChunkKey(i), ref.URL)
 	}
 	r, err := a.opener.Open(ctx, ref.URL)
 	if err != nil {
-		return nil, false, fmt.Errorf("chunk %s: %w", a.chunkKey(i), err)
+		return nil, false, fmt.Errorf("chunk %s: %w", a.ChunkKey(i), err)
 	}
 	n := ref.Length
 	if n < 0 { // kerchunk's [url]: the whole target
@@ -162,7 +206,7 @@ func (a *Array) RawChunk(ctx context.Context, i int) (data []byte, ok bool, err 
 	}
 	data, err = blob.ReadRange(ctx, r, ref.URL, ref.Offset, n)
 	if err != nil {
-		return nil, false, fmt.Errorf("chunk %s: %w", a.chunkKey(i), err)
+		return nil, false, fmt.Errorf("chunk %s: %w", a.ChunkKey(i), err)
 	}
 	return data, true, nil
 }
@@ -207,7 +251,7 @@ func (a *Array) ReadChunk(ctx context.Context, i int) ([]byte, error) {
 	}
 	out, err := a.DecodeChunk(raw)
 	if err != nil {
-		return nil, fmt.Errorf("chunk %s: %w", a.chunkKey(i), err)
+		return nil, fmt.Errorf("chunk %s: %w", a.ChunkKey(i), err)
 	}
 	return out, nil
 }

@@ -94,10 +94,10 @@ func (a *Array) ReadStrings(ctx context.Context) ([]string, error) {
 		chunk = nil
 		switch {
 		case !ok && a.fillErr != nil:
-			return fmt.Errorf("chunk %s is missing and %w", a.chunkKey(i), a.fillErr)
+			return fmt.Errorf("chunk %s is missing and %w", a.ChunkKey(i), a.fillErr)
 		case ok:
 			if chunk, err = a.decodeStrings(raw, &scratch); err != nil {
-				return fmt.Errorf("chunk %s: %w", a.chunkKey(i), err)
+				return fmt.Errorf("chunk %s: %w", a.ChunkKey(i), err)
 			}
 		}
 		return nil

@@ -3,6 +3,8 @@ package zarr
 import (
 	"context"
 	"fmt"
+
+	"gokerchunk/refs"
 )
 
 // Read returns the region of count elements from start along each
@@ -35,7 +37,7 @@ func (a *Array) Read(ctx context.Context, start, count []int64) ([]byte, error) 
 		chunk = nil
 		if ok {
 			if chunk, err = a.decode(raw, &scratch); err != nil {
-				return fmt.Errorf("chunk %s: %w", a.chunkKey(i), err)
+				return fmt.Errorf("chunk %s: %w", a.ChunkKey(i), err)
 			}
 		}
 		return nil
@@ -110,7 +112,7 @@ func (a *Array) walkRegion(ctx context.Context, start, count []int64, chunk func
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := chunk(a.manifest.Linear(coords)); err != nil {
+		if err := chunk(refs.Linear(a.grid, coords)); err != nil {
 			return err
 		}
 		for d := range rank {

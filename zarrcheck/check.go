@@ -158,7 +158,7 @@ func (c *checker) check(ctx context.Context, path string, inSet bool, v *Variabl
 	case err != nil:
 		return fail(StatusError, "open array: %v", err)
 	}
-	chunks, err := c.checkRefs(ctx, a, c.set.Arrays[path].Manifest)
+	chunks, err := c.checkRefs(ctx, a)
 	e.Chunks = chunks
 	if err != nil {
 		return fail(StatusError, "%v", err)

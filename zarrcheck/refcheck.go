@@ -15,10 +15,7 @@ import (
 // (for an object array, one string per chunk element).
 // It checks all chunks even after a failure so the error can say how many
 // are broken, and returns how many chunks it checked.
-func (c *checker) checkRefs(ctx context.Context, a *zarr.Array, m *refs.Manifest) (int, error) {
-	if m == nil {
-		return 0, nil
-	}
+func (c *checker) checkRefs(ctx context.Context, a *zarr.Array) (int, error) {
 	want := int64(a.ChunkBytes())
 	var (
 		checked, broken int
@@ -26,26 +23,26 @@ func (c *checker) checkRefs(ctx context.Context, a *zarr.Array, m *refs.Manifest
 		total           int
 	)
 	if c.progress != nil {
-		total = m.Stored()
+		total = a.StoredChunks()
 	}
-	for i := range m.Len() {
+	err := a.EachChunk(func(i int, ref refs.Ref) error {
 		if err := ctx.Err(); err != nil {
-			return checked, err
-		}
-		ref, ok := m.Chunk(i)
-		if !ok {
-			continue
+			return err
 		}
 		checked++
 		if err := c.checkChunk(ctx, a, i, ref, want); err != nil {
 			broken++
 			if first == nil {
-				first = fmt.Errorf("chunk %s: %w", m.ChunkKey(a.Path, i, a.Meta.Separator()), err)
+				first = fmt.Errorf("chunk %s: %w", a.ChunkKey(i), err)
 			}
 		}
 		if c.progress != nil {
 			c.progress(a.Path, checked, total)
 		}
+		return nil
+	})
+	if err != nil {
+		return checked, err
 	}
 	if first != nil {
 		return checked, fmt.Errorf("%d of %d chunks broken; first: %w", broken, checked, first)

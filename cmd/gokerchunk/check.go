@@ -341,10 +341,13 @@ func absPath(p string) string {
 func targetURLs(set *refs.Set) []string {
 	seen := map[string]bool{}
 	for _, a := range set.Arrays {
-		if a.Manifest == nil {
-			continue
+		var urls []string
+		if a.Manifest != nil {
+			urls = a.Manifest.URLs
+		} else if sp, ok := a.Source.(*refs.SparseChunks); ok {
+			urls = sp.URLs()
 		}
-		for _, u := range a.Manifest.URLs {
+		for _, u := range urls {
 			seen[u] = true
 		}
 	}

@@ -16,7 +16,7 @@ generate() {
 	local fix="$1" sample="$2"
 	mkdir -p "$fix/unsupported" "$fix/features" "$sample"
 	rm -f "$fix"/*.nc "$fix"/*.h5 "$fix"/unsupported/*.nc "$fix"/unsupported/*.h5 \
-		"$fix"/features/*.nc "$fix"/features/*.h5 "$sample"/*.nc
+		"$fix"/features/*.nc "$fix"/features/*.h5 "$fix"/sparse/*.h5 "$sample"/*.nc
 
 	# netCDF-C via ncgen (superblock v2, object header v2, filter pipeline v2).
 	"${FROZEN[@]}" ncgen -k nc4 -o "$fix/nc4_types.nc" "$GEN/nc4_types.cdl"
@@ -106,6 +106,10 @@ generate() {
 	# a metadata cache image (C against the installed libhdf5).
 	"${FROZEN[@]}" "$PY" "$GEN/cmpd_v1_array_member.py" "$feat/cmpd_v1_array_member.h5"
 	"${FROZEN[@]}" "$PY" "$GEN/ref_committed_type.py" "$feat/ref_committed_type.h5"
+	# Sparse chunk grids: a 4 GiB dataset with two chunks written (sparse/,
+	# out of the fixtures every test reads whole) and small ones.
+	mkdir -p "$fix/sparse"
+	"${FROZEN[@]}" "$PY" "$GEN/h5_sparse_grid.py" "$fix/sparse/h5_sparse_4gib.h5" "$feat/h5_sparse_grid.h5"
 	local bin
 	bin="$(mktemp -d)"
 	gcc -Wall -o "$bin/h5_mdc_image" "$GEN/h5_mdc_image.c" $(pkg-config --cflags --libs hdf5)
