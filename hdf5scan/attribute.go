@@ -388,8 +388,20 @@ func elementValue(f *file, gh *globalHeap, t *datatype, b []byte) (any, error) {
 		}
 		return uintN(order, b, t.size), nil
 	case classFloat:
-		if !t.ieee || t.vaxOrder {
-			return nil, errUnsupported(fmt.Sprintf("non-IEEE %d-byte floating-point attribute", t.size))
+		if !t.ieee {
+			// As h5py reads it: the IEEE float of its size, when that
+			// holds every value.
+			if why := t.ieeeHolds(t.size); why != "" {
+				return nil, errUnsupported(fmt.Sprintf("non-IEEE %d-byte floating-point attribute: %s", t.size, why))
+			}
+			v := t.float.value(uintN(order, b, t.size))
+			if t.size == 4 {
+				return float32(v), nil
+			}
+			return v, nil
+		}
+		if t.vaxOrder {
+			return nil, errUnsupported(fmt.Sprintf("VAX-order %d-byte floating-point attribute", t.size))
 		}
 		switch t.size {
 		case 2:

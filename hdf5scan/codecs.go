@@ -28,7 +28,7 @@ type codecPlan struct {
 	// reencodeAll: no stored chunk can be referenced as it is; every chunk
 	// is decoded, re-encoded with target and inlined.
 	reencodeAll bool
-	// widen, when set, is the narrow integer type whose decoded chunks
+	// widen, when set, is the narrow integer or float type whose decoded chunks
 	// are widened before re-encoding.
 	widen *datatype
 }
@@ -39,7 +39,7 @@ func applied(i int, m uint32) bool { return m&(1<<uint(i)) == 0 }
 // newCodecPlan maps the filters that chunks with mask m went through, in
 // pipeline order, onto numcodecs configurations.
 //
-// narrow, when not nil, is a narrow integer type (see widen): its chunks are
+// narrow, when not nil, is a narrow integer or float type (see widen): its chunks are
 // always decoded, widened and re-encoded.
 func newCodecPlan(filters []filter, m uint32, elemSize int, narrow *datatype) (*codecPlan, error) {
 	p := &codecPlan{source: filters, mask: m, widen: narrow}

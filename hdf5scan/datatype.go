@@ -2,6 +2,7 @@ package hdf5scan
 
 import (
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -41,8 +42,10 @@ type datatype struct {
 	// Compound members and enum names/values.
 	members []member
 	// Floating point: whether the bit layout is IEEE 754's for the size
-	// (sign at the top, exponent and mantissa where IEEE puts them).
-	ieee bool
+	// (sign at the top, exponent and mantissa where IEEE puts them), and
+	// the layout as the message gives it.
+	ieee  bool
+	float floatLayout
 	// Integers and bitfields: every bit of the size is a value bit;
 	// otherwise precision value bits start at bitOffset.
 	fullWidth            bool
@@ -50,6 +53,73 @@ type datatype struct {
 	tag                  string   // opaque: the ASCII tag
 	refType              int      // reference: 0 object, 1 region
 	arrayDim             []uint64 // array: dimensions
+}
+
+// floatLayout is where a floating-point type keeps its fields (bit
+// positions from the least significant bit of the element).
+type floatLayout struct {
+	signBit, expLoc, expSize, mantLoc, mantSize int
+	bias                                        uint32
+	// norm is the mantissa normalization: 0 none, 1 most significant
+	// bit set, 2 implied (IEEE's).
+	norm int
+}
+
+// value decodes the element raw (its bytes as an unsigned integer) of a
+// float with an implied mantissa normalization (norm 2) as libhdf5's
+// conversion does: an exponent of all ones is an infinity (mantissa 0)
+// or a NaN, 0 a denormal.
+func (l floatLayout) value(raw uint64) float64 {
+	e := raw >> uint(l.expLoc) & (1<<uint(l.expSize) - 1)
+	m := raw >> uint(l.mantLoc) & (1<<uint(l.mantSize) - 1)
+	var v float64
+	switch {
+	case e == 1<<uint(l.expSize)-1 && m == 0:
+		v = math.Inf(1)
+	case e == 1<<uint(l.expSize)-1:
+		v = math.NaN()
+	case e == 0:
+		v = math.Ldexp(float64(m), 1-int(l.bias)-l.mantSize)
+	default:
+		v = math.Ldexp(float64(m|1<<uint(l.mantSize)), int(e)-int(l.bias)-l.mantSize)
+	}
+	if raw>>uint(l.signBit)&1 != 0 {
+		v = -v
+	}
+	return v
+}
+
+// ieeeHolds reports why the IEEE float of size bytes cannot hold every
+// value of a float of t's layout exactly, or "" when it can: the
+// layout's fields lie in the element, the mantissa is normalized as
+// IEEE's (value knows no other), and its exponents and mantissa bits fit.
+func (t *datatype) ieeeHolds(size int) string {
+	l := t.float
+	var expBits, mantBits int
+	switch size {
+	case 4:
+		expBits, mantBits = 8, 23
+	case 8:
+		expBits, mantBits = 11, 52
+	default:
+		return fmt.Sprintf("%d-byte elements (4 or 8 can be converted)", size)
+	}
+	bits := 8 * t.size
+	switch {
+	case t.vaxOrder:
+		return "VAX byte order"
+	case l.norm != 2:
+		return fmt.Sprintf("mantissa normalization %d (only IEEE's implied leading bit is converted)", l.norm)
+	case l.expSize < 1 || l.expSize > 32 || l.mantSize > 63 || l.signBit >= bits || l.expLoc+l.expSize > bits || l.mantLoc+l.mantSize > bits:
+		return fmt.Sprintf("fields outside the element (sign bit %d, exponent %d bits at %d, mantissa %d bits at %d)", l.signBit, l.expSize, l.expLoc, l.mantSize, l.mantLoc)
+	}
+	ieeeBias := 1<<(expBits-1) - 1
+	maxExp := 1<<l.expSize - 2 - int64(l.bias)      // of the largest finite value
+	minExp := 1 - int64(l.bias) - int64(l.mantSize) // of the smallest denormal's last bit
+	if l.mantSize > mantBits || maxExp > int64(ieeeBias) || minExp < int64(1-ieeeBias-mantBits) {
+		return fmt.Sprintf("exponent of %d bits with bias %d and mantissa of %d bits, beyond a %d-byte IEEE float", l.expSize, l.bias, l.mantSize, size)
+	}
+	return ""
 }
 
 type member struct {
@@ -103,6 +173,8 @@ func (f *file) parseDatatype(d *decoder, depth int) *datatype {
 		expLoc, expSize, mantLoc, mantSize := d.u8(), d.u8(), d.u8(), d.u8()
 		bias := d.u32()
 		t.ieee = isIEEE(t.size, signBit, int(offset), int(precision), int(expLoc), int(expSize), int(mantLoc), int(mantSize), bias)
+		t.float = floatLayout{signBit: signBit, expLoc: int(expLoc), expSize: int(expSize), mantLoc: int(mantLoc), mantSize: int(mantSize),
+			bias: bias, norm: int(bits[0]>>4) & 3}
 	case classTime:
 		t.bigEndian = bits[0]&1 != 0
 		d.skip(2)

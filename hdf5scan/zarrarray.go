@@ -281,7 +281,7 @@ func (s *scanner) addChunks(ds *variable, z *refs.ZArray, m *refs.Manifest) (*co
 		return nil, nil
 	case layoutContiguous:
 		if ds.external != nil && ds.ztype.narrow != nil {
-			return nil, errUnsupported("narrow integers in external data files (the values would need widening)")
+			return nil, errUnsupported("n-bit integers or floats in external data files (the values would need widening)")
 		}
 		if ds.external != nil {
 			return nil, s.addExternalChunks(ds.dataset, z, m)

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -30,8 +31,10 @@ type zarrType struct {
 	vlenString bool
 	objectRef  bool
 	// narrow: integers with fewer value bits than their size (n-bit
-	// data, h5py's custom precisions), presented as full-width integers;
-	// every chunk is decoded and widened (see widen).
+	// data, h5py's custom precisions), presented as full-width integers,
+	// and floats of a reduced, non-IEEE layout (n-bit floats), presented
+	// as the IEEE floats of their size; every chunk is decoded and
+	// widened (see widen).
 	narrow *datatype
 }
 
@@ -57,6 +60,21 @@ func zarrTypeOf(t *datatype) (*zarrType, error) {
 		if !t.fullWidth && canWiden(t) {
 			full := *t
 			full.fullWidth = true
+			zt, err := zarrTypeOf(&full)
+			if err == nil {
+				zt.narrow = t
+			}
+			return zt, err
+		}
+	case classFloat:
+		if !t.ieee {
+			// h5py (and xarray through it) reads such a type as the
+			// numpy float of its size when that holds its values.
+			if why := t.ieeeHolds(t.size); why != "" {
+				return nil, errUnsupported(fmt.Sprintf("floating point of %d bytes with a non-IEEE bit layout: %s", t.size, why))
+			}
+			full := *t
+			full.ieee = true
 			zt, err := zarrTypeOf(&full)
 			if err == nil {
 				zt.narrow = t
@@ -156,7 +174,9 @@ func numpyDescr(t *datatype) (any, byte, error) {
 		return fields, 'V', err
 	case classVlen:
 		if t.vlenString {
-			return nil, 0, fmt.Errorf("variable-length strings inside a compound or array type")
+			// numpy keeps them as object fields, which no Zarr v2
+			// codec encodes (vlen-utf8 takes a whole object array).
+			return nil, 0, fmt.Errorf("variable-length strings inside a compound or array type (a Zarr v2 structured dtype cannot hold an object field)")
 		}
 		return nil, 0, fmt.Errorf("variable-length sequences")
 	case classReference:
@@ -168,16 +188,27 @@ func numpyDescr(t *datatype) (any, byte, error) {
 	return nil, 0, fmt.Errorf("%s datatype", t)
 }
 
-// widen rewrites elements of the narrow integer type t in place as
-// full-width integers of the same size and byte order: the value bits
-// shifted down, the sign extended for signed types, padding cleared.
+// widen rewrites elements of the narrow type t in place: integers as
+// full-width integers of the same size and byte order (the value bits
+// shifted down, the sign extended for signed types, padding cleared),
+// floats as IEEE floats of the same size and byte order (ieeeHolds
+// tells that they hold every value).
 func widen(t *datatype, data []byte) {
 	var order binary.ByteOrder = binary.LittleEndian
 	if t.bigEndian {
 		order = binary.BigEndian
 	}
 	for i := 0; i+t.size <= len(data); i += t.size {
-		v := narrowValue(t, uintN(order, data[i:], t.size))
+		raw := uintN(order, data[i:], t.size)
+		var v uint64
+		switch {
+		case t.class != classFloat:
+			v = narrowValue(t, raw)
+		case t.size == 4:
+			v = uint64(math.Float32bits(float32(t.float.value(raw))))
+		default:
+			v = math.Float64bits(t.float.value(raw))
+		}
 		putUintN(order, data[i:], t.size, v)
 	}
 }
@@ -277,7 +308,7 @@ func (zt *zarrType) fillJSON(b []byte, t *datatype) (json.RawMessage, error) {
 		b = append([]byte(nil), b...)
 		widen(zt.narrow, b)
 		full := *t
-		full.fullWidth = true
+		full.fullWidth, full.ieee = true, true
 		t = &full
 	}
 	switch zt.kind {

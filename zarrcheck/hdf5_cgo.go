@@ -89,8 +89,19 @@ static int h5_missing_filter(hid_t did) {
 // h5_read_type is the memory type to read a dataset in: its file type,
 // except that integers with fewer value bits than their size (n-bit data,
 // custom precisions) are converted to full-width integers of the same
-// size, sign and byte order, as the scanner presents them.
+// size, sign and byte order, and floats of another bit layout than IEEE's
+// (n-bit floats) to the IEEE float of their size and byte order, as the
+// scanner presents them (libhdf5 converts).
 static hid_t h5_read_type(hid_t ftype) {
+	if (H5Tget_class(ftype) == H5T_FLOAT) {
+		size_t fsize = H5Tget_size(ftype);
+		int be = H5Tget_order(ftype) == H5T_ORDER_BE;
+		hid_t ieee = -1;
+		if (fsize == 4) ieee = be ? H5T_IEEE_F32BE : H5T_IEEE_F32LE;
+		if (fsize == 8) ieee = be ? H5T_IEEE_F64BE : H5T_IEEE_F64LE;
+		if (ieee < 0 || H5Tequal(ftype, ieee) > 0) return H5Tcopy(ftype);
+		return H5Tcopy(ieee);
+	}
 	if (H5Tget_class(ftype) != H5T_INTEGER) return H5Tcopy(ftype);
 	size_t size = H5Tget_size(ftype);
 	if (H5Tget_precision(ftype) == 8 * size && H5Tget_offset(ftype) == 0) return H5Tcopy(ftype);

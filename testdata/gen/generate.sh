@@ -110,6 +110,8 @@ generate() {
 	# out of the fixtures every test reads whole) and small ones.
 	mkdir -p "$fix/sparse"
 	"${FROZEN[@]}" "$PY" "$GEN/h5_sparse_grid.py" "$fix/sparse/h5_sparse_4gib.h5" "$feat/h5_sparse_grid.h5"
+	# Floats of a reduced, non-IEEE bit layout (n-bit floats), N-bit filter.
+	"${FROZEN[@]}" "$PY" "$GEN/h5_nbit_float.py" "$feat/h5_nbit_float.h5"
 	local bin
 	bin="$(mktemp -d)"
 	gcc -Wall -o "$bin/h5_mdc_image" "$GEN/h5_mdc_image.c" $(pkg-config --cflags --libs hdf5)
