@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 )
 
 // zfp is LLNL's compressor for arrays of floating-point and integer values
@@ -243,6 +244,104 @@ func (h *ZFPHeader) Stream(dst, bare []byte) []byte {
 		out[at+i+1] = b >> (8 - shift)
 	}
 	return out
+}
+
+// Constant returns a zfp stream, with its full header, that decodes to
+// h's field with every value equal to value (one element of h.Type,
+// little-endian): in reversible mode, each block as its one non-zero
+// coefficient (floating-point values as their bits). zfpy decodes it like
+// any stream; a reader of the field learns the mode from the header.
+func (h *ZFPHeader) Constant(value []byte) []byte {
+	var w lsbWriter
+	w.write('z'|'f'<<8|'p'<<16|ZFPCodecVersion<<24, zfpMagicBits)
+	dims := len(h.Shape)
+	width := [...]uint{32, 24, 16, 12}[dims-1]
+	meta := uint64(h.Type-1) | uint64(dims-1)<<2
+	for i := range dims {
+		meta |= uint64(h.Shape[dims-1-i]-1) << (4 + width*uint(i))
+	}
+	w.write(meta, zfpMetaBits)
+	w.write(2048+128, zfpModeShortBits) // reversible
+	intPrec := uint(8 * h.Type.Size())
+	var v uint64 // the block's first coefficient, as an unsigned integer
+	if intPrec == 32 {
+		v = uint64(binary.LittleEndian.Uint32(value))
+	} else {
+		v = binary.LittleEndian.Uint64(value)
+	}
+	zero := v == 0
+	float := h.Type == ZFPFloat || h.Type == ZFPDouble
+	if float && int64(v<<(64-intPrec)) < 0 {
+		v ^= 1<<(intPrec-1) - 1 // sign-magnitude to two's complement
+	}
+	nb := uint64(0xaaaaaaaaaaaaaaaa) >> (64 - intPrec)
+	v = (v + nb) ^ nb // two's complement to negabinary (int2uint)
+	if intPrec == 32 {
+		v &= 1<<32 - 1
+	}
+	// The bit planes from the top down to v's lowest set bit.
+	prec := uint(1)
+	if v != 0 {
+		prec = intPrec - uint(bits.TrailingZeros64(v))
+	}
+	pBits := uint(5)
+	if intPrec == 64 {
+		pBits = 6
+	}
+	blocks := 1
+	for _, n := range h.Shape {
+		blocks *= (n + 3) / 4
+	}
+	for range blocks {
+		if float {
+			if zero {
+				w.write(0, 1) // an all-zero block
+				continue
+			}
+			w.write(0b11, 2) // non-zero, the values' bits
+		}
+		w.write(uint64(prec-1), pBits)
+		sig := false // coefficient 0 found significant
+		for k := intPrec - 1; k+prec >= intPrec && k < intPrec; k-- {
+			bit := v >> k & 1
+			switch {
+			case sig:
+				w.write(bit, 1) // coefficient 0 verbatim, then no other
+				w.write(0, 1)
+			case bit == 1:
+				w.write(0b011, 3) // a significant one, at 0; no other
+				sig = true
+			default:
+				w.write(0, 1) // none in this plane
+			}
+		}
+	}
+	return w.bytes()
+}
+
+// lsbWriter writes a stream least significant bit of each byte first.
+type lsbWriter struct {
+	buf []byte
+	n   uint64 // bits written
+}
+
+func (w *lsbWriter) write(v uint64, n uint) {
+	for i := range n {
+		if w.n%8 == 0 {
+			w.buf = append(w.buf, 0)
+		}
+		w.buf[w.n/8] |= byte(v>>i&1) << (w.n % 8)
+		w.n++
+	}
+}
+
+// bytes returns the stream padded to a whole number of 8-byte words, as
+// Stream pads.
+func (w *lsbWriter) bytes() []byte {
+	for len(w.buf)%8 != 0 {
+		w.buf = append(w.buf, 0)
+	}
+	return w.buf
 }
 
 // HDF5ZFPHeader reads the zfp header that H5Z-ZFP, the HDF5 zfp filter

@@ -2,7 +2,9 @@ package codec
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -199,6 +201,36 @@ func TestZFPHeaders(t *testing.T) {
 			t.Errorf("%s: %v, want %q", tt.name, err, tt.want)
 		case tt.unsupported && !errors.As(err, &ue), !tt.unsupported && !errors.As(err, &fe):
 			t.Errorf("%s: %T %v", tt.name, err, err)
+		}
+	}
+}
+
+// Constant makes a reversible stream of one value, in every type and
+// dimensionality, partial blocks included: what the scanner stores for
+// never-written chunks of a zfp dataset.
+func TestZFPConstant(t *testing.T) {
+	values := map[ZFPType][]uint64{
+		ZFPInt32:  {0, 1, 0xffffffff, 0x80000000, 0x7fffffff, 12345},
+		ZFPInt64:  {0, 1, 1<<64 - 1, 1 << 63, 1<<63 - 1, 0xdeadbeef12345},
+		ZFPFloat:  {0, uint64(math.Float32bits(-999.5)), 0x80000000, 0x7fc00001, 0x7f800000, 1, uint64(math.Float32bits(1e-40))},
+		ZFPDouble: {0, math.Float64bits(-999.5), 1 << 63, 0x7ff8000000000001, 0xfff0000000000000, 1, math.Float64bits(3.5e300)},
+	}
+	for _, shape := range [][]int{{1}, {37}, {8, 10}, {1, 5}, {3, 6, 5}, {2, 5, 3, 6}, {4, 4, 4, 4}} {
+		for typ, vs := range values {
+			for _, v := range vs {
+				size := typ.Size()
+				elem := binary.LittleEndian.AppendUint64(nil, v)[:size]
+				h := &ZFPHeader{Type: typ, Shape: shape}
+				s := h.Constant(elem)
+				got, err := ZFP(nil, s, 1<<20)
+				want := bytes.Repeat(elem, int(h.Elements()))
+				if err != nil || !bytes.Equal(got, want) {
+					t.Errorf("%s %v of %#x: %d bytes, %v", typ, shape, v, len(got), err)
+				}
+				if hs, err := ReadZFPHeader(s); err != nil || hs.Mode() != ZFPReversible || len(s)%8 != 0 {
+					t.Errorf("%s %v: header %+v, %v", typ, shape, hs, err)
+				}
+			}
 		}
 	}
 }
