@@ -30,11 +30,7 @@ var expectedSkips = map[string][]string{
 	"h5_links.h5":             {"vds/combined", "vds/interleaved"},
 	"nc4_usertypes.nc":        {"ragged", "stations"},
 	"pytables_writer.h5":      {"arrays/ragged", "table"}, // a VLArray; a Table with an array column
-	// Filters without a numcodecs codec that gokerchunk cannot decode.
-	"h5_plugin_filters.h5": {"zfp_rate_f8", "zfp_reversible_f4"},
-	"h5_zfp.h5": {"accuracy_3d_f4", "expert_f8", "fill_f4", "mask_f4", "precision_i4", "rate_deflate_f8",
-		"rate_fletcher32_f4", "reversible_i8_4d", "reversible_u4"},
-	"nc4_usertypes_ncgen.nc": {"seqs"},
+	"nc4_usertypes_ncgen.nc":  {"seqs"},
 }
 
 // expectedNotes lists variables that are not arrays at all (a null
