@@ -228,7 +228,8 @@ func ZFP(dst, src []byte, limit int) ([]byte, error) {
 // number of bytes, so bare's bytes then move by 4 bits. The result is
 // padded with zero bytes to a whole number of 8-byte words: a zfp built
 // with 64-bit stream words (zfpy's wheels) reads whole words, and the
-// decoder never reads the padding.
+// decoder never reads the padding. h must have been read (ReadZFPHeader,
+// HDF5ZFPHeader): Stream copies the header's bits as they were.
 func (h *ZFPHeader) Stream(dst, bare []byte) []byte {
 	n := (h.Bits + 8*len(bare) + 7) / 8
 	out := grow(dst, (n+7)&^7)
