@@ -23,11 +23,14 @@ VERSITYGW_VERSION := v1.8.0
 # The HDF5 filter plugins let libhdf5 (under `check`, h5py and libnetcdf)
 # read the plugin-filtered fixtures the scanner is compared against;
 # bitshuffle brings the bitshuffle plugin (without it libhdf5 searching for
-# filter 32008 trips over hdf5-plugin-lzf's plugin and the read fails).
+# filter 32008 trips over hdf5-plugin-lzf's plugin and the read fails);
+# hdf5-filter-plugin-zfp-serial is H5Z-ZFP (filter 32013). python3-zfpy is
+# what numcodecs' zfpy codec, which the scanner gives zfp datasets, calls
+# (python3-numcodecs only recommends it).
 APT_PACKAGES := zip libnetcdf-dev libhdf5-dev netcdf-bin hdf5-tools pkg-config \
-	hdf5-filter-plugin hdf5-filter-plugin-blosc-serial hdf5-plugin-lzf bitshuffle \
+	hdf5-filter-plugin hdf5-filter-plugin-blosc-serial hdf5-plugin-lzf bitshuffle hdf5-filter-plugin-zfp-serial \
 	python3-h5py python3-netcdf4 python3-numpy python3-fsspec python3-zarr python3-xarray python3-dask \
-	python3-h5netcdf
+	python3-h5netcdf python3-zfpy
 # What `make demo` needs of them: the build's libraries and the Python
 # that opens the output (Debian 12's xarray, zarr 2 and fsspec).
 DEMO_PACKAGES := libnetcdf-dev libhdf5-dev pkg-config python3-xarray python3-zarr python3-fsspec python3-numpy
@@ -42,7 +45,7 @@ SID_ROOT := $(HOME)/.cache/gokerchunk-tools/sid
 NODE_MODULES := $(HOME)/.cache/gokerchunk-tools/node_modules
 NODE_PACKAGES := hyparquet@1.31.5 hyparquet-compressors@1.1.2
 # Only to regenerate fixtures (make fixtures).
-FIXTURE_PACKAGES := faketime python3-hdf5plugin hdf5-filter-plugin-zfp-serial python3-tables
+FIXTURE_PACKAGES := faketime python3-hdf5plugin python3-tables
 
 .PHONY: demo test deps deps-demo sid-env build lint lambda-zip fixtures bench bench-combine bench-scale bench-s3 bench-s3-many bench-convert fuzz clean
 

@@ -2,8 +2,10 @@
 // numcodecs in pure Go: Blosc (with its blosclz, LZ4, zlib and zstd
 // streams, byte- and bit-shuffle), LZ4 in numcodecs' and HDF5's framings,
 // LZF, bitshuffle, zstd, bzip2, zlib and gzip, and HDF5's byte shuffle,
-// Fletcher-32 checksum, scale-offset and n-bit filters, and HDF5's szip
-// filter (CCSDS 121.0 Adaptive Entropy Coding, as libaec decodes it).
+// Fletcher-32 checksum, scale-offset and n-bit filters, HDF5's szip
+// filter (CCSDS 121.0 Adaptive Entropy Coding, as libaec decodes it), and
+// zfp (codec version 5, bit for bit as zfp 1.0's C library decodes it:
+// numcodecs' zfpy streams and the chunks of HDF5's H5Z-ZFP filter).
 //
 // Every decoder has the form
 //

@@ -31,6 +31,13 @@ type codecPlan struct {
 	// widen, when set, is the narrow integer or float type whose decoded chunks
 	// are widened before re-encoding.
 	widen *datatype
+	// zfp, when set, is the zfp filter whose chunks numcodecs' zfpy
+	// reads with the header put in front: every chunk is inlined so
+	// (zfp.go).
+	zfp *zfpStage
+	// why, when set, says why every chunk is decoded, for the report
+	// of a dataset too large to inline.
+	why string
 }
 
 // applied reports whether filter i runs for chunks with mask m.
@@ -173,10 +180,11 @@ func (p *codecPlan) reencode(stored []byte, m uint32, elemSize, limit int) ([]by
 // decodeOnlyFilters have no numcodecs codec with the same byte format
 // (numcodecs' LZ4 frames differently; it has no LZF, bitshuffle, n-bit,
 // scale-offset or szip filter), but their chunks can be decoded here: they
-// are inlined re-encoded.
+// are inlined re-encoded. zfp is one only where zfpy cannot read every
+// chunk (zfp.go).
 var decodeOnlyFilters = map[uint16]bool{
 	filterLZ4: true, filterLZF: true, filterBitshuffle: true, filterScaleOffset: true, filterNbit: true,
-	filterSzip: true,
+	filterSzip: true, filterZFP: true,
 }
 
 // param returns client data value i of a filter, or def when absent.
@@ -259,6 +267,8 @@ func decodeFilter(flt filter, data []byte, elemSize, limit int) ([]byte, error) 
 		out, err = codec.Nbit(nil, data, flt.params, limit)
 	case filterSzip:
 		out, err = codec.Szip(nil, data, flt.params, limit)
+	case filterZFP:
+		out, err = codec.HDF5ZFP(nil, data, flt.params, limit)
 	default:
 		return nil, errUnsupported(fmt.Sprintf("HDF5 filter %d", flt.id))
 	}

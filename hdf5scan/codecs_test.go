@@ -31,7 +31,8 @@ func TestCodecPlan(t *testing.T) {
 		{"deflate then shuffle(1): as stored", []filter{deflate, {id: filterShuffle, params: []uint32{1}}}, 0, []string{"zlib", "shuffle"}, false, false},
 		{"deflate skipped by mask", []filter{shuf, deflate}, 2, []string{"shuffle"}, false, false},
 		{"szip: decoded and re-encoded", []filter{{id: filterSzip, params: []uint32{141, 16, 32, 80}}}, 0, []string{"zlib"}, false, false},
-		{"zfp", []filter{{id: filterZFP}}, 0, nil, false, true},
+		{"zfp where zfpy cannot read every chunk: decoded and re-encoded", []filter{{id: filterZFP}}, 0, []string{"zlib"}, false, false},
+		{"an unknown filter", []filter{{id: 32099}}, 0, nil, false, true},
 	} {
 		p, err := newCodecPlan(tc.filters, tc.mask, 8, nil)
 		var ue *format.UnsupportedError

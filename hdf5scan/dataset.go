@@ -12,8 +12,11 @@ type dataset struct {
 	dtype   *datatype  // nil likewise
 	layout  *layout    // nil when the layout cannot be described
 	filters []filter
-	fill    fillValue
-	hasFill bool
+	// filtersOff is the absolute offset of the filter pipeline message,
+	// for errors about the filters' client data.
+	filtersOff int64
+	fill       fillValue
+	hasFill    bool
 	// external is set when the data lives in external files
 	// (externalfiles.go).
 	external *externalStorage
@@ -61,6 +64,7 @@ func (f *file) readDataset(path string, h *objectHeader) *dataset {
 	if m, ok := h.find(msgFilterPipeline); ok {
 		var err error
 		ds.filters, err = f.parseFilterPipeline(m)
+		ds.filtersOff = m.off
 		errs = append(errs, err)
 	}
 	errs = append(errs, f.readFill(ds, h))

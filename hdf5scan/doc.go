@@ -37,6 +37,8 @@
 //     placement of the chunk records, inlining and re-encoding)
 //   - zarrtype.go: HDF5 datatypes as Zarr dtypes and fill values
 //   - codecs.go: filter pipelines as numcodecs, unfiltering and re-encoding
+//   - zfp.go: the zfp filter as numcodecs' zfpy, its header put in front
+//     of every chunk
 //   - fillchunks.go, fixedstrings.go, vlenstring.go: fill values, padded
 //     and variable-length strings
 //   - attrjson.go: attribute values as JSON

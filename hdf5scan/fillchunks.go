@@ -171,12 +171,17 @@ func (s *scanner) fillChunk(ds *variable, z *refs.ZArray, plan *codecPlan, fill 
 		}
 		return chunk, nil
 	}
-	if plan != nil && !plan.encodable() {
-		return nil, errUnsupported(fmt.Sprintf("never-written chunks need explicit fill chunks, and the codecs %s cannot be encoded here", describeFilters(plan.target)))
-	}
 	elem := fill
 	if len(elem) > ds.ztype.size {
 		elem = elem[:ds.ztype.size] // an array datatype: one element of its base
+	}
+	if plan != nil && plan.zfp != nil {
+		// zfpy reads each chunk's own header: a constant field in
+		// reversible mode does, whatever mode the stored chunks use.
+		return plan.zfp.header.Constant(elem), nil
+	}
+	if plan != nil && !plan.encodable() {
+		return nil, errUnsupported(fmt.Sprintf("never-written chunks need explicit fill chunks, and the codecs %s cannot be encoded here", describeFilters(plan.target)))
 	}
 	elem = append([]byte(nil), elem...)
 	if ds.ztype.narrow != nil {

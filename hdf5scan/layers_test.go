@@ -27,7 +27,7 @@ var (
 	translationFiles = []string{
 		"doc.go", "scan.go", "info.go", "netcdf.go", "zarrarray.go", "zarrtype.go",
 		"codecs.go", "fillchunks.go", "fixedstrings.go", "vlenstring.go", "attrjson.go",
-		"externalrefs.go", "sparsechunks.go",
+		"externalrefs.go", "sparsechunks.go", "zfp.go",
 	}
 	// formatLayerImports are the only packages of this module the format
 	// layer may import.

@@ -161,6 +161,27 @@ func testLayoutV1(t *testing.T, path string, version byte, contiguous, chunked i
 	}
 }
 
+// headerChunk0 is the extent of chunk 0 of the version-2 object header at
+// start: the checksum is at end, over data[start:end].
+func headerChunk0(data []byte, start int64) (int64, int64) {
+	// OHDR, version, flags, optional times and phase-change values, the
+	// chunk size, messages, checksum.
+	flags := data[start+5]
+	pos := start + 6
+	if flags&0x20 != 0 {
+		pos += 16
+	}
+	if flags&0x10 != 0 {
+		pos += 4
+	}
+	w := int64(1) << (flags & 3)
+	var size int64
+	for i := w - 1; i >= 0; i-- {
+		size = size<<8 | int64(data[pos+i])
+	}
+	return start, pos + w + size
+}
+
 // layoutAsVersion5 marks the version 4 layout messages found in chunk 0 of
 // version-2 object headers as version 5 (HDF5 2.0 encodes the message the
 // same way) and fixes the headers' checksums.
@@ -172,23 +193,7 @@ func layoutAsVersion5(t testing.TB, path string) (orig, patched []byte, n int) {
 		if o.isGroup || !ok || o.header.version != 2 || m.data[0] != 4 {
 			continue
 		}
-		// Chunk 0 of the header: OHDR, version, flags, optional times and
-		// phase-change values, the chunk size, messages, checksum.
-		start := s.f.abs(o.addr)
-		flags := data[start+5]
-		pos := start + 6
-		if flags&0x20 != 0 {
-			pos += 16
-		}
-		if flags&0x10 != 0 {
-			pos += 4
-		}
-		w := int64(1) << (flags & 3)
-		var size int64
-		for i := w - 1; i >= 0; i-- {
-			size = size<<8 | int64(data[pos+i])
-		}
-		end := pos + w + size // the checksum
+		start, end := headerChunk0(data, s.f.abs(o.addr))
 		if m.off < start || m.off >= end {
 			continue // in a continuation chunk
 		}

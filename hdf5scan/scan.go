@@ -30,8 +30,9 @@ type Options struct {
 	// MaxDecodedInline bounds, per variable, the decoded data inlined when
 	// chunks cannot be referenced as stored (chunks re-encoded for another
 	// filter mask or for filters numcodecs cannot express, embedded
-	// variable-length strings); 0 means 16 MiB. Beyond it the variable is
-	// unsupported.
+	// variable-length strings), and the zfp chunks inlined with their
+	// header (zfp.go), counted as inlined; 0 means 16 MiB. Beyond it the
+	// variable is unsupported.
 	MaxDecodedInline int64
 	// MaxDenseGrid bounds the chunk positions of one array's dense
 	// manifest (about 20 bytes each); a chunked dataset with more gets a

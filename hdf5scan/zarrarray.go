@@ -395,9 +395,12 @@ func (s *scanner) placeChunks(ds *variable, m *refs.Manifest, recs []gridChunk, 
 	if ds.ztype.vlenString {
 		return nil, s.embedChunks(ds, m, recs, nbytes)
 	}
-	plan, err := newCodecPlan(ds.filters, common, ds.dtype.size, ds.ztype.narrow)
+	plan, err := s.codecPlan(ds, common, recs)
 	if err != nil {
 		return nil, err
+	}
+	if plan.zfp != nil {
+		return plan, s.inlineZFP(ds, m, recs, plan, nbytes)
 	}
 	var reencoded int64
 	for _, r := range recs {
@@ -408,7 +411,11 @@ func (s *scanner) placeChunks(ds *variable, m *refs.Manifest, recs []gridChunk, 
 		if r.mask != common || plan.reencodeAll {
 			if reencoded += nbytes; reencoded > s.maxDecodedInline() {
 				if plan.reencodeAll {
-					return nil, errUnsupported(fmt.Sprintf("filters %s cannot be expressed with numcodecs and the data is too large (over %d MiB) to inline", describeFilters(ds.filters), s.maxDecodedInline()>>20))
+					why := plan.why
+					if why == "" {
+						why = fmt.Sprintf("filters %s cannot be expressed with numcodecs", describeFilters(ds.filters))
+					}
+					return nil, errUnsupported(fmt.Sprintf("%s and the data is too large (over %d MiB) to inline", why, s.maxDecodedInline()>>20))
 				}
 				return nil, errUnsupported(fmt.Sprintf("%d chunks stored with filter mask %#x, too many to re-encode and inline", counts[r.mask], r.mask))
 			}

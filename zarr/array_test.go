@@ -33,7 +33,7 @@ func TestStoreArray(t *testing.T) {
 		zarray  string
 		wantErr string
 	}{
-		{name: "unknown compressor", zarray: strings.Replace(zarrayF4, `"zlib"`, `"zfpy"`, 1), wantErr: `compressor: codec "zfpy" is not supported`},
+		{name: "unknown compressor", zarray: strings.Replace(zarrayF4, `"zlib"`, `"lzma"`, 1), wantErr: `compressor: codec "lzma" is not supported`},
 		{name: "unknown filter", zarray: strings.Replace(zarrayF4, `"filters": null`, `"filters": [{"id": "shuffle"}, {"id": "delta", "dtype": "<f4"}]`, 1), wantErr: `filter 1: codec "delta"`},
 		{name: "bad shuffle", zarray: strings.Replace(zarrayF4, `"filters": null`, `"filters": [{"id": "shuffle", "elementsize": -2}]`, 1), wantErr: "elementsize -2"},
 		{name: "object field", zarray: strings.Replace(zarrayF4, `"<f4"`, `[["a", "<f4"], ["b", "|O"]]`, 1), wantErr: "object fields are not supported"},

@@ -108,18 +108,18 @@ func TestNumcodecsCompressors(t *testing.T) {
 // readOneChunk reads v as the only chunk of a 1-D "<u4" array.
 func readOneChunk(t *testing.T, compressor refs.Codec, v numcodecsVector) {
 	t.Helper()
-	got, err := vectorArray(t, compressor, v).ReadChunk(context.Background(), 0)
+	got, err := vectorArray(t, compressor, nil, v).ReadChunk(context.Background(), 0)
 	if err != nil || !bytes.Equal(got, v.raw) {
 		t.Fatalf("ReadChunk: %d bytes, %v", len(got), err)
 	}
 }
 
 // vectorArray is a 1-D "<u4" array whose one chunk is v.
-func vectorArray(t testing.TB, compressor refs.Codec, v numcodecsVector) *Array {
+func vectorArray(t testing.TB, compressor refs.Codec, filters []refs.Codec, v numcodecsVector) *Array {
 	t.Helper()
 	n := int64(len(v.raw) / 4)
 	z := &refs.ZArray{ZarrFormat: 2, Shape: []int64{n}, Chunks: []int64{n}, DType: json.RawMessage(`"<u4"`),
-		Order: "C", Compressor: compressor}
+		Order: "C", Compressor: compressor, Filters: filters}
 	doc, err := z.Marshal()
 	if err != nil {
 		t.Fatal(err)
@@ -165,4 +165,52 @@ func ExampleNewCodec_blosc() {
 	out, err := c.Decode(nil, chunk, 4)
 	fmt.Println(string(out), err)
 	// Output: zarr <nil>
+}
+
+// TestZfpy decodes what zfpy.compress_numpy (numcodecs' ZFPY.encode)
+// wrote, from the codec package's zfp vectors (codec/testdata/gen_zfp.py),
+// and reads 1-d ones as the one chunk of a "<u4" array: zfpy as a filter,
+// as the HDF5 scanner writes it.
+func TestZfpy(t *testing.T) {
+	f, err := os.Open("../codec/testdata/zfp.json.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Vectors []struct {
+			Name             string
+			Encoded, Decoded []byte
+		}
+	}
+	if err := json.NewDecoder(zr).Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	cfg := refs.Codec{"id": "zfpy", "mode": 4.0, "tolerance": -1.0, "rate": -1.0, "precision": -1.0}
+	c := mustCodec(t, cfg)
+	n := 0
+	for _, v := range doc.Vectors {
+		if !strings.HasPrefix(v.Name, "zfpy/") {
+			continue
+		}
+		n++
+		got, err := c.Decode(nil, v.Encoded, len(v.Decoded))
+		if err != nil || !bytes.Equal(got, v.Decoded) {
+			t.Fatalf("%s: got %d bytes, %v; want %d bytes", v.Name, len(got), err, len(v.Decoded))
+		}
+		if strings.HasPrefix(v.Name, "zfpy/i4_37_") {
+			a := vectorArray(t, nil, []refs.Codec{cfg}, numcodecsVector{name: v.Name, id: "zfpy", encoded: v.Encoded, raw: v.Decoded})
+			got, err := a.ReadChunk(context.Background(), 0)
+			if err != nil || !bytes.Equal(got, v.Decoded) {
+				t.Fatalf("%s: ReadChunk: %d bytes, %v", v.Name, len(got), err)
+			}
+		}
+	}
+	if n < 100 {
+		t.Fatalf("%d zfpy vectors", n)
+	}
 }

@@ -39,7 +39,7 @@ func FuzzDecodeChunk(f *testing.F) {
 	for _, id := range []string{"blosc", "lz4"} {
 		for _, v := range numcodecsVectors(f, id) {
 			if len(v.raw)%4 == 0 && (id == "lz4" || strings.Contains(v.name, "/f4x512/")) {
-				arrays = append(arrays, vectorArray(f, refs.Codec{"id": id}, v))
+				arrays = append(arrays, vectorArray(f, refs.Codec{"id": id}, nil, v))
 			}
 			f.Add(v.encoded)
 		}

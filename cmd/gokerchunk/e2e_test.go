@@ -30,10 +30,8 @@ var expectedSkips = map[string][]string{
 	"h5_links.h5":             {"vds/combined", "vds/interleaved"},
 	"nc4_usertypes.nc":        {"ragged", "stations"},
 	"pytables_writer.h5":      {"arrays/ragged", "table"}, // a VLArray; a Table with an array column
-	// Filters without a numcodecs codec that gokerchunk cannot decode.
-	"h5_plugin_filters.h5":   {"zfp_rate_f8", "zfp_reversible_f4"},
-	"nc4_usertypes_ncgen.nc": {"seqs"},
-	"h5_nbit_float.h5":       {"wide_exp_f4"}, // a 9-bit exponent no float32 holds
+	"nc4_usertypes_ncgen.nc":  {"seqs"},
+	"h5_nbit_float.h5":        {"wide_exp_f4"}, // a 9-bit exponent no float32 holds
 }
 
 // expectedNotes lists variables that are not arrays at all (a null

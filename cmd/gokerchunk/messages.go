@@ -32,7 +32,7 @@ func describeError(input string, err error) string {
 }
 
 // onUnsupportedHint says what to do when variables cannot be referenced.
-const onUnsupportedHint = "use --on-unsupported=skip to leave such variables out (each is listed), or --on-unsupported=inline to also inline those gokerchunk can decode"
+const onUnsupportedHint = "use --on-unsupported=skip to leave such variables out (each is listed), or --on-unsupported=inline to also inline, whatever their size, those gokerchunk can decode or inline (zfp)"
 
 // describePathError is what went wrong with a path, without the path.
 func describePathError(pe *fs.PathError) string {

@@ -133,9 +133,10 @@ Variables that cannot be referenced as stored are handled by --on-unsupported:
   inline like skip, but variables whose chunks this tool can decode (filters
          without a numcodecs equivalent such as HDF5's lz4, lzf,
          bitshuffle, n-bit, scale-offset and szip, chunks stored with another
-         filter mask, narrow integers, embedded strings) are inlined
-         whatever their size; by default that is done only up to 16 MiB
-         of decoded data per variable
+         filter mask, narrow integers, embedded strings) or must inline
+         (zfp chunks, given the header numcodecs' zfpy codec reads) are
+         inlined whatever their size; by default that is done only up to
+         16 MiB of decoded (for zfp: inlined) data per variable
 Whatever is deliberately not turned into an array or attribute (hard links
 seen twice, soft and external links, empty datasets) is listed as "note:".
 

@@ -79,6 +79,7 @@ generate() {
 	# difference.
 	local feat="$fix/features"
 	"${FROZEN[@]}" "$PY" "$GEN/h5_plugin_filters.py" "$feat/h5_plugin_filters.h5"
+	"${FROZEN[@]}" "$PY" "$GEN/h5_zfp.py" "$feat/h5_zfp.h5"
 	"${FROZEN[@]}" "$PY" "$GEN/h5_datatypes.py" "$feat/h5_datatypes.h5"
 	"${FROZEN[@]}" "$PY" "$GEN/h5_datatypes.py" --latest "$feat/h5_datatypes_latest.h5"
 	"${FROZEN[@]}" "$PY" "$GEN/h5_links.py" "$feat" # + h5_links_target/_dangling/_cycle.h5

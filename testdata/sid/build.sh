@@ -9,16 +9,21 @@ set -euo pipefail
 dir=${1:?usage: build.sh DIR}
 # Bump when PACKAGES change: a finished root of an older stamp gets the
 # missing packages installed (no rebuild), anything else is rebuilt.
-stamp="v3"
+stamp="v4"
 # v2: the blosc and bitshuffle HDF5 filter plugins, so that h5py and
 # netCDF4 in the root read the plugin-filtered fixtures the tests compare
 # with (as make deps installs them for Debian 12's stack).
 # v3: moto's server (python3-moto with boto3, flask, flask-cors), the AWS
 # API emulator that `lambda deploy/url/remove`'s tests run against
 # (IAM, Lambda and S3 control-plane calls, no Docker needed).
+# v4: python3-zfpy, which numcodecs' zfpy codec calls (the scanner gives zfp
+# datasets that codec; numcodecs only recommends it and recommends are not
+# installed here), and the zfp filter plugin (H5Z-ZFP), so that h5py and
+# netCDF4 read the zfp fixtures the tests compare with.
 PACKAGES="python3-zarr python3-fsspec python3-xarray python3-numcodecs python3-h5py
 python3-netcdf4 python3-h5netcdf python3-pyarrow python3-dask python3-cftime
 python3-hdf5plugin hdf5-filter-plugin hdf5-filter-plugin-blosc-serial bitshuffle
+hdf5-filter-plugin-zfp-serial python3-zfpy
 python3-kerchunk python3-moto python3-boto3 python3-flask python3-flask-cors
 ca-certificates"
 # sid's Release file can be past its Valid-Until date on a mirror snapshot.
@@ -63,6 +68,6 @@ $SUDO chroot "$dir" env DEBIAN_FRONTEND=noninteractive apt-get "${opts[@]}" upda
 # shellcheck disable=SC2086
 $SUDO chroot "$dir" env DEBIAN_FRONTEND=noninteractive apt-get "${opts[@]}" install -y -qq $PACKAGES >>"$dir.log" 2>&1 || { tail -20 "$dir.log"; exit 1; }
 $SUDO chroot "$dir" apt-get clean
-$SUDO chroot "$dir" python3 -c 'import zarr, fsspec, xarray, numcodecs, h5py, netCDF4, h5netcdf, pyarrow, kerchunk, moto.server; print("sid environment: moto", moto.__version__, "zarr", zarr.__version__, "fsspec", fsspec.__version__, "xarray", xarray.__version__, "numcodecs", numcodecs.__version__, "h5py", h5py.__version__, "HDF5", h5py.version.hdf5_version)'
+$SUDO chroot "$dir" python3 -c 'import zarr, fsspec, xarray, numcodecs, h5py, netCDF4, h5netcdf, pyarrow, kerchunk, zfpy, moto.server; print("sid environment: moto", moto.__version__, "zarr", zarr.__version__, "fsspec", fsspec.__version__, "xarray", xarray.__version__, "numcodecs", numcodecs.__version__, "h5py", h5py.__version__, "HDF5", h5py.version.hdf5_version)'
 echo "$stamp" | $SUDO tee "$dir/.complete" >/dev/null
 rm -f "$dir.log"
