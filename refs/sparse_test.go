@@ -127,3 +127,33 @@ func TestNewSparseChunksRefuses(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSparseJSON writes and reads back an array of 2^32 chunk
+// positions with three chunks: the cost follows what is stored, not the
+// grid (a dense pass would take seconds and a dense manifest 80 GB).
+func BenchmarkSparseJSON(b *testing.B) {
+	grid := []int{1 << 16, 1 << 16}
+	slots := NewManifest([]int{3})
+	for k := range 3 {
+		slots.SetRange(k, "f.h5", int64(4096*k), 64)
+	}
+	sp, err := NewSparseChunks(grid, []int{0, 1 << 31, 1<<32 - 1}, slots)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := NewSet()
+	s.Arrays["a"] = &Array{ZArray: &ZArray{Shape: []int64{1 << 22, 1 << 22}, Chunks: []int64{64, 64}, DType: []byte(`"|u1"`), FillValue: []byte("7"), Order: "C", ZarrFormat: 2}, Source: sp}
+	for b.Loop() {
+		var buf bytes.Buffer
+		if err := WriteJSON(&buf, s); err != nil {
+			b.Fatal(err)
+		}
+		back, err := ReadJSON(&buf)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if st, _, _ := back.Arrays["a"].Counts(); st != 3 {
+			b.Fatalf("%d chunks read back", st)
+		}
+	}
+}
