@@ -14,8 +14,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"gokerchunk/internal/backoff"
 )
 
 // HTTPExecutor runs each request as one POST to a `gokerchunk serve`
@@ -144,15 +142,6 @@ func (e *EndpointError) Error() string {
 
 func (e *EndpointError) Unwrap() error { return e.Err }
 
-// outcome classifies a failed call for the retry loop.
-type outcome int
-
-const (
-	failFinal     outcome = iota // not retried
-	failRetryable                // retried on another endpoint, counted as an attempt
-	failThrottled                // retried, counted apart (429)
-)
-
 // classify says what a failed call means; input names the job's input in
 // a final 400.
 func classify(err error, input string) (outcome, error) {
@@ -171,54 +160,18 @@ func classify(err error, input string) (outcome, error) {
 	return failFinal, err
 }
 
-func (e *HTTPExecutor) Execute(ctx context.Context, req Request, onRetry func(Retry)) (res JobResult) {
-	start := time.Now()
-	input, output := req.Target()
-	res = JobResult{Input: input, Output: output}
-	defer func() { res.Seconds = time.Since(start).Seconds() }()
-	payload, err := EncodeRequest(req)
-	if err != nil {
-		res.Err = &JobError{Input: input, Err: err}
-		return res
-	}
-	policy := e.opts.Retry.withDefaults()
-	tried := map[int]bool{} // the endpoints that failed this job
-	for {
+func (e *HTTPExecutor) Execute(ctx context.Context, req Request, onRetry func(Retry)) JobResult {
+	input, _ := req.Target()
+	tried := map[int]bool{} // the endpoints that failed this job: a retry goes elsewhere
+	return runJob(ctx, req, e.opts.Retry, onRetry, func(ctx context.Context, payload []byte) (*Response, outcome, time.Duration, error) {
 		i := e.acquire(tried)
 		resp, retryAfter, err := e.post(ctx, e.endpoints[i].url, payload)
 		kind, err := e.release(i, err, input)
-		if kind == failThrottled {
-			res.Throttles++
-		} else {
-			res.Attempts++
-		}
-		if err == nil {
-			res.Response = resp
-			return res
-		}
-		n, retry := res.Attempts, kind == failRetryable && res.Attempts < policy.MaxAttempts
-		if kind == failThrottled {
-			n, retry = res.Throttles, res.Throttles < policy.MaxThrottles
-		}
-		if !retry || ctx.Err() != nil {
-			if ctx.Err() != nil {
-				err = ctx.Err()
-			}
-			res.Err = &JobError{Input: input, Err: err}
-			return res
-		}
-		if kind == failRetryable {
+		if err != nil && kind == failRetryable {
 			tried[i] = true
 		}
-		d := backoff.Policy{BaseDelay: policy.BaseDelay, MaxDelay: policy.MaxDelay}.Delay(n, retryAfter)
-		if onRetry != nil {
-			onRetry(Retry{Input: input, Attempt: res.Attempts, Throttled: kind == failThrottled, Err: err, Delay: d})
-		}
-		if err := backoff.Sleep(ctx, d); err != nil {
-			res.Err = &JobError{Input: input, Err: err}
-			return res
-		}
-	}
+		return resp, kind, retryAfter, err
+	})
 }
 
 // acquire picks the endpoint for the next call and counts it in flight:

@@ -13,8 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/smithy-go"
-
-	"gokerchunk/internal/backoff"
 )
 
 // Invoker is the part of the Lambda API the executor calls; *lambda.Client
@@ -78,55 +76,23 @@ type JobError struct {
 func (e *JobError) Error() string { return nameInput(e.Input, e.Err) }
 func (e *JobError) Unwrap() error { return e.Err }
 
-func (e *LambdaExecutor) Execute(ctx context.Context, req Request, onRetry func(Retry)) (res JobResult) {
-	start := time.Now()
-	input, output := req.Target()
-	res = JobResult{Input: input, Output: output}
-	defer func() { res.Seconds = time.Since(start).Seconds() }()
-	payload, err := EncodeRequest(req)
-	if err != nil {
-		res.Err = &JobError{Input: input, Err: err}
-		return res
-	}
-	policy := e.Retry.withDefaults()
+func (e *LambdaExecutor) Execute(ctx context.Context, req Request, onRetry func(Retry)) JobResult {
 	call := e.invoke
 	if e.Transport != nil {
 		call = e.Transport.Call
 	}
-	for {
+	return runJob(ctx, req, e.Retry, onRetry, func(ctx context.Context, payload []byte) (*Response, outcome, time.Duration, error) {
 		resp, err := call(ctx, payload)
-		throttled := isThrottle(err)
-		if throttled {
-			res.Throttles++
-		} else {
-			res.Attempts++
+		switch {
+		case err == nil:
+			return resp, failFinal, 0, nil
+		case isThrottle(err):
+			return nil, failThrottled, 0, err
+		case isRetryable(err):
+			return nil, failRetryable, 0, err
 		}
-		if err == nil {
-			res.Response = resp
-			return res
-		}
-		n := res.Attempts
-		retry := ctx.Err() == nil && isRetryable(err) && res.Attempts < policy.MaxAttempts
-		if throttled {
-			n = res.Throttles
-			retry = ctx.Err() == nil && res.Throttles < policy.MaxThrottles
-		}
-		if !retry {
-			if ctx.Err() != nil {
-				err = ctx.Err()
-			}
-			res.Err = &JobError{Input: input, Err: err}
-			return res
-		}
-		d := policy.Delay(n)
-		if onRetry != nil {
-			onRetry(Retry{Input: input, Attempt: res.Attempts, Throttled: throttled, Err: err, Delay: d})
-		}
-		if err := backoff.Sleep(ctx, d); err != nil {
-			res.Err = &JobError{Input: input, Err: err}
-			return res
-		}
-	}
+		return nil, failFinal, 0, err
+	})
 }
 
 // maxResponseSize bounds the function's response decoded; Lambda's own
