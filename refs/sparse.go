@@ -11,7 +11,7 @@ import (
 // which two were ever written has 43 million positions, which a dense
 // Manifest (about 20 bytes a position) would spend 860 MB on, while its
 // references are two JSON keys. It is a ChunkSource, so the writers read
-// it as they read any array, and a chunkIndex for random access.
+// it as they read any array, and answers lookups by position (Chunk).
 //
 // The scanner makes one when an array's grid is larger than a dense
 // manifest may be; ReadJSON reads such an array back as one.
