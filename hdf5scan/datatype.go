@@ -102,7 +102,7 @@ func (t *datatype) ieeeHolds(size int) string {
 	case 8:
 		expBits, mantBits = 11, 52
 	default:
-		return fmt.Sprintf("%d-byte elements (4 or 8 can be converted)", size)
+		return fmt.Sprintf("%d-byte elements: only 4- and 8-byte ones are converted, to the IEEE float of their size", size)
 	}
 	bits := 8 * t.size
 	switch {

@@ -81,7 +81,7 @@ func TestIEEEHolds(t *testing.T) {
 		{f(4, floatLayout{signBit: 31, expLoc: 22, expSize: 9, mantSize: 22, bias: 255, norm: 2}), "exponent of 9 bits"},
 		{f(4, floatLayout{signBit: 31, expLoc: 23, expSize: 8, mantSize: 23, bias: 100, norm: 2}), "bias 100"},
 		{f(4, floatLayout{signBit: 26, expLoc: 20, expSize: 6, mantLoc: 7, mantSize: 13, bias: 31, norm: 1}), "normalization 1"},
-		{f(2, manual), "2-byte elements"},
+		{f(2, manual), "2-byte elements: only 4- and 8-byte"},
 		{f(4, floatLayout{signBit: 40, expLoc: 20, expSize: 6, mantSize: 13, bias: 31, norm: 2}), "outside the element"},
 		{&datatype{class: classFloat, size: 4, vaxOrder: true, float: manual}, "VAX"},
 	} {
