@@ -2,6 +2,8 @@ package blob
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"io/fs"
@@ -32,9 +34,12 @@ func PutTree(ctx context.Context, dir, url string) error {
 
 // PutTree uploads every regular file below the local directory dir to the
 // S3 "folder" url (s3://bucket/prefix; "/" is added), keeping relative
-// paths, each file by WriteAtomic so that each object appears whole. Then
-// it deletes the objects below url that the tree does not hold (what an
-// earlier set there left).
+// paths, each file by WriteAtomic so that each object appears whole. An
+// object that already holds a file's bytes (same size, and an ETag that is
+// their MD5: a single-part upload) is left as it is, so that a set
+// rewritten with few changes (an append to a Parquet set) uploads only
+// what changed. Then it deletes the objects below url that the tree does
+// not hold (what an earlier set there left).
 //
 // S3 has no atomic rename of many objects: the tree becomes visible file by
 // file. To keep readers from following an index to files not yet there,
@@ -75,9 +80,21 @@ func (c *Client) PutTree(ctx context.Context, dir, url string) error {
 	if err != nil {
 		return fmt.Errorf("upload %s to %s: %w", dir, url, err)
 	}
+	listed, err := c.List(ctx, loc.url(prefix))
+	if err != nil {
+		return err
+	}
+	have := make(map[string]Object, len(listed))
+	for _, o := range listed {
+		have[o.URL] = o
+	}
 	put := func(ctx context.Context, rel string) error {
+		local := filepath.Join(dir, filepath.FromSlash(rel))
+		if o, ok := have[loc.url(prefix+rel)]; ok && holds(o, local) {
+			return nil
+		}
 		return c.WriteAtomic(ctx, loc.url(prefix+rel), func(w io.Writer) error {
-			f, err := os.Open(filepath.Join(dir, filepath.FromSlash(rel)))
+			f, err := os.Open(local)
 			if err != nil {
 				return err
 			}
@@ -92,11 +109,8 @@ func (c *Client) PutTree(ctx context.Context, dir, url string) error {
 	if err := parallel(ctx, last, put); err != nil {
 		return err
 	}
-	// Stale objects go after the new index no longer names them.
-	listed, err := c.List(ctx, loc.url(prefix))
-	if err != nil {
-		return err
-	}
+	// Stale objects go after the new index no longer names them (objects
+	// that appeared since the listing are someone else's).
 	keep := map[string]bool{}
 	for _, rel := range append(files, last...) {
 		keep[loc.url(prefix+rel)] = true
@@ -115,6 +129,28 @@ func (c *Client) PutTree(ctx context.Context, dir, url string) error {
 		}
 	}
 	return nil
+}
+
+// holds reports whether object o already holds the bytes of the local
+// file: the same size, and an ETag that is their MD5. Multipart ETags
+// ("...-N") and those of encrypted objects are not an MD5 of the bytes:
+// such objects are uploaded again.
+func holds(o Object, local string) bool {
+	etag := strings.Trim(o.ETag, `"`)
+	st, err := os.Stat(local)
+	if err != nil || st.Size() != o.Size || len(etag) != 2*md5.Size {
+		return false
+	}
+	f, err := os.Open(local)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	h := md5.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return false
+	}
+	return strings.EqualFold(hex.EncodeToString(h.Sum(nil)), etag)
 }
 
 // GetTree downloads an S3 folder with the Default client.

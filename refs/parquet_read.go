@@ -100,13 +100,23 @@ func ParquetRecordSize(dir string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	_, raw, err := parseZMetadata(doc)
+	n, err := ZMetadataRecordSize(doc)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", zpath, err)
 	}
+	return n, nil
+}
+
+// ZMetadataRecordSize is the record_size of a Parquet set's .zmetadata
+// document.
+func ZMetadataRecordSize(doc []byte) (int, error) {
+	_, raw, err := parseZMetadata(doc)
+	if err != nil {
+		return 0, err
+	}
 	n, err := strconv.Atoi(string(raw))
 	if err != nil || n <= 0 || n > MaxRecordSize {
-		return 0, fmt.Errorf("%s: record_size %s is not an integer from 1 to %d", zpath, raw, MaxRecordSize)
+		return 0, fmt.Errorf("record_size %s is not an integer from 1 to %d", raw, MaxRecordSize)
 	}
 	return n, nil
 }

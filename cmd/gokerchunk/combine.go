@@ -95,7 +95,9 @@ record files the inputs leave as they were are linked, not written again). OUT m
 PutObject, or multipart past 64 MiB, never visible in part; or
 s3://bucket/combined.parq: written locally, then uploaded file by file with
 .zmetadata last, so that readers never find a .zmetadata whose record files
-are missing; replacing a Parquet set that is being read is not atomic).
+are missing, objects that already hold a file's bytes left in place, so an
+--append keeps the set's record size and uploads what changed; replacing a
+Parquet set that is being read is not atomic).
 
 ` + targetPrefixHelp + `
 The rules apply to the combined set's targets (its inputs may have been
@@ -145,10 +147,11 @@ func runCombine(c *cli.Context) error {
 		inputs = append([]string{r.out}, inputs...)
 		r.appendTo = r.out
 		r.opts.AppendTo = r.out
-		if r.format == "parquet" && !c.IsSet("record-size") && !blob.IsRemote(r.out) {
+		if r.format == "parquet" && !c.IsSet("record-size") {
 			// The set's own record size: its unchanged records are then
-			// linked, and its layout stays as it was.
-			if n, err := refs.ParquetRecordSize(r.out); err == nil {
+			// linked (locally) or left in place (in S3), and its layout
+			// stays as it was.
+			if n, err := refio.ParquetRecordSize(c.Context, r.out); err == nil {
 				r.recordSize = n
 			}
 		}

@@ -311,6 +311,59 @@ func TestS3Combine(t *testing.T) {
 	if code != exitFailures || !strings.Contains(errOut, "cannot combine") {
 		t.Errorf("append of an input already there: exit %d\n%s", code, errOut)
 	}
+
+	// --append to a Parquet set in S3: the last day added to the first
+	// three reads as the combine of all four, keeps the set's record size
+	// (2), and the record files the day leaves unchanged are not uploaded
+	// again.
+	days := make([]string, len(sources))
+	for i, f := range sources {
+		days[i] = "s3://data/sidecars/" + filepath.Base(f) + ".json"
+	}
+	grown := "s3://data/grown.parq"
+	args := append([]string{"combine", "-q", "--record-size", "2", "-o", grown}, days[:len(days)-1]...)
+	if code, _, errOut := runCLI(t, args...); code != exitOK {
+		t.Fatalf("combine -o %s: exit %d\n%s", grown, code, errOut)
+	}
+	records := 0
+	for _, k := range srv.Keys(t, "data", "grown.parq/") {
+		if strings.Contains(k, "/refs.") {
+			records++
+		}
+	}
+	var mu sync.Mutex
+	var puts []string
+	tr := &s3test.Transport{Fault: func(_ int, req *http.Request) s3test.Fault {
+		if req.Method == http.MethodPut && strings.Contains(req.URL.Path, "/grown.parq/") {
+			mu.Lock()
+			puts = append(puts, req.URL.Path)
+			mu.Unlock()
+		}
+		return s3test.Pass
+	}}
+	useClient(t, blob.Config{Transport: tr, S3PathStyle: true})
+	if code, _, errOut := runCLI(t, "combine", "-q", "--append", "-o", grown, days[len(days)-1]); code != exitOK {
+		t.Fatalf("combine --append -o %s: exit %d\n%s", grown, code, errOut)
+	}
+	set, err := refio.Read(context.Background(), grown)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := refs.WriteJSON(&b, set); err != nil {
+		t.Fatal(err)
+	}
+	if b.String() != want {
+		t.Errorf("%s after the append differs from the combine of all days", grown)
+	}
+	after := len(srv.Keys(t, "data", "grown.parq/"))
+	if after <= records {
+		t.Errorf("%d files after the append to a set of %d record files: the set's record size (2) was not kept", after, records)
+	}
+	if len(puts) == 0 || len(puts) >= records {
+		t.Errorf("the append uploaded %d files (%v) of a set of %d (%d record files before), want some and fewer than the records before", len(puts), puts, after, records)
+	}
+	t.Logf("append: %d of the set's %d files uploaded", len(puts), after)
 }
 
 // TestS3ScanRoundTrips scans a typical netCDF-4 file (12 MB, chunk B-tree

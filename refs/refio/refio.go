@@ -125,6 +125,24 @@ func ReadLazily(ctx context.Context, url string, use func(*refs.Set) error) erro
 	return err
 }
 
+// ParquetRecordSize is the record size of the Parquet set at url, local
+// or in S3 (from its .zmetadata alone).
+func ParquetRecordSize(ctx context.Context, url string) (int, error) {
+	if !blob.IsS3(url) {
+		return refs.ParquetRecordSize(url)
+	}
+	zmeta := strings.TrimSuffix(url, "/") + "/.zmetadata"
+	doc, err := blob.ReadAll(ctx, zmeta)
+	if err != nil {
+		return 0, err
+	}
+	n, err := refs.ZMetadataRecordSize(doc)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", zmeta, err)
+	}
+	return n, nil
+}
+
 func readS3Parquet(ctx context.Context, url string) (*refs.Set, Encoding, error) {
 	tmp, err := os.MkdirTemp("", "gokerchunk-parquet-")
 	if err != nil {
