@@ -579,12 +579,18 @@ func (d *zfpBlockDecoder[I, U]) ints(minBits int, maxBits, maxPrec uint32, n int
 	if int64(bits) < int64(minBits) {
 		d.r.skip(uint64(int64(minBits) - int64(bits)))
 	}
+	d.inverse(n, invLift[I])
+}
+
+// inverse puts the block's n coefficients back in place (order) and
+// undoes the decorrelating transform with lift, the last axis first.
+func (d *zfpBlockDecoder[I, U]) inverse(n int, lift func(p []I, i, s int)) {
 	d.order(n)
 	for axis := d.dims - 1; axis >= 0; axis-- {
 		s := 1 << (2 * axis)
 		for i := range n {
 			if i>>(2*axis)&3 == 0 {
-				invLift(d.iblock[:n], i, s)
+				lift(d.iblock[:n], i, s)
 			}
 		}
 	}
@@ -598,15 +604,7 @@ func (d *zfpBlockDecoder[I, U]) revInts(minBits int, maxBits uint32, n int) {
 	if int64(bits) < int64(minBits) {
 		d.r.skip(uint64(int64(minBits) - int64(bits)))
 	}
-	d.order(n)
-	for axis := d.dims - 1; axis >= 0; axis-- {
-		s := 1 << (2 * axis)
-		for i := range n {
-			if i>>(2*axis)&3 == 0 {
-				revInvLift(d.iblock[:n], i, s)
-			}
-		}
-	}
+	d.inverse(n, revInvLift[I])
 }
 
 // bitPlanes decodes the n unsigned coefficients of a block, bit plane by

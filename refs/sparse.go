@@ -2,7 +2,6 @@ package refs
 
 import (
 	"fmt"
-	"math"
 	"sort"
 )
 
@@ -17,6 +16,7 @@ import (
 // manifest may be; ReadJSON reads such an array back as one.
 type SparseChunks struct {
 	grid []int
+	n    int // the grid's positions
 	// positions, ascending, are the grid positions of slots' entries.
 	positions []int
 	// slots holds the references, one a position, on a 1-D grid.
@@ -46,17 +46,14 @@ func NewSparseChunks(grid []int, positions []int, slots *Manifest) (*SparseChunk
 			return nil, fmt.Errorf("sparse chunks: position %d (entry %d) is out of order or outside grid %v", p, k, grid)
 		}
 	}
-	return &SparseChunks{grid: append([]int(nil), grid...), positions: positions, slots: slots}, nil
+	return &SparseChunks{grid: append([]int(nil), grid...), n: int(n), positions: positions, slots: slots}, nil
 }
 
 // Grid is the number of chunks along each dimension.
 func (s *SparseChunks) Grid() []int { return s.grid }
 
 // Len is the number of chunk positions of the grid.
-func (s *SparseChunks) Len() int {
-	n, _ := GridSize(s.grid, math.MaxInt)
-	return int(n)
-}
+func (s *SparseChunks) Len() int { return s.n }
 
 // Counts returns the chunks that exist and how many of them are inline.
 func (s *SparseChunks) Counts() (stored, inline int, ok bool) {

@@ -240,6 +240,21 @@ func TestS3ScanFaults(t *testing.T) {
 	t.Logf("%d requests, %d faults injected: %v", tr.Requests(), tr.Faults(), kinds)
 }
 
+// setJSON is the reference set at url (JSON or Parquet, local or S3)
+// read and written as JSON.
+func setJSON(t *testing.T, url string) string {
+	t.Helper()
+	set, err := refio.Read(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := refs.WriteJSON(&b, set); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
 // TestS3Combine combines sidecars in S3 into JSON and Parquet in S3 and
 // compares them with a combine of the same sidecars made locally; the
 // combined set is checked through its s3:// references against the
@@ -278,15 +293,7 @@ func TestS3Combine(t *testing.T) {
 		t.Fatalf("the local combine names no source as expected:\n%.400s", want)
 	}
 	for _, out := range []string{"s3://data/combined.json", "s3://data/combined.parq"} {
-		set, err := refio.Read(context.Background(), out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var b bytes.Buffer
-		if err := refs.WriteJSON(&b, set); err != nil {
-			t.Fatal(err)
-		}
-		if b.String() != want {
+		if setJSON(t, out) != want {
 			t.Errorf("%s read back differs from the local combine (URLs replaced)", out)
 		}
 	}
@@ -345,15 +352,7 @@ func TestS3Combine(t *testing.T) {
 	if code, _, errOut := runCLI(t, "combine", "-q", "--append", "-o", grown, days[len(days)-1]); code != exitOK {
 		t.Fatalf("combine --append -o %s: exit %d\n%s", grown, code, errOut)
 	}
-	set, err := refio.Read(context.Background(), grown)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	if err := refs.WriteJSON(&b, set); err != nil {
-		t.Fatal(err)
-	}
-	if b.String() != want {
+	if setJSON(t, grown) != want {
 		t.Errorf("%s after the append differs from the combine of all days", grown)
 	}
 	after := len(srv.Keys(t, "data", "grown.parq/"))
