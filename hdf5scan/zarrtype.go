@@ -58,13 +58,7 @@ func zarrTypeOf(t *datatype) (*zarrType, error) {
 		}
 	case classFixedPoint:
 		if !t.fullWidth && canWiden(t) {
-			full := *t
-			full.fullWidth = true
-			zt, err := zarrTypeOf(&full)
-			if err == nil {
-				zt.narrow = t
-			}
-			return zt, err
+			return narrowType(t)
 		}
 	case classFloat:
 		if !t.ieee {
@@ -73,13 +67,7 @@ func zarrTypeOf(t *datatype) (*zarrType, error) {
 			if why := t.ieeeHolds(t.size); why != "" {
 				return nil, errUnsupported(fmt.Sprintf("floating point of %d bytes with a non-IEEE bit layout: %s", t.size, why))
 			}
-			full := *t
-			full.ieee = true
-			zt, err := zarrTypeOf(&full)
-			if err == nil {
-				zt.narrow = t
-			}
-			return zt, err
+			return narrowType(t)
 		}
 	case classArray:
 		if t.base == nil || t.base.class == classArray || t.base.class == classVlen {
@@ -112,6 +100,19 @@ func zarrTypeOf(t *datatype) (*zarrType, error) {
 	}
 	zt := &zarrType{dtype: doc, kind: kind, size: t.size}
 	return zt, nil
+}
+
+// narrowType is the Zarr type of the narrow integer or float type t: that
+// of the full-width integer or the IEEE float of its size, its chunks
+// widened (see widen).
+func narrowType(t *datatype) (*zarrType, error) {
+	full := *t
+	full.fullWidth, full.ieee = true, true
+	zt, err := zarrTypeOf(&full)
+	if err == nil {
+		zt.narrow = t
+	}
+	return zt, err
 }
 
 // numpyDescr is the numpy description of t as zarr-python writes it in .zarray:
