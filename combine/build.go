@@ -46,9 +46,15 @@ func (c *combiner) build(ctx context.Context) (*refs.Set, error) {
 			continue // replaced by newCoordinate
 		}
 		conv, converted := harmonise[p]
+		var layouts *rewrite
+		if !converted {
+			if layouts, err = c.planRewrite(p); err != nil {
+				return nil, err
+			}
+		}
 		// Rewritten arrays are decoded and re-encoded: their dtypes and
 		// chunks need not agree, only their shapes.
-		if err := c.checkZArray(p, converted); err != nil {
+		if err := c.checkZArray(p, converted || layouts != nil); err != nil {
 			return nil, err
 		}
 		if err := c.mergeArrayAttrs(out, p, converted); err != nil {
@@ -60,7 +66,7 @@ func (c *combiner) build(ctx context.Context) (*refs.Set, error) {
 				return nil, err
 			}
 		case a.axis >= 0:
-			if err := c.concat(out, p); err != nil {
+			if err := c.concat(ctx, out, p, layouts); err != nil {
 				return nil, err
 			}
 		default:
@@ -143,12 +149,12 @@ func layoutHint(field, x, y string) string {
 	switch {
 	case byteOrder:
 		return ": the inputs store it in different byte orders (netCDF-3 files are big-endian, netCDF-4 ones usually little-endian), " +
-			"and one Zarr array has one dtype, so references cannot join them; combine such inputs separately, " +
-			"or rewrite the odd ones out in the others' format first (nccopy -k nc4, or -k classic)"
+			"and one Zarr array has one dtype, so references cannot join them; --rewrite-mismatched writes the odd ones out inline in the others' layout, " +
+			"or combine such inputs separately, or convert the odd ones out to the others' format first (nccopy -k nc4, or -k classic)"
 	case field == "chunks" || field == "compressor" || field == "filters":
 		return ": one Zarr array has one chunk shape and one codec chain for all its chunks, so references cannot join inputs stored differently " +
 			"(a netCDF-3 file and a netCDF-4 one, or files written with other chunking or compression); " +
-			"rewrite the odd ones out alike first (nccopy -c/-d, or -k classic)"
+			"--rewrite-mismatched writes the odd ones out inline in the others' layout, or convert them alike first (nccopy -c/-d, or -k classic)"
 	}
 	return ""
 }

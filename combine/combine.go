@@ -37,6 +37,12 @@ type Options struct {
 	Opener *blob.Opener
 	// Workers bounds how many inputs are read at once (0: 1).
 	Workers int
+	// RewriteMismatched lets inputs that store an array in other layouts
+	// (byte order, chunks, codecs: netCDF-3 files among netCDF-4 ones) be
+	// joined: the layout that leaves the most values referenced is kept,
+	// and the other inputs' values are decoded and written inline in it
+	// (at most 1 GiB decoded in all). Without it such inputs are refused.
+	RewriteMismatched bool
 	// AppendTo names the input that is the set appended to (combine
 	// --append): it has the Dims marked New already. With several dims
 	// the inputs join it along the outermost (new members, say), each of
@@ -73,6 +79,10 @@ type combiner struct {
 	opts   Options
 	inputs []*inputInfo // command-line order until ordered, then coordinate order
 	axis   *axis
+
+	// rewritten adds up the decoded bytes rewritten inline so far
+	// (rewriteParts), which maxRewriteBytes bounds.
+	rewritten float64
 
 	mu      sync.Mutex
 	stores  map[*inputInfo]*zarr.Store

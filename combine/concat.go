@@ -7,23 +7,34 @@ import (
 	"slices"
 
 	"gokerchunk/refs"
+	"gokerchunk/zarr"
 )
 
 // concat joins an array's references along the concat dim, input after
 // input, and writes its .zarray with the combined length. The references
 // are not copied: the output array is a concatSource, read when the output
-// is written.
-func (c *combiner) concat(out *refs.Set, path string) error {
+// is written. With layouts (inputs that store the array differently), the
+// output takes the layout kept and the inputs stored otherwise join as
+// their chunks rewritten inline.
+func (c *combiner) concat(ctx context.Context, out *refs.Set, path string, layouts *rewrite) error {
 	first := c.inputs[0]
 	a := first.arrays[path]
 	ax := a.axis
-	chunk := a.z.Chunks[ax]
+	z := *a.z
+	var rewritten []*refs.Manifest
+	if layouts != nil {
+		z = *layouts.target
+		var err error
+		if rewritten, err = c.rewriteParts(ctx, path, layouts); err != nil {
+			return err
+		}
+	}
+	chunk := z.Chunks[ax]
 	var steps int64
 	for _, in := range c.inputs {
 		steps += in.arrays[path].z.Shape[ax]
 	}
-	z := *a.z
-	z.Shape = slices.Clone(a.z.Shape)
+	z.Shape = slices.Clone(z.Shape)
 	z.Shape[ax] = steps
 	if _, err := z.Marshal(); err != nil {
 		return err
@@ -32,6 +43,10 @@ func (c *combiner) concat(out *refs.Set, path string) error {
 
 	parts := make([]refs.ChunkSource, len(c.inputs))
 	for k, in := range c.inputs {
+		if rewritten != nil && rewritten[k] != nil {
+			parts[k] = (&refs.Array{Manifest: rewritten[k]}).Chunks()
+			continue
+		}
 		if parts[k] = in.Set.Arrays[path].Chunks(); parts[k] == nil {
 			parts[k] = (&refs.Array{Manifest: refs.NewManifest(in.arrays[path].z.Grid())}).Chunks()
 		}
@@ -81,6 +96,11 @@ func (c *combiner) checkStatic(ctx context.Context, path string) error {
 	return parallel(ctx, differ, c.opts.Workers, func(ctx context.Context, in *inputInfo) error {
 		got, gotStrings, err := c.readValues(ctx, in, path)
 		if err != nil {
+			return err
+		}
+		// In the first input's byte order, when the inputs store the
+		// same values differently (--rewrite-mismatched, planRewrite).
+		if err := c.inOrderOf(first, in, path, got); err != nil {
 			return err
 		}
 		if !bytes.Equal(wantValues, got) || !slices.Equal(wantStrings, gotStrings) {
@@ -143,4 +163,24 @@ func sameRefs(a, b *refs.Manifest) bool {
 		}
 	}
 	return true
+}
+
+// inOrderOf brings values read from an input into the byte order of
+// another input's dtype of the same array, when they differ only in it.
+func (c *combiner) inOrderOf(want, in *inputInfo, path string, values []byte) error {
+	to, err := zarr.ParseDTypeJSON(want.arrays[path].z.DType)
+	if err != nil {
+		return &Error{Inputs: []string{want.Name}, Variable: path, Err: err}
+	}
+	from, err := zarr.ParseDTypeJSON(in.arrays[path].z.DType)
+	if err != nil {
+		return &Error{Inputs: []string{in.Name}, Variable: path, Err: err}
+	}
+	if values == nil || !zarr.SameValues(from, to) {
+		return nil // compared as they are
+	}
+	if err := zarr.ToByteOrder(values, from, to); err != nil {
+		return &Error{Inputs: []string{in.Name}, Variable: path, Err: err}
+	}
+	return nil
 }

@@ -75,7 +75,7 @@ combine refuses, naming the inputs, rather than guess:
     the last must hold a whole number of chunks, and every input the same
     chunk shape (Zarr v2 has one chunk length per dimension);
   - a variable missing from some input, or with other dimensions, dtype,
-    fill value, filters or compressor;
+    fill value, filters or compressor (but see --rewrite-mismatched);
   - attributes that change what the numbers mean (scale_factor, add_offset,
     _FillValue, missing_value, units, calendar, valid_*) that differ;
   - CF times stored packed (scale_factor, add_offset on the time
@@ -85,6 +85,20 @@ combine refuses, naming the inputs, rather than guess:
     only the variables listed may differ in their references).
 Other attribute differences keep the first input's value and are listed as
 "note:".
+
+Inputs that store a variable differently: an archive that moved from
+netCDF-3 to netCDF-4 holds the same variable big-endian, uncompressed, one
+record a chunk in its old files, and little-endian, chunked and compressed
+in its new ones. One Zarr array has one dtype, chunk shape and codec chain,
+so references alone cannot join them. --rewrite-mismatched joins them: for
+each such variable the layout that leaves the most values referenced is
+kept (among those combine can write: no codecs, shuffle, zlib, gzip), and
+the other inputs' values are decoded and written inline in it (chunks of
+nothing but the fill value are left out). A "note:" says which inputs were
+rewritten and how many bytes that put in the output; past 1 GiB of decoded
+values the run is refused: convert the files instead (nccopy). Dtypes must
+still hold the same values (">f4" and "<f4", not "<f4" and "<f8"), and fill
+values agree.
 
 Output: kerchunk JSON version 1 (streamed), or with --format parquet (the
 default when OUT ends in .parq or .parquet) fsspec's Parquet layout
@@ -115,6 +129,7 @@ input cannot be read, 2 on a usage error.`,
 			&cli.StringFlag{Name: "format", Usage: "json or parquet", DefaultText: "parquet when OUT ends in .parq or .parquet, json otherwise"},
 			&cli.IntFlag{Name: "record-size", Value: refs.DefaultRecordSize, Usage: "references per Parquet file"},
 			&cli.BoolFlag{Name: "append", Usage: "add the inputs to the existing OUT"},
+			&cli.BoolFlag{Name: "rewrite-mismatched", Usage: "join inputs that store a variable in other byte orders, chunks or codecs (netCDF-3 and netCDF-4 files) by writing the odd ones out inline"},
 			&cli.IntFlag{Name: "concurrency", Aliases: []string{"workers"}, Usage: "inputs read (or scanned) at once", DefaultText: "all CPUs"},
 			&cli.StringFlag{Name: "on-unsupported", Value: "error", Usage: "for NetCDF/HDF5 inputs scanned on the fly: error, skip or inline (see scan --help)"},
 			&cli.IntFlag{Name: "inline-threshold", Value: 500, Usage: "for NetCDF/HDF5 inputs scanned on the fly: inline chunks smaller than this many bytes (0: never)"},
@@ -283,6 +298,7 @@ func combineOptions(c *cli.Context) (*combineRun, error) {
 		}
 	}
 	opts.TimeUnits = c.String("time-units")
+	opts.RewriteMismatched = c.Bool("rewrite-mismatched")
 	switch opts.Workers = c.Int("concurrency"); {
 	case opts.Workers < 0:
 		return nil, usagef("--concurrency must be 1 or more")

@@ -58,6 +58,10 @@ func TestCombineSets(t *testing.T) {
 		{set: "monthly"},
 		{set: "daily"},
 		{set: "filename/regex", args: []string{"--coord", `time=regex:obs_(\d{8})`}, py: []string{"--expect-coord", "2001-01-01,2001-01-02,2001-01-03"}},
+		// Two netCDF-3 months and two netCDF-4 ones: netCDF-4's layout
+		// holds one day more, so the netCDF-3 months are rewritten
+		// (TestCombineMixedFormats has them the other way round).
+		{set: "mixed", args: []string{"--rewrite-mismatched"}},
 	} {
 		t.Run(tc.set, func(t *testing.T) {
 			sources, sidecars := scanSet(t, tc.set)
@@ -138,6 +142,7 @@ func TestCombineRefuses(t *testing.T) {
 		{"scale", []string{"pr: attribute scale_factor differs (0.01 and 0.02)"}},
 		{"misaligned/length", []string{"tas: 5 steps along time are not a whole number of chunks of 2", "Zarr v2"}},
 		{"misaligned/chunks", []string{"tas: .zarray chunks"}},
+		{"mixed", []string{"different byte orders", "--rewrite-mismatched"}},
 	} {
 		t.Run(tc.set, func(t *testing.T) {
 			_, sidecars := scanSet(t, tc.set)
@@ -314,4 +319,50 @@ func TestCombineAppendParquetLinks(t *testing.T) {
 		t.Errorf("%d record files linked from the set appended to, %d written; want some of each", linked, written)
 	}
 	t.Logf("%d record files linked, %d written", linked, written)
+}
+
+// TestCombineMixedFormats: two netCDF-3 months and a netCDF-4 one, where
+// the netCDF-3 layout holds more values and the netCDF-4 month is
+// rewritten; appending that month to the two gives what combining the
+// three does.
+func TestCombineMixedFormats(t *testing.T) {
+	sources, sidecars := scanSet(t, "mixed")
+	sources = sources[:3]
+	var inputs []string
+	for _, src := range sources {
+		inputs = append(inputs, filepath.Join(sidecars, filepath.Base(src)+".json"))
+	}
+	dir := t.TempDir()
+	all := filepath.Join(dir, "all.json")
+	code, _, errOut := runCLI(t, append([]string{"combine", "--rewrite-mismatched", "-o", all}, inputs...)...)
+	if code != exitOK {
+		t.Fatalf("combine: exit %d\n%s", code, errOut)
+	}
+	for _, v := range []string{"tas", "pr", "time_bnds"} {
+		if want := "note: " + v + ": 1 of 3 inputs store it otherwise"; !strings.Contains(errOut, want) {
+			t.Errorf("no %q in\n%s", want, errOut)
+		}
+	}
+	combinecompat(t, all, sources...)
+	checkArgs := []string{"check", all}
+	for _, src := range sources {
+		checkArgs = append(checkArgs, "--source", src)
+	}
+	if code, stdout, errOut := runCLI(t, checkArgs...); code != exitOK {
+		t.Errorf("check against the sources: exit %d\n%s%s", code, stdout, errOut)
+	}
+
+	grown := filepath.Join(dir, "grown.json")
+	if code, _, errOut := runCLI(t, "combine", "-q", "-o", grown, inputs[0], inputs[1]); code != exitOK {
+		t.Fatalf("combine the netCDF-3 months: exit %d\n%s", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, "combine", "-q", "--append", "-o", grown, inputs[2]); code != exitFailures || !strings.Contains(errOut, "--rewrite-mismatched") {
+		t.Errorf("append the netCDF-4 month without --rewrite-mismatched: exit %d\n%s", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, "combine", "-q", "--append", "--rewrite-mismatched", "-o", grown, inputs[2]); code != exitOK {
+		t.Fatalf("append the netCDF-4 month: exit %d\n%s", code, errOut)
+	}
+	if jsonOf(t, grown) != jsonOf(t, all) {
+		t.Errorf("appending the netCDF-4 month differs from combining all three")
+	}
 }

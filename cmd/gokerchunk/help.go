@@ -28,6 +28,7 @@ var examples = map[string][]string{
 		"gokerchunk combine -o tas.json refs/",
 		"gokerchunk combine -o tas.parq 's3://bucket/refs/tas_*.json'",
 		"gokerchunk combine --append -o tas.json refs/tas_2021*.json",
+		"gokerchunk combine --rewrite-mismatched -o tas.json refs/   # netCDF-3 and netCDF-4 files of one dataset",
 		"gokerchunk combine -o ens.parq --new-dim 'member=regex:_m(\\d+)_' --concat-dim time 'refs/ens_m*_*.json'",
 		"gokerchunk combine -o ens.parq --concat-dim member --concat-dim time refs/   # both dims in the files",
 	},

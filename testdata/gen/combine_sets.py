@@ -396,6 +396,51 @@ def ensemble(out):
     return written
 
 
+# --- mixed/: an archive that moved from netCDF-3 to netCDF-4 ----------------
+
+# (yyyymm, days, file format): January and February netCDF-3 (classic and
+# 64-bit offset), March and April netCDF-4. 60 days in each format's files
+# but one more in netCDF-4's, so combining all four keeps netCDF-4's layout
+# and rewrites the netCDF-3 months, and combining the first three the other
+# way round.
+MIXED_MONTHS = [
+    ("200001", 31, "NETCDF3_CLASSIC"),
+    ("200002", 29, "NETCDF3_64BIT_OFFSET"),
+    ("200003", 31, "NETCDF4"),
+    ("200004", 30, "NETCDF4"),
+]
+
+
+def mixed(out):
+    """One dataset in two formats: the netCDF-3 files store every variable
+    big-endian and uncompressed, one record per chunk; the netCDF-4 ones
+    little-endian, tas in chunks (1, 3, 2) with shuffle + deflate, pr (1, 2,
+    4) deflated with a partial edge chunk, time_bnds (1, 2). Same variables,
+    attributes, units and fill values (netCDF-3 ignores the chunking and
+    compression arguments)."""
+    rng = np.random.RandomState(200004)
+    nlat, nlon = 3, 4
+    written = []
+    day0 = 0
+    for ym, ndays, fmt in MIXED_MONTHS:
+        w = Written(os.path.join(out, f"tas_day_{ym}.nc"))
+        with netCDF4.Dataset(w.path, "w", format=fmt) as ds:
+            globals_(ds, f"2020-01-01T00:00:00Z combine_sets.py mixed {ym} {fmt}")
+            start = day0 + np.arange(ndays, dtype="f8")
+            time_axis(ds, "days since 2000-01-01", start, w, bounds=(start, start + 1))
+            grid(ds, nlat, nlon, w)
+            shape = (ndays, nlat, nlon)
+            tas_var(ds, field(rng, shape, 280, 5), (1, nlat, 2), w,
+                    missing=[(2, 1, 3)], zlib=True, complevel=4, shuffle=True)
+            pr_var(ds, np.abs(field(rng, shape, 3, 4)) + PR_OFFSET, (1, 2, nlon), w,
+                   missing=[(0, 0, 0), (ndays - 1, 2, 3)])
+        if fmt != "NETCDF4":
+            w.chunks = {}  # netCDF-3 has no chunks to check
+        written.append(w)
+        day0 += ndays
+    return written
+
+
 # --- read-back ----------------------------------------------------------------
 
 def verify(w):
@@ -425,7 +470,7 @@ def verify(w):
 def main(out):
     sets = {"monthly": monthly, "daily": daily, "misaligned": misaligned,
             "duplicate": duplicate, "scale": scale, "filename": filename,
-            "ensemble": ensemble}
+            "ensemble": ensemble, "mixed": mixed}
     total = 0
     for name, make in sets.items():
         d = os.path.join(out, name)
