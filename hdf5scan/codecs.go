@@ -1,14 +1,10 @@
 package hdf5scan
 
 import (
-	"bytes"
 	"cmp"
-	"compress/zlib"
 	"encoding/binary"
 	"fmt"
-	"io"
 	"slices"
-	"sync"
 
 	"gokerchunk/codec"
 	"gokerchunk/refs"
@@ -281,42 +277,11 @@ func decodeFilter(flt filter, data []byte, elemSize, limit int) ([]byte, error) 
 func encodeFilter(flt filter, data []byte, elemSize int) ([]byte, error) {
 	switch flt.id {
 	case filterDeflate:
-		level := 4
-		if len(flt.params) > 0 {
-			level = int(flt.params[0])
-		}
-		var b bytes.Buffer
-		zw, err := zlibWriter(&b, level)
-		if err != nil {
-			return nil, err
-		}
-		defer zlibWriters[level].Put(zw)
-		zw.Write(data)
-		if err := zw.Close(); err != nil {
-			return nil, err
-		}
-		return b.Bytes(), nil
+		return codec.ZlibEncode(data, param(flt, 0, 4))
 	case filterShuffle:
 		return codec.Shuffle(nil, data, shuffleSize(flt, elemSize)), nil
 	case filterFletcher32:
-		out := append(append([]byte(nil), data...), 0, 0, 0, 0)
-		binary.LittleEndian.PutUint32(out[len(data):], codec.Fletcher32(data))
-		return out, nil
+		return codec.AppendFletcher32(data), nil
 	}
 	return nil, errUnsupported(fmt.Sprintf("HDF5 filter %d", flt.id))
-}
-
-// zlibWriters keeps a writer per deflate level: each holds about 1 MB of
-// state, and re-encoding allocates one per chunk otherwise.
-var zlibWriters [10]sync.Pool
-
-func zlibWriter(w io.Writer, level int) (*zlib.Writer, error) {
-	if level < 0 || level > 9 {
-		return nil, fmt.Errorf("deflate level %d", level)
-	}
-	if zw, ok := zlibWriters[level].Get().(*zlib.Writer); ok {
-		zw.Reset(w)
-		return zw, nil
-	}
-	return zlib.NewWriterLevel(w, level)
 }

@@ -1,37 +1,19 @@
 package zarr
 
 import (
-	"bytes"
-	"compress/gzip"
-	"compress/zlib"
 	"fmt"
-	"io"
 
 	"gokerchunk/codec"
 	"gokerchunk/refs"
 )
 
-// encoders are the codecs whose encode side is written here: the ones
-// HDF5 and netCDF-4 files use most (deflate, shuffle), so that combine can
-// store rewritten chunks in such an array's own codec chain. Each takes
-// the codec's configuration and returns the encoded src.
+// encoders are the codecs whose encode side package codec has: the ones
+// HDF5 and netCDF-4 files use most (deflate, shuffle, Fletcher-32), so
+// that combine can store rewritten chunks in such an array's own codec
+// chain. Each takes the codec's configuration and returns the encoded src.
 var encoders = map[string]func(c refs.Codec, src []byte) ([]byte, error){
-	"zlib": func(c refs.Codec, src []byte) ([]byte, error) {
-		var b bytes.Buffer
-		w, err := zlib.NewWriterLevel(&b, level(c))
-		if err != nil {
-			return nil, err
-		}
-		return finish(&b, w, src)
-	},
-	"gzip": func(c refs.Codec, src []byte) ([]byte, error) {
-		var b bytes.Buffer
-		w, err := gzip.NewWriterLevel(&b, level(c))
-		if err != nil {
-			return nil, err
-		}
-		return finish(&b, w, src)
-	},
+	"zlib": func(c refs.Codec, src []byte) ([]byte, error) { return codec.ZlibEncode(src, level(c)) },
+	"gzip": func(c refs.Codec, src []byte) ([]byte, error) { return codec.GzipEncode(src, level(c)) },
 	"shuffle": func(c refs.Codec, src []byte) ([]byte, error) {
 		s, err := newShuffle(c)
 		if err != nil {
@@ -39,25 +21,20 @@ var encoders = map[string]func(c refs.Codec, src []byte) ([]byte, error){
 		}
 		return codec.Shuffle(nil, src, s.(shuffleCodec).elementSize), nil
 	},
+	"fletcher32": func(_ refs.Codec, src []byte) ([]byte, error) { return codec.AppendFletcher32(src), nil },
 }
 
-// level is a deflate codec's "level", numcodecs' default 1 when unset.
+// level is a deflate codec's "level": numcodecs' default 1 when unset,
+// and zlib's default 6 for its -1.
 func level(c refs.Codec) int {
-	if n, ok := c.Int("level"); ok && n >= -1 && n <= 9 {
-		return n
+	n, ok := c.Int("level")
+	switch {
+	case !ok:
+		return 1
+	case n == -1:
+		return 6
 	}
-	return 1
-}
-
-// finish writes src through a compressor writing to b.
-func finish(b *bytes.Buffer, w io.WriteCloser, src []byte) ([]byte, error) {
-	if _, err := w.Write(src); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+	return n
 }
 
 // CanEncode reports whether EncodeChunk can write chunks of the array, and
@@ -68,7 +45,7 @@ func CanEncode(z *refs.ZArray) error {
 	}
 	for _, c := range codecChain(z) {
 		if _, ok := encoders[c.ID()]; !ok {
-			return fmt.Errorf("codec %q has no encoder here (written: shuffle, zlib, gzip)", c.ID())
+			return fmt.Errorf("codec %q has no encoder here (written: shuffle, zlib, gzip, fletcher32)", c.ID())
 		}
 	}
 	return nil

@@ -26,6 +26,7 @@ func TestEncodeChunkRoundTrip(t *testing.T) {
 		{name: "zlib", compressor: refs.Codec{"id": "zlib", "level": 9}},
 		{name: "gzip", compressor: refs.Codec{"id": "gzip"}},
 		{name: "shuffle then zlib as filters", filters: []refs.Codec{{"id": "shuffle", "elementsize": 4}, {"id": "zlib", "level": 4}}},
+		{name: "fletcher32, shuffle and zlib (netCDF-4)", filters: []refs.Codec{{"id": "fletcher32"}, {"id": "shuffle", "elementsize": 4}, {"id": "zlib", "level": -1}}},
 		{name: "shuffle and zlib", compressor: refs.Codec{"id": "zlib", "level": 1}, filters: []refs.Codec{{"id": "shuffle", "elementsize": 4}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -43,7 +44,7 @@ func TestEncodeChunkRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			var scratch [2][]byte
-			got, err := decodeStages(stages, enc, len(chunk), &scratch)
+			got, err := decodeStages(stages, enc, len(chunk)+decodeSlack, &scratch)
 			if err != nil || !slices.Equal(got, chunk) {
 				t.Errorf("decoded back: %v (equal %v)", err, slices.Equal(got, chunk))
 			}
@@ -57,7 +58,7 @@ func TestCanEncode(t *testing.T) {
 		want string
 	}{
 		{refs.ZArray{Order: "C", Compressor: refs.Codec{"id": "blosc"}}, `codec "blosc" has no encoder here`},
-		{refs.ZArray{Order: "C", Filters: []refs.Codec{{"id": "fletcher32"}}}, `codec "fletcher32" has no encoder here`},
+		{refs.ZArray{Order: "C", Filters: []refs.Codec{{"id": "delta", "dtype": "<i4"}}}, `codec "delta" has no encoder here`},
 		{refs.ZArray{Order: "F"}, `order "F"`},
 	} {
 		if err := CanEncode(&tc.z); err == nil || !strings.Contains(err.Error(), tc.want) {

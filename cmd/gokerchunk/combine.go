@@ -92,13 +92,13 @@ record a chunk in its old files, and little-endian, chunked and compressed
 in its new ones. One Zarr array has one dtype, chunk shape and codec chain,
 so references alone cannot join them. --rewrite-mismatched joins them: for
 each such variable the layout that leaves the most values referenced is
-kept (among those combine can write: no codecs, shuffle, zlib, gzip), and
-the other inputs' values are decoded and written inline in it (chunks of
-nothing but the fill value are left out). A "note:" says which inputs were
-rewritten and how many bytes that put in the output; past 1 GiB of decoded
-values the run is refused: convert the files instead (nccopy). Dtypes must
-still hold the same values (">f4" and "<f4", not "<f4" and "<f8"), and fill
-values agree.
+kept (among those combine can write: no codecs, shuffle, zlib, gzip,
+fletcher32), and the other inputs' values are decoded and written inline
+in it (chunks of nothing but the fill value are left out). A "note:" says
+which inputs were rewritten and how many bytes that put in the output;
+past 1 GiB of decoded values in one join the run is refused: convert the
+files instead (nccopy). Dtypes must still hold the same values (">f4" and
+"<f4", not "<f4" and "<f8"), and fill values agree.
 
 Output: kerchunk JSON version 1 (streamed), or with --format parquet (the
 default when OUT ends in .parq or .parquet) fsspec's Parquet layout
