@@ -208,36 +208,108 @@ func (c *checker) compareValues(ctx context.Context, a *zarr.Array, v *Variable,
 	if msg != "" {
 		return fail(StatusMismatch, "%s", msg)
 	}
-	ref, err := a.ReadAll(ctx)
-	if err != nil {
-		return fail(StatusError, "read through references: %v", err)
+	// Slabs along the first axis, each read through the references and
+	// from the source and compared, so that memory holds two slabs, not
+	// two copies of the variable.
+	var (
+		rowElems = cmp.elements // elements of one step along the first axis
+		steps    = int64(1)
+	)
+	if len(cmp.shape) > 0 {
+		steps = cmp.shape[0]
+		rowElems = 1
+		for _, d := range cmp.shape[1:] {
+			rowElems *= d
+		}
 	}
-	srcVals, err := c.src.Read(ctx, v.Path)
-	if errors.Is(err, ErrNotCompared) {
-		return fail(StatusUnchecked, "%v", err)
+	rowBytes := rowElems * int64(max(cmp.refSize, cmp.srcSize))
+	perSlab := max(1, slabBytes/max(rowBytes, 1))
+	if len(cmp.shape) > 0 {
+		// And at most slabChunks chunks: libhdf5 keeps state for every
+		// chunk a read selects (kilobytes each, even for chunks never
+		// written), so a slab of millions of small chunks would take
+		// gigabytes there.
+		chunkRow := int64(1) // chunks in one chunk's length along the first axis
+		for _, g := range a.Meta.Grid()[1:] {
+			chunkRow *= int64(g)
+		}
+		perSlab = min(perSlab, a.Meta.Chunks[0]*max(1, slabChunks/max(chunkRow, 1)))
 	}
-	if err != nil {
-		return fail(StatusError, "read source: %v", err)
-	}
-	wantRef, wantSrc := cmp.elements*int64(cmp.refSize), cmp.elements*int64(cmp.srcSize)
-	if int64(len(ref)) != wantRef || int64(len(srcVals)) != wantSrc {
-		return fail(StatusError, "read %d bytes through references and %d from the source, want %d and %d", len(ref), len(srcVals), wantRef, wantSrc)
+	ordered, swap := cmp.inSourceOrder()
+	var (
+		differ      int64
+		first       = int64(-1)
+		description string
+	)
+	for s0 := int64(0); s0 < steps || s0 == 0; s0 += perSlab {
+		var start, count []int64
+		n := cmp.elements
+		if len(cmp.shape) > 0 {
+			start, count = make([]int64, len(cmp.shape)), slices.Clone(cmp.shape)
+			start[0], count[0] = s0, min(perSlab, steps-s0)
+			n = count[0] * rowElems
+		}
+		ref, err := a.Read(ctx, start, count)
+		if err != nil {
+			return fail(StatusError, "read through references: %v", err)
+		}
+		srcStart, srcCount := start, count
+		if start != nil && len(cmp.srcTail) > 0 {
+			// Characters collapsed into strings: the source has the
+			// string length as one more dimension, read whole.
+			srcStart = append(slices.Clone(start), make([]int64, len(cmp.srcTail))...)
+			srcCount = append(slices.Clone(count), cmp.srcTail...)
+		}
+		srcVals, err := c.src.Read(ctx, v.Path, srcStart, srcCount)
+		if errors.Is(err, ErrNotCompared) {
+			return fail(StatusUnchecked, "%v", err)
+		}
+		if err != nil {
+			return fail(StatusError, "read source: %v", err)
+		}
+		wantRef, wantSrc := n*int64(cmp.refSize), n*int64(cmp.srcSize)
+		if int64(len(ref)) != wantRef || int64(len(srcVals)) != wantSrc {
+			return fail(StatusError, "read %d bytes through references and %d from the source, want %d and %d", len(ref), len(srcVals), wantRef, wantSrc)
+		}
+		if swap {
+			swapElements(ref, cmp.refSize)
+		}
+		if d := ordered.compare(ref, srcVals, n); d.count > 0 {
+			if first < 0 {
+				first, description = s0*rowElems+d.first, ordered.describe(ref, srcVals, d)
+			}
+			differ += d.count
+		}
+		if len(cmp.shape) == 0 || steps == 0 {
+			break
+		}
 	}
 	e.Elements = cmp.elements
-	cmp.toSourceOrder(ref)
-	if d := cmp.compare(ref, srcVals, cmp.elements); d.count > 0 {
+	if differ > 0 {
 		return fail(StatusMismatch, "%d of %d elements differ; first at %s%s",
-			d.count, cmp.elements, unravel(d.first, cmp.shape), cmp.describe(ref, srcVals, d))
+			differ, cmp.elements, unravel(first, cmp.shape), description)
 	}
 	e.Status = StatusOK
 	return e
 }
+
+// slabBytes bounds the bytes of one slab of a variable that
+// compareValues reads at once from each side (at least one step along
+// the first axis is read, however large); a variable within it is read
+// whole. A variable, not a constant, so that tests can make it small.
+var slabBytes int64 = 64 << 20
+
+// slabChunks bounds the chunks of one slab (see compareValues).
+const slabChunks = 8192
 
 // comparison is how an array and a variable are compared element-wise.
 type comparison struct {
 	*layout
 	shape    []int64
 	elements int64
+	// srcTail are the source's dimensions after the array's: the
+	// string length of characters collapsed into strings.
+	srcTail []int64
 }
 
 // planComparison decides whether the array and the variable hold the same kind
@@ -265,7 +337,7 @@ func planComparison(a *zarr.Array, v *Variable) (comparison, string) {
 	for _, d := range zs {
 		n *= d
 	}
-	return comparison{layout: l, shape: zs, elements: n}, ""
+	return comparison{layout: l, shape: zs, elements: n, srcTail: v.Shape[len(srcShape):]}, ""
 }
 
 // checkStrings compares an object array of strings with a variable-length

@@ -218,7 +218,7 @@ func TestCheck(t *testing.T) {
 			wantFailed: true,
 		},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
+		t.Run(tc.name, withSlabs(func(t *testing.T) {
 			f := newFixture(t)
 			tc.mutate(t, f)
 			r, err := Check(context.Background(), f.set, newOpener(t), f.src, tc.opts)
@@ -250,7 +250,7 @@ func TestCheck(t *testing.T) {
 			if r.Failed() != tc.wantFailed {
 				t.Errorf("Failed() = %v, want %v", r.Failed(), tc.wantFailed)
 			}
-		})
+		}))
 	}
 }
 
@@ -479,5 +479,21 @@ func TestCheckMetadata(t *testing.T) {
 				t.Errorf("Failed() = %v", r.Failed())
 			}
 		})
+	}
+}
+
+// withSlabs runs a check test twice: with the default slab size, which
+// compares the test's small variables whole, and with slabs of one step
+// along the first axis, so that every comparison is also made slab by
+// slab and must report the same.
+func withSlabs(f func(t *testing.T)) func(t *testing.T) {
+	return func(t *testing.T) {
+		for _, size := range []int64{slabBytes, 1} {
+			t.Run(fmt.Sprintf("slabs of %d bytes", size), func(t *testing.T) {
+				defer func(old int64) { slabBytes = old }(slabBytes)
+				slabBytes = size
+				f(t)
+			})
+		}
 	}
 }

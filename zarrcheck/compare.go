@@ -68,24 +68,30 @@ func newLayout(z zarr.DType, s ElemType) (*layout, string) {
 	return l, ""
 }
 
-// toSourceOrder swaps the bytes of every value of ref in place when an
-// element is one number stored in the other byte order than the source's
-// (a big-endian array on a little-endian host), so that equal arrays
-// compare with one bytes.Equal.
-func (l *layout) toSourceOrder(ref []byte) {
+// inSourceOrder is the shortcut for an element that is one number stored
+// in the other byte order than the source's (a big-endian array on a
+// little-endian host): it reports whether such reference values should be
+// byte-swapped (swapElements) and returns the layout that compares them
+// then, with one bytes.Equal for equal arrays. Otherwise it returns l and
+// false. l itself is left as it is, for the next batch of values.
+func (l *layout) inSourceOrder() (*layout, bool) {
 	if l.sameBytes || len(l.pairs) != 1 {
-		return
+		return l, false
 	}
-	p := &l.pairs[0]
+	p := l.pairs[0]
 	if p.count != 1 || p.ref.offset != 0 || p.src.offset != 0 || l.refSize != l.srcSize ||
 		strings.IndexByte("iuf", p.ref.kind) < 0 || p.ref.bigEndian == p.src.bigEndian {
-		return
-	}
-	for e := 0; e+l.refSize <= len(ref); e += l.refSize {
-		slices.Reverse(ref[e : e+l.refSize])
+		return l, false
 	}
 	p.ref.bigEndian = p.src.bigEndian
-	l.sameBytes = true
+	return &layout{refSize: l.refSize, srcSize: l.srcSize, pairs: []leafPair{p}, sameBytes: true}, true
+}
+
+// swapElements reverses the bytes of every size-byte element of b.
+func swapElements(b []byte, size int) {
+	for e := 0; e+size <= len(b); e += size {
+		slices.Reverse(b[e : e+size])
+	}
 }
 
 // match appends the pairs of count consecutive values of z at zOff and s

@@ -125,13 +125,20 @@ func TestLayoutCompare(t *testing.T) {
 			}
 			// The same after the byte-order shortcut.
 			ref := slices.Clone(tc.ref)
-			l.toSourceOrder(ref)
-			if again := l.compare(ref, tc.srcVals, n); again != d {
-				t.Errorf("after toSourceOrder: %+v, before: %+v", again, d)
+			ordered, swap := l.inSourceOrder()
+			if swap {
+				swapElements(ref, l.refSize)
+			}
+			if again := ordered.compare(ref, tc.srcVals, n); again != d {
+				t.Errorf("in source order: %+v, before: %+v", again, d)
 			} else if d.count > 0 {
-				if got := l.describe(ref, tc.srcVals, d); got != tc.wantDesc {
-					t.Errorf("describe after toSourceOrder = %q, want %q", got, tc.wantDesc)
+				if got := ordered.describe(ref, tc.srcVals, d); got != tc.wantDesc {
+					t.Errorf("describe in source order = %q, want %q", got, tc.wantDesc)
 				}
+			}
+			// l is unchanged: a second batch compares as the first.
+			if again := l.compare(tc.ref, tc.srcVals, n); again != d {
+				t.Errorf("after inSourceOrder: %+v, before: %+v", again, d)
 			}
 		})
 	}

@@ -39,6 +39,9 @@ type concatSource struct {
 	names   []string
 	axes    map[string]ConcatAxis
 	vars    []Variable
+	// steps holds, for each variable with the concat axis, every
+	// source's length along it.
+	steps map[string][]int64
 }
 
 // Concat joins sources along a dimension for checking a combined reference
@@ -48,7 +51,7 @@ type concatSource struct {
 // in every source with the same type and, but along the concat axis, the
 // same shape.
 func Concat(ctx context.Context, sources []Source, names []string, dim string, axes map[string]ConcatAxis) (Source, []string, error) {
-	c := &concatSource{sources: slices.Clone(sources), names: slices.Clone(names), axes: axes}
+	c := &concatSource{sources: slices.Clone(sources), names: slices.Clone(names), axes: axes, steps: map[string][]int64{}}
 	if err := c.order(ctx, dim); err != nil {
 		return nil, nil, err
 	}
@@ -71,6 +74,11 @@ func Concat(ctx context.Context, sources []Source, names []string, dim string, a
 		if v.Unreadable != nil {
 			v.Unreadable = fmt.Errorf("%s: %w", c.names[0], v.Unreadable)
 		}
+		joined := ax.Axis >= 0 && ax.Axis < len(v.Shape)
+		var steps []int64
+		if joined {
+			steps = []int64{v.Shape[ax.Axis]}
+		}
 		for k := 1; k < len(c.sources) && v.Unreadable == nil; k++ {
 			w, ok := lists[k][path]
 			if !ok {
@@ -90,10 +98,14 @@ func Concat(ctx context.Context, sources []Source, names []string, dim string, a
 					return nil, nil, fmt.Errorf("variable /%s: shapes %v in %s and %v in %s", path, v.Shape, c.names[0], w.Shape, c.names[k])
 				}
 			}
-			if ax.Axis >= 0 && ax.Axis < len(v.Shape) {
+			if joined {
 				v.Shape = slices.Clone(v.Shape)
 				v.Shape[ax.Axis] += w.Shape[ax.Axis]
+				steps = append(steps, w.Shape[ax.Axis])
 			}
+		}
+		if joined && v.Unreadable == nil {
+			c.steps[path] = steps
 		}
 		if ax.Units != "" && v.Unreadable == nil {
 			v.Type = ax.Type
@@ -148,7 +160,7 @@ func (c *concatSource) numbers(ctx context.Context, k int, path string, ax Conca
 	if v == nil {
 		return nil, fmt.Errorf("%s: no variable /%s", c.names[k], path)
 	}
-	raw, err := src.Read(ctx, path)
+	raw, err := src.Read(ctx, path, nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -211,29 +223,54 @@ func (c *concatSource) variable(path string) (Variable, ConcatAxis, error) {
 }
 
 // Read joins the sources' values along the concat axis; a variable without
-// it must read the same in every source.
-func (c *concatSource) Read(ctx context.Context, path string) ([]byte, error) {
+// it must read the same in every source. A region reads from each source
+// the part of it that source holds.
+func (c *concatSource) Read(ctx context.Context, path string, start, count []int64) ([]byte, error) {
 	v, ax, err := c.variable(path)
 	if err != nil {
 		return nil, err
 	}
-	parts := make([][]byte, len(c.sources))
+	r, _, err := regionOf(v.Shape, start, count, v.Type.Size)
+	if err != nil {
+		return nil, fmt.Errorf("/%s: %w", path, err)
+	}
+	steps, joined := c.steps[path]
+	parts := make([][]byte, 0, len(c.sources))
+	var first int64 // the source's first step along the axis
 	for k, s := range c.sources {
+		sub, shape := r, v.Shape
+		if joined {
+			n := steps[k]
+			from := max(r.Start[ax.Axis], first)
+			to := min(r.Start[ax.Axis]+r.Count[ax.Axis], first+n)
+			shape = slices.Clone(v.Shape)
+			shape[ax.Axis] = n
+			sub = Region{Start: slices.Clone(r.Start), Count: slices.Clone(r.Count)}
+			sub.Start[ax.Axis], sub.Count[ax.Axis] = from-first, to-from
+			first += n
+			if from >= to {
+				continue // the region holds none of this source's steps
+			}
+		}
+		var part []byte
 		if ax.Units != "" {
+			// Times converted from the source's units: read whole
+			// (coordinates and their bounds are small) and cut.
 			vals, err := c.numbers(ctx, k, path, ax)
 			if err != nil {
 				return nil, err
 			}
-			if parts[k], err = hostEncode(vals, v.Type); err != nil {
+			whole, err := hostEncode(vals, v.Type)
+			if err != nil {
 				return nil, fmt.Errorf("/%s: %w", path, err)
 			}
-			continue
-		}
-		if parts[k], err = s.Read(ctx, path); err != nil {
+			part = extractRegion(whole, shape, sub, v.Type.Size)
+		} else if part, err = s.Read(ctx, path, sub.Start, sub.Count); err != nil {
 			return nil, err
 		}
+		parts = append(parts, part)
 	}
-	return joinParts(parts, v, ax, c.names, path)
+	return joinParts(parts, Variable{Shape: r.Count}, ax, c.names, path)
 }
 
 // ReadStrings joins string variables the way Read joins numbers.

@@ -152,6 +152,19 @@ static herr_t h5_reclaim(hid_t memtype, hid_t space, void *buf) {
 	return H5Dvlen_reclaim(memtype, space, H5P_DEFAULT, buf);
 #endif
 }
+// h5_read_region reads the hyperslab start, count of a dataset of rank
+// dimensions into buf, packed as an array of shape count.
+static herr_t h5_read_region(hid_t did, hid_t mtype, int rank, const hsize_t *start, const hsize_t *count, void *buf) {
+	hid_t fspace = H5Dget_space(did);
+	if (fspace < 0) return -1;
+	hid_t mspace = H5Screate_simple(rank, count, NULL);
+	herr_t status = -1;
+	if (mspace >= 0 && H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) >= 0)
+		status = H5Dread(did, mtype, mspace, fspace, H5P_DEFAULT, buf);
+	if (mspace >= 0) H5Sclose(mspace);
+	H5Sclose(fspace);
+	return status;
+}
 */
 import "C"
 
@@ -185,6 +198,9 @@ type h5Dataset struct {
 	name      string // HDF5 path, with the leading slash
 	bigEndian bool
 	dimScale  bool // an HDF5 dimension scale (CLASS = "DIMENSION_SCALE")
+	// spaceRank is the rank of the dataspace: the dimensions of v.Shape
+	// after it are those of an array datatype.
+	spaceRank int
 }
 
 // maxTypeDepth bounds the nesting of compound and array types.
@@ -356,6 +372,7 @@ func (s *hdf5Source) describeDataset(name string) (*h5Dataset, error) {
 		d.v.Shape = []int64{}
 		d.v.Type = ElemType{Name: d.v.Type.Name + " with a null dataspace"}
 	}
+	d.spaceRank = len(d.v.Shape)
 	d.v.Shape = append(d.v.Shape, arrayDims...)
 	if d.v.FillValue, err = readFillValueAttr(did); err != nil {
 		return nil, fmt.Errorf("dataset %s: %w", name, err)
@@ -634,7 +651,7 @@ func (s *hdf5Source) lookup(path string) (*h5Dataset, error) {
 // type itself, so libhdf5 converts nothing (except integers with fewer
 // value bits than their size, widened as the scanner widens them; see
 // h5_read_type); numbers are then put in host byte order.
-func (s *hdf5Source) Read(ctx context.Context, path string) ([]byte, error) {
+func (s *hdf5Source) Read(ctx context.Context, path string, start, count []int64) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -643,7 +660,7 @@ func (s *hdf5Source) Read(ctx context.Context, path string) ([]byte, error) {
 		d   *h5Dataset
 		err error
 	)
-	withLibs(func() { buf, d, err = s.read(path) })
+	withLibs(func() { buf, d, err = s.read(path, start, count) })
 	if err != nil {
 		return nil, err
 	}
@@ -655,7 +672,9 @@ func (s *hdf5Source) Read(ctx context.Context, path string) ([]byte, error) {
 	return buf, nil
 }
 
-func (s *hdf5Source) read(path string) ([]byte, *h5Dataset, error) {
+// read reads a region with a hyperslab selection (the whole dataset with
+// H5S_ALL).
+func (s *hdf5Source) read(path string, start, count []int64) ([]byte, *h5Dataset, error) {
 	d, err := s.lookup(path)
 	if err != nil {
 		return nil, nil, err
@@ -664,7 +683,7 @@ func (s *hdf5Source) read(path string) ([]byte, *h5Dataset, error) {
 	if !t.Supported() || t.Kind == 'T' {
 		return nil, nil, fmt.Errorf("%s: dataset %s of type %s: %w", s.path, d.name, t.Name, ErrUnsupported)
 	}
-	n, err := elementCount(d.v.Shape, t.Size)
+	r, n, err := regionOf(d.v.Shape, start, count, t.Size)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: dataset %s: %w", s.path, d.name, err)
 	}
@@ -687,7 +706,33 @@ func (s *hdf5Source) read(path string) ([]byte, *h5Dataset, error) {
 		return nil, nil, fmt.Errorf("%s: dataset %s: libhdf5 cannot copy its datatype", s.path, d.name)
 	}
 	defer C.H5Tclose(mtype)
-	if C.H5Dread(did, mtype, C.H5S_ALL, C.H5S_ALL, C.H5P_DEFAULT, unsafe.Pointer(&buf[0])) < 0 {
+	// A hyperslab selects along the dataspace's dimensions only: a
+	// region that cuts an array datatype's is read whole and cut here.
+	slab := !r.whole(d.v.Shape) && d.spaceRank > 0
+	for k := d.spaceRank; slab && k < len(d.v.Shape); k++ {
+		slab = r.Start[k] == 0 && r.Count[k] == d.v.Shape[k]
+	}
+	var status C.herr_t
+	if slab {
+		hstart, hcount := make([]C.hsize_t, d.spaceRank), make([]C.hsize_t, d.spaceRank)
+		for k := range hstart {
+			hstart[k], hcount[k] = C.hsize_t(r.Start[k]), C.hsize_t(r.Count[k])
+		}
+		status = C.h5_read_region(did, mtype, C.int(d.spaceRank), &hstart[0], &hcount[0], unsafe.Pointer(&buf[0]))
+	} else {
+		if !r.whole(d.v.Shape) {
+			all, err := elementCount(d.v.Shape, t.Size)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: dataset %s: %w", s.path, d.name, err)
+			}
+			buf = make([]byte, all*int64(t.Size))
+		}
+		status = C.H5Dread(did, mtype, C.H5S_ALL, C.H5S_ALL, C.H5P_DEFAULT, unsafe.Pointer(&buf[0]))
+		if status >= 0 {
+			buf = extractRegion(buf, d.v.Shape, r, t.Size)
+		}
+	}
+	if status < 0 {
 		if id := C.h5_missing_filter(did); id >= 0 {
 			// Not our failure: there is no reference to compare with.
 			return nil, nil, fmt.Errorf("%s: dataset %s: libhdf5 has no plugin for filter %d: %w", s.path, d.name, int(id), ErrNotCompared)

@@ -208,7 +208,7 @@ func TestHDF5Source(t *testing.T) {
 				}
 				return
 			}
-			got, err := src.Read(ctx, d.Path)
+			got, err := src.Read(ctx, d.Path, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -238,7 +238,7 @@ func TestHDF5Source(t *testing.T) {
 			}
 		})
 	}
-	if _, err := src.Read(ctx, "vlen_string"); err == nil || !strings.Contains(err.Error(), ErrUnsupported.Error()) {
+	if _, err := src.Read(ctx, "vlen_string", nil, nil); err == nil || !strings.Contains(err.Error(), ErrUnsupported.Error()) {
 		t.Errorf("Read of vlen strings: %v", err)
 	}
 	if _, err := src.ReadStrings(ctx, "half"); err == nil {
@@ -438,7 +438,7 @@ func TestCheckHDF5(t *testing.T) {
 			},
 		},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
+		t.Run(tc.name, withSlabs(func(t *testing.T) {
 			datasets := files[filepath.Base(tc.file)]
 			set := referenceSet(t, tc.file, datasets)
 			// short_records: the netCDF shape, whatever the values.
@@ -476,7 +476,7 @@ func TestCheckHDF5(t *testing.T) {
 			if t.Failed() {
 				t.Log("report:\n" + b.String())
 			}
-		})
+		}))
 	}
 }
 

@@ -227,7 +227,7 @@ func (s *netcdfSource) variable(path string) (*ncVar, error) {
 
 // Read reads a whole variable with nc_get_var, which returns the stored
 // values in host byte order and applies no scale_factor/add_offset.
-func (s *netcdfSource) Read(ctx context.Context, path string) ([]byte, error) {
+func (s *netcdfSource) Read(ctx context.Context, path string, start, count []int64) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -235,11 +235,13 @@ func (s *netcdfSource) Read(ctx context.Context, path string) ([]byte, error) {
 		buf []byte
 		err error
 	)
-	withLibs(func() { buf, err = s.read(path) })
+	withLibs(func() { buf, err = s.read(path, start, count) })
 	return buf, err
 }
 
-func (s *netcdfSource) read(path string) ([]byte, error) {
+// read reads a region with nc_get_vara (the whole variable with
+// nc_get_var).
+func (s *netcdfSource) read(path string, start, count []int64) ([]byte, error) {
 	v, err := s.variable(path)
 	if err != nil {
 		return nil, err
@@ -247,7 +249,7 @@ func (s *netcdfSource) read(path string) ([]byte, error) {
 	if !v.v.Type.Supported() || v.v.Type.Kind == 'T' {
 		return nil, fmt.Errorf("%s: variable /%s of type %s: %w", s.path, path, v.v.Type.Name, ErrUnsupported)
 	}
-	n, err := elementCount(v.v.Shape, v.v.Type.Size)
+	r, n, err := regionOf(v.v.Shape, start, count, v.v.Type.Size)
 	if err != nil {
 		return nil, fmt.Errorf("%s: variable /%s: %w", s.path, path, err)
 	}
@@ -255,7 +257,16 @@ func (s *netcdfSource) read(path string) ([]byte, error) {
 		return []byte{}, nil
 	}
 	buf := make([]byte, n*int64(v.v.Type.Size))
-	if err := ncErr(C.nc_get_var(v.grp, v.id, unsafe.Pointer(&buf[0]))); err != nil {
+	if r.whole(v.v.Shape) {
+		err = ncErr(C.nc_get_var(v.grp, v.id, unsafe.Pointer(&buf[0])))
+	} else {
+		cstart, ccount := make([]C.size_t, len(r.Start)), make([]C.size_t, len(r.Count))
+		for d := range cstart {
+			cstart[d], ccount[d] = C.size_t(r.Start[d]), C.size_t(r.Count[d])
+		}
+		err = ncErr(C.nc_get_vara(v.grp, v.id, &cstart[0], &ccount[0], unsafe.Pointer(&buf[0])))
+	}
+	if err != nil {
 		return nil, fmt.Errorf("%s: read variable /%s: %w", s.path, path, notCompared(err))
 	}
 	return buf, nil

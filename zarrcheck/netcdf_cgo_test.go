@@ -167,7 +167,7 @@ func TestNetCDFRead(t *testing.T) {
 	src := openNetCDF(t, ncgen(t, allTypesCDL))
 	for path, vals := range allTypesValues {
 		t.Run(path, func(t *testing.T) {
-			got, err := src.Read(context.Background(), path)
+			got, err := src.Read(context.Background(), path, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -185,7 +185,7 @@ func TestNetCDFRead(t *testing.T) {
 			}
 		})
 	}
-	if _, err := src.Read(context.Background(), "str"); err == nil || !strings.Contains(err.Error(), "unsupported by check") {
+	if _, err := src.Read(context.Background(), "str", nil, nil); err == nil || !strings.Contains(err.Error(), "unsupported by check") {
 		t.Errorf("reading a string variable: %v, want unsupported", err)
 	}
 	if got, err := src.ReadStrings(context.Background(), "str"); err != nil || !reflect.DeepEqual(got, []string{"hello", "world"}) {
@@ -194,7 +194,7 @@ func TestNetCDFRead(t *testing.T) {
 	if _, err := src.ReadStrings(context.Background(), "d"); err == nil {
 		t.Error("ReadStrings of a double variable succeeded")
 	}
-	if _, err := src.Read(context.Background(), "nope"); err == nil {
+	if _, err := src.Read(context.Background(), "nope", nil, nil); err == nil {
 		t.Error("reading an absent variable succeeded")
 	}
 }
@@ -211,7 +211,7 @@ func TestOpenNetCDFErrors(t *testing.T) {
 	if err := src.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := src.Read(context.Background(), "d"); err == nil {
+	if _, err := src.Read(context.Background(), "d", nil, nil); err == nil {
 		t.Error("read after close succeeded")
 	}
 }
@@ -334,7 +334,7 @@ func TestCheckNetCDF(t *testing.T) {
 			map[string]Entry{"c": {Status: StatusError, Detail: "chunk c/0.1: decode 1 stored bytes"}},
 		},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
+		t.Run(tc.name, withSlabs(func(t *testing.T) {
 			ncPath := ncgen(t, allTypesCDL)
 			src := openNetCDF(t, ncPath)
 			set := allTypesSet(t, ncPath)
@@ -372,6 +372,6 @@ func TestCheckNetCDF(t *testing.T) {
 			if r.Failed() != wantFailed {
 				t.Errorf("Failed() = %v, want %v", r.Failed(), wantFailed)
 			}
-		})
+		}))
 	}
 }

@@ -177,14 +177,14 @@ func (s *netCDF4Source) Variables(ctx context.Context) ([]Variable, error) {
 	return slices.Clone(s.vars), nil
 }
 
-func (s *netCDF4Source) Read(ctx context.Context, path string) ([]byte, error) {
+func (s *netCDF4Source) Read(ctx context.Context, path string, start, count []int64) ([]byte, error) {
 	if h5Path, ok := s.routed[path]; ok {
 		if err := s.extentErr[path]; err != nil {
 			return nil, err
 		}
-		return s.h5.Read(ctx, h5Path)
+		return s.h5.Read(ctx, h5Path, start, count)
 	}
-	return s.nc.Read(ctx, path)
+	return s.nc.Read(ctx, path, start, count)
 }
 
 func (s *netCDF4Source) ReadStrings(ctx context.Context, path string) ([]string, error) {

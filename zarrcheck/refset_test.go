@@ -221,10 +221,19 @@ func (s *memSource) Variables(ctx context.Context) ([]Variable, error) {
 	return append([]Variable(nil), s.vars...), nil
 }
 
-func (s *memSource) Read(ctx context.Context, path string) ([]byte, error) {
+func (s *memSource) Read(ctx context.Context, path string, start, count []int64) ([]byte, error) {
 	d, ok := s.data[path]
 	if !ok {
 		return nil, fmt.Errorf("no variable %s", path)
+	}
+	for _, v := range s.vars {
+		if v.Path == path && start != nil {
+			r, _, err := regionOf(v.Shape, start, count, v.Type.Size)
+			if err != nil {
+				return nil, err
+			}
+			return extractRegion(append([]byte(nil), d...), v.Shape, r, v.Type.Size), nil
+		}
 	}
 	return append([]byte(nil), d...), nil
 }

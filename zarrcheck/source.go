@@ -31,8 +31,10 @@ type Source interface {
 	// fields) as stored, and compounds ('V' with fields) as stored, with
 	// their padding and every member in the byte order its Field says. A
 	// zero-size variable yields no bytes. Variables of kind 'T' are read
-	// with ReadStrings.
-	Read(ctx context.Context, path string) ([]byte, error)
+	// with ReadStrings. With start and count (one each per dimension) it
+	// reads that region only, so that a large variable is compared a slab
+	// at a time; nil start and count read the whole variable.
+	Read(ctx context.Context, path string, start, count []int64) ([]byte, error)
 	// ReadStrings returns the values of a variable of kind 'T' (variable-
 	// length strings) in C order.
 	ReadStrings(ctx context.Context, path string) ([]string, error)
@@ -161,4 +163,74 @@ type TextAttrs interface {
 	// TextAttr returns the attribute name of the variable at path when it
 	// is text.
 	TextAttr(path, name string) (string, bool, error)
+}
+
+// Region is a hyperslab of a variable: start and count along each
+// dimension.
+type Region struct{ Start, Count []int64 }
+
+// regionOf checks start and count against shape, nil for the whole
+// variable, and returns the region with the number of its elements at
+// itemSize bytes each (failing past maxReadBytes).
+func regionOf(shape, start, count []int64, itemSize int) (Region, int64, error) {
+	if start == nil && count == nil {
+		start, count = make([]int64, len(shape)), shape
+	}
+	if len(start) != len(shape) || len(count) != len(shape) {
+		return Region{}, 0, fmt.Errorf("region start %v count %v of a %d-dimensional variable", start, count, len(shape))
+	}
+	for d := range shape {
+		if start[d] < 0 || count[d] < 0 || start[d] > shape[d] || count[d] > shape[d]-start[d] {
+			return Region{}, 0, fmt.Errorf("region start %v count %v outside shape %v", start, count, shape)
+		}
+	}
+	n, err := elementCount(count, itemSize)
+	return Region{Start: start, Count: count}, n, err
+}
+
+// whole reports whether the region is the whole of shape.
+func (r Region) whole(shape []int64) bool {
+	for d := range shape {
+		if r.Start[d] != 0 || r.Count[d] != shape[d] {
+			return false
+		}
+	}
+	return true
+}
+
+// extractRegion copies the region r out of buf, a whole variable of shape
+// in C order with itemSize-byte elements.
+func extractRegion[T any](buf []T, shape []int64, r Region, itemSize int) []T {
+	if r.whole(shape) {
+		return buf
+	}
+	n := int64(itemSize)
+	for _, c := range r.Count {
+		n *= c
+	}
+	out := make([]T, 0, n)
+	if n == 0 {
+		return out
+	}
+	nd := len(shape)
+	row := r.Count[nd-1] * int64(itemSize)
+	idx := make([]int64, nd-1) // the row's position in the region, axes before the last
+	for {
+		off := int64(0)
+		for d := range nd - 1 {
+			off = (off + r.Start[d] + idx[d]) * shape[d+1]
+		}
+		off = (off + r.Start[nd-1]) * int64(itemSize)
+		out = append(out, buf[off:off+row]...)
+		d := nd - 2
+		for ; d >= 0; d-- {
+			if idx[d]++; idx[d] < r.Count[d] {
+				break
+			}
+			idx[d] = 0
+		}
+		if d < 0 {
+			return out
+		}
+	}
 }
