@@ -36,7 +36,10 @@ padding ignored; strings as strings; HDF5 fixed-length strings as
 libhdf5 presents them under their padding type, against the Zarr "S" value
 without trailing NULs), with the source file. Variables missing on either
 side are reported. Prints a line per variable and a summary; exits 1 on any
-difference.
+difference. A large variable is compared slab by slab along its first axis
+(at most 64 MiB and 8192 chunks a slab, read from both sides), so memory
+holds two slabs, not the variable; a variable of millions of small chunks
+takes libhdf5 microseconds a chunk, written or not.
 
 Equal values are not enough: a variable whose metadata make xarray show
 something else fails with status "metadata", saying what a user would see.
