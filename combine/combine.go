@@ -41,7 +41,8 @@ type Options struct {
 	// (byte order, chunks, codecs: netCDF-3 files among netCDF-4 ones) be
 	// joined: the layout that leaves the most values referenced is kept,
 	// and the other inputs' values are decoded and written inline in it
-	// (at most 1 GiB decoded in all). Without it such inputs are refused.
+	// (at most 1 GiB of decoded values a join). Without it such inputs are
+	// refused.
 	RewriteMismatched bool
 	// AppendTo names the input that is the set appended to (combine
 	// --append): it has the Dims marked New already. With several dims
