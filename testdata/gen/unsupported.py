@@ -7,6 +7,8 @@ beside a supported dataset that must still be scanned.
                         dataset; nothing a JSON value or numpy dtype expresses)
   h5_virtual.h5         a virtual dataset (layout class 3) mapping two source
                         datasets of the same file
+  h5_compound_vlen_string.h5  a compound with a variable-length string member
+                        (a Zarr v2 structured dtype has no object field)
 
 Usage: /usr/bin/python3 unsupported.py OUTDIR   (run under faketime for stable bytes)
 """
@@ -44,10 +46,19 @@ def virtual(path):
         f.create_virtual_dataset("stacked", layout, fillvalue=-1)
 
 
+def compound_vlen_string(path):
+    station = np.dtype([("id", "<i4"), ("name", h5py.string_dtype("utf-8")), ("elevation", "<f8")])
+    with h5py.File(path, "w", libver="earliest") as f:
+        d = f.create_dataset("stations", (3,), dtype=station, track_times=False)
+        d[...] = np.array([(1, "Zürich", 556.0), (2, "Säntis", 2502.0), (3, "", -1.5)], dtype=station)
+        f.create_dataset("plain_ok", data=np.arange(4, dtype="<i2"), track_times=False)
+
+
 def main(outdir):
     vlen_sequence(os.path.join(outdir, "h5_vlen_sequence.h5"))
     region_reference(os.path.join(outdir, "h5_region_reference.h5"))
     virtual(os.path.join(outdir, "h5_virtual.h5"))
+    compound_vlen_string(os.path.join(outdir, "h5_compound_vlen_string.h5"))
 
 
 if __name__ == "__main__":
