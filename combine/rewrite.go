@@ -77,6 +77,10 @@ func (c *combiner) planRewrite(path string) (*rewrite, error) {
 	if err != nil {
 		return nil, &Error{Inputs: []string{first.Name}, Variable: path, Err: err}
 	}
+	if want.Kind == 'O' && a.axis >= 0 {
+		return nil, &Error{Inputs: []string{first.Name}, Variable: path, Reason: fmt.Sprintf(
+			"stored in %d layouts; variable-length strings (|O) are not rewritten: store the inputs alike first", len(keys))}
+	}
 	for _, in := range c.inputs[1:] {
 		b := in.arrays[path].z
 		got, err := zarr.ParseDTypeJSON(b.DType)

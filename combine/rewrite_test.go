@@ -133,6 +133,15 @@ func TestRewriteMismatchedRefuses(t *testing.T) {
 		other.arrays["lat"] = lat
 		wantError(t, combineError(t, rewrite, a, other), []string{"a", "b"}, "lat", "values differ between inputs")
 	})
+	t.Run("strings", func(t *testing.T) {
+		withNames := func(in testInput, chunks []int64) testInput {
+			in.arrays["name"] = testArray{dims: []string{"time"}, shape: []int64{2}, chunks: chunks, strings: []string{"a", "b"}}
+			return in
+		}
+		e := combineError(t, rewrite, withNames(layoutInput("a", 0, 2, "<f4", []int64{1, 3}), []int64{2}),
+			withNames(layoutInput("b", 2, 2, "<f4", []int64{1, 3}), []int64{1}))
+		wantError(t, e, []string{"a"}, "name", "variable-length strings (|O) are not rewritten")
+	})
 	t.Run("no layout holds every input", func(t *testing.T) {
 		// a's chunks of 2 steps cannot hold c's 3 steps, and c's layout
 		// has a codec combine does not write.
