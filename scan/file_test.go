@@ -136,3 +136,36 @@ func TestUnknownFormat(t *testing.T) {
 		t.Fatalf("error %v, want an UnknownFormatError naming the file and the signatures tried", err)
 	}
 }
+
+// TestOtherFormats: an input of a format scan knows but does not read is
+// named as such, with what to do.
+func TestOtherFormats(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		head []byte
+		want string
+	}{
+		{"modis.hdf", []byte{0x0e, 0x03, 0x13, 0x01, 0, 0x10}, "an HDF4 file (HDF4 is not HDF5)"},
+		{"era5.grib", []byte("GRIB\x00\x00\x00\x02"), "a GRIB file"},
+		{"v3.nc", []byte("CDF\x03\x00\x00\x00\x00"), "a netCDF classic file of an unknown version"},
+		{"x.cdl", []byte("netcdf x {\n"), "CDL text"},
+		{"x.nc.gz", []byte{0x1f, 0x8b, 8, 0}, "gzip-compressed"},
+		{"short", []byte("PK"), "not a file of a known format"}, // too short for zip's magic
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), tc.name)
+			if err := os.WriteFile(path, tc.head, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(t.TempDir(), "x.json")
+			_, err := File(context.Background(), path, FileOptions{Output: out})
+			var ue *UnknownFormatError
+			if !errors.As(err, &ue) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want an UnknownFormatError saying %q", err, tc.want)
+			}
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("output written: %v", err)
+			}
+		})
+	}
+}

@@ -62,11 +62,17 @@ type UnknownFormatError struct {
 	Input string
 	Size  int64
 	Tried []Format
+	// Other names the input's format when it is one scan knows of but
+	// does not read (HDF4, GRIB, a compressed file): see otherFormats.
+	Other string
 }
 
 func (e *UnknownFormatError) Error() string {
 	if e.Size == 0 {
 		return fmt.Sprintf("%s: empty file (0 bytes): nothing to scan; was it written or copied completely?", e.Input)
+	}
+	if e.Other != "" {
+		return fmt.Sprintf("%s: not a format gokerchunk reads (HDF5, netCDF-4, netCDF-3): it is %s", e.Input, e.Other)
 	}
 	sigs := make([]string, len(e.Tried))
 	for i, f := range e.Tried {
@@ -86,5 +92,5 @@ func Detect(r io.ReaderAt, size int64, input string) (Format, error) {
 			return f, nil
 		}
 	}
-	return nil, &UnknownFormatError{Input: input, Size: size, Tried: Formats}
+	return nil, &UnknownFormatError{Input: input, Size: size, Tried: Formats, Other: recogniseOther(r, size)}
 }
