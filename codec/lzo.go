@@ -1,0 +1,229 @@
+package codec
+
+import (
+	"encoding/binary"
+	"hash/adler32"
+)
+
+// lzoMaxExpansion bounds what one input byte of LZO1X can decode to: each
+// zero byte of a length extension adds 255 to a length, and no instruction
+// gives more per byte than that.
+const lzoMaxExpansion = 255
+
+// LZO1X decodes one LZO1X stream (the format of liblzo2's LZO1X-1 and
+// LZO1X-999 compressors, as lzo1x_decompress_safe reads it), which must
+// end with its end marker at the end of src.
+func LZO1X(dst, src []byte, limit int) ([]byte, error) {
+	const format = "lzo"
+	out, n, err := lzo1x(dst, src, limit)
+	if err != nil {
+		return nil, err
+	}
+	if n != len(src) {
+		return nil, formatErr(format, n, "%d bytes after the end marker", len(src)-n)
+	}
+	return out, nil
+}
+
+// lzo1x decodes the LZO1X stream at the start of src and returns the
+// decoded bytes and the length of the stream, end marker included.
+//
+// A stream is a sequence of instructions (the Linux kernel's
+// Documentation/staging/lzo.rst; liblzo2's lzo1x_d.ch). Each match
+// instruction carries in its last byte's low 2 bits (S) the count of
+// literals that follow it, and the meaning of the next instruction byte
+// below 16 depends on the literals just copied (state): after none, it is
+// a literal run of 4 or more bytes; after 1-3 trailing literals, a 2-byte
+// match within 1 KiB; after a run of 4 or more literals, a 3-byte match
+// 2049-3072 bytes back. A first byte above 17 is a literal run of byte-17
+// bytes. Lengths whose field is 0 are extended: each following zero byte
+// adds 255, then the first non-zero byte and the field's maximum are added.
+func lzo1x(dst, src []byte, limit int) ([]byte, int, error) {
+	const format = "lzo"
+	limit = max(limit, 0)
+	if len(src) == 0 {
+		return nil, 0, formatErr(format, 0, "empty stream")
+	}
+	out := grow(dst, min(limit, len(src)*lzoMaxExpansion))
+	s, d := 0, 0
+
+	// literals copies n literal bytes from the input.
+	literals := func(n int) error {
+		if n > len(out)-d {
+			return overLimit(format, limit)
+		}
+		if n > len(src)-s {
+			return formatErr(format, s, "%d literals run past the end of the stream", n)
+		}
+		copy(out[d:], src[s:s+n])
+		d += n
+		s += n
+		return nil
+	}
+	// extend reads the zero bytes and the final byte that extend a length
+	// field of 0 whose maximum is base.
+	extend := func(base int) (int, error) {
+		n := 0
+		for s < len(src) && src[s] == 0 {
+			n += 255
+			s++
+			if n > len(out)-d {
+				return 0, overLimit(format, limit)
+			}
+		}
+		if s >= len(src) {
+			return 0, formatErr(format, s, "truncated length")
+		}
+		n += base + int(src[s])
+		s++
+		return n, nil
+	}
+
+	state := 0 // literals copied by the last instruction; 4 for a run of 4 or more
+	if src[0] > 17 {
+		s = 1
+		n := int(src[0]) - 17
+		if err := literals(n); err != nil {
+			return nil, 0, err
+		}
+		state = min(n, 4)
+	}
+	for {
+		if s >= len(src) {
+			return nil, 0, formatErr(format, s, "stream ends without an end marker")
+		}
+		at := s
+		op := int(src[s])
+		s++
+		var length, dist, next int
+		switch {
+		case op >= 64:
+			// 01LDDDSS or 1LLDDDSS HHHHHHHH: 3-4 or 5-8 bytes within 2 KiB.
+			if s >= len(src) {
+				return nil, 0, formatErr(format, at, "truncated match")
+			}
+			length = op>>5 + 1
+			dist = int(src[s])<<3 + (op>>2)&7 + 1
+			s++
+			next = op & 3
+		case op >= 32:
+			// 001LLLLL, LE16 DDDDDDDD DDDDDDSS: within 16 KiB.
+			length = op & 31
+			if length == 0 {
+				n, err := extend(31)
+				if err != nil {
+					return nil, 0, err
+				}
+				length = n
+			}
+			length += 2
+			if len(src)-s < 2 {
+				return nil, 0, formatErr(format, at, "truncated match")
+			}
+			v := int(binary.LittleEndian.Uint16(src[s:]))
+			s += 2
+			dist = v>>2 + 1
+			next = v & 3
+		case op >= 16:
+			// 0001HLLL, LE16 DDDDDDDD DDDDDDSS: 16 KiB + H<<14 + D back,
+			// or with H and D both 0 the end of the stream.
+			length = op & 7
+			if length == 0 {
+				n, err := extend(7)
+				if err != nil {
+					return nil, 0, err
+				}
+				length = n
+			}
+			length += 2
+			if len(src)-s < 2 {
+				return nil, 0, formatErr(format, at, "truncated match")
+			}
+			v := int(binary.LittleEndian.Uint16(src[s:]))
+			s += 2
+			dist = (op&8)<<11 + v>>2
+			if dist == 0 {
+				return out[:d], s, nil
+			}
+			dist += 16384
+			next = v & 3
+		case state == 0:
+			// 0000LLLL: a run of 3+L literals.
+			length = op
+			if length == 0 {
+				n, err := extend(15)
+				if err != nil {
+					return nil, 0, err
+				}
+				length = n
+			}
+			if err := literals(length + 3); err != nil {
+				return nil, 0, err
+			}
+			state = 4
+			continue
+		default:
+			// 0000DDSS HHHHHHHH: 2 bytes within 1 KiB after 1-3 literals,
+			// 3 bytes 2049-3072 back after a longer run.
+			if s >= len(src) {
+				return nil, 0, formatErr(format, at, "truncated match")
+			}
+			length, dist = 2, int(src[s])<<2+op>>2+1
+			if state == 4 {
+				length, dist = 3, dist+2048
+			}
+			s++
+			next = op & 3
+		}
+		if length > len(out)-d {
+			return nil, 0, overLimit(format, limit)
+		}
+		if dist > d {
+			return nil, 0, formatErr(format, at, "match %d bytes behind the %d decoded", dist, d)
+		}
+		copyMatch(out, d, dist, length)
+		d += length
+		if err := literals(next); err != nil {
+			return nil, 0, err
+		}
+		state = next
+	}
+}
+
+// PyTablesLZO decodes a chunk of PyTables' LZO filter (HDF5 filter 305,
+// src/H5Zlzo.c): an LZO1X-1 stream, followed, except in tables written
+// before PyTables 0.5 stored a version (cd_values), by the Adler-32 of the
+// decoded bytes and their length, each 4 bytes little-endian (the byte
+// order of the machines PyTables ran on). Which one a chunk is cannot be
+// told reliably from the filter's client data, so the trailer is taken
+// when the stream before it decodes to the length and checksum it states,
+// and the whole chunk is decoded as one stream otherwise.
+func PyTablesLZO(dst, src []byte, limit int) ([]byte, error) {
+	const format = "pytables-lzo"
+	limit = max(limit, 0)
+	var trailerErr error
+	if n := len(src) - 8; n > 0 {
+		sum := binary.LittleEndian.Uint32(src[n:])
+		size := binary.LittleEndian.Uint32(src[n+4:])
+		if int64(size) <= int64(limit) {
+			out, err := LZO1X(dst, src[:n], int(size))
+			switch {
+			case err != nil:
+				trailerErr = err
+			case len(out) != int(size):
+				trailerErr = formatErr(format, n+4, "stream decodes to %d bytes, its trailer says %d", len(out), size)
+			case adler32.Checksum(out) != sum:
+				trailerErr = formatErr(format, n, "Adler-32 %#08x of the decoded bytes, the trailer says %#08x", adler32.Checksum(out), sum)
+			default:
+				return out, nil
+			}
+		}
+	}
+	out, err := LZO1X(dst, src, limit)
+	if err != nil && trailerErr != nil {
+		// A chunk whose trailer states a length the limit allows is much
+		// more likely one with a damaged trailed stream.
+		return nil, trailerErr
+	}
+	return out, err
+}
