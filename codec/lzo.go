@@ -46,56 +46,36 @@ func lzo1x(dst, src []byte, limit int) ([]byte, int, error) {
 	}
 	out := grow(dst, min(limit, len(src)*lzoMaxExpansion))
 	s, d := 0, 0
-
-	// literals copies n literal bytes from the input.
-	literals := func(n int) error {
-		if n > len(out)-d {
-			return overLimit(format, limit)
-		}
-		if n > len(src)-s {
-			return formatErr(format, s, "%d literals run past the end of the stream", n)
-		}
-		copy(out[d:], src[s:s+n])
-		d += n
-		s += n
-		return nil
-	}
-	// extend reads the zero bytes and the final byte that extend a length
-	// field of 0 whose maximum is base.
-	extend := func(base int) (int, error) {
-		n := 0
-		for s < len(src) && src[s] == 0 {
-			n += 255
-			s++
-			if n > len(out)-d {
-				return 0, overLimit(format, limit)
-			}
-		}
-		if s >= len(src) {
-			return 0, formatErr(format, s, "truncated length")
-		}
-		n += base + int(src[s])
-		s++
-		return n, nil
-	}
-
 	state := 0 // literals copied by the last instruction; 4 for a run of 4 or more
+	lit := 0   // literals the instruction just read is followed by
 	if src[0] > 17 {
 		s = 1
-		n := int(src[0]) - 17
-		if err := literals(n); err != nil {
-			return nil, 0, err
-		}
-		state = min(n, 4)
+		lit = int(src[0]) - 17
 	}
 	for {
+		// The literals of the last instruction, copied here for every kind
+		// (the hot path: most matches carry some).
+		if lit > 0 {
+			if lit > len(out)-d {
+				return nil, 0, overLimit(format, limit)
+			}
+			if lit > len(src)-s {
+				return nil, 0, formatErr(format, s, "%d literals run past the end of the stream", lit)
+			}
+			copy(out[d:d+lit], src[s:s+lit])
+			d += lit
+			s += lit
+			state = min(lit, 4)
+			lit = 0
+		}
 		if s >= len(src) {
 			return nil, 0, formatErr(format, s, "stream ends without an end marker")
 		}
 		at := s
 		op := int(src[s])
 		s++
-		var length, dist, next int
+		var length, dist int
+		var err error
 		switch {
 		case op >= 64:
 			// 01LDDDSS or 1LLDDDSS HHHHHHHH: 3-4 or 5-8 bytes within 2 KiB.
@@ -105,16 +85,13 @@ func lzo1x(dst, src []byte, limit int) ([]byte, int, error) {
 			length = op>>5 + 1
 			dist = int(src[s])<<3 + (op>>2)&7 + 1
 			s++
-			next = op & 3
+			lit = op & 3
 		case op >= 32:
 			// 001LLLLL, LE16 DDDDDDDD DDDDDDSS: within 16 KiB.
-			length = op & 31
-			if length == 0 {
-				n, err := extend(31)
-				if err != nil {
+			if length = op & 31; length == 0 {
+				if length, s, err = lzoExtend(src, s, len(out)-d, 31, limit); err != nil {
 					return nil, 0, err
 				}
-				length = n
 			}
 			length += 2
 			if len(src)-s < 2 {
@@ -123,17 +100,14 @@ func lzo1x(dst, src []byte, limit int) ([]byte, int, error) {
 			v := int(binary.LittleEndian.Uint16(src[s:]))
 			s += 2
 			dist = v>>2 + 1
-			next = v & 3
+			lit = v & 3
 		case op >= 16:
 			// 0001HLLL, LE16 DDDDDDDD DDDDDDSS: 16 KiB + H<<14 + D back,
 			// or with H and D both 0 the end of the stream.
-			length = op & 7
-			if length == 0 {
-				n, err := extend(7)
-				if err != nil {
+			if length = op & 7; length == 0 {
+				if length, s, err = lzoExtend(src, s, len(out)-d, 7, limit); err != nil {
 					return nil, 0, err
 				}
-				length = n
 			}
 			length += 2
 			if len(src)-s < 2 {
@@ -146,21 +120,15 @@ func lzo1x(dst, src []byte, limit int) ([]byte, int, error) {
 				return out[:d], s, nil
 			}
 			dist += 16384
-			next = v & 3
+			lit = v & 3
 		case state == 0:
 			// 0000LLLL: a run of 3+L literals.
-			length = op
-			if length == 0 {
-				n, err := extend(15)
-				if err != nil {
+			if lit = op; lit == 0 {
+				if lit, s, err = lzoExtend(src, s, len(out)-d, 15, limit); err != nil {
 					return nil, 0, err
 				}
-				length = n
 			}
-			if err := literals(length + 3); err != nil {
-				return nil, 0, err
-			}
-			state = 4
+			lit += 3
 			continue
 		default:
 			// 0000DDSS HHHHHHHH: 2 bytes within 1 KiB after 1-3 literals,
@@ -173,7 +141,7 @@ func lzo1x(dst, src []byte, limit int) ([]byte, int, error) {
 				length, dist = 3, dist+2048
 			}
 			s++
-			next = op & 3
+			lit = op & 3
 		}
 		if length > len(out)-d {
 			return nil, 0, overLimit(format, limit)
@@ -183,11 +151,27 @@ func lzo1x(dst, src []byte, limit int) ([]byte, int, error) {
 		}
 		copyMatch(out, d, dist, length)
 		d += length
-		if err := literals(next); err != nil {
-			return nil, 0, err
-		}
-		state = next
+		state = 0 // unless literals follow: the top of the loop sets it then
 	}
+}
+
+// lzoExtend reads, at src[s:], the zero bytes and the final byte that
+// extend a length field of 0 whose maximum is base, and returns the length
+// and the offset after it; room is the output left, which the length may
+// not pass.
+func lzoExtend(src []byte, s, room, base, limit int) (int, int, error) {
+	n := 0
+	for s < len(src) && src[s] == 0 {
+		n += 255
+		s++
+		if n > room {
+			return 0, 0, overLimit("lzo", limit)
+		}
+	}
+	if s >= len(src) {
+		return 0, 0, formatErr("lzo", s, "truncated length")
+	}
+	return n + base + int(src[s]), s + 1, nil
 }
 
 // PyTablesLZO decodes a chunk of PyTables' LZO filter (HDF5 filter 305,
