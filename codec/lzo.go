@@ -175,13 +175,16 @@ func lzoExtend(src []byte, s, room, base, limit int) (int, int, error) {
 }
 
 // PyTablesLZO decodes a chunk of PyTables' LZO filter (HDF5 filter 305,
-// src/H5Zlzo.c): an LZO1X-1 stream, followed, except in tables written
-// before PyTables 0.5 stored a version (cd_values), by the Adler-32 of the
-// decoded bytes and their length, each 4 bytes little-endian (the byte
-// order of the machines PyTables ran on). Which one a chunk is cannot be
-// told reliably from the filter's client data, so the trailer is taken
-// when the stream before it decodes to the length and checksum it states,
-// and the whole chunk is decoded as one stream otherwise.
+// src/H5Zlzo.c): an LZO1X-1 stream, usually followed by the Adler-32 of
+// the decoded bytes and their length, each 4 bytes little-endian (the byte
+// order of the machines PyTables ran on). H5Zlzo.c decides from the
+// client data (object type and version) whether the trailer is there, but
+// old files do not follow that rule: the chunks of PyTables' own test
+// files Tables_lzo1.h5 and Tables_lzo2.h5, whose client data name a Table
+// of version 2.3 (trailer expected), end at the stream's end marker. So
+// the trailer is taken when the stream before it decodes to the length
+// and checksum it states, and the whole chunk is decoded as one stream
+// otherwise.
 func PyTablesLZO(dst, src []byte, limit int) ([]byte, error) {
 	const format = "pytables-lzo"
 	limit = max(limit, 0)

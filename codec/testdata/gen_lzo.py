@@ -11,7 +11,8 @@ Every vector is {"name", "format", "encoded", "decoded"}. Format "lzo1x" is
 a bare stream of lzo1x_1_compress (PyTables' compressor) or
 lzo1x_999_compress (which finds longer and farther matches, so it uses the
 far-match and length-extension encodings more); "pytables-lzo" is the
-same stream framed as PyTables' LZO filter (src/H5Zlzo.c) writes a chunk:
+same stream framed as PyTables' LZO filter (src/H5Zlzo.c) writes a chunk
+today:
 followed by the Adler-32 of the decoded bytes and their length, each 4
 bytes little-endian. Each stream is decoded again with
 lzo1x_decompress_safe before it is kept. The data are seeded, and the
