@@ -26,11 +26,13 @@ VERSITYGW_VERSION := v1.8.0
 # filter 32008 trips over hdf5-plugin-lzf's plugin and the read fails);
 # hdf5-filter-plugin-zfp-serial is H5Z-ZFP (filter 32013). python3-zfpy is
 # what numcodecs' zfpy codec, which the scanner gives zfp datasets, calls
-# (python3-numcodecs only recommends it).
+# (python3-numcodecs only recommends it). python3-tables (PyTables, with
+# liblzo2-2) is the one reader of PyTables' LZO filter (305), which no HDF5
+# plugin decodes: pycompat.py compares h5_lzo.h5 with it (TestPyTablesLZO).
 APT_PACKAGES := zip libnetcdf-dev libhdf5-dev netcdf-bin hdf5-tools pkg-config \
 	hdf5-filter-plugin hdf5-filter-plugin-blosc-serial hdf5-plugin-lzf bitshuffle hdf5-filter-plugin-zfp-serial \
 	python3-h5py python3-netcdf4 python3-numpy python3-fsspec python3-zarr python3-xarray python3-dask \
-	python3-h5netcdf python3-zfpy
+	python3-h5netcdf python3-zfpy python3-tables
 # What `make demo` needs of them: the build's libraries and the Python
 # that opens the output (Debian 12's xarray, zarr 2 and fsspec).
 DEMO_PACKAGES := libnetcdf-dev libhdf5-dev pkg-config python3-xarray python3-zarr python3-fsspec python3-numpy
@@ -217,7 +219,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseUnits -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./cftime/
 	$(GO) test -run '^$$' -fuzz FuzzSzip -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./codec/
 	$(GO) test -run '^$$' -fuzz FuzzReadRecords -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./convert/
-	for f in FuzzBlosc FuzzBlosclz FuzzLZ4 FuzzLZF FuzzBitshuffle FuzzZstd; do \
+	for f in FuzzBlosc FuzzBlosclz FuzzLZ4 FuzzLZF FuzzLZO FuzzBitshuffle FuzzZstd; do \
 		$(GO) test -run '^$$' -fuzz $$f -fuzztime $(FUZZTIME) -fuzzminimizetime 5x ./codec/ || exit 1; \
 	done
 

@@ -1,7 +1,8 @@
 // Package codec decodes the compression formats of HDF5 plugin filters and
 // numcodecs in pure Go: Blosc (with its blosclz, LZ4, zlib and zstd
 // streams, byte- and bit-shuffle), LZ4 in numcodecs' and HDF5's framings,
-// LZF, bitshuffle, zstd, bzip2, zlib and gzip, and HDF5's byte shuffle,
+// LZF, LZO1X (with PyTables' LZO filter framing), bitshuffle, zstd, bzip2,
+// zlib and gzip, and HDF5's byte shuffle,
 // Fletcher-32 checksum, scale-offset and n-bit filters, HDF5's szip
 // filter (CCSDS 121.0 Adaptive Entropy Coding, as libaec decodes it), and
 // zfp (codec version 5, bit for bit as zfp 1.0's C library decodes it:

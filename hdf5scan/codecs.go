@@ -174,12 +174,12 @@ func (p *codecPlan) reencode(stored []byte, m uint32, elemSize, limit int) ([]by
 }
 
 // decodeOnlyFilters have no numcodecs codec with the same byte format
-// (numcodecs' LZ4 frames differently; it has no LZF, bitshuffle, n-bit,
-// scale-offset or szip filter), but their chunks can be decoded here: they
-// are inlined re-encoded. zfp is one only where zfpy cannot read every
+// (numcodecs' LZ4 frames differently; it has no LZF, LZO, bitshuffle,
+// n-bit, scale-offset or szip filter), but their chunks can be decoded
+// here: they are inlined re-encoded. zfp is one only where zfpy cannot read every
 // chunk (zfp.go).
 var decodeOnlyFilters = map[uint16]bool{
-	filterLZ4: true, filterLZF: true, filterBitshuffle: true, filterScaleOffset: true, filterNbit: true,
+	filterLZ4: true, filterLZF: true, filterLZO: true, filterBitshuffle: true, filterScaleOffset: true, filterNbit: true,
 	filterSzip: true, filterZFP: true,
 }
 
@@ -255,6 +255,8 @@ func decodeFilter(flt filter, data []byte, elemSize, limit int) ([]byte, error) 
 		out, err = codec.HDF5LZ4(nil, data, limit)
 	case filterLZF:
 		out, err = codec.LZF(nil, data, limit)
+	case filterLZO:
+		out, err = codec.PyTablesLZO(nil, data, limit)
 	case filterBitshuffle:
 		out, err = codec.HDF5Bitshuffle(nil, data, flt.params, limit)
 	case filterScaleOffset:

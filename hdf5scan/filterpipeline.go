@@ -9,6 +9,7 @@ const (
 	filterNbit        = 5
 	filterScaleOffset = 6
 	// Registered third-party filters (HDF Group's filter registry).
+	filterLZO        = 305 // PyTables' LZO1X filter (src/H5Zlzo.c)
 	filterBzip2      = 307
 	filterLZF        = 32000
 	filterBlosc      = 32001

@@ -146,6 +146,6 @@ func describeStorage(oi *format.ObjectInfo, ds *dataset) {
 var knownFilterNames = map[uint16]string{
 	filterDeflate: "deflate", filterShuffle: "shuffle", filterFletcher32: "fletcher32",
 	filterSzip: "szip", filterNbit: "nbit", filterScaleOffset: "scaleoffset",
-	filterBzip2: "bzip2", filterLZF: "lzf", filterBlosc: "blosc", filterLZ4: "lz4",
+	filterBzip2: "bzip2", filterLZF: "lzf", filterLZO: "lzo", filterBlosc: "blosc", filterLZ4: "lz4",
 	filterBitshuffle: "bitshuffle", filterZFP: "zfp", filterZstd: "zstd",
 }

@@ -131,7 +131,7 @@ Variables that cannot be referenced as stored are handled by --on-unsupported:
   skip   the variable is left out and listed on standard error ("skipped:")
          and in the summary
   inline like skip, but variables whose chunks this tool can decode (filters
-         without a numcodecs equivalent such as HDF5's lz4, lzf,
+         without a numcodecs equivalent such as HDF5's lz4, lzf, lzo,
          bitshuffle, n-bit, scale-offset and szip, chunks stored with another
          filter mask, narrow integers, embedded strings) or must inline
          (zfp chunks, given the header numcodecs' zfpy codec reads) are

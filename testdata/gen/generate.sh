@@ -87,6 +87,7 @@ generate() {
 	"${FROZEN[@]}" ncgen -k nc4 -o "$feat/nc4_usertypes_ncgen.nc" "$GEN/nc4_usertypes_ncgen.cdl"
 	"${FROZEN[@]}" "$PY" "$GEN/nc4_dims_odd.py" "$feat/nc4_dims_odd.nc"
 	"${FROZEN[@]}" "$PY" "$GEN/other_writers.py" "$feat" # h5netcdf_writer.nc, pytables_writer.h5
+	"${FROZEN[@]}" "$PY" "$GEN/h5_lzo.py" "$feat/h5_lzo.h5" # PyTables' LZO filter (305)
 
 	bash "$GEN/storage.sh" "$fix" # h5_storage_*: shared messages, paged file space, external files
 
