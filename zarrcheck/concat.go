@@ -245,7 +245,7 @@ func (c *concatSource) Read(ctx context.Context, path string, start, count []int
 			to := min(r.Start[ax.Axis]+r.Count[ax.Axis], first+n)
 			shape = slices.Clone(v.Shape)
 			shape[ax.Axis] = n
-			sub = Region{Start: slices.Clone(r.Start), Count: slices.Clone(r.Count)}
+			sub = region{Start: slices.Clone(r.Start), Count: slices.Clone(r.Count)}
 			sub.Start[ax.Axis], sub.Count[ax.Axis] = from-first, to-from
 			first += n
 			if from >= to {

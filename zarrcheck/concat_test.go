@@ -64,7 +64,7 @@ func TestConcatRegions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := extractRegion(whole, shape, Region{Start: tc.start, Count: tc.count}, 1)
+			want := extractRegion(whole, shape, region{Start: tc.start, Count: tc.count}, 1)
 			if !slices.Equal(got, want) {
 				t.Errorf("got %v, want %v (whole %v)", got, want, whole)
 			}
@@ -86,7 +86,7 @@ func TestExtractRegion(t *testing.T) {
 	for i := range 12 {
 		buf[2*i], buf[2*i+1] = byte(i), byte(i)
 	}
-	got := extractRegion(buf, []int64{3, 4}, Region{Start: []int64{1, 1}, Count: []int64{2, 2}}, 2)
+	got := extractRegion(buf, []int64{3, 4}, region{Start: []int64{1, 1}, Count: []int64{2, 2}}, 2)
 	if want := []byte{5, 5, 6, 6, 9, 9, 10, 10}; !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}

@@ -165,31 +165,31 @@ type TextAttrs interface {
 	TextAttr(path, name string) (string, bool, error)
 }
 
-// Region is a hyperslab of a variable: start and count along each
+// region is a hyperslab of a variable: start and count along each
 // dimension.
-type Region struct{ Start, Count []int64 }
+type region struct{ Start, Count []int64 }
 
 // regionOf checks start and count against shape, nil for the whole
 // variable, and returns the region with the number of its elements at
 // itemSize bytes each (failing past maxReadBytes).
-func regionOf(shape, start, count []int64, itemSize int) (Region, int64, error) {
+func regionOf(shape, start, count []int64, itemSize int) (region, int64, error) {
 	if start == nil && count == nil {
 		start, count = make([]int64, len(shape)), shape
 	}
 	if len(start) != len(shape) || len(count) != len(shape) {
-		return Region{}, 0, fmt.Errorf("region start %v count %v of a %d-dimensional variable", start, count, len(shape))
+		return region{}, 0, fmt.Errorf("region start %v count %v of a %d-dimensional variable", start, count, len(shape))
 	}
 	for d := range shape {
 		if start[d] < 0 || count[d] < 0 || start[d] > shape[d] || count[d] > shape[d]-start[d] {
-			return Region{}, 0, fmt.Errorf("region start %v count %v outside shape %v", start, count, shape)
+			return region{}, 0, fmt.Errorf("region start %v count %v outside shape %v", start, count, shape)
 		}
 	}
 	n, err := elementCount(count, itemSize)
-	return Region{Start: start, Count: count}, n, err
+	return region{Start: start, Count: count}, n, err
 }
 
 // whole reports whether the region is the whole of shape.
-func (r Region) whole(shape []int64) bool {
+func (r region) whole(shape []int64) bool {
 	for d := range shape {
 		if r.Start[d] != 0 || r.Count[d] != shape[d] {
 			return false
@@ -200,7 +200,7 @@ func (r Region) whole(shape []int64) bool {
 
 // extractRegion copies the region r out of buf, a whole variable of shape
 // in C order with itemSize-byte elements.
-func extractRegion[T any](buf []T, shape []int64, r Region, itemSize int) []T {
+func extractRegion(buf []byte, shape []int64, r region, itemSize int) []byte {
 	if r.whole(shape) {
 		return buf
 	}
@@ -208,7 +208,7 @@ func extractRegion[T any](buf []T, shape []int64, r Region, itemSize int) []T {
 	for _, c := range r.Count {
 		n *= c
 	}
-	out := make([]T, 0, n)
+	out := make([]byte, 0, n)
 	if n == 0 {
 		return out
 	}
