@@ -199,7 +199,7 @@ func (c *combiner) rewriteParts(ctx context.Context, path string, r *rewrite) ([
 			return &Error{Inputs: []string{in.Name}, Variable: path, Reason: "rewriting it in the layout of " + describeLayout(r.target), Err: err}
 		}
 		parts[k] = m
-		chunks.Add(int64(m.Len()))
+		chunks.Add(int64(m.Stored()))
 		stored.Add(int64(n))
 		return nil
 	})
@@ -213,7 +213,7 @@ func (c *combiner) rewriteParts(ctx context.Context, path string, r *rewrite) ([
 		}
 	}
 	slices.Sort(from)
-	c.notef("%s: %d of %d inputs store it otherwise (%s): decoded and written inline as the other %d do (%s), %d chunks, %.1f KiB",
+	c.notef("%s: %d of %d inputs store it otherwise (%s); their values were decoded and written inline in the layout of the other %d (%s): %d chunks, %.1f KiB",
 		path, len(names), len(c.inputs), strings.Join(slices.Compact(from), "; "), r.kept, describeLayout(r.target), chunks.Load(), float64(stored.Load())/1024)
 	return parts, nil
 }

@@ -59,13 +59,13 @@ func TestRewriteMismatched(t *testing.T) {
 		{name: "majority kept",
 			inputs: []testInput{layoutInput("a", 0, 4, ">f4", []int64{1, 3}), layoutInput("b", 4, 2, "<f4", []int64{2, 2})},
 			dtype:  ">f4", chunks: []int64{1, 3}, storedTas: 6, positions: 6,
-			notice: `tas: 1 of 2 inputs store it otherwise ("<f4", chunks [2 2], no codecs): decoded and written inline as the other 1 do (">f4", chunks [1 3], no codecs), 2 chunks`},
+			notice: `tas: 1 of 2 inputs store it otherwise ("<f4", chunks [2 2], no codecs); their values were decoded and written inline in the layout of the other 1 (">f4", chunks [1 3], no codecs): 2 chunks`},
 		// The other way round: the first input is rewritten, its partial
 		// edge chunk along x padded.
 		{name: "minority first",
 			inputs: []testInput{layoutInput("a", 0, 2, ">f4", []int64{1, 3}), layoutInput("b", 2, 4, "<f4", []int64{2, 2})},
 			dtype:  "<f4", chunks: []int64{2, 2}, storedTas: 6, positions: 6,
-			notice: `tas: 1 of 2 inputs store it otherwise (">f4", chunks [1 3], no codecs): decoded and written inline as the other 1 do ("<f4", chunks [2 2], no codecs), 2 chunks`},
+			notice: `tas: 1 of 2 inputs store it otherwise (">f4", chunks [1 3], no codecs); their values were decoded and written inline in the layout of the other 1 ("<f4", chunks [2 2], no codecs): 2 chunks`},
 		// The majority's chunks of 2 steps cannot hold the first input's
 		// 3: the minority's layout is kept.
 		{name: "majority misaligned",
