@@ -2,18 +2,11 @@ package codec
 
 import (
 	"bytes"
-	"strings"
 	"testing"
 )
 
 func TestLZF(t *testing.T) {
-	tests := []struct {
-		name    string
-		src     []byte
-		limit   int
-		want    []byte
-		wantErr string
-	}{
+	runDecodeCases(t, LZF, []decodeCase{
 		{name: "literals", src: []byte{2, 'a', 'b', 'c'}, limit: 10, want: []byte("abc")},
 		// "ab", a back reference of 1+2 bytes from 2 back, then "Z".
 		{name: "overlapping reference", src: []byte{1, 'a', 'b', 1 << 5, 1, 0, 'Z'}, limit: 10, want: []byte("ababaZ")},
@@ -26,21 +19,7 @@ func TestLZF(t *testing.T) {
 		{name: "length byte cut", src: []byte{0, 'a', 7 << 5, 1}, limit: 100, wantErr: "truncated back reference"},
 		{name: "reference before the start", src: []byte{0, 'a', 1 << 5, 1}, limit: 10, wantErr: "2 bytes behind the 1 decoded"},
 		{name: "reference over the limit", src: []byte{0, 'a', 1 << 5, 0}, limit: 3, wantErr: "more than 3 bytes"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := LZF(nil, tt.src, tt.limit)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("got %q, %v; want an error containing %q", got, err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || !bytes.Equal(got, tt.want) {
-				t.Fatalf("got %q, %v", got, err)
-			}
-		})
-	}
+	})
 }
 
 func FuzzLZF(f *testing.F) {

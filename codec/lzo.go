@@ -87,7 +87,10 @@ func lzo1x(dst, src []byte, limit int) ([]byte, int, error) {
 			s++
 			lit = op & 3
 		case op >= 32:
-			// 001LLLLL, LE16 DDDDDDDD DDDDDDSS: within 16 KiB.
+			// 001LLLLL, LE16 DDDDDDDD DDDDDDSS: within 16 KiB. (This case
+			// and the next read their length and word alike; written out
+			// twice because a shared function, not inlined, costs about
+			// 10% of the decoding speed on compressible data.)
 			if length = op & 31; length == 0 {
 				if length, s, err = lzoExtend(src, s, len(out)-d, 31, limit); err != nil {
 					return nil, 0, err

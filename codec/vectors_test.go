@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"unsafe"
@@ -163,4 +164,33 @@ func firstDiff(a, b []byte) int {
 		}
 	}
 	return min(len(a), len(b))
+}
+
+// decodeCase is a hand-made input of a decoder and what it must give:
+// want, or an error containing wantErr.
+type decodeCase struct {
+	name    string
+	src     []byte
+	limit   int
+	want    []byte
+	wantErr string
+}
+
+// runDecodeCases decodes every case with decode and checks the outcome.
+func runDecodeCases(t *testing.T, decode func(dst, src []byte, limit int) ([]byte, error), cases []decodeCase) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := decode(nil, tt.src, tt.limit)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("got %q, %v; want an error containing %q", got, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || !bytes.Equal(got, tt.want) {
+				t.Fatalf("got %q, %v", got, err)
+			}
+		})
+	}
 }
