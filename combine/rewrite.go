@@ -155,6 +155,8 @@ func (c *combiner) canHold(path string, z *refs.ZArray) error {
 	return nil
 }
 
+// elementCount is the number of elements of shape, as a float so that no
+// shape overflows it.
 func elementCount(shape []int64) float64 {
 	n := 1.0
 	for _, d := range shape {
@@ -219,9 +221,9 @@ func (c *combiner) rewriteParts(ctx context.Context, path string, r *rewrite) ([
 }
 
 // rewriteInput reads an input's array and stores it chunk by chunk in
-// the layout of target: each chunk's region is read (decoding the chunks
-// it overlaps), brought into target's byte order, padded to a whole
-// chunk at the edges, and encoded with target's codecs. A chunk of
+// the layout of target: read a slab at a time, brought into target's byte
+// order, cut into target's chunks (padded to whole chunks at the edges)
+// and encoded with target's codecs. A chunk of
 // nothing but the fill value is left out, as it reads the same. It
 // returns the manifest and the bytes stored.
 func (c *combiner) rewriteInput(ctx context.Context, in *inputInfo, path string, target *refs.ZArray, to zarr.DType) (*refs.Manifest, int, error) {
@@ -236,80 +238,106 @@ func (c *combiner) rewriteInput(ctx context.Context, in *inputInfo, path string,
 		return nil, 0, err
 	}
 	m := refs.NewManifest(z.Grid())
-	start, count := make([]int64, len(z.Shape)), make([]int64, len(z.Shape))
+	// Read in slabs along the first axis whose thickness is a whole
+	// number of both the input's chunks and the target's, the other axes
+	// whole: every chunk of the input is then decoded once, however the
+	// two chunkings differ, and memory holds one slab.
+	nd := len(z.Shape)
+	rows := lcm(z.Chunks[0], in.arrays[path].z.Chunks[0])
+	inner := len(m.Target) / max(m.Grid[0], 1) // chunks per target chunk along the first axis
+	slabStart, slabCount := make([]int64, nd), slices.Clone(z.Shape)
+	start, count := make([]int64, nd), make([]int64, nd)
 	stored := 0
-	for i := range m.Len() {
-		if err := ctx.Err(); err != nil {
-			return nil, 0, err
-		}
-		// Chunk i's region, its grid position taken apart in C order.
-		rest := i
-		for d := len(m.Grid) - 1; d >= 0; d-- {
-			start[d] = int64(rest%m.Grid[d]) * z.Chunks[d]
-			count[d] = min(z.Chunks[d], z.Shape[d]-start[d])
-			rest /= m.Grid[d]
-		}
-		region, err := arr.Read(ctx, start, count)
+	for r0 := int64(0); r0 < z.Shape[0]; r0 += rows {
+		slabStart[0], slabCount[0] = r0, min(rows, z.Shape[0]-r0)
+		slab, err := arr.Read(ctx, slabStart, slabCount)
 		if err != nil {
 			return nil, 0, err
 		}
-		if err := zarr.ToByteOrder(region, arr.DType, to); err != nil {
+		if err := zarr.ToByteOrder(slab, arr.DType, to); err != nil {
 			return nil, 0, err
 		}
-		chunk := wholeChunk(region, count, z.Chunks, to.Size, fill)
-		if fill != nil && onlyFill(chunk, fill) {
-			continue
+		first := int(r0/z.Chunks[0]) * inner
+		last := int((r0+slabCount[0]+z.Chunks[0]-1)/z.Chunks[0]) * inner
+		for i := first; i < last; i++ {
+			if err := ctx.Err(); err != nil {
+				return nil, 0, err
+			}
+			// Chunk i's region, its grid position taken apart in C
+			// order; along the first axis relative to the slab.
+			rest := i
+			for d := nd - 1; d >= 0; d-- {
+				start[d] = int64(rest%m.Grid[d]) * z.Chunks[d]
+				count[d] = min(z.Chunks[d], z.Shape[d]-start[d])
+				rest /= m.Grid[d]
+			}
+			start[0] -= r0
+			chunk := chunkOf(slab, slabCount, start, count, z.Chunks, to.Size, fill)
+			if fill != nil && onlyFill(chunk, fill) {
+				continue
+			}
+			enc, err := zarr.EncodeChunk(&z, chunk)
+			if err != nil {
+				return nil, 0, err
+			}
+			m.SetInline(i, enc)
+			stored += len(enc)
 		}
-		enc, err := zarr.EncodeChunk(&z, chunk)
-		if err != nil {
-			return nil, 0, err
-		}
-		m.SetInline(i, enc)
-		stored += len(enc)
 	}
 	return m, stored, nil
 }
 
-// wholeChunk places a region of count elements (C order) at the start of
-// a chunk of the given shape whose other elements hold the fill value
-// (zero bytes without one): a Zarr v2 edge chunk is stored whole.
-func wholeChunk(region []byte, count, chunks []int64, item int, fill []byte) []byte {
-	if slices.Equal(count, chunks) {
-		return region
+// lcm is the least common multiple of two chunk lengths.
+func lcm(a, b int64) int64 {
+	x, y := a, b
+	for y != 0 {
+		x, y = y, x%y
 	}
+	return a / x * b
+}
+
+// chunkOf copies the region start, count of a slab of the given shape (C
+// order, item-byte elements) into a chunk of the given shape, whose
+// elements past the region hold the fill value (zero bytes without one):
+// a Zarr v2 edge chunk is stored whole.
+func chunkOf(slab []byte, shape, start, count, chunks []int64, item int, fill []byte) []byte {
 	n := int64(item)
 	for _, d := range chunks {
 		n *= d
 	}
 	out := make([]byte, n)
-	if fill != nil {
+	if fill != nil && !slices.Equal(count, chunks) {
 		for i := 0; i < len(out); i += len(fill) {
 			copy(out[i:], fill)
 		}
 	}
 	nd := len(chunks)
-	row := int(count[nd-1]) * item
+	row := count[nd-1] * int64(item)
 	if row == 0 {
 		return out
 	}
-	// Copy the region row by row (a row runs along the last axis);
-	// idx is the row's position along the axes before it.
+	// Row by row (a row runs along the last axis); idx is the row's
+	// position in the region along the axes before it.
 	idx := make([]int64, nd-1)
-	for src := 0; src < len(region); src += row {
-		off, stride := int64(0), int64(item)*chunks[nd-1]
-		for d := nd - 2; d >= 0; d-- {
-			off += idx[d] * stride
-			stride *= chunks[d]
+	for {
+		from, to := int64(0), int64(0)
+		for d := range nd - 1 {
+			from = (from + start[d] + idx[d]) * shape[d+1]
+			to = (to + idx[d]) * chunks[d+1]
 		}
-		copy(out[off:], region[src:src+row])
-		for d := nd - 2; d >= 0; d-- {
+		from = (from + start[nd-1]) * int64(item)
+		copy(out[to*int64(item):], slab[from:from+row])
+		d := nd - 2
+		for ; d >= 0; d-- {
 			if idx[d]++; idx[d] < count[d] {
 				break
 			}
 			idx[d] = 0
 		}
+		if d < 0 {
+			return out
+		}
 	}
-	return out
 }
 
 // onlyFill reports whether every element of chunk is fill.

@@ -72,6 +72,12 @@ func TestRewriteMismatched(t *testing.T) {
 			inputs: []testInput{layoutInput("a", 0, 3, ">f4", []int64{1, 3}), layoutInput("b", 3, 4, "<f4", []int64{2, 2})},
 			dtype:  ">f4", chunks: []int64{1, 3}, storedTas: 7, positions: 7,
 			notice: "tas: 1 of 2 inputs store it otherwise"},
+		// Chunks of 4 steps cut into chunks of 2: read in slabs of 4
+		// steps (the last one partial), each input chunk decoded once.
+		{name: "other chunk lengths",
+			inputs: []testInput{layoutInput("a", 0, 6, ">f4", []int64{4, 3}), layoutInput("b", 6, 8, "<f4", []int64{2, 2})},
+			dtype:  "<f4", chunks: []int64{2, 2}, storedTas: 14, positions: 14,
+			notice: "tas: 1 of 2 inputs store it otherwise"},
 		// A step of nothing but the fill value is left out.
 		{name: "missing step left out",
 			inputs: []testInput{layoutInput("a", 0, 4, ">f4", []int64{1, 3}), layoutInput("b", 4, 2, "<f4", []int64{2, 2}, 1)},
@@ -162,15 +168,26 @@ func sameFloats(a, b []float64) bool {
 	return slices.EqualFunc(a, b, func(x, y float64) bool { return x == y || math.IsNaN(x) && math.IsNaN(y) })
 }
 
-func TestWholeChunk(t *testing.T) {
-	// A 2x1 region of 2-byte items at the start of a 3x2 chunk.
-	got := wholeChunk([]byte{1, 2, 3, 4}, []int64{2, 1}, []int64{3, 2}, 2, []byte{9, 9})
-	want := []byte{1, 2, 9, 9, 3, 4, 9, 9, 9, 9, 9, 9}
-	if !slices.Equal(got, want) {
-		t.Errorf("wholeChunk = %v, want %v", got, want)
+func TestChunkOf(t *testing.T) {
+	// A 3x3 slab of 2-byte elements numbered 1..9 (both bytes); the
+	// region [1:3, 2:3] goes to the start of a 3x2 chunk.
+	slab := make([]byte, 18)
+	for i := range 9 {
+		slab[2*i], slab[2*i+1] = byte(i+1), byte(i+1)
 	}
-	// Without a fill value the padding is zero bytes.
-	if got := wholeChunk([]byte{1}, []int64{1}, []int64{3}, 1, nil); !slices.Equal(got, []byte{1, 0, 0}) {
-		t.Errorf("wholeChunk without fill = %v", got)
+	got := chunkOf(slab, []int64{3, 3}, []int64{1, 2}, []int64{2, 1}, []int64{3, 2}, 2, []byte{0xff, 0xff})
+	want := []byte{6, 6, 0xff, 0xff, 9, 9, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
+	if !slices.Equal(got, want) {
+		t.Errorf("chunkOf = %v, want %v", got, want)
+	}
+	// A whole chunk, and without a fill value the padding is zero bytes.
+	if got := chunkOf([]byte{1, 2, 3}, []int64{3}, []int64{1}, []int64{2}, []int64{2}, 1, nil); !slices.Equal(got, []byte{2, 3}) {
+		t.Errorf("chunkOf of a whole chunk = %v", got)
+	}
+	if got := chunkOf([]byte{1, 2, 3}, []int64{3}, []int64{2}, []int64{1}, []int64{3}, 1, nil); !slices.Equal(got, []byte{3, 0, 0}) {
+		t.Errorf("chunkOf without fill = %v", got)
+	}
+	if lcm(4, 6) != 12 || lcm(1, 7) != 7 || lcm(5, 5) != 5 {
+		t.Errorf("lcm: %d %d %d", lcm(4, 6), lcm(1, 7), lcm(5, 5))
 	}
 }

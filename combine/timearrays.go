@@ -109,11 +109,7 @@ func (c *combiner) inlineConverted(ctx context.Context, out *refs.Set, path stri
 	// Bound what is read before reading it: at most 8 bytes a value.
 	var values float64
 	for _, in := range c.inputs {
-		n := 1.0
-		for _, d := range in.arrays[path].z.Shape {
-			n *= float64(d)
-		}
-		values += n
+		values += elementCount(in.arrays[path].z.Shape)
 	}
 	if values*8 > maxInlineBytes {
 		return &Error{Inputs: []string{first.Name}, Variable: path, Reason: fmt.Sprintf(
