@@ -233,7 +233,13 @@ func (c *checker) compareValues(ctx context.Context, a *zarr.Array, v *Variable,
 		for _, g := range a.Meta.Grid()[1:] {
 			chunkRow *= int64(g)
 		}
-		perSlab = min(perSlab, a.Meta.Chunks[0]*max(1, slabChunks/max(chunkRow, 1)))
+		c0 := a.Meta.Chunks[0]
+		perSlab = min(perSlab, c0*max(1, slabChunks/max(chunkRow, 1)))
+		// Whole chunks along the first axis, so that no chunk is read
+		// and decoded for two slabs.
+		if perSlab > c0 {
+			perSlab -= perSlab % c0
+		}
 	}
 	ordered, swap := cmp.inSourceOrder()
 	var (
